@@ -1,0 +1,68 @@
+#include "calendar/calendar.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace deadline {
+
+std::string_view to_string(WindowStatus status) {
+  return status == WindowStatus::confirmed ? "confirmed" : "estimated";
+}
+
+std::string_view to_chinese(Role role) {
+  switch (role) {
+    case Role::enterprise: return "企业";
+    case Role::recommender: return "推荐单位";
+    case Role::authority: return "主管部门";
+  }
+  return "?";
+}
+
+std::optional<WindowStatus> parse_window_status(std::string_view text) {
+  if (text == "confirmed") return WindowStatus::confirmed;
+  if (text == "estimated") return WindowStatus::estimated;
+  return std::nullopt;
+}
+
+std::optional<Role> parse_role(std::string_view chinese) {
+  for (const Role role : {Role::enterprise, Role::recommender, Role::authority}) {
+    if (chinese == to_chinese(role)) return role;
+  }
+  return std::nullopt;
+}
+
+Calendar::Calendar(std::vector<Edition> editions, std::vector<Programme> programmes,
+                   std::vector<Policy> policies, std::vector<Window> windows, std::string revision)
+    : editions_(std::move(editions)),
+      programmes_(std::move(programmes)),
+      policies_(std::move(policies)),
+      windows_(std::move(windows)),
+      revision_(std::move(revision)) {
+  std::sort(windows_.begin(), windows_.end(), [](const Window& a, const Window& b) {
+    const auto open_key = [](const Window& w) { return w.opens ? w.opens->at : Instant::min(); };
+    return std::make_tuple(a.closes.at, open_key(a), a.id()) <
+           std::make_tuple(b.closes.at, open_key(b), b.id());
+  });
+}
+
+const Programme* Calendar::find_programme(std::string_view id) const {
+  const auto it = std::find_if(programmes_.begin(), programmes_.end(),
+                               [&](const Programme& p) { return p.id == id; });
+  return it == programmes_.end() ? nullptr : &*it;
+}
+
+const Policy* Calendar::find_policy(std::string_view id) const {
+  const auto it = std::find_if(policies_.begin(), policies_.end(),
+                               [&](const Policy& p) { return p.id == id; });
+  return it == policies_.end() ? nullptr : &*it;
+}
+
+std::vector<const Window*> Calendar::windows_of(std::string_view programme_id) const {
+  std::vector<const Window*> result;
+  for (const Window& w : windows_) {
+    if (w.programme_id == programme_id) result.push_back(&w);
+  }
+  return result;
+}
+
+}  // namespace deadline

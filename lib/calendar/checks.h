@@ -1,0 +1,21 @@
+#pragma once
+// Shape checks for calendar fields. Pure predicates; the loader turns a false into a
+// file:line error that names the field.
+
+#include <string_view>
+
+namespace deadline {
+
+// Programme, policy and edition ids: a-z, 0-9 and '-', starting with a letter or digit, ≤ 64.
+bool is_valid_id(std::string_view id);
+
+// Window keys ("apply", "recommend", ...): the same alphabet as ids, ≤ 32.
+bool is_valid_window_key(std::string_view key);
+
+// Chinese landline as printed with its area code: 0AA-NNNNNNNN or 0AAA-NNNNNNN (7–8 digits).
+bool is_valid_phone(std::string_view phone);
+
+// An absolute http(s) URL with a host, no spaces, no control characters, ≤ 2048 bytes.
+bool is_valid_link(std::string_view link);
+
+}  // namespace deadline

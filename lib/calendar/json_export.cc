@@ -1,0 +1,98 @@
+#include "calendar/json_export.h"
+
+#include "time/iso8601.h"
+
+namespace deadline {
+
+namespace {
+
+using nlohmann::json;
+
+json optional_bound(const std::optional<Bound>& bound, const date::time_zone& zone) {
+  return bound ? bound_json(*bound, zone) : json(nullptr);
+}
+
+json empty_as_null(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+
+}  // namespace
+
+json bound_json(const Bound& bound, const date::time_zone& zone) {
+  return {{"utc", format_utc(bound.at)},
+          {"local", format_local_iso(bound.at, zone)},
+          {"precision", std::string(to_string(bound.spec.precision))},
+          {"written", bound.spec.text()}};
+}
+
+json window_json(const Window& w) {
+  return {{"id", w.id()},
+          {"programme", w.programme_id},
+          {"key", w.key},
+          {"cycle", w.cycle},
+          {"phrase", w.phrase},
+          {"status", std::string(to_string(w.status))},
+          {"actor", w.actor},
+          {"role", std::string(to_chinese(w.role))},
+          {"opens", optional_bound(w.opens, *w.zone)},
+          {"closes", bound_json(w.closes, *w.zone)},
+          {"year_from", empty_as_null(w.year_from)},
+          {"projected_from", w.projected_from ? json(*w.projected_from) : json(nullptr)}};
+}
+
+json programme_json(const Programme& p, const Calendar& calendar) {
+  json phones = json::array();
+  for (const Phone& phone : p.phones) {
+    phones.push_back({{"number", phone.number}, {"area_code_inferred", phone.area_code_inferred}});
+  }
+  json windows = json::array();
+  for (const Window* w : calendar.windows_of(p.id)) windows.push_back(window_json(*w));
+  return {{"id", p.id},
+          {"edition", p.edition_id},
+          {"number", p.number},
+          {"page", p.page},
+          {"title", p.title},
+          {"group", p.group},
+          {"category", p.category},
+          {"contact", p.contact},
+          {"authority", empty_as_null(p.authority)},
+          {"phones", phones},
+          {"link", p.link},
+          {"eligibility", p.eligibility},
+          {"recurs", p.recurs},
+          {"recurs_reason", p.recurs_reason},
+          {"windows", windows}};
+}
+
+json policy_json(const Policy& p) {
+  return {{"id", p.id},
+          {"edition", p.edition_id},
+          {"number", p.number},
+          {"page", p.page},
+          {"title", p.title},
+          {"summary", p.summary},
+          {"period_phrase", p.period_phrase},
+          {"in_force_from", optional_bound(p.in_force_from, *p.zone)},
+          {"in_force_until", optional_bound(p.in_force_until, *p.zone)}};
+}
+
+json calendar_json(const Calendar& calendar) {
+  json editions = json::array();
+  for (const Edition& e : calendar.editions()) {
+    editions.push_back({{"id", e.id},
+                        {"title", e.title},
+                        {"publisher", e.publisher},
+                        {"year", e.year},
+                        {"zone", e.zone->name()},
+                        {"disclaimer", empty_as_null(e.disclaimer)}});
+  }
+  json programmes = json::array();
+  for (const Programme& p : calendar.programmes()) programmes.push_back(programme_json(p, calendar));
+  json policies = json::array();
+  for (const Policy& p : calendar.policies()) policies.push_back(policy_json(p));
+  return {{"format", "deadlined.calendar.v1"},
+          {"revision", calendar.revision()},
+          {"editions", editions},
+          {"programmes", programmes},
+          {"policies", policies}};
+}
+
+}  // namespace deadline

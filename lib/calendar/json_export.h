@@ -1,0 +1,19 @@
+#pragma once
+// The calendar as JSON (`deadlinectl export --format json`, later the HTTP API). Instants carry
+// UTC ISO-8601 beside the local reading; field names are documented in docs/export-json.md.
+
+#include <nlohmann/json.hpp>
+
+#include "calendar/calendar.h"
+
+namespace deadline {
+
+nlohmann::json bound_json(const Bound& bound, const date::time_zone& zone);
+nlohmann::json window_json(const Window& window);
+nlohmann::json programme_json(const Programme& programme, const Calendar& calendar);
+nlohmann::json policy_json(const Policy& policy);
+
+// Everything: editions, programmes with their effective windows, policies.
+nlohmann::json calendar_json(const Calendar& calendar);
+
+}  // namespace deadline

@@ -1,0 +1,435 @@
+#include "calendar/loader.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "calendar/checks.h"
+#include "time/zone.h"
+
+namespace deadline {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::set<std::string_view> kGroups = {"工业和信息化部门", "科学技术部门", "其他部门"};
+const std::set<std::string_view> kCategories = {"资金引导", "认定培育"};
+
+long line_of(const toml::node& node) { return static_cast<long>(node.source().begin.line); }
+
+// Reads one TOML table, remembering which keys were read so the rest can be reported as
+// unknown. Each accessor records its own error and returns an empty value on failure.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string context, std::string file,
+              std::vector<std::string>& errors)
+      : table_(table), context_(std::move(context)), file_(std::move(file)), errors_(errors) {}
+
+  void set_context(std::string context) { context_ = std::move(context); }
+  std::string place(long line) const { return file_ + ":" + std::to_string(line); }
+  long line() const { return line_of(table_); }
+  long line(std::string_view key) const {
+    const toml::node* node = table_.get(key);
+    return node ? line_of(*node) : line();
+  }
+  void error(long at_line, const std::string& message) {
+    errors_.push_back(place(at_line) + ": " + context_ + ": " + message);
+  }
+
+  const toml::node* find(std::string_view key, bool required) {
+    read_.insert(std::string(key));
+    const toml::node* node = table_.get(key);
+    if (!node && required) error(line(), "missing '" + std::string(key) + "'");
+    return node;
+  }
+
+  std::string text(std::string_view key, bool required = true) {
+    const toml::node* node = find(key, required);
+    if (!node) return {};
+    const auto value = node->value<std::string>();
+    if (!node->is_string() || !value) {
+      error(line_of(*node), "'" + std::string(key) + "' must be a string");
+      return {};
+    }
+    if (value->empty()) error(line_of(*node), "'" + std::string(key) + "' must not be empty");
+    return *value;
+  }
+
+  std::optional<int> integer(std::string_view key, int min, int max, bool required = true) {
+    const toml::node* node = find(key, required);
+    if (!node) return std::nullopt;
+    const auto value = node->as_integer();
+    if (!value) {
+      error(line_of(*node), "'" + std::string(key) + "' must be an integer");
+      return std::nullopt;
+    }
+    if (value->get() < min || value->get() > max) {
+      error(line_of(*node), "'" + std::string(key) + "' must be between " + std::to_string(min) +
+                                " and " + std::to_string(max));
+      return std::nullopt;
+    }
+    return static_cast<int>(value->get());
+  }
+
+  std::optional<bool> boolean(std::string_view key, bool required = true) {
+    const toml::node* node = find(key, required);
+    if (!node) return std::nullopt;
+    if (!node->is_boolean()) {
+      error(line_of(*node), "'" + std::string(key) + "' must be true or false");
+      return std::nullopt;
+    }
+    return node->as_boolean()->get();
+  }
+
+  // An array of tables, e.g. [[programme.window]] or phones = [{...}].
+  std::vector<const toml::table*> tables(std::string_view key, bool required) {
+    std::vector<const toml::table*> result;
+    const toml::node* node = find(key, required);
+    if (!node) return result;
+    const toml::array* array = node->as_array();
+    if (!array) {
+      error(line_of(*node), "'" + std::string(key) + "' must be an array of tables");
+      return result;
+    }
+    for (const toml::node& element : *array) {
+      if (const toml::table* t = element.as_table()) {
+        result.push_back(t);
+      } else {
+        error(line_of(element), "'" + std::string(key) + "' must hold only tables");
+      }
+    }
+    return result;
+  }
+
+  // A bound string; resolved in `zone` when the zone is known.
+  std::optional<Bound> bound(std::string_view key, BoundSide side, const date::time_zone* zone,
+                             bool required) {
+    const std::string written = text(key, required);
+    if (written.empty()) return std::nullopt;
+    const long at = line(key);
+    const Result<BoundSpec> spec = parse_bound(written, side);
+    if (!spec) {
+      error(at, std::string(key) + ": " + spec.error());
+      return std::nullopt;
+    }
+    if (!zone) return std::nullopt;  // the zone's own error is already reported
+    const Result<Instant> instant = resolve_bound(*spec, side, *zone);
+    if (!instant) {
+      error(at, std::string(key) + ": " + instant.error());
+      return std::nullopt;
+    }
+    return Bound{*spec, *instant};
+  }
+
+  void reject_unknown_keys() {
+    for (const auto& [key, node] : table_) {
+      if (!read_.count(std::string(key.str()))) {
+        errors_.push_back(place(static_cast<long>(key.source().begin.line)) + ": " + context_ +
+                          ": unknown key '" + std::string(key.str()) + "'");
+      }
+    }
+  }
+
+ private:
+  const toml::table& table_;
+  std::string context_;
+  std::string file_;
+  std::vector<std::string>& errors_;
+  std::set<std::string> read_;
+};
+
+// Everything read so far, across files; ids are unique across all of it.
+struct Collected {
+  std::vector<Edition> editions;
+  std::vector<Programme> programmes;
+  std::vector<Policy> policies;
+  std::map<std::string, SourceLocation> ids;          // programme and policy ids
+  std::map<std::string, SourceLocation> edition_ids;
+  std::vector<std::string> errors;
+
+  // Records `id` at `where`; false (with an error) when it was already taken.
+  bool claim(std::map<std::string, SourceLocation>& taken, const std::string& id,
+             const SourceLocation& where, const std::string& what) {
+    const auto [it, inserted] = taken.emplace(id, where);
+    if (!inserted) {
+      errors.push_back(where.str() + ": duplicate " + what + " id '" + id +
+                       "' (first defined at " + it->second.str() + ")");
+    }
+    return inserted;
+  }
+};
+
+std::optional<Edition> read_edition(const toml::table& root, const std::string& file,
+                                    Collected& out) {
+  const toml::table* table = root.get_as<toml::table>("edition");
+  if (!table) {
+    out.errors.push_back(file + ":1: missing [edition] table");
+    return std::nullopt;
+  }
+  TableReader r(*table, "edition", file, out.errors);
+  Edition e;
+  e.source = {file, r.line()};
+  e.id = r.text("id");
+  if (!e.id.empty() && !is_valid_id(e.id)) r.error(r.line("id"), "malformed id '" + e.id + "'");
+  r.set_context("edition '" + e.id + "'");
+  e.title = r.text("title");
+  e.publisher = r.text("publisher");
+  e.disclaimer = r.text("disclaimer", false);
+  e.year = r.integer("year", 1990, 2100).value_or(0);
+  const std::string zone_name = r.text("zone");
+  if (!zone_name.empty()) {
+    e.zone = find_zone(zone_name);
+    if (!e.zone) r.error(r.line("zone"), "unknown time zone '" + zone_name + "'");
+  }
+  r.reject_unknown_keys();
+  if (!e.id.empty()) out.claim(out.edition_ids, e.id, e.source, "edition");
+  return e;
+}
+
+void read_phones(TableReader& r, Programme& p, std::vector<std::string>& errors,
+                 const std::string& file, const std::string& context) {
+  for (const toml::table* t : r.tables("phones", false)) {
+    TableReader pr(*t, context + " phone", file, errors);
+    Phone phone;
+    phone.number = pr.text("number");
+    phone.area_code_inferred = pr.boolean("area_code_inferred", false).value_or(false);
+    if (!phone.number.empty() && !is_valid_phone(phone.number)) {
+      pr.error(pr.line("number"),
+               "malformed phone '" + phone.number + "' (expected 0AA-NNNNNNNN with its area code)");
+    }
+    pr.reject_unknown_keys();
+    p.phones.push_back(std::move(phone));
+  }
+}
+
+std::optional<Window> read_window(const toml::table& table, const Programme& p, const Edition& e,
+                                  const std::string& file, std::vector<std::string>& errors) {
+  const std::string programme_context = "programme '" + p.id + "' window";
+  TableReader r(table, programme_context, file, errors);
+  const std::size_t errors_before = errors.size();
+  Window w;
+  w.programme_id = p.id;
+  w.zone = e.zone;
+  w.source = {file, r.line()};
+  w.key = r.text("key");
+  if (!w.key.empty() && !is_valid_window_key(w.key)) {
+    r.error(r.line("key"), "malformed key '" + w.key + "'");
+  }
+  r.set_context(programme_context + " '" + w.key + "'");
+  w.phrase = r.text("phrase");
+  const std::string status = r.text("status");
+  if (const auto s = parse_window_status(status)) {
+    w.status = *s;
+  } else if (!status.empty()) {
+    r.error(r.line("status"), "status must be 'confirmed' or 'estimated', not '" + status + "'");
+  }
+  w.actor = r.text("actor");
+  const std::string role = r.text("role");
+  if (const auto parsed = parse_role(role)) {
+    w.role = *parsed;
+  } else if (!role.empty()) {
+    r.error(r.line("role"), "role must be 企业, 推荐单位 or 主管部门, not '" + role + "'");
+  }
+  w.cycle = r.integer("cycle", e.year - 1, e.year + 1, false).value_or(e.year);
+  w.year_from = r.text("year_from", false);
+  if (!w.year_from.empty() && w.year_from != "title" && w.year_from != "edition") {
+    r.error(r.line("year_from"), "year_from must be 'title' or 'edition', not '" + w.year_from + "'");
+  }
+  w.opens = r.bound("opens", BoundSide::opens, e.zone, false);
+  const std::optional<Bound> closes = r.bound("closes", BoundSide::closes, e.zone, true);
+  if (closes) w.closes = *closes;
+  if (w.opens && closes && !(w.opens->at < closes->at)) {
+    r.error(r.line("closes"), "window closes (" + closes->spec.text() + ") before it opens (" +
+                                  w.opens->spec.text() + ")");
+  }
+  r.reject_unknown_keys();
+  if (errors.size() != errors_before || !closes) return std::nullopt;
+  return w;
+}
+
+void read_programme(const toml::table& table, const Edition& e, const std::string& file,
+                    Collected& out) {
+  TableReader r(table, "programme", file, out.errors);
+  Programme p;
+  p.source = {file, r.line()};
+  p.edition_id = e.id;
+  p.id = r.text("id");
+  if (!p.id.empty() && !is_valid_id(p.id)) r.error(r.line("id"), "malformed id '" + p.id + "'");
+  const std::string context = "programme '" + p.id + "'";
+  r.set_context(context);
+  p.number = r.integer("number", 1, 999).value_or(0);
+  p.page = r.integer("page", 1, 9999).value_or(0);
+  p.title = r.text("title");
+  p.group = r.text("group");
+  if (!p.group.empty() && !kGroups.count(p.group)) {
+    r.error(r.line("group"), "group must be 工业和信息化部门, 科学技术部门 or 其他部门, not '" + p.group + "'");
+  }
+  p.category = r.text("category");
+  if (!p.category.empty() && !kCategories.count(p.category)) {
+    r.error(r.line("category"), "category must be 资金引导 or 认定培育, not '" + p.category + "'");
+  }
+  p.contact = r.text("contact");
+  p.authority = r.text("authority", false);
+  read_phones(r, p, out.errors, file, context);
+  p.link = r.text("link");
+  if (!p.link.empty() && !is_valid_link(p.link)) {
+    r.error(r.line("link"), "malformed link '" + p.link + "' (expected an http:// or https:// URL)");
+  }
+  p.eligibility = r.text("eligibility");
+  p.recurs = r.boolean("recurs").value_or(false);
+  p.recurs_reason = r.text("recurs_reason");
+  const auto windows = r.tables("window", true);
+  r.reject_unknown_keys();
+  if (windows.empty() && table.contains("window")) r.error(r.line(), "has no window");
+  for (const toml::table* w : windows) {
+    if (auto window = read_window(*w, p, e, file, out.errors)) p.written_windows.push_back(*window);
+  }
+  if (!p.id.empty()) out.claim(out.ids, p.id, p.source, "programme or policy");
+  out.programmes.push_back(std::move(p));
+}
+
+void read_policy(const toml::table& table, const Edition& e, const std::string& file,
+                 Collected& out) {
+  TableReader r(table, "policy", file, out.errors);
+  Policy p;
+  p.source = {file, r.line()};
+  p.edition_id = e.id;
+  p.zone = e.zone;
+  p.id = r.text("id");
+  if (!p.id.empty() && !is_valid_id(p.id)) r.error(r.line("id"), "malformed id '" + p.id + "'");
+  r.set_context("policy '" + p.id + "'");
+  p.number = r.integer("number", 1, 999).value_or(0);
+  p.page = r.integer("page", 1, 9999).value_or(0);
+  p.title = r.text("title");
+  p.summary = r.text("summary");
+  p.period_phrase = r.text("period_phrase");
+  p.in_force_from = r.bound("in_force_from", BoundSide::opens, e.zone, false);
+  p.in_force_until = r.bound("in_force_until", BoundSide::closes, e.zone, false);
+  if (p.in_force_from && p.in_force_until && !(p.in_force_from->at < p.in_force_until->at)) {
+    r.error(r.line("in_force_until"), "period ends (" + p.in_force_until->spec.text() +
+                                          ") before it starts (" + p.in_force_from->spec.text() + ")");
+  }
+  r.reject_unknown_keys();
+  if (!p.id.empty()) out.claim(out.ids, p.id, p.source, "programme or policy");
+  out.policies.push_back(std::move(p));
+}
+
+void check_duplicate_windows(Collected& out) {
+  // Two written windows with one id and one status would make "which is right?" a guess.
+  std::map<std::string, SourceLocation> seen;
+  for (const Programme& p : out.programmes) {
+    for (const Window& w : p.written_windows) {
+      const std::string key = w.id() + " " + std::string(to_string(w.status));
+      const auto [it, inserted] = seen.emplace(key, w.source);
+      if (!inserted) {
+        out.errors.push_back(w.source.str() + ": programme '" + p.id + "' window '" + w.key +
+                             "': duplicate " + std::string(to_string(w.status)) + " window for cycle " +
+                             std::to_string(w.cycle) + " (first defined at " + it->second.str() + ")");
+      }
+    }
+  }
+}
+
+void read_file(const fs::path& path, Collected& out, std::string& revision_input) {
+  const std::string file = path.string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    out.errors.push_back(file + ":0: cannot read file");
+    return;
+  }
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  const std::string content = bytes.str();
+  revision_input += file + '\0' + content + '\0';
+
+  toml::table root;
+  try {
+    root = toml::parse(content, file);
+  } catch (const toml::parse_error& e) {
+    out.errors.push_back(file + ":" + std::to_string(e.source().begin.line) +
+                         ": TOML syntax: " + std::string(e.description()));
+    return;
+  }
+  for (const auto& [key, node] : root) {
+    const std::string_view k = key.str();
+    if (k != "edition" && k != "programme" && k != "policy") {
+      out.errors.push_back(file + ":" + std::to_string(key.source().begin.line) +
+                           ": unknown top-level key '" + std::string(k) + "'");
+    }
+  }
+  const std::optional<Edition> edition = read_edition(root, file, out);
+  if (!edition) return;
+  TableReader top(root, "file", file, out.errors);
+  for (const toml::table* t : top.tables("policy", false)) read_policy(*t, *edition, file, out);
+  for (const toml::table* t : top.tables("programme", false)) read_programme(*t, *edition, file, out);
+  out.editions.push_back(*edition);
+}
+
+std::string short_sha256(const std::string& input) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha256(), nullptr);
+  static const char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < 6 && i < length; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+}  // namespace
+
+LoadOutcome load_calendar_files(const std::vector<fs::path>& files, const ProjectionOptions& options) {
+  Collected collected;
+  std::string revision_input;
+  for (const fs::path& file : files) read_file(file, collected, revision_input);
+  check_duplicate_windows(collected);
+  if (collected.errors.empty() && collected.editions.empty()) {
+    collected.errors.push_back("no calendar files (*.toml) found");
+  }
+  LoadOutcome outcome;
+  if (collected.errors.empty()) {
+    std::vector<Window> windows = effective_windows(collected.editions, collected.programmes,
+                                                    options, collected.errors);
+    if (collected.errors.empty()) {
+      outcome.calendar = Calendar(std::move(collected.editions), std::move(collected.programmes),
+                                  std::move(collected.policies), std::move(windows),
+                                  short_sha256(revision_input));
+    }
+  }
+  outcome.errors = std::move(collected.errors);
+  return outcome;
+}
+
+LoadOutcome load_calendar_dir(const fs::path& dir, const ProjectionOptions& options) {
+  std::error_code ec;
+  std::vector<fs::path> files;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".toml" && it->is_regular_file()) files.push_back(it->path());
+  }
+  if (ec) {
+    LoadOutcome outcome;
+    outcome.errors.push_back(dir.string() + ": cannot read directory: " + ec.message());
+    return outcome;
+  }
+  std::sort(files.begin(), files.end());
+  LoadOutcome outcome = load_calendar_files(files, options);
+  if (files.empty()) outcome.errors = {dir.string() + ": no calendar files (*.toml) found"};
+  return outcome;
+}
+
+fs::path default_calendar_dir() {
+  const fs::path installed = DEADLINED_INSTALLED_CALENDARS;
+  std::error_code ec;
+  if (fs::is_directory(installed, ec)) return installed;
+  return DEADLINED_SOURCE_CALENDARS;
+}
+
+}  // namespace deadline

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs everything deadlined needs to build and test, from Debian 12's packages only.
+# Used by the README's two commands and by .ci/run; safe to run again (apt-get is idempotent).
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config
+  # libraries (headers; Boost.Asio/Beast are header-only via Boost::headers)
+  libboost1.81-dev libhowardhinnant-date-dev tzdata
+  libsqlitecpp-dev libsqlite3-dev sqlite3
+  libcurl4-openssl-dev libssl-dev
+  libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+  # tests
+  doctest-dev python3 python3-aiosmtpd
+)
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update
+$sudo apt-get install -y --no-install-recommends "${packages[@]}"
