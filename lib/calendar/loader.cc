@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "calendar/checks.h"
+#include "calendar/edition_merge.h"
 #include "time/zone.h"
 
 namespace deadline {
@@ -144,14 +145,25 @@ class TableReader {
   std::set<std::string> read_;
 };
 
-// Everything read so far, across files; ids are unique across all of it.
+// Everything read so far, across files. Ids are unique within a file; across files a later
+// edition may print a programme or policy again (edition_merge.h), but never as the other kind.
 struct Collected {
   std::vector<Edition> editions;
   std::vector<Programme> programmes;
   std::vector<Policy> policies;
-  std::map<std::string, SourceLocation> ids;          // programme and policy ids
+  std::map<std::string, SourceLocation> file_ids;     // programme and policy ids, this file
   std::map<std::string, SourceLocation> edition_ids;
+  std::map<std::string, std::pair<std::string, SourceLocation>> kinds;  // id → kind, first place
   std::vector<std::string> errors;
+
+  void claim_entry(const std::string& id, const SourceLocation& where, const std::string& kind) {
+    if (!claim(file_ids, id, where, "programme or policy")) return;
+    const auto [it, inserted] = kinds.emplace(id, std::make_pair(kind, where));
+    if (!inserted && it->second.first != kind) {
+      errors.push_back(where.str() + ": " + kind + " id '" + id + "' is a " + it->second.first +
+                       " at " + it->second.second.str());
+    }
+  }
 
   // Records `id` at `where`; false (with an error) when it was already taken.
   bool claim(std::map<std::string, SourceLocation>& taken, const std::string& id,
@@ -290,7 +302,7 @@ void read_programme(const toml::table& table, const Edition& e, const std::strin
   for (const toml::table* w : windows) {
     if (auto window = read_window(*w, p, e, file, out.errors)) p.written_windows.push_back(*window);
   }
-  if (!p.id.empty()) out.claim(out.ids, p.id, p.source, "programme or policy");
+  if (!p.id.empty()) out.claim_entry(p.id, p.source, "programme");
   out.programmes.push_back(std::move(p));
 }
 
@@ -316,7 +328,7 @@ void read_policy(const toml::table& table, const Edition& e, const std::string& 
                                           ") before it starts (" + p.in_force_from->spec.text() + ")");
   }
   r.reject_unknown_keys();
-  if (!p.id.empty()) out.claim(out.ids, p.id, p.source, "programme or policy");
+  if (!p.id.empty()) out.claim_entry(p.id, p.source, "policy");
   out.policies.push_back(std::move(p));
 }
 
@@ -348,6 +360,7 @@ void read_file(const fs::path& path, Collected& out, std::string& revision_input
   const std::string content = bytes.str();
   revision_input += file + '\0' + content + '\0';
 
+  out.file_ids.clear();
   toml::table root;
   try {
     root = toml::parse(content, file);
@@ -390,6 +403,9 @@ LoadOutcome load_calendar_files(const std::vector<fs::path>& files, const Projec
   Collected collected;
   std::string revision_input;
   for (const fs::path& file : files) read_file(file, collected, revision_input);
+  collected.programmes =
+      merge_programmes(std::move(collected.programmes), collected.editions, collected.errors);
+  collected.policies = merge_policies(std::move(collected.policies), collected.editions, collected.errors);
   check_duplicate_windows(collected);
   if (collected.errors.empty() && collected.editions.empty()) {
     collected.errors.push_back("no calendar files (*.toml) found");

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# deadlinectl's calendar commands as an operator runs them: the real binary on real files.
+# Usage: deadlinectl_test.sh DEADLINECTL CALENDARS_DIR
+set -euo pipefail
+ctl=$1
+calendars=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+expect_status() { # expected actual what
+  [ "$1" -eq "$2" ] || fail "$3: exit status $2, expected $1"
+}
+contains() { # file text what
+  grep -qF -- "$2" "$1" || { fail "$3: missing '$2'"; sed 's/^/    | /' "$1" | head -20; }
+}
+
+# 1. The bundled calendars are clean.
+set +e; "$ctl" check "$calendars" >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 0 "$status" "check calendars"
+contains "$work/out" "20 programmes, 4 policies" "check calendars"
+
+# 2. A copy with one broken line: exit 1, naming the file and the line.
+mkdir "$work/broken"
+cp "$calendars"/*.toml "$work/broken/"
+file=$(ls "$work/broken"/*.toml | head -1)
+line=$(grep -n '^closes = "2024-10-18T24:00"' "$file" | cut -d: -f1)
+[ -n "$line" ] || fail "fixture: the 24:00 deadline of programme 3 is not where this test expects it"
+sed -i "${line}s/.*/closes = \"2024-10-32T24:00\"/" "$file"
+set +e; "$ctl" check "$work/broken" >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 1 "$status" "check broken copy"
+contains "$work/err" "$file:$line: programme 'jiangsu-specialised-sme-2024-batch2' window 'apply': closes: impossible date '2024-10-32T24:00'" "check broken copy"
+contains "$work/err" "calendar rejected" "check broken copy"
+
+# 3. upcoming: soonest first, estimates marked, verbatim phrases.
+set +e; "$ctl" --calendars "$calendars" upcoming --at 2026-11-27T00:00+08:00 --days 45 >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 0 "$status" "upcoming"
+for title in "首批次新材料保险补偿资格" "中小企业“揭榜”" "政府间国际科技创新合作" "首台（套）重大技术装备检测评审机构" \
+             "应急通信装备创新“揭榜挂帅”" "省级城乡建设发展专项资金（绿色建筑）储备库"; do
+  contains "$work/out" "$title" "upcoming"
+done
+contains "$work/out" "2026-11-30 24:00  预计  首台（套）重大技术装备保险补偿" "upcoming"
+contains "$work/out" "「申报时间：11-12月」" "upcoming"
+first=$(sed -n 2p "$work/out"); last=$(grep -E '^[0-9]{4}-' "$work/out" | tail -1)
+[[ "$first" == 2026-11-30* ]] || fail "upcoming: first line is not the soonest close: $first"
+[[ "$last" == 2027-02-28* ]] || fail "upcoming: last line is not the latest close: $last"
+if grep -E '^[0-9]{4}-' "$work/out" | grep -vq "预计"; then fail "upcoming: a 2026 line is not marked 预计"; fi
+
+# 4. --at without an offset is refused with the reason; an unknown option is a usage error.
+set +e; "$ctl" --calendars "$calendars" upcoming --at 2026-11-27T00:00 >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 2 "$status" "upcoming --at without offset"
+contains "$work/err" "is not an ISO-8601 time with an offset" "upcoming --at without offset"
+
+# 5. show: one programme in full; an unknown id exits 1.
+set +e; "$ctl" --calendars "$calendars" show first-batch-new-materials-insurance >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 0 "$status" "show"
+contains "$work/out" "010-68205766（区号为推断）" "show"
+contains "$work/out" "https://policy.smejs.cn/frontend/policy-service/77a36ab4759a410493de65bbb8f8a796" "show"
+set +e; "$ctl" --calendars "$calendars" show no-such-thing >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 1 "$status" "show unknown"
+contains "$work/err" "no programme or policy 'no-such-thing'" "show unknown"
+
+# 6. export --format json: 20 programmes, 4 policies, instants in UTC with the local reading.
+set +e; "$ctl" --calendars "$calendars" export --format json >"$work/export.json" 2>"$work/err"; status=$?; set -e
+expect_status 0 "$status" "export"
+/usr/bin/python3 - "$work/export.json" <<'PY' || fail "export: JSON content"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["format"] == "deadlined.calendar.v1"
+assert len(d["programmes"]) == 20, len(d["programmes"])
+assert len(d["policies"]) == 4, len(d["policies"])
+assert all(p["link"].startswith("https://") and p["phones"] for p in d["programmes"])
+p3 = next(p for p in d["programmes"] if p["number"] == 3)
+w = next(w for w in p3["windows"] if w["status"] == "confirmed")
+assert w["closes"]["utc"] == "2024-10-18T16:00:00Z", w
+assert w["closes"]["local"] == "2024-10-19T00:00:00+08:00", w
+assert w["closes"]["written"] == "2024-10-18T24:00", w
+PY
+
+if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
+echo "deadlinectl: all checks passed"

@@ -1,0 +1,30 @@
+#pragma once
+// What the tests share: where their data is (fixed at configure time) and how doctest prints
+// the values they compare.
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace doctest {
+template <>
+struct StringMaker<std::vector<std::string>> {
+  static String convert(const std::vector<std::string>& lines) {
+    std::string text = "{";
+    for (const std::string& line : lines) text += "\n  \"" + line + "\"";
+    return (text + "\n}").c_str();
+  }
+};
+}  // namespace doctest
+
+namespace deadline::test {
+
+inline std::filesystem::path fixture(const std::string& name) {
+  return std::filesystem::path(DEADLINED_TEST_FIXTURES) / name;
+}
+
+inline std::filesystem::path bundled_calendars() { return DEADLINED_BUNDLED_CALENDARS; }
+
+}  // namespace deadline::test
