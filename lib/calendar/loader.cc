@@ -19,9 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::set<std::string_view> kGroups = {"工业和信息化部门", "科学技术部门", "其他部门"};
-const std::set<std::string_view> kCategories = {"资金引导", "认定培育"};
-
 long line_of(const toml::node& node) { return static_cast<long>(node.source().begin.line); }
 
 // Reads one TOML table, remembering which keys were read so the rest can be reported as
@@ -86,6 +83,25 @@ class TableReader {
       return std::nullopt;
     }
     return node->as_boolean()->get();
+  }
+
+  // A string that must be one of `allowed`; empty when absent or not allowed (error recorded).
+  std::string one_of(std::string_view key, std::initializer_list<std::string_view> allowed,
+                     bool required = true) {
+    const std::string value = text(key, required);
+    if (value.empty()) return value;
+    for (const std::string_view a : allowed) {
+      if (value == a) return value;
+    }
+    std::string choices;
+    std::size_t index = 0;
+    for (const std::string_view a : allowed) {
+      if (index > 0) choices += index + 1 == allowed.size() ? " or " : ", ";
+      choices += a;
+      ++index;
+    }
+    error(line(key), std::string(key) + " must be " + choices + ", not '" + value + "'");
+    return {};
   }
 
   // An array of tables, e.g. [[programme.window]] or phones = [{...}].
@@ -235,24 +251,11 @@ std::optional<Window> read_window(const toml::table& table, const Programme& p, 
   }
   r.set_context(programme_context + " '" + w.key + "'");
   w.phrase = r.text("phrase");
-  const std::string status = r.text("status");
-  if (const auto s = parse_window_status(status)) {
-    w.status = *s;
-  } else if (!status.empty()) {
-    r.error(r.line("status"), "status must be 'confirmed' or 'estimated', not '" + status + "'");
-  }
+  w.status = parse_window_status(r.one_of("status", {"confirmed", "estimated"})).value_or(w.status);
   w.actor = r.text("actor");
-  const std::string role = r.text("role");
-  if (const auto parsed = parse_role(role)) {
-    w.role = *parsed;
-  } else if (!role.empty()) {
-    r.error(r.line("role"), "role must be 企业, 推荐单位 or 主管部门, not '" + role + "'");
-  }
+  w.role = parse_role(r.one_of("role", {"企业", "推荐单位", "主管部门"})).value_or(w.role);
   w.cycle = r.integer("cycle", e.year - 1, e.year + 1, false).value_or(e.year);
-  w.year_from = r.text("year_from", false);
-  if (!w.year_from.empty() && w.year_from != "title" && w.year_from != "edition") {
-    r.error(r.line("year_from"), "year_from must be 'title' or 'edition', not '" + w.year_from + "'");
-  }
+  w.year_from = r.one_of("year_from", {"title", "edition"}, false);
   w.opens = r.bound("opens", BoundSide::opens, e.zone, false);
   const std::optional<Bound> closes = r.bound("closes", BoundSide::closes, e.zone, true);
   if (closes) w.closes = *closes;
@@ -278,14 +281,8 @@ void read_programme(const toml::table& table, const Edition& e, const std::strin
   p.number = r.integer("number", 1, 999).value_or(0);
   p.page = r.integer("page", 1, 9999).value_or(0);
   p.title = r.text("title");
-  p.group = r.text("group");
-  if (!p.group.empty() && !kGroups.count(p.group)) {
-    r.error(r.line("group"), "group must be 工业和信息化部门, 科学技术部门 or 其他部门, not '" + p.group + "'");
-  }
-  p.category = r.text("category");
-  if (!p.category.empty() && !kCategories.count(p.category)) {
-    r.error(r.line("category"), "category must be 资金引导 or 认定培育, not '" + p.category + "'");
-  }
+  p.group = r.one_of("group", {"工业和信息化部门", "科学技术部门", "其他部门"});
+  p.category = r.one_of("category", {"资金引导", "认定培育"});
   p.contact = r.text("contact");
   p.authority = r.text("authority", false);
   read_phones(r, p, out.errors, file, context);

@@ -59,7 +59,7 @@ TEST_CASE("each loader error names file:line and what is wrong") {
       {"malformed_link.toml", 27,
        "programme 'test-programme': malformed link 'ftp://policy.example.cn/p/1' (expected an http:// or https:// URL)"},
       {"wrong_type.toml", 20, "programme 'test-programme': 'number' must be an integer"},
-      {"bad_status.toml", 35, "programme 'test-programme' window 'apply': status must be 'confirmed' or 'estimated', not 'maybe'"},
+      {"bad_status.toml", 35, "programme 'test-programme' window 'apply': status must be confirmed or estimated, not 'maybe'"},
       {"bad_role.toml", 47, "programme 'test-programme' window 'recommend': role must be 企业, 推荐单位 or 主管部门, not '企业家'"},
       {"bad_group.toml", 23, "programme 'test-programme': group must be 工业和信息化部门, 科学技术部门 or 其他部门, not '财政部门'"},
       {"missing_edition.toml", 1, "missing [edition] table"},
