@@ -99,14 +99,7 @@ int upcoming_command(const CalendarSource& source, const UpcomingOptions& option
   if (!calendar) return 1;
   const auto windows = upcoming_windows(*calendar, {at, date::days{options.days}});
   if (options.json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const Window* w : windows) {
-      nlohmann::json item = window_json(*w);
-      item["programme_title"] = calendar->find_programme(w->programme_id)->title;
-      list.push_back(std::move(item));
-    }
-    out << nlohmann::json{{"at", format_utc(at)}, {"days", options.days}, {"windows", list}}.dump(2)
-        << '\n';
+    out << upcoming_json(*calendar, at, options.days, windows).dump(2) << '\n';
     return 0;
   }
   const date::time_zone& zone = *calendar->editions().front().zone;

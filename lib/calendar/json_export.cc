@@ -74,6 +74,18 @@ json policy_json(const Policy& p) {
           {"in_force_until", optional_bound(p.in_force_until, *p.zone)}};
 }
 
+json upcoming_json(const Calendar& calendar, Instant at, int days,
+                   const std::vector<const Window*>& windows) {
+  json list = json::array();
+  for (const Window* w : windows) {
+    json item = window_json(*w);
+    const Programme* p = calendar.find_programme(w->programme_id);
+    item["programme_title"] = p ? p->title : w->programme_id;
+    list.push_back(std::move(item));
+  }
+  return {{"at", format_utc(at)}, {"days", days}, {"windows", list}};
+}
+
 json calendar_json(const Calendar& calendar) {
   json editions = json::array();
   for (const Edition& e : calendar.editions()) {
