@@ -9,6 +9,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "base/toml_reader.h"
 #include "calendar/checks.h"
 #include "calendar/edition_merge.h"
 #include "time/zone.h"
@@ -19,147 +20,25 @@ namespace {
 
 namespace fs = std::filesystem;
 
-long line_of(const toml::node& node) { return static_cast<long>(node.source().begin.line); }
-
-// Reads one TOML table, remembering which keys were read so the rest can be reported as
-// unknown. Each accessor records its own error and returns an empty value on failure.
-class TableReader {
- public:
-  TableReader(const toml::table& table, std::string context, std::string file,
-              std::vector<std::string>& errors)
-      : table_(table), context_(std::move(context)), file_(std::move(file)), errors_(errors) {}
-
-  void set_context(std::string context) { context_ = std::move(context); }
-  std::string place(long line) const { return file_ + ":" + std::to_string(line); }
-  long line() const { return line_of(table_); }
-  long line(std::string_view key) const {
-    const toml::node* node = table_.get(key);
-    return node ? line_of(*node) : line();
+// A bound string; resolved in `zone` when the zone is known.
+std::optional<Bound> read_bound(TableReader& r, std::string_view key, BoundSide side,
+                                const date::time_zone* zone, bool required) {
+  const std::string written = r.text(key, required);
+  if (written.empty()) return std::nullopt;
+  const long at = r.line(key);
+  const Result<BoundSpec> spec = parse_bound(written, side);
+  if (!spec) {
+    r.error(at, std::string(key) + ": " + spec.error());
+    return std::nullopt;
   }
-  void error(long at_line, const std::string& message) {
-    errors_.push_back(place(at_line) + ": " + context_ + ": " + message);
+  if (!zone) return std::nullopt;  // the zone's own error is already reported
+  const Result<Instant> instant = resolve_bound(*spec, side, *zone);
+  if (!instant) {
+    r.error(at, std::string(key) + ": " + instant.error());
+    return std::nullopt;
   }
-
-  const toml::node* find(std::string_view key, bool required) {
-    read_.insert(std::string(key));
-    const toml::node* node = table_.get(key);
-    if (!node && required) error(line(), "missing '" + std::string(key) + "'");
-    return node;
-  }
-
-  std::string text(std::string_view key, bool required = true) {
-    const toml::node* node = find(key, required);
-    if (!node) return {};
-    const auto value = node->value<std::string>();
-    if (!node->is_string() || !value) {
-      error(line_of(*node), "'" + std::string(key) + "' must be a string");
-      return {};
-    }
-    if (value->empty()) error(line_of(*node), "'" + std::string(key) + "' must not be empty");
-    return *value;
-  }
-
-  std::optional<int> integer(std::string_view key, int min, int max, bool required = true) {
-    const toml::node* node = find(key, required);
-    if (!node) return std::nullopt;
-    const auto value = node->as_integer();
-    if (!value) {
-      error(line_of(*node), "'" + std::string(key) + "' must be an integer");
-      return std::nullopt;
-    }
-    if (value->get() < min || value->get() > max) {
-      error(line_of(*node), "'" + std::string(key) + "' must be between " + std::to_string(min) +
-                                " and " + std::to_string(max));
-      return std::nullopt;
-    }
-    return static_cast<int>(value->get());
-  }
-
-  std::optional<bool> boolean(std::string_view key, bool required = true) {
-    const toml::node* node = find(key, required);
-    if (!node) return std::nullopt;
-    if (!node->is_boolean()) {
-      error(line_of(*node), "'" + std::string(key) + "' must be true or false");
-      return std::nullopt;
-    }
-    return node->as_boolean()->get();
-  }
-
-  // A string that must be one of `allowed`; empty when absent or not allowed (error recorded).
-  std::string one_of(std::string_view key, std::initializer_list<std::string_view> allowed,
-                     bool required = true) {
-    const std::string value = text(key, required);
-    if (value.empty()) return value;
-    for (const std::string_view a : allowed) {
-      if (value == a) return value;
-    }
-    std::string choices;
-    std::size_t index = 0;
-    for (const std::string_view a : allowed) {
-      if (index > 0) choices += index + 1 == allowed.size() ? " or " : ", ";
-      choices += a;
-      ++index;
-    }
-    error(line(key), std::string(key) + " must be " + choices + ", not '" + value + "'");
-    return {};
-  }
-
-  // An array of tables, e.g. [[programme.window]] or phones = [{...}].
-  std::vector<const toml::table*> tables(std::string_view key, bool required) {
-    std::vector<const toml::table*> result;
-    const toml::node* node = find(key, required);
-    if (!node) return result;
-    const toml::array* array = node->as_array();
-    if (!array) {
-      error(line_of(*node), "'" + std::string(key) + "' must be an array of tables");
-      return result;
-    }
-    for (const toml::node& element : *array) {
-      if (const toml::table* t = element.as_table()) {
-        result.push_back(t);
-      } else {
-        error(line_of(element), "'" + std::string(key) + "' must hold only tables");
-      }
-    }
-    return result;
-  }
-
-  // A bound string; resolved in `zone` when the zone is known.
-  std::optional<Bound> bound(std::string_view key, BoundSide side, const date::time_zone* zone,
-                             bool required) {
-    const std::string written = text(key, required);
-    if (written.empty()) return std::nullopt;
-    const long at = line(key);
-    const Result<BoundSpec> spec = parse_bound(written, side);
-    if (!spec) {
-      error(at, std::string(key) + ": " + spec.error());
-      return std::nullopt;
-    }
-    if (!zone) return std::nullopt;  // the zone's own error is already reported
-    const Result<Instant> instant = resolve_bound(*spec, side, *zone);
-    if (!instant) {
-      error(at, std::string(key) + ": " + instant.error());
-      return std::nullopt;
-    }
-    return Bound{*spec, *instant};
-  }
-
-  void reject_unknown_keys() {
-    for (const auto& [key, node] : table_) {
-      if (!read_.count(std::string(key.str()))) {
-        errors_.push_back(place(static_cast<long>(key.source().begin.line)) + ": " + context_ +
-                          ": unknown key '" + std::string(key.str()) + "'");
-      }
-    }
-  }
-
- private:
-  const toml::table& table_;
-  std::string context_;
-  std::string file_;
-  std::vector<std::string>& errors_;
-  std::set<std::string> read_;
-};
+  return Bound{*spec, *instant};
+}
 
 // Everything read so far, across files. Ids are unique within a file; across files a later
 // edition may print a programme or policy again (edition_merge.h), but never as the other kind.
@@ -256,8 +135,8 @@ std::optional<Window> read_window(const toml::table& table, const Programme& p, 
   w.role = parse_role(r.one_of("role", {"企业", "推荐单位", "主管部门"})).value_or(w.role);
   w.cycle = r.integer("cycle", e.year - 1, e.year + 1, false).value_or(e.year);
   w.year_from = r.one_of("year_from", {"title", "edition"}, false);
-  w.opens = r.bound("opens", BoundSide::opens, e.zone, false);
-  const std::optional<Bound> closes = r.bound("closes", BoundSide::closes, e.zone, true);
+  w.opens = read_bound(r, "opens", BoundSide::opens, e.zone, false);
+  const std::optional<Bound> closes = read_bound(r, "closes", BoundSide::closes, e.zone, true);
   if (closes) w.closes = *closes;
   if (w.opens && closes && !(w.opens->at < closes->at)) {
     r.error(r.line("closes"), "window closes (" + closes->spec.text() + ") before it opens (" +
@@ -318,8 +197,8 @@ void read_policy(const toml::table& table, const Edition& e, const std::string& 
   p.title = r.text("title");
   p.summary = r.text("summary");
   p.period_phrase = r.text("period_phrase");
-  p.in_force_from = r.bound("in_force_from", BoundSide::opens, e.zone, false);
-  p.in_force_until = r.bound("in_force_until", BoundSide::closes, e.zone, false);
+  p.in_force_from = read_bound(r, "in_force_from", BoundSide::opens, e.zone, false);
+  p.in_force_until = read_bound(r, "in_force_until", BoundSide::closes, e.zone, false);
   if (p.in_force_from && p.in_force_until && !(p.in_force_from->at < p.in_force_until->at)) {
     r.error(r.line("in_force_until"), "period ends (" + p.in_force_until->spec.text() +
                                           ") before it starts (" + p.in_force_from->spec.text() + ")");
