@@ -1,7 +1,5 @@
 #include "calendar/loader.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -9,6 +7,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "base/sha256.h"
 #include "base/toml_reader.h"
 #include "calendar/checks.h"
 #include "calendar/edition_merge.h"
@@ -260,18 +259,6 @@ void read_file(const fs::path& path, Collected& out, std::string& revision_input
   out.editions.push_back(*edition);
 }
 
-std::string short_sha256(const std::string& input) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha256(), nullptr);
-  static const char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < 6 && i < length; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 0xf];
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -293,7 +280,7 @@ LoadOutcome load_calendar_files(const std::vector<fs::path>& files, const Projec
     if (collected.errors.empty()) {
       outcome.calendar = Calendar(std::move(collected.editions), std::move(collected.programmes),
                                   std::move(collected.policies), std::move(windows),
-                                  short_sha256(revision_input));
+                                  sha256_hex(revision_input).substr(0, 12));
     }
   }
   outcome.errors = std::move(collected.errors);

@@ -1,0 +1,25 @@
+#pragma once
+// What the request handlers may read. The daemon owns all of it; the HTTP module only asks.
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "calendar/calendar.h"
+#include "time/clock.h"
+
+namespace deadline::http {
+
+struct AppState {
+  // The current calendar snapshot. Called once per request, possibly from several io_context
+  // threads at once, so it must be thread-safe (the daemon swaps snapshots on reload). May
+  // return nullptr before the first calendar is loaded: the API then answers 503.
+  std::function<std::shared_ptr<const Calendar>()> calendar;
+  // Must outlive the server.
+  const Clock* clock = nullptr;
+  // Extra members for GET /healthz (e.g. outbox depth). Optional; must return an object when set.
+  // The handler's own members (status, time, calendar_revision) win over same-named ones here.
+  std::function<nlohmann::json()> health_details;
+};
+
+}  // namespace deadline::http

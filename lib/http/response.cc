@@ -1,0 +1,28 @@
+#include "http/response.h"
+
+namespace deadline::http {
+
+ReplyTo reply_to(const Request& request) {
+  return {request.version(), request.keep_alive(), request.method() == Verb::head};
+}
+
+Response json_response(Status status, const nlohmann::json& body, const ReplyTo& to) {
+  std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  Response res{status, to.version};
+  res.set(Field::server, "deadlined");
+  res.set(Field::content_type, "application/json; charset=utf-8");
+  res.keep_alive(to.keep_alive);
+  res.content_length(text.size());
+  if (!to.head) res.body() = std::move(text);
+  return res;
+}
+
+Response error_response(Status status, std::string_view code, std::string_view field,
+                        std::string_view message, const ReplyTo& to) {
+  const nlohmann::json error = {{"code", code},
+                                {"field", field.empty() ? nlohmann::json(nullptr) : nlohmann::json(field)},
+                                {"message", message}};
+  return json_response(status, {{"error", error}}, to);
+}
+
+}  // namespace deadline::http

@@ -1,0 +1,123 @@
+#include "http/router.h"
+
+#include <optional>
+#include <string>
+
+#include "calendar/json_export.h"
+#include "calendar/upcoming.h"
+#include "http/query.h"
+#include "http/response.h"
+#include "http/upcoming_params.h"
+#include "time/iso8601.h"
+
+namespace deadline::http {
+
+namespace {
+
+using nlohmann::json;
+
+enum class Route { healthz, programmes, programme, upcoming };
+
+struct Match {
+  Route route;
+  std::string_view id;  // the {id} of /api/v1/programmes/{id}, still percent-encoded
+};
+
+std::optional<Match> match(std::string_view path) {
+  constexpr std::string_view programme_prefix = "/api/v1/programmes/";
+  if (path == "/healthz") return Match{Route::healthz, {}};
+  if (path == "/api/v1/programmes") return Match{Route::programmes, {}};
+  if (path == "/api/v1/upcoming") return Match{Route::upcoming, {}};
+  if (path.starts_with(programme_prefix)) {
+    const std::string_view id = path.substr(programme_prefix.size());
+    if (!id.empty() && id.find('/') == std::string_view::npos) return Match{Route::programme, id};
+  }
+  return std::nullopt;
+}
+
+Response healthz(const AppState& app, const Calendar* calendar, const ReplyTo& to) {
+  json body = json::object();
+  if (app.health_details) {
+    const json details = app.health_details();
+    if (details.is_object()) body.update(details);
+  }
+  body["status"] = calendar ? "ok" : "unavailable";
+  body["time"] = format_utc(app.clock->now());
+  body["calendar_revision"] = calendar ? json(calendar->revision()) : json(nullptr);
+  // A probe must see the server's state now, never a cached copy.
+  Response res = json_response(calendar ? Status::ok : Status::service_unavailable, body, to);
+  res.set(Field::cache_control, "no-store");
+  return res;
+}
+
+Response programmes(const Calendar& calendar, const ReplyTo& to) {
+  json list = json::array();
+  for (const Programme& p : calendar.programmes()) list.push_back(programme_json(p, calendar));
+  json policies = json::array();
+  for (const Policy& p : calendar.policies()) policies.push_back(policy_json(p));
+  return json_response(Status::ok,
+                       {{"revision", calendar.revision()}, {"programmes", list}, {"policies", policies}},
+                       to);
+}
+
+Response programme(const Calendar& calendar, std::string_view raw_id, const ReplyTo& to) {
+  const Result<std::string> id = percent_decode(raw_id, false);
+  const Programme* p = id ? calendar.find_programme(*id) : nullptr;
+  if (!p) {
+    return error_response(Status::not_found, "not_found", "id",
+                          "no programme '" + (id ? *id : std::string(raw_id)) + "'", to);
+  }
+  return json_response(Status::ok, programme_json(*p, calendar), to);
+}
+
+Response upcoming(const Calendar& calendar, const Clock& clock, std::string_view query,
+                  const ReplyTo& to) {
+  auto params = parse_upcoming_params(query, clock.now());
+  if (const auto* error = std::get_if<ParamError>(&params)) {
+    return error_response(Status::bad_request, error->code, error->field, error->message, to);
+  }
+  const auto& [at, days] = std::get<UpcomingParams>(params);
+  const auto windows = upcoming_windows(calendar, {at, date::days{days}});
+  return json_response(Status::ok, upcoming_json(calendar, at, days, windows), to);
+}
+
+Response route(const AppState& app, const Request& request, const ReplyTo& to) {
+  const Target target = split_target(request.target());
+  const std::optional<Match> found = match(target.path);
+  if (!found) {
+    return error_response(Status::not_found, "not_found", "",
+                          "no resource at '" + std::string(target.path) + "'", to);
+  }
+  if (request.method() != Verb::get && request.method() != Verb::head) {
+    Response res = error_response(Status::method_not_allowed, "method_not_allowed", "",
+                                  std::string(request.method_string()) + " is not allowed on '" +
+                                      std::string(target.path) + "' (use GET or HEAD)",
+                                  to);
+    res.set(Field::allow, "GET, HEAD");
+    return res;
+  }
+  const std::shared_ptr<const Calendar> calendar = app.calendar ? app.calendar() : nullptr;
+  if (found->route == Route::healthz) return healthz(app, calendar.get(), to);
+  if (!calendar) return error_response(Status::service_unavailable, "unavailable", "", "no calendar is loaded yet", to);
+  switch (found->route) {
+    case Route::programmes: return programmes(*calendar, to);
+    case Route::programme: return programme(*calendar, found->id, to);
+    case Route::upcoming: return upcoming(*calendar, *app.clock, target.query, to);
+    case Route::healthz: break;
+  }
+  return healthz(app, calendar.get(), to);
+}
+
+}  // namespace
+
+Response handle_request(const AppState& app, const Request& request) {
+  const ReplyTo to = reply_to(request);
+  try {
+    return route(app, request, to);
+  } catch (const std::exception& e) {
+    // The app state's callbacks are the daemon's code; keep its failure to this one request.
+    return error_response(Status::internal_server_error, "internal_error", "", e.what(), to);
+  }
+}
+
+}  // namespace deadline::http

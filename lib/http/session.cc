@@ -1,0 +1,146 @@
+#include "http/session.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "http/endpoint.h"
+#include "http/response.h"
+#include "http/router.h"
+
+namespace deadline::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using beast::error_code;
+
+namespace {
+
+// After refusing a request whose bytes were not all read, the rest is read and dropped for a
+// moment before closing: closing a socket with unread data sends a reset, and the client may
+// then lose the refusal it has not read yet.
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::size_t kLingerBytes = 1024 * 1024;
+
+bool is_parse_error(const error_code& ec) {
+  return ec.category() == beast::http::make_error_code(beast::http::error::bad_method).category();
+}
+
+}  // namespace
+
+Session::Session(asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> context)
+    : stream_(std::move(socket)), context_(std::move(context)) {
+  error_code ec;
+  const auto peer = stream_.socket().remote_endpoint(ec);
+  peer_ = ec ? "unknown peer" : to_string(peer);
+}
+
+Session::~Session() { context_->sessions.remove(this); }
+
+void Session::run() {
+  // The socket came from the acceptor on this session's strand; run every step there.
+  asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::start, shared_from_this()));
+}
+
+void Session::stop() {
+  asio::post(stream_.get_executor(), beast::bind_front_handler(&Session::on_stop, shared_from_this()));
+}
+
+void Session::start() {
+  if (!context_->sessions.add(shared_from_this())) return do_close();
+  do_read();
+}
+
+void Session::do_read() {
+  parser_.emplace();
+  parser_->header_limit(context_->limits.header_limit);
+  parser_->body_limit(context_->limits.body_limit);
+  reading_ = true;
+  stream_.expires_after(context_->limits.read_timeout);
+  beast::http::async_read(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&Session::on_read, shared_from_this()));
+}
+
+void Session::on_read(error_code ec, std::size_t) {
+  reading_ = false;
+  using error = beast::http::error;
+  if (ec == error::end_of_stream || ec == error::partial_message || ec == beast::error::timeout ||
+      ec == asio::error::operation_aborted) {
+    return do_close();  // the client left, went idle past the timeout, or the server is stopping
+  }
+  if (ec == error::header_limit) {
+    return reject(Status::request_header_fields_too_large, "header_too_large",
+                  "the request line and headers exceed " +
+                      std::to_string(context_->limits.header_limit) + " bytes");
+  }
+  if (ec == error::body_limit) {
+    return reject(Status::payload_too_large, "body_too_large",
+                  "the request body exceeds " + std::to_string(context_->limits.body_limit) + " bytes");
+  }
+  if (is_parse_error(ec)) return reject(Status::bad_request, "bad_request", "malformed HTTP request: " + ec.message());
+  if (ec) {
+    fail(ec, "read");
+    return do_close();
+  }
+  Response response = handle_request(context_->app, parser_->get());
+  if (stopping_) response.keep_alive(false);
+  send(std::move(response), false);
+}
+
+void Session::reject(Status status, std::string_view code, const std::string& message) {
+  const unsigned version = parser_->is_header_done() ? parser_->get().version() : 11;
+  send(error_response(status, code, "", message, ReplyTo{version, false, false}), true);
+}
+
+void Session::send(Response response, bool linger) {
+  response_ = std::move(response);
+  stream_.expires_after(context_->limits.write_timeout);
+  beast::http::async_write(stream_, response_,
+                           beast::bind_front_handler(&Session::on_write, shared_from_this(), linger));
+}
+
+void Session::on_write(bool linger, error_code ec, std::size_t) {
+  if (ec) {
+    if (ec != beast::error::timeout) fail(ec, "write");
+    return do_close();
+  }
+  if (linger && !stopping_) return do_linger();
+  if (!response_.keep_alive() || stopping_) return do_close();
+  do_read();
+}
+
+void Session::do_linger() {
+  lingering_ = true;
+  error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(std::min<std::chrono::steady_clock::duration>(kLingerTime, context_->limits.read_timeout));
+  stream_.async_read_some(asio::buffer(discard_), beast::bind_front_handler(&Session::on_drain, shared_from_this()));
+}
+
+void Session::on_drain(error_code ec, std::size_t bytes) {
+  drained_ += bytes;
+  if (ec || drained_ > kLingerBytes) return do_close();
+  stream_.async_read_some(asio::buffer(discard_), beast::bind_front_handler(&Session::on_drain, shared_from_this()));
+}
+
+void Session::do_close() {
+  error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.close();
+}
+
+void Session::on_stop() {
+  stopping_ = true;
+  // Waiting for a request that has not begun, or draining a refused one: nothing is in flight.
+  const bool idle = reading_ && buffer_.size() == 0 && !parser_->got_some();
+  if (idle || lingering_) stream_.cancel();
+}
+
+void Session::fail(error_code ec, std::string_view what) {
+  context_->report("http: " + std::string(what) + " " + peer_ + ": " + ec.message());
+}
+
+}  // namespace deadline::http

@@ -1,0 +1,141 @@
+#include "store/migrations.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <string>
+
+namespace deadline::store {
+
+namespace {
+
+// Version 1: who receives reminders, and how.
+const char* const kSubscribersAndEndpoints = R"sql(
+CREATE TABLE subscribers (
+  id               INTEGER PRIMARY KEY,
+  email            TEXT UNIQUE,                 -- NULL once purged after unsubscribing
+  email_hash       TEXT NOT NULL UNIQUE,        -- sha256(lower(email)): kept to honour an unsubscribe
+  state            TEXT NOT NULL CHECK (state IN ('pending', 'active', 'unsubscribed')),
+  token_generation INTEGER NOT NULL DEFAULT 1,  -- bumping it revokes every link of the subscriber
+  created_at       INTEGER NOT NULL,            -- instants: Unix seconds, UTC
+  confirmed_at     INTEGER,
+  unsubscribed_at  INTEGER
+);
+
+CREATE TABLE endpoints (
+  id             INTEGER PRIMARY KEY,
+  subscriber_id  INTEGER NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE,
+  kind           TEXT NOT NULL CHECK (kind IN ('email', 'webhook', 'wecom', 'dingtalk', 'feishu')),
+  address        TEXT NOT NULL,
+  secret         TEXT,
+  state          TEXT NOT NULL DEFAULT 'active'
+                 CHECK (state IN ('active', 'needs_attention', 'disabled', 'unsubscribed')),
+  state_reason   TEXT,
+  filter_fields  INTEGER NOT NULL DEFAULT 0,    -- bit per filter field in use: lets the fan-out
+                                                -- skip look-ups for endpoints without filters
+  all_leads      INTEGER NOT NULL DEFAULT 1,    -- 1: every lead of the menu
+  created_at     INTEGER NOT NULL
+);
+CREATE INDEX endpoints_by_subscriber ON endpoints(subscriber_id);
+CREATE INDEX endpoints_by_state ON endpoints(state);
+
+CREATE TABLE endpoint_filters (
+  endpoint_id INTEGER NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+  field       TEXT NOT NULL CHECK (field IN ('programme', 'group', 'category', 'authority', 'role', 'keyword')),
+  value       TEXT NOT NULL,
+  PRIMARY KEY (endpoint_id, field, value)
+) WITHOUT ROWID;
+
+CREATE TABLE endpoint_leads (
+  endpoint_id INTEGER NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+  lead        TEXT NOT NULL,
+  PRIMARY KEY (endpoint_id, lead)
+) WITHOUT ROWID;
+)sql";
+
+// Version 2: the outbox — triggers fired, messages to send, and what each message reminds of.
+const char* const kOutbox = R"sql(
+CREATE TABLE scheduler_state (
+  name  TEXT PRIMARY KEY,                       -- 'cursor': triggers due up to here are handled
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE triggers (
+  key          TEXT PRIMARY KEY,                -- window id | lead | close (UTC): fired once ever
+  window_id    TEXT NOT NULL,
+  lead         TEXT NOT NULL,
+  due_at       INTEGER NOT NULL,
+  closes_at    INTEGER NOT NULL,
+  recorded_at  INTEGER NOT NULL,
+  outcome      TEXT NOT NULL CHECK (outcome IN ('fired', 'late', 'missed')),
+  messages     INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE messages (
+  id               TEXT PRIMARY KEY,            -- random; the Message-ID / webhook-id of every attempt
+  endpoint_id      INTEGER NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+  due_at           INTEGER NOT NULL,
+  created_at       INTEGER NOT NULL,
+  state            TEXT NOT NULL
+                   CHECK (state IN ('pending', 'sending', 'delivered', 'retry', 'dead', 'expired')),
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at  INTEGER NOT NULL,
+  expires_at       INTEGER NOT NULL,            -- the latest close among its deliveries
+  last_error       TEXT,
+  updated_at       INTEGER NOT NULL
+);
+CREATE INDEX messages_ready ON messages(state, next_attempt_at);
+CREATE INDEX messages_expiring ON messages(state, expires_at);
+CREATE INDEX messages_by_endpoint ON messages(endpoint_id);
+
+CREATE TABLE deliveries (
+  message_id   TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  endpoint_id  INTEGER NOT NULL,
+  trigger_key  TEXT NOT NULL,
+  window_id    TEXT NOT NULL,
+  lead         TEXT NOT NULL,
+  closes_at    INTEGER NOT NULL,
+  superseded   INTEGER NOT NULL DEFAULT 0,      -- a newer lead for the same window replaced it
+  PRIMARY KEY (message_id, trigger_key),
+  UNIQUE (endpoint_id, trigger_key)             -- an endpoint never gets one reminder twice
+) WITHOUT ROWID;
+CREATE INDEX deliveries_by_window ON deliveries(endpoint_id, window_id);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = {
+      {1, "subscribers and endpoints", kSubscribersAndEndpoints},
+      {2, "outbox: triggers, messages, deliveries", kOutbox},
+  };
+  return all;
+}
+
+int latest_schema_version() { return migrations().back().version; }
+
+int schema_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
+
+Status migrate(SQLite::Database& db, int target) {
+  try {
+    const int current = schema_version(db);
+    if (current > latest_schema_version()) {
+      return Status::failure("database schema version " + std::to_string(current) +
+                             " is newer than this deadlined knows (" +
+                             std::to_string(latest_schema_version()) + "); refusing to touch it");
+    }
+    for (const Migration& m : migrations()) {
+      if (m.version <= current || m.version > target) continue;
+      SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+      // Read again under the write lock: another process may have migrated meanwhile.
+      if (schema_version(db) >= m.version) continue;
+      db.exec(m.sql);
+      db.exec("PRAGMA user_version = " + std::to_string(m.version));
+      transaction.commit();
+    }
+    return ok_status();
+  } catch (const std::exception& e) {
+    return Status::failure(std::string("migrating the database: ") + e.what());
+  }
+}
+
+}  // namespace deadline::store

@@ -1,0 +1,98 @@
+#pragma once
+// The values the store takes and returns. Plain data, no SQL: the same types serve a future
+// PostgreSQL backend (DESIGN.md, "Scale").
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "time/instant.h"
+
+namespace deadline::store {
+
+enum class EndpointKind { email, webhook, wecom, dingtalk, feishu };
+std::string_view to_string(EndpointKind kind);
+std::optional<EndpointKind> parse_endpoint_kind(std::string_view text);
+
+// What an endpoint receives. Within one field any value matches (OR); across fields all
+// non-empty fields must match (AND); no filters at all means every programme.
+struct EndpointFilters {
+  std::vector<std::string> programmes;    // programme ids
+  std::vector<std::string> groups;        // 工业和信息化部门 …
+  std::vector<std::string> categories;    // 资金引导 / 认定培育
+  std::vector<std::string> authorities;   // substring of the programme's authority or contact
+  std::vector<std::string> roles;         // 企业 / 推荐单位 / 主管部门
+  std::vector<std::string> keywords;      // substring of title, contact or authority
+  bool empty() const;
+};
+
+struct NewEndpoint {
+  std::int64_t subscriber_id = 0;
+  EndpointKind kind = EndpointKind::email;
+  std::string address;                    // email address or URL
+  std::string secret;                     // signing secret; empty when the kind has none
+  EndpointFilters filters;
+  std::vector<std::string> leads;         // lead ids from the menu; empty = every lead
+};
+
+struct SubscriberRecord {
+  std::int64_t id = 0;
+  std::optional<std::string> email;       // nullopt once purged after unsubscribing
+  std::string state;                      // pending | active | unsubscribed
+  std::int64_t token_generation = 1;
+  Instant created_at;
+};
+
+struct EndpointRecord {
+  std::int64_t id = 0;
+  std::int64_t subscriber_id = 0;
+  EndpointKind kind = EndpointKind::email;
+  std::string address;
+  std::string state;                      // active | needs_attention | disabled | unsubscribed
+  std::string state_reason;
+  EndpointFilters filters;
+  std::vector<std::string> leads;
+  Instant created_at;
+};
+
+// What the fan-out needs to know about one trigger to match endpoints' filters.
+struct TriggerFacts {
+  std::string key;
+  std::string window_id;
+  std::string programme_id;
+  std::string lead;
+  Instant due;
+  Instant closes;
+  std::string group;
+  std::string category;
+  std::string authority_text;             // authority and contact, for substring filters
+  std::string role;
+  std::string search_text;                // title, contact, authority: for keywords
+};
+
+enum class FireKind { on_time, late };
+
+struct FireOutcome {
+  int new_triggers = 0;                   // recorded now
+  int already_recorded = 0;               // fired before: nothing recorded again
+  std::int64_t messages = 0;
+  std::int64_t deliveries = 0;
+  std::int64_t superseded_messages = 0;   // older unsent messages a newer lead replaced
+};
+
+struct RetentionPolicy {
+  int finished_message_days = 90;         // delivered, dead and expired messages
+  int unsubscribed_days = 30;             // then personal data goes, a hash stays
+};
+
+struct PurgeOutcome {
+  std::int64_t messages = 0;
+  std::int64_t subscribers = 0;
+};
+
+using MessageCounts = std::map<std::string, std::int64_t>;  // state → count
+
+}  // namespace deadline::store

@@ -1,0 +1,513 @@
+#include "store/sqlite_store.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "base/sha256.h"
+#include "store/migrations.h"
+
+namespace deadline::store {
+
+namespace {
+
+using std::int64_t;
+
+int64_t seconds(Instant at) { return at.time_since_epoch().count(); }
+Instant instant(int64_t s) { return Instant{std::chrono::seconds{s}}; }
+
+// Runs `body`, turning exceptions from SQLiteCpp (and anything else) into a failed Result that
+// names the operation. The store's callers never see an exception.
+template <class F>
+auto guarded(const char* operation, F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return decltype(body())::failure(std::string("store: ") + operation + ": " + e.what());
+  }
+}
+
+// Filter fields and their bit in endpoints.filter_fields (the fan-out query uses the same bits).
+struct FilterField {
+  const char* name;
+  int bit;
+  std::vector<std::string> EndpointFilters::*values;
+};
+const FilterField kFilterFields[] = {
+    {"programme", 1, &EndpointFilters::programmes}, {"group", 2, &EndpointFilters::groups},
+    {"category", 4, &EndpointFilters::categories},  {"authority", 8, &EndpointFilters::authorities},
+    {"role", 16, &EndpointFilters::roles},          {"keyword", 32, &EndpointFilters::keywords},
+};
+
+// Matches every new trigger against every active endpoint of an active subscriber, keeping per
+// endpoint and window only the latest lead (catch-up after downtime sends one reminder, and two
+// leads that fall together — closing-day moved to 2 h before — make one delivery).
+const char* const kMatchSql = R"sql(
+INSERT INTO temp.fire_matches (endpoint_id, trigger_key, window_id, lead, due_at, closes_at)
+SELECT endpoint_id, key, window_id, lead, due_at, closes_at FROM (
+  SELECT e.id AS endpoint_id, t.key, t.window_id, t.lead, t.due_at, t.closes_at,
+         row_number() OVER (PARTITION BY e.id, t.window_id ORDER BY t.due_at DESC, t.key DESC) AS rank
+  FROM temp.fire_triggers AS t
+  JOIN endpoints AS e ON e.state = 'active'
+  JOIN subscribers AS s ON s.id = e.subscriber_id AND s.state = 'active'
+  WHERE (e.filter_fields & 1 = 0 OR EXISTS (SELECT 1 FROM endpoint_filters f
+           WHERE f.endpoint_id = e.id AND f.field = 'programme' AND f.value = t.programme_id))
+    AND (e.filter_fields & 2 = 0 OR EXISTS (SELECT 1 FROM endpoint_filters f
+           WHERE f.endpoint_id = e.id AND f.field = 'group' AND f.value = t.grp))
+    AND (e.filter_fields & 4 = 0 OR EXISTS (SELECT 1 FROM endpoint_filters f
+           WHERE f.endpoint_id = e.id AND f.field = 'category' AND f.value = t.category))
+    AND (e.filter_fields & 8 = 0 OR EXISTS (SELECT 1 FROM endpoint_filters f
+           WHERE f.endpoint_id = e.id AND f.field = 'authority' AND instr(t.authority_text, f.value) > 0))
+    AND (e.filter_fields & 16 = 0 OR EXISTS (SELECT 1 FROM endpoint_filters f
+           WHERE f.endpoint_id = e.id AND f.field = 'role' AND f.value = t.role))
+    AND (e.filter_fields & 32 = 0 OR EXISTS (SELECT 1 FROM endpoint_filters f
+           WHERE f.endpoint_id = e.id AND f.field = 'keyword' AND instr(t.search_text, f.value) > 0))
+    AND (e.all_leads = 1 OR EXISTS (SELECT 1 FROM endpoint_leads l
+           WHERE l.endpoint_id = e.id AND l.lead = t.lead))
+) WHERE rank = 1
+)sql";
+
+const char* const kSupersedeDeliveriesSql = R"sql(
+UPDATE deliveries SET superseded = 1
+WHERE superseded = 0
+  AND (endpoint_id, window_id) IN (SELECT endpoint_id, window_id FROM temp.fire_matches)
+  AND message_id NOT IN (SELECT id FROM temp.fire_messages)
+  AND EXISTS (SELECT 1 FROM messages m WHERE m.id = deliveries.message_id AND m.state IN ('pending', 'retry'))
+)sql";
+
+const char* const kExpireSupersededSql = R"sql(
+UPDATE messages SET state = 'expired', last_error = 'superseded by a newer reminder', updated_at = ?1
+WHERE state IN ('pending', 'retry')
+  AND id IN (SELECT d.message_id FROM deliveries d
+             WHERE d.superseded = 1
+               AND (d.endpoint_id, d.window_id) IN (SELECT endpoint_id, window_id FROM temp.fire_matches))
+  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.superseded = 0)
+)sql";
+
+void set_cursor(SQLite::Database& db, Instant cursor) {
+  SQLite::Statement q(db,
+                      "INSERT INTO scheduler_state (name, value) VALUES ('cursor', ?1) "
+                      "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)");
+  q.bind(1, seconds(cursor));
+  q.exec();
+}
+
+void bind_trigger(SQLite::Statement& q, const TriggerFacts& t) {
+  q.bind(1, t.key);
+  q.bind(2, t.window_id);
+  q.bind(3, t.lead);
+  q.bind(4, seconds(t.due));
+  q.bind(5, seconds(t.closes));
+}
+
+std::string lowercase_ascii(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+EndpointFilters read_filters(SQLite::Database& db, int64_t endpoint_id) {
+  EndpointFilters filters;
+  SQLite::Statement q(db, "SELECT field, value FROM endpoint_filters WHERE endpoint_id = ? ORDER BY field, value");
+  q.bind(1, endpoint_id);
+  while (q.executeStep()) {
+    const std::string field = q.getColumn(0).getString();
+    for (const FilterField& f : kFilterFields) {
+      if (field == f.name) (filters.*f.values).push_back(q.getColumn(1).getString());
+    }
+  }
+  return filters;
+}
+
+std::vector<std::string> read_leads(SQLite::Database& db, int64_t endpoint_id) {
+  std::vector<std::string> leads;
+  SQLite::Statement q(db, "SELECT lead FROM endpoint_leads WHERE endpoint_id = ? ORDER BY lead");
+  q.bind(1, endpoint_id);
+  while (q.executeStep()) leads.push_back(q.getColumn(0).getString());
+  return leads;
+}
+
+const char* const kEndpointColumns =
+    "SELECT id, subscriber_id, kind, address, state, coalesce(state_reason, ''), created_at FROM endpoints";
+
+EndpointRecord read_endpoint(SQLite::Database& db, SQLite::Statement& q) {
+  EndpointRecord e;
+  e.id = q.getColumn(0).getInt64();
+  e.subscriber_id = q.getColumn(1).getInt64();
+  e.kind = parse_endpoint_kind(q.getColumn(2).getString()).value_or(EndpointKind::email);
+  e.address = q.getColumn(3).getString();
+  e.state = q.getColumn(4).getString();
+  e.state_reason = q.getColumn(5).getString();
+  e.created_at = instant(q.getColumn(6).getInt64());
+  e.filters = read_filters(db, e.id);
+  e.leads = read_leads(db, e.id);
+  return e;
+}
+
+const char* const kSubscriberColumns =
+    "SELECT id, email, state, token_generation, created_at FROM subscribers";
+
+SubscriberRecord read_subscriber(SQLite::Statement& q) {
+  SubscriberRecord s;
+  s.id = q.getColumn(0).getInt64();
+  if (!q.getColumn(1).isNull()) s.email = q.getColumn(1).getString();
+  s.state = q.getColumn(2).getString();
+  s.token_generation = q.getColumn(3).getInt64();
+  s.created_at = instant(q.getColumn(4).getInt64());
+  return s;
+}
+
+Status require_one_change(SQLite::Database& db, const std::string& what) {
+  if (db.getChanges() == 0) return Status::failure(what + " not found");
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& path,
+                                                       const SqliteOptions& options) {
+  using R = Result<std::unique_ptr<SqliteStore>>;
+  try {
+    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+    auto db = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db->setBusyTimeout(options.busy_timeout_ms);
+    db->exec("PRAGMA journal_mode = WAL");
+    db->exec("PRAGMA synchronous = FULL");
+    db->exec("PRAGMA foreign_keys = ON");
+    if (const Status migrated = migrate(*db); !migrated) return R::failure(migrated.error());
+    db->exec(R"sql(
+      CREATE TEMP TABLE fire_triggers (key TEXT PRIMARY KEY, window_id TEXT, programme_id TEXT, lead TEXT,
+                                       due_at INTEGER, closes_at INTEGER, grp TEXT, category TEXT,
+                                       authority_text TEXT, role TEXT, search_text TEXT);
+      CREATE TEMP TABLE fire_matches (endpoint_id INTEGER, trigger_key TEXT, window_id TEXT, lead TEXT,
+                                      due_at INTEGER, closes_at INTEGER);
+      CREATE TEMP TABLE fire_messages (endpoint_id INTEGER PRIMARY KEY, id TEXT NOT NULL, due_at INTEGER,
+                                       expires_at INTEGER);
+    )sql");
+    return R::success(std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db))));
+  } catch (const std::exception& e) {
+    return R::failure("cannot open database " + path.string() + ": " + e.what());
+  }
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
+SqliteStore::~SqliteStore() = default;
+
+Result<std::optional<Instant>> SqliteStore::cursor() {
+  return guarded("reading the cursor", [&] {
+    SQLite::Statement q(*db_, "SELECT value FROM scheduler_state WHERE name = 'cursor'");
+    std::optional<Instant> at;
+    if (q.executeStep()) at = instant(q.getColumn(0).getInt64());
+    return Result<std::optional<Instant>>::success(at);
+  });
+}
+
+Status SqliteStore::advance_cursor(Instant to) {
+  return guarded("advancing the cursor", [&] {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    set_cursor(*db_, to);
+    transaction.commit();
+    return ok_status();
+  });
+}
+
+Result<FireOutcome> SqliteStore::fire(const std::vector<TriggerFacts>& triggers, FireKind kind,
+                                      Instant now, Instant cursor) {
+  return guarded("firing triggers", [&] {
+    SQLite::Database& db = *db_;
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    db.exec("DELETE FROM temp.fire_triggers; DELETE FROM temp.fire_matches; DELETE FROM temp.fire_messages");
+
+    FireOutcome outcome;
+    SQLite::Statement record(db,
+                             "INSERT INTO triggers (key, window_id, lead, due_at, closes_at, recorded_at, outcome) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (key) DO NOTHING");
+    SQLite::Statement stage(db,
+                            "INSERT INTO temp.fire_triggers VALUES (?1, ?2, ?6, ?3, ?4, ?5, ?7, ?8, ?9, ?10, ?11)");
+    for (const TriggerFacts& t : triggers) {
+      bind_trigger(record, t);
+      record.bind(6, seconds(now));
+      record.bind(7, kind == FireKind::late ? "late" : "fired");
+      record.exec();
+      record.reset();
+      if (db.getChanges() == 0) {
+        ++outcome.already_recorded;
+        continue;
+      }
+      ++outcome.new_triggers;
+      bind_trigger(stage, t);
+      stage.bind(6, t.programme_id);
+      stage.bind(7, t.group);
+      stage.bind(8, t.category);
+      stage.bind(9, t.authority_text);
+      stage.bind(10, t.role);
+      stage.bind(11, t.search_text);
+      stage.exec();
+      stage.reset();
+    }
+
+    if (outcome.new_triggers > 0) {
+      db.exec(kMatchSql);
+      // One message per endpoint: every trigger of this batch it matches is a delivery in it.
+      db.exec("INSERT INTO temp.fire_messages (endpoint_id, id, due_at, expires_at) "
+              "SELECT endpoint_id, lower(hex(randomblob(16))), max(due_at), max(closes_at) "
+              "FROM temp.fire_matches GROUP BY endpoint_id");
+      SQLite::Statement messages(db,
+                                 "INSERT INTO messages (id, endpoint_id, due_at, created_at, state, next_attempt_at, "
+                                 "expires_at, updated_at) SELECT id, endpoint_id, due_at, ?1, 'pending', ?1, "
+                                 "expires_at, ?1 FROM temp.fire_messages");
+      messages.bind(1, seconds(now));
+      outcome.messages = messages.exec();
+      outcome.deliveries = db.exec(
+          "INSERT INTO deliveries (message_id, endpoint_id, trigger_key, window_id, lead, closes_at) "
+          "SELECT fm.id, m.endpoint_id, m.trigger_key, m.window_id, m.lead, m.closes_at "
+          "FROM temp.fire_matches AS m JOIN temp.fire_messages AS fm USING (endpoint_id)");
+      db.exec(kSupersedeDeliveriesSql);
+      SQLite::Statement expire(db, kExpireSupersededSql);
+      expire.bind(1, seconds(now));
+      outcome.superseded_messages = expire.exec();
+      db.exec("UPDATE triggers SET messages = c.n FROM "
+              "(SELECT trigger_key, count(*) AS n FROM temp.fire_matches GROUP BY trigger_key) AS c "
+              "WHERE triggers.key = c.trigger_key");
+    }
+    set_cursor(db, cursor);
+    transaction.commit();
+    return Result<FireOutcome>::success(outcome);
+  });
+}
+
+Result<int> SqliteStore::record_missed(const std::vector<TriggerFacts>& triggers, Instant now,
+                                       Instant cursor) {
+  return guarded("recording missed triggers", [&] {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement record(*db_,
+                             "INSERT INTO triggers (key, window_id, lead, due_at, closes_at, recorded_at, outcome) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'missed') ON CONFLICT (key) DO NOTHING");
+    int recorded = 0;
+    for (const TriggerFacts& t : triggers) {
+      bind_trigger(record, t);
+      record.bind(6, seconds(now));
+      recorded += record.exec();
+      record.reset();
+    }
+    set_cursor(*db_, cursor);
+    transaction.commit();
+    return Result<int>::success(recorded);
+  });
+}
+
+Result<int64_t> SqliteStore::expire_closed(Instant now) {
+  return guarded("expiring messages", [&] {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement q(*db_,
+                        "UPDATE messages SET state = 'expired', last_error = 'window closed before it could be sent', "
+                        "updated_at = ?1 WHERE state IN ('pending', 'retry') AND expires_at <= ?1");
+    q.bind(1, seconds(now));
+    const int64_t expired = q.exec();
+    transaction.commit();
+    return Result<int64_t>::success(expired);
+  });
+}
+
+Result<PurgeOutcome> SqliteStore::purge(Instant now, const RetentionPolicy& policy) {
+  return guarded("purging", [&] {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    PurgeOutcome outcome;
+    SQLite::Statement messages(*db_,
+                               "DELETE FROM messages WHERE state IN ('delivered', 'dead', 'expired') AND updated_at <= ?1");
+    messages.bind(1, seconds(now - date::days{policy.finished_message_days}));
+    outcome.messages = messages.exec();
+    // Unsubscribed long enough: the address and endpoints go; the hash stays so the address is
+    // known to have unsubscribed if it ever shows up again.
+    const int64_t cutoff = seconds(now - date::days{policy.unsubscribed_days});
+    SQLite::Statement endpoints(*db_,
+                                "DELETE FROM endpoints WHERE subscriber_id IN (SELECT id FROM subscribers "
+                                "WHERE state = 'unsubscribed' AND email IS NOT NULL AND unsubscribed_at <= ?1)");
+    endpoints.bind(1, cutoff);
+    endpoints.exec();
+    SQLite::Statement subscribers(*db_,
+                                  "UPDATE subscribers SET email = NULL WHERE state = 'unsubscribed' "
+                                  "AND email IS NOT NULL AND unsubscribed_at <= ?1");
+    subscribers.bind(1, cutoff);
+    outcome.subscribers = subscribers.exec();
+    transaction.commit();
+    return Result<PurgeOutcome>::success(outcome);
+  });
+}
+
+Result<int64_t> SqliteStore::add_subscriber(const std::string& email, const std::string& state, Instant now) {
+  return guarded("adding a subscriber", [&] {
+    if (state != "pending" && state != "active") {
+      return Result<int64_t>::failure("subscriber state must be pending or active");
+    }
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    const std::string hash = sha256_hex(lowercase_ascii(email));
+    SQLite::Statement existing(*db_, "SELECT id FROM subscribers WHERE email_hash = ?");
+    existing.bind(1, hash);
+    if (existing.executeStep()) {
+      return Result<int64_t>::failure("a subscriber with this address exists (id " +
+                                      std::to_string(existing.getColumn(0).getInt64()) + ")");
+    }
+    SQLite::Statement insert(*db_,
+                             "INSERT INTO subscribers (email, email_hash, state, created_at, confirmed_at) "
+                             "VALUES (?1, ?2, ?3, ?4, CASE WHEN ?3 = 'active' THEN ?4 END)");
+    insert.bind(1, email);
+    insert.bind(2, hash);
+    insert.bind(3, state);
+    insert.bind(4, seconds(now));
+    insert.exec();
+    const int64_t id = db_->getLastInsertRowid();
+    transaction.commit();
+    return Result<int64_t>::success(id);
+  });
+}
+
+Result<std::vector<SubscriberRecord>> SqliteStore::list_subscribers() {
+  return guarded("listing subscribers", [&] {
+    SQLite::Statement q(*db_, std::string(kSubscriberColumns) + " ORDER BY id");
+    std::vector<SubscriberRecord> result;
+    while (q.executeStep()) result.push_back(read_subscriber(q));
+    return Result<std::vector<SubscriberRecord>>::success(std::move(result));
+  });
+}
+
+Result<std::optional<SubscriberRecord>> SqliteStore::find_subscriber(int64_t id) {
+  return guarded("reading a subscriber", [&] {
+    SQLite::Statement q(*db_, std::string(kSubscriberColumns) + " WHERE id = ?");
+    q.bind(1, id);
+    std::optional<SubscriberRecord> found;
+    if (q.executeStep()) found = read_subscriber(q);
+    return Result<std::optional<SubscriberRecord>>::success(found);
+  });
+}
+
+Status SqliteStore::unsubscribe(int64_t subscriber_id, Instant now) {
+  return guarded("unsubscribing", [&] {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement s(*db_,
+                        "UPDATE subscribers SET state = 'unsubscribed', unsubscribed_at = ?2, "
+                        "token_generation = token_generation + 1 WHERE id = ?1");
+    s.bind(1, subscriber_id);
+    s.bind(2, seconds(now));
+    s.exec();
+    if (Status found = require_one_change(*db_, "subscriber " + std::to_string(subscriber_id)); !found) return found;
+    SQLite::Statement e(*db_, "UPDATE endpoints SET state = 'unsubscribed' WHERE subscriber_id = ?1");
+    e.bind(1, subscriber_id);
+    e.exec();
+    SQLite::Statement m(*db_,
+                        "UPDATE messages SET state = 'expired', last_error = 'unsubscribed', updated_at = ?2 "
+                        "WHERE state IN ('pending', 'retry') AND endpoint_id IN "
+                        "(SELECT id FROM endpoints WHERE subscriber_id = ?1)");
+    m.bind(1, subscriber_id);
+    m.bind(2, seconds(now));
+    m.exec();
+    transaction.commit();
+    return ok_status();
+  });
+}
+
+Status SqliteStore::remove_subscriber(int64_t id) {
+  return guarded("removing a subscriber", [&] {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement q(*db_, "DELETE FROM subscribers WHERE id = ?");
+    q.bind(1, id);
+    q.exec();
+    if (Status found = require_one_change(*db_, "subscriber " + std::to_string(id)); !found) return found;
+    transaction.commit();
+    return ok_status();
+  });
+}
+
+Result<int64_t> SqliteStore::add_endpoint(const NewEndpoint& endpoint, Instant now) {
+  return guarded("adding an endpoint", [&] {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    int filter_fields = 0;
+    for (const FilterField& f : kFilterFields) {
+      if (!(endpoint.filters.*f.values).empty()) filter_fields |= f.bit;
+    }
+    SQLite::Statement insert(*db_,
+                             "INSERT INTO endpoints (subscriber_id, kind, address, secret, filter_fields, all_leads, "
+                             "created_at) VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6, ?7)");
+    insert.bind(1, endpoint.subscriber_id);
+    insert.bind(2, std::string(to_string(endpoint.kind)));
+    insert.bind(3, endpoint.address);
+    insert.bind(4, endpoint.secret);
+    insert.bind(5, filter_fields);
+    insert.bind(6, endpoint.leads.empty() ? 1 : 0);
+    insert.bind(7, seconds(now));
+    insert.exec();
+    const int64_t id = db_->getLastInsertRowid();
+    SQLite::Statement filter(*db_, "INSERT OR IGNORE INTO endpoint_filters (endpoint_id, field, value) VALUES (?, ?, ?)");
+    for (const FilterField& f : kFilterFields) {
+      for (const std::string& value : endpoint.filters.*f.values) {
+        filter.bind(1, id);
+        filter.bind(2, f.name);
+        filter.bind(3, value);
+        filter.exec();
+        filter.reset();
+      }
+    }
+    SQLite::Statement lead(*db_, "INSERT OR IGNORE INTO endpoint_leads (endpoint_id, lead) VALUES (?, ?)");
+    for (const std::string& l : endpoint.leads) {
+      lead.bind(1, id);
+      lead.bind(2, l);
+      lead.exec();
+      lead.reset();
+    }
+    transaction.commit();
+    return Result<int64_t>::success(id);
+  });
+}
+
+Result<std::vector<EndpointRecord>> SqliteStore::list_endpoints(std::optional<int64_t> subscriber_id) {
+  return guarded("listing endpoints", [&] {
+    SQLite::Statement q(*db_, std::string(kEndpointColumns) + " WHERE ?1 IS NULL OR subscriber_id = ?1 ORDER BY id");
+    if (subscriber_id) q.bind(1, *subscriber_id);
+    std::vector<EndpointRecord> result;
+    while (q.executeStep()) result.push_back(read_endpoint(*db_, q));
+    return Result<std::vector<EndpointRecord>>::success(std::move(result));
+  });
+}
+
+Result<std::optional<EndpointRecord>> SqliteStore::find_endpoint(int64_t id) {
+  return guarded("reading an endpoint", [&] {
+    SQLite::Statement q(*db_, std::string(kEndpointColumns) + " WHERE id = ?");
+    q.bind(1, id);
+    std::optional<EndpointRecord> found;
+    if (q.executeStep()) found = read_endpoint(*db_, q);
+    return Result<std::optional<EndpointRecord>>::success(found);
+  });
+}
+
+Status SqliteStore::remove_endpoint(int64_t id) {
+  return guarded("removing an endpoint", [&] {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement q(*db_, "DELETE FROM endpoints WHERE id = ?");
+    q.bind(1, id);
+    q.exec();
+    if (Status found = require_one_change(*db_, "endpoint " + std::to_string(id)); !found) return found;
+    transaction.commit();
+    return ok_status();
+  });
+}
+
+Result<MessageCounts> SqliteStore::message_counts() {
+  return guarded("counting messages", [&] {
+    SQLite::Statement q(*db_, "SELECT state, count(*) FROM messages GROUP BY state");
+    MessageCounts counts;
+    while (q.executeStep()) counts[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+    return Result<MessageCounts>::success(counts);
+  });
+}
+
+Result<int64_t> SqliteStore::trigger_count(const std::string& outcome) {
+  return guarded("counting triggers", [&] {
+    SQLite::Statement q(*db_, "SELECT count(*) FROM triggers WHERE outcome = ?");
+    q.bind(1, outcome);
+    q.executeStep();
+    return Result<int64_t>::success(q.getColumn(0).getInt64());
+  });
+}
+
+}  // namespace deadline::store

@@ -1,0 +1,61 @@
+#pragma once
+// The Store on one SQLite file (SQLiteCpp). Durability choices, and why:
+//  - WAL: readers (deadlinectl, HTTP later) never block the writer, and the writer never blocks them.
+//  - synchronous=FULL: in WAL mode NORMAL may lose the last commits on power loss; an
+//    acknowledged unsubscribe, or a fired trigger, must survive it. The cost is one fsync per
+//    commit, which the design keeps rare (one per fan-out, batched delivery results).
+//  - BEGIN IMMEDIATE for every write transaction: the write lock is taken up front, so a
+//    transaction never fails half-way with SQLITE_BUSY on upgrade; busy_timeout waits for it.
+//  - foreign_keys=ON: endpoints, messages and deliveries go with what they belong to.
+
+#include <filesystem>
+#include <memory>
+
+#include "store/store.h"
+
+namespace SQLite { class Database; }
+
+namespace deadline::store {
+
+struct SqliteOptions {
+  int busy_timeout_ms = 5000;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating the file and its directory if needed) and migrates to the latest schema.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& path,
+                                                   const SqliteOptions& options = {});
+  ~SqliteStore() override;
+
+  Result<std::optional<Instant>> cursor() override;
+  Status advance_cursor(Instant to) override;
+  Result<FireOutcome> fire(const std::vector<TriggerFacts>& triggers, FireKind kind, Instant now,
+                           Instant cursor) override;
+  Result<int> record_missed(const std::vector<TriggerFacts>& triggers, Instant now, Instant cursor) override;
+  Result<std::int64_t> expire_closed(Instant now) override;
+  Result<PurgeOutcome> purge(Instant now, const RetentionPolicy& policy) override;
+
+  Result<std::int64_t> add_subscriber(const std::string& email, const std::string& state, Instant now) override;
+  Result<std::vector<SubscriberRecord>> list_subscribers() override;
+  Result<std::optional<SubscriberRecord>> find_subscriber(std::int64_t id) override;
+  Status unsubscribe(std::int64_t subscriber_id, Instant now) override;
+  Status remove_subscriber(std::int64_t id) override;
+
+  Result<std::int64_t> add_endpoint(const NewEndpoint& endpoint, Instant now) override;
+  Result<std::vector<EndpointRecord>> list_endpoints(std::optional<std::int64_t> subscriber_id) override;
+  Result<std::optional<EndpointRecord>> find_endpoint(std::int64_t id) override;
+  Status remove_endpoint(std::int64_t id) override;
+
+  Result<MessageCounts> message_counts() override;
+  Result<std::int64_t> trigger_count(const std::string& outcome) override;
+
+  // For tests and maintenance tools that need SQL the interface does not offer.
+  SQLite::Database& database() { return *db_; }
+
+ private:
+  explicit SqliteStore(std::unique_ptr<SQLite::Database> db);
+  std::unique_ptr<SQLite::Database> db_;
+};
+
+}  // namespace deadline::store

@@ -1,0 +1,63 @@
+#pragma once
+// Everything deadlined keeps, behind one narrow interface: SQLite today (sqlite_store.h), a
+// PostgreSQL module later. Implementations are used from one thread (the store thread); every
+// method is one transaction, so a crash leaves either all of its effect or none.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/status.h"
+#include "store/records.h"
+
+namespace deadline::store {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- scheduler ---------------------------------------------------------------------------
+  // The instant up to which triggers have been handled; nullopt before the first start.
+  virtual Result<std::optional<Instant>> cursor() = 0;
+  // Moves the cursor forward (never back) without firing anything.
+  virtual Status advance_cursor(Instant to) = 0;
+
+  // Fires `triggers` in ONE transaction: records each trigger not recorded before, and for
+  // every active endpoint of an active subscriber that matches, one message holding one
+  // delivery per matching trigger — the latest lead only, per window. Older unsent messages
+  // that the new deliveries replace entirely become expired. Moves the cursor to `cursor`.
+  // Triggers recorded before record nothing (a repeated fire is harmless).
+  virtual Result<FireOutcome> fire(const std::vector<TriggerFacts>& triggers, FireKind kind,
+                                   Instant now, Instant cursor) = 0;
+
+  // Records triggers whose window closed before they could fire (downtime), and the cursor.
+  virtual Result<int> record_missed(const std::vector<TriggerFacts>& triggers, Instant now,
+                                    Instant cursor) = 0;
+
+  // Unsent messages whose every window has closed become expired. Returns how many.
+  virtual Result<std::int64_t> expire_closed(Instant now) = 0;
+
+  virtual Result<PurgeOutcome> purge(Instant now, const RetentionPolicy& policy) = 0;
+
+  // --- subscribers and endpoints (admin) ----------------------------------------------------
+  virtual Result<std::int64_t> add_subscriber(const std::string& email, const std::string& state,
+                                              Instant now) = 0;
+  virtual Result<std::vector<SubscriberRecord>> list_subscribers() = 0;
+  virtual Result<std::optional<SubscriberRecord>> find_subscriber(std::int64_t id) = 0;
+  // Marks the subscriber and all its endpoints unsubscribed; unsent messages expire.
+  virtual Status unsubscribe(std::int64_t subscriber_id, Instant now) = 0;
+  virtual Status remove_subscriber(std::int64_t id) = 0;
+
+  virtual Result<std::int64_t> add_endpoint(const NewEndpoint& endpoint, Instant now) = 0;
+  virtual Result<std::vector<EndpointRecord>> list_endpoints(std::optional<std::int64_t> subscriber_id) = 0;
+  virtual Result<std::optional<EndpointRecord>> find_endpoint(std::int64_t id) = 0;
+  virtual Status remove_endpoint(std::int64_t id) = 0;
+
+  // --- inspection ----------------------------------------------------------------------------
+  virtual Result<MessageCounts> message_counts() = 0;
+  virtual Result<std::int64_t> trigger_count(const std::string& outcome) = 0;
+};
+
+}  // namespace deadline::store

@@ -1,0 +1,170 @@
+// The server over real sockets on 127.0.0.1 (port chosen by the system): what a client sees,
+// including the limits and the shutdown a daemon relies on.
+
+#include "http/server.h"
+
+#include <doctest/doctest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "calendar/loader.h"
+#include "http/endpoint.h"
+#include "http/message.h"
+#include "http/test_client.h"
+#include "test_support.h"
+#include "time/iso8601.h"
+
+using namespace deadline;
+using namespace deadline::http;
+using deadline::test::request_text;
+using deadline::test::TestClient;
+using namespace std::chrono_literals;
+
+namespace {
+
+AppState fixture_app(const Clock& clock) {
+  auto calendar = std::make_shared<const Calendar>(*load_calendar_files({test::fixture("valid.toml")}).calendar);
+  return {[calendar] { return calendar; }, &clock, {}};
+}
+
+// A server on an io_context run by its own thread, as the daemon will run it.
+struct RunningServer {
+  explicit RunningServer(HttpLimits limits = {})
+      : server(io, *parse_endpoint("127.0.0.1:0"), fixture_app(clock), limits, [this](std::string_view line) {
+          const std::lock_guard lock(log_mutex);
+          log.emplace_back(line);
+        }) {
+    const auto bound = server.start();
+    REQUIRE_MESSAGE(bound.ok(), bound.error());
+    endpoint = *bound;
+    done = std::async(std::launch::async, [this] { io.run(); });
+  }
+
+  ~RunningServer() {
+    server.stop();
+    if (done.wait_for(5s) != std::future_status::ready) io.stop();  // the test has failed; don't hang
+  }
+
+  // stop(), then whether io_context::run() returned within `limit`.
+  bool stop_and_wait(std::chrono::milliseconds limit) {
+    server.stop();
+    return done.wait_for(limit) == std::future_status::ready;
+  }
+
+  ManualClock clock{*parse_iso8601("2024-11-27T09:00+08:00")};
+  boost::asio::io_context io;
+  std::mutex log_mutex;
+  std::vector<std::string> log;
+  HttpServer server;
+  boost::asio::ip::tcp::endpoint endpoint;
+  std::future<void> done;
+};
+
+}  // namespace
+
+TEST_CASE("server answers healthz over a real socket") {
+  RunningServer s;
+  CHECK(s.server.local_endpoint() == s.endpoint);
+  CHECK(s.endpoint.port() != 0);
+  TestClient client(s.endpoint);
+  REQUIRE_FALSE(client.error());
+  REQUIRE_FALSE(client.send(request_text("GET", "/healthz")));
+  const auto res = client.read();
+  REQUIRE_MESSAGE(res.has_value(), client.error().message());
+  CHECK(res->result() == Status::ok);
+  CHECK(nlohmann::json::parse(res->body())["time"] == "2024-11-27T01:00:00Z");
+  CHECK((*res)[Field::content_type] == "application/json; charset=utf-8");
+}
+
+TEST_CASE("server keeps a connection alive for a second request") {
+  RunningServer s;
+  TestClient client(s.endpoint);
+  REQUIRE_FALSE(client.send(request_text("GET", "/healthz")));
+  const auto first = client.read();
+  REQUIRE(first.has_value());
+  CHECK(first->keep_alive());
+  REQUIRE_FALSE(client.send(request_text("HEAD", "/api/v1/programmes/test-programme")));
+  const auto second = client.read(true);
+  REQUIRE_MESSAGE(second.has_value(), client.error().message());
+  CHECK(second->result() == Status::ok);
+  CHECK(second->body().empty());
+  REQUIRE_FALSE(client.send(request_text("GET", "/api/v1/upcoming?days=x", "Connection: close\r\n")));
+  const auto third = client.read();
+  REQUIRE(third.has_value());
+  CHECK(third->result() == Status::bad_request);
+  CHECK(client.closed_by_server());
+}
+
+TEST_CASE("server refuses an oversized header with 431 and closes") {
+  RunningServer s;
+  TestClient client(s.endpoint);
+  REQUIRE_FALSE(client.send(request_text("GET", "/healthz", "X-Padding: " + std::string(9000, 'a') + "\r\n")));
+  const auto res = client.read();
+  REQUIRE_MESSAGE(res.has_value(), client.error().message());
+  CHECK(res->result() == Status::request_header_fields_too_large);
+  CHECK(nlohmann::json::parse(res->body())["error"]["code"] == "header_too_large");
+  CHECK_FALSE(res->keep_alive());
+  CHECK(client.closed_by_server());
+}
+
+TEST_CASE("server refuses a body over 64 KiB with 413 and closes") {
+  RunningServer s;
+  TestClient client(s.endpoint);
+  const std::string body(70 * 1024, 'x');
+  REQUIRE_FALSE(client.send(request_text("POST", "/healthz", "Content-Length: " + std::to_string(body.size()) + "\r\n") + body));
+  const auto res = client.read();
+  REQUIRE_MESSAGE(res.has_value(), client.error().message());
+  CHECK(res->result() == Status::payload_too_large);
+  CHECK(nlohmann::json::parse(res->body())["error"]["code"] == "body_too_large");
+  CHECK(client.closed_by_server());
+}
+
+TEST_CASE("server answers malformed HTTP with 400 and closes") {
+  RunningServer s;
+  TestClient client(s.endpoint);
+  REQUIRE_FALSE(client.send("GET /healthz HTTP/9.9\r\n\r\n"));
+  const auto res = client.read();
+  REQUIRE_MESSAGE(res.has_value(), client.error().message());
+  CHECK(res->result() == Status::bad_request);
+  CHECK(nlohmann::json::parse(res->body())["error"]["code"] == "bad_request");
+  CHECK(client.closed_by_server());
+}
+
+TEST_CASE("server closes an idle connection after the read timeout") {
+  HttpLimits limits;
+  limits.read_timeout = 1s;
+  RunningServer s(limits);
+  TestClient client(s.endpoint);
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(client.closed_by_server(5s));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  CHECK(waited >= 900ms);
+  CHECK(waited < 3s);
+  const std::lock_guard lock(s.log_mutex);
+  CHECK(s.log.empty());  // an idle client is normal: nothing to report
+}
+
+TEST_CASE("server stop closes idle connections and run returns") {
+  RunningServer s;
+  TestClient idle(s.endpoint);
+  REQUIRE_FALSE(idle.send(request_text("GET", "/healthz")));
+  REQUIRE(idle.read().has_value());  // served, now waiting on a kept-alive connection
+  CHECK(s.stop_and_wait(3s));
+  CHECK(idle.closed_by_server(1s));
+  TestClient late(s.endpoint);
+  CHECK(late.error() == boost::asio::error::connection_refused);
+}
+
+TEST_CASE("server start fails clearly when the address is in use") {
+  RunningServer s;
+  boost::asio::io_context io;
+  ManualClock clock{Instant{}};
+  HttpServer second(io, s.endpoint, fixture_app(clock));
+  const auto bound = second.start();
+  REQUIRE_FALSE(bound.ok());
+  CHECK(bound.error() == "cannot listen on " + to_string(s.endpoint) + ": Address already in use");
+}
