@@ -97,6 +97,31 @@ class TableReader {
     return {};
   }
 
+  // An array of strings; empty (with an error) when it is anything else.
+  std::vector<std::string> strings(std::string_view key, bool required = true) {
+    std::vector<std::string> result;
+    const toml::node* node = find(key, required);
+    if (!node) return result;
+    const toml::array* array = node->as_array();
+    if (!array || !array->is_homogeneous(toml::node_type::string)) {
+      error(line_of(*node), "'" + std::string(key) + "' must be an array of strings");
+      return result;
+    }
+    for (const toml::node& element : *array) result.push_back(*element.value<std::string>());
+    return result;
+  }
+
+  // A table inside this one, or nullptr (no error) when absent.
+  const toml::table* subtable(std::string_view key) {
+    const toml::node* node = find(key, false);
+    if (!node) return nullptr;
+    if (!node->is_table()) {
+      error(line_of(*node), "'" + std::string(key) + "' must be a table");
+      return nullptr;
+    }
+    return node->as_table();
+  }
+
   // An array of tables, e.g. [[programme.window]] or phones = [{...}].
   std::vector<const toml::table*> tables(std::string_view key, bool required) {
     std::vector<const toml::table*> result;

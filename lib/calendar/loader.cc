@@ -233,7 +233,7 @@ void read_file(const fs::path& path, Collected& out, std::string& revision_input
   std::ostringstream bytes;
   bytes << in.rdbuf();
   const std::string content = bytes.str();
-  revision_input += file + '\0' + content + '\0';
+  revision_input += path.filename().string() + '\0' + content + '\0';
 
   out.file_ids.clear();
   toml::table root;

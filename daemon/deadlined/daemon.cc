@@ -1,0 +1,199 @@
+#include "deadlined/daemon.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <memory>
+
+#include "base/log.h"
+#include "calendar/loader.h"
+#include "calendar/snapshot.h"
+#include "http/endpoint.h"
+#include "http/server.h"
+#include "schedule/plan.h"
+#include "schedule/scheduler.h"
+#include "store/sqlite_store.h"
+#include "store/store_thread.h"
+#include "time/iso8601.h"
+
+namespace deadline::daemon {
+
+namespace {
+
+namespace asio = boost::asio;
+
+volatile std::sig_atomic_t early_reload_requested = 0;
+extern "C" void note_early_reload(int) { early_reload_requested = 1; }
+
+std::optional<Config> resolve_config(const Flags& flags) {
+  Config config = default_config();
+  if (flags.config_file) {
+    ConfigOutcome outcome = load_config_file(*flags.config_file);
+    for (const std::string& e : outcome.errors) log::error("config", e);
+    if (!outcome.errors.empty()) return std::nullopt;
+    config = std::move(outcome.config);
+  }
+  if (flags.listen) config.listen = *flags.listen;
+  if (flags.database) config.database = *flags.database;
+  if (flags.calendars) config.calendars = *flags.calendars;
+  return config;
+}
+
+std::shared_ptr<const Calendar> load_calendars(const Config& config, const char* what) {
+  LoadOutcome outcome = load_calendar_dir(config.calendars, {config.horizon_years});
+  for (const std::string& e : outcome.errors) log::error("calendar", std::string(what) + " rejected: " + e);
+  if (!outcome.calendar) return nullptr;
+  return std::make_shared<const Calendar>(std::move(*outcome.calendar));
+}
+
+PlannerOptions planner_options(const Config& config) { return {config.leads, config.send_time}; }
+
+nlohmann::json optional_time(const std::optional<Instant>& at) {
+  return at ? nlohmann::json(format_utc(*at)) : nlohmann::json(nullptr);
+}
+
+// Everything that lives from start to stop, in construction order.
+class Daemon {
+ public:
+  Daemon(Config config, std::shared_ptr<const Calendar> calendar, std::unique_ptr<store::Store> store)
+      : config_(std::move(config)),
+        clock_(make_clock(config_)),
+        store_thread_(std::move(store)),
+        signals_(io_, SIGINT, SIGTERM, SIGHUP),
+        grace_timer_(io_),
+        scheduler_(io_, store_thread_, *clock_, scheduler_options(config_)) {
+    snapshot_.replace(std::move(calendar));
+  }
+
+  int run(const asio::ip::tcp::endpoint& listen_at) {
+    http::AppState app;
+    app.calendar = [this] { return snapshot_.current(); };
+    app.clock = clock_.get();
+    app.health_details = [this] { return health(); };
+    http::HttpLimits limits;
+    limits.read_timeout = config_.http_read_timeout;
+    server_ = std::make_unique<http::HttpServer>(io_, listen_at, app, limits,
+                                                 [](std::string_view line) { log::warning("http", line); });
+    const auto bound = server_->start();
+    if (!bound) {
+      log::error("http", bound.error());
+      return 1;
+    }
+    wait_for_signal();
+    const auto calendar = snapshot_.current();
+    scheduler_.set_plan(make_plan(*calendar, planner_options(config_)));
+    log::info("daemon", "deadlined " DEADLINED_VERSION " serving http://" + http::to_string(*bound) +
+                            "; database " + config_.database.string() + "; calendar " + calendar->revision() +
+                            " (" + std::to_string(calendar->programmes().size()) + " programmes)");
+    if (early_reload_requested) asio::post(io_, [this] { reload(); });
+    io_.run();
+    store_thread_.stop();  // queued store work finishes before the process exits
+    log::info("daemon", "stopped");
+    return exit_status_;
+  }
+
+ private:
+  static std::unique_ptr<Clock> make_clock(const Config& config) {
+    if (config.test_clock_offset_file.empty()) return std::make_unique<SystemClock>();
+    log::warning("daemon", "test clock in use: offset read from " + config.test_clock_offset_file.string());
+    return std::make_unique<OffsetClock>(config.test_clock_offset_file);
+  }
+
+  static SchedulerOptions scheduler_options(const Config& config) {
+    SchedulerOptions options;
+    options.replan_interval = config.replan_interval;
+    options.pass.late_after = config.late_after;
+    options.retention = config.retention;
+    return options;
+  }
+
+  nlohmann::json health() const {
+    const SchedulerStatus s = scheduler_.status();
+    return {{"scheduler",
+             {{"last_pass", optional_time(s.last_pass)},
+              {"next_due", optional_time(s.next_due)},
+              {"passes", s.passes},
+              {"last_error", s.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.last_error)}}}};
+  }
+
+  void wait_for_signal() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      if (signal == SIGHUP) {
+        reload();
+        wait_for_signal();
+      } else {
+        shut_down(signal);
+      }
+    });
+  }
+
+  void reload() {
+    log::info("daemon", "SIGHUP: reloading calendars from " + config_.calendars.string());
+    const auto calendar = load_calendars(config_, "reload");
+    if (!calendar) {
+      log::warning("daemon", "reload failed; keeping calendar " + snapshot_.current()->revision());
+      return;
+    }
+    snapshot_.replace(calendar);
+    scheduler_.set_plan(make_plan(*calendar, planner_options(config_)));
+    log::info("daemon", "calendar " + calendar->revision() + " in force");
+  }
+
+  // Stop accepting, let in-flight work finish within the grace period, then return from run().
+  void shut_down(int signal) {
+    log::info("daemon", std::string(signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": stopping");
+    signals_.cancel();
+    server_->stop();
+    grace_timer_.expires_after(config_.shutdown_grace);
+    grace_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      log::warning("daemon", "in-flight work did not finish within the grace period; stopping anyway");
+      io_.stop();
+    });
+    scheduler_.stop([this] { grace_timer_.cancel(); });
+  }
+
+  Config config_;
+  asio::io_context io_;
+  std::unique_ptr<Clock> clock_;
+  CalendarSnapshot snapshot_;
+  store::StoreThread store_thread_;
+  asio::signal_set signals_;
+  asio::steady_timer grace_timer_;
+  Scheduler scheduler_;
+  std::unique_ptr<http::HttpServer> server_;
+  int exit_status_ = 0;
+};
+
+}  // namespace
+
+int run(const Flags& flags) {
+  // Until the signal set exists a SIGHUP would kill the process (its default action). Note it
+  // instead, and reload once running: a reload asked for during start-up waits, it is not lost.
+  std::signal(SIGHUP, note_early_reload);
+  const std::optional<Config> config = resolve_config(flags);
+  if (!config) return 1;
+  const auto listen_at = http::parse_endpoint(config->listen);
+  if (!listen_at) {
+    log::error("config", "listen: " + listen_at.error());
+    return 1;
+  }
+  const auto calendar = load_calendars(*config, "calendar");
+  if (!calendar) return 1;
+  if (flags.check_config) {
+    log::info("config", "configuration and calendars are valid (calendar " + calendar->revision() + ")");
+    return 0;
+  }
+  auto store = store::SqliteStore::open(config->database);
+  if (!store) {
+    log::error("store", store.error());
+    return 1;
+  }
+  Daemon daemon(*config, calendar, std::move(store.value()));
+  return daemon.run(*listen_at);
+}
+
+}  // namespace deadline::daemon

@@ -1,0 +1,130 @@
+#include "config/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <regex>
+#include <toml++/toml.h>
+
+#include "base/toml_reader.h"
+#include "calendar/loader.h"
+
+namespace deadline {
+
+namespace fs = std::filesystem;
+
+fs::path default_database_path() {
+  if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state) {
+    // systemd may pass several directories separated by ':'; ours is the first.
+    const std::string first = std::string(state).substr(0, std::string(state).find(':'));
+    return fs::path(first) / "deadlined.sqlite";
+  }
+  return fs::path("var") / "deadlined.sqlite";
+}
+
+Config default_config() {
+  Config config;
+  config.database = default_database_path();
+  config.calendars = default_calendar_dir();
+  return config;
+}
+
+namespace {
+
+// Reads an integer number of seconds (or days) within bounds into `target`, if present.
+template <class Duration>
+void read_duration(TableReader& r, std::string_view key, int min, int max, Duration& target) {
+  if (const auto value = r.integer(key, min, max, false)) target = Duration{*value};
+}
+
+fs::path read_path(TableReader& r, std::string_view key, const fs::path& base, const fs::path& fallback) {
+  const std::string text = r.text(key, false);
+  if (text.empty()) return fallback;
+  const fs::path path(text);
+  return path.is_relative() ? base / path : path;
+}
+
+void read_daemon(TableReader& r, const fs::path& base, Config& c) {
+  c.database = read_path(r, "database", base, c.database);
+  c.calendars = read_path(r, "calendars", base, c.calendars);
+  read_duration(r, "shutdown_grace_seconds", 1, 600, c.shutdown_grace);
+}
+
+void read_http(TableReader& r, Config& c) {
+  if (const std::string listen = r.text("listen", false); !listen.empty()) c.listen = listen;
+  read_duration(r, "read_timeout_seconds", 1, 600, c.http_read_timeout);
+}
+
+void read_schedule(TableReader& r, Config& c) {
+  if (const auto horizon = r.integer("horizon_years", 0, 20, false)) c.horizon_years = *horizon;
+  if (const std::string send_time = r.text("send_time", false); !send_time.empty()) {
+    static const std::regex hh_mm(R"(^([01]\d|2[0-3]):([0-5]\d)$)");
+    std::smatch m;
+    if (std::regex_match(send_time, m, hh_mm)) {
+      c.send_time = std::chrono::hours{std::stoi(m[1])} + std::chrono::minutes{std::stoi(m[2])};
+    } else {
+      r.error(r.line("send_time"), "send_time must be HH:MM (00:00 to 23:59), not '" + send_time + "'");
+    }
+  }
+  const auto written = r.strings("leads", false);
+  if (!written.empty()) {
+    c.leads.clear();
+    for (const std::string& w : written) {
+      const Result<Lead> lead = parse_lead(w);
+      if (lead) {
+        c.leads.push_back(*lead);
+      } else {
+        r.error(r.line("leads"), lead.error());
+      }
+    }
+  }
+  read_duration(r, "replan_seconds", 1, 60, c.replan_interval);
+  read_duration(r, "late_after_seconds", 1, 86400, c.late_after);
+}
+
+void read_retention(TableReader& r, Config& c) {
+  if (const auto days = r.integer("finished_message_days", 1, 3650, false)) c.retention.finished_message_days = *days;
+  if (const auto days = r.integer("unsubscribed_days", 1, 3650, false)) c.retention.unsubscribed_days = *days;
+}
+
+}  // namespace
+
+ConfigOutcome load_config_file(const fs::path& file) {
+  ConfigOutcome outcome{default_config(), {}};
+  const std::string name = file.string();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    outcome.errors.push_back(name + ":0: cannot read the configuration file");
+    return outcome;
+  }
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  toml::table root;
+  try {
+    root = toml::parse(bytes.str(), name);
+  } catch (const toml::parse_error& e) {
+    outcome.errors.push_back(name + ":" + std::to_string(e.source().begin.line) + ": TOML syntax: " +
+                             std::string(e.description()));
+    return outcome;
+  }
+  const fs::path base = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  TableReader top(root, "config", name, outcome.errors);
+  const auto section = [&](std::string_view key, auto&& read) {
+    if (const toml::table* t = top.subtable(key)) {
+      TableReader r(*t, "[" + std::string(key) + "]", name, outcome.errors);
+      read(r);
+      r.reject_unknown_keys();
+    }
+  };
+  section("daemon", [&](TableReader& r) { read_daemon(r, base, outcome.config); });
+  section("http", [&](TableReader& r) { read_http(r, outcome.config); });
+  section("schedule", [&](TableReader& r) { read_schedule(r, outcome.config); });
+  section("retention", [&](TableReader& r) { read_retention(r, outcome.config); });
+  section("test", [&](TableReader& r) {
+    outcome.config.test_clock_offset_file = read_path(r, "clock_offset_file", base, {});
+  });
+  top.reject_unknown_keys();
+  return outcome;
+}
+
+}  // namespace deadline

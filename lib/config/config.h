@@ -1,0 +1,50 @@
+#pragma once
+// deadlined's configuration: one TOML file (docs/configuration.md lists every key and its
+// default), overridden by command-line flags. With no file, the embedded defaults run a working
+// daemon: the database under $STATE_DIRECTORY (systemd) or ./var, the installed calendars or the
+// source tree's, HTTP on 127.0.0.1:8080.
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "schedule/lead.h"
+#include "store/records.h"
+
+namespace deadline {
+
+struct Config {
+  std::filesystem::path database;
+  std::filesystem::path calendars;
+  std::string listen = "127.0.0.1:8080";
+  std::chrono::seconds http_read_timeout{15};
+  std::chrono::seconds shutdown_grace{10};
+
+  int horizon_years = 3;
+  std::chrono::minutes send_time{9 * 60};
+  std::vector<Lead> leads = default_lead_menu();
+  std::chrono::seconds replan_interval{60};
+  std::chrono::seconds late_after{300};
+
+  store::RetentionPolicy retention;
+
+  // [test] — for integration tests only: a file holding a clock offset in seconds.
+  std::filesystem::path test_clock_offset_file;
+};
+
+// $STATE_DIRECTORY/deadlined.sqlite under systemd, else ./var/deadlined.sqlite.
+std::filesystem::path default_database_path();
+
+// The embedded defaults.
+Config default_config();
+
+struct ConfigOutcome {
+  Config config;
+  std::vector<std::string> errors;   // "file:line: message"; the config is unusable if any
+};
+
+// Reads `file` over the defaults. Relative paths in the file are relative to the file's directory.
+ConfigOutcome load_config_file(const std::filesystem::path& file);
+
+}  // namespace deadline

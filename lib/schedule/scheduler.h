@@ -1,0 +1,69 @@
+#pragma once
+// The scheduler on the event loop: a timer on the next trigger (and at least every
+// `replan_interval`, so a wall-clock jump or a changed clock is noticed within it), each wake
+// running one pass (scheduler_pass.h) on the store thread. One pass at a time; a wake that comes
+// during a pass runs another right after it.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "schedule/plan.h"
+#include "schedule/scheduler_pass.h"
+#include "store/store_thread.h"
+#include "time/clock.h"
+
+namespace deadline {
+
+struct SchedulerOptions {
+  std::chrono::seconds replan_interval{60};
+  PassOptions pass;
+  store::RetentionPolicy retention;
+  std::chrono::seconds purge_interval{3600};
+};
+
+// What /healthz and the logs say about the scheduler.
+struct SchedulerStatus {
+  std::optional<Instant> last_pass;
+  std::optional<Instant> next_due;
+  std::string last_error;               // empty when the last pass succeeded
+  std::int64_t passes = 0;
+};
+
+class Scheduler {
+ public:
+  Scheduler(boost::asio::io_context& io, store::StoreThread& store, const Clock& clock,
+            SchedulerOptions options);
+
+  // Starts, or replaces the plan after a calendar reload; either way a pass runs now.
+  void set_plan(std::shared_ptr<const Plan> plan);
+  // No new passes; one in flight finishes on the store thread. `on_idle` runs (on the io_context)
+  // once nothing is in flight.
+  void stop(std::function<void()> on_idle);
+
+  SchedulerStatus status() const;
+
+ private:
+  void wake();
+  void on_pass_done(PassReport report);
+  void arm_timer(std::optional<Instant> next_due);
+
+  boost::asio::io_context& io_;
+  store::StoreThread& store_;
+  const Clock& clock_;
+  SchedulerOptions options_;
+  boost::asio::steady_timer timer_;
+  std::shared_ptr<const Plan> plan_;
+  bool pass_running_ = false;
+  bool wake_again_ = false;
+  bool stopped_ = false;
+  std::function<void()> on_idle_;
+  Instant last_purge_{};
+  mutable std::mutex status_mutex_;     // status is read from HTTP sessions' handlers
+  SchedulerStatus status_;
+};
+
+}  // namespace deadline
