@@ -15,7 +15,7 @@ struct AppState {
   // threads at once, so it must be thread-safe (the daemon swaps snapshots on reload). May
   // return nullptr before the first calendar is loaded: the API then answers 503.
   std::function<std::shared_ptr<const Calendar>()> calendar;
-  // Must outlive the server.
+  // Required; must outlive the server.
   const Clock* clock = nullptr;
   // Extra members for GET /healthz (e.g. outbox depth). Optional; must return an object when set.
   // The handler's own members (status, time, calendar_revision) win over same-named ones here.

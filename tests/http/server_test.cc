@@ -159,6 +159,22 @@ TEST_CASE("server stop closes idle connections and run returns") {
   CHECK(late.error() == boost::asio::error::connection_refused);
 }
 
+TEST_CASE("server stop lets a request already arriving finish then closes") {
+  RunningServer s;
+  TestClient client(s.endpoint);
+  const std::string request = request_text("GET", "/healthz");
+  REQUIRE_FALSE(client.send(request.substr(0, 10)));
+  std::this_thread::sleep_for(300ms);  // let the server read the first bytes before it is stopped
+  s.server.stop();
+  REQUIRE_FALSE(client.send(request.substr(10)));
+  const auto res = client.read();
+  REQUIRE_MESSAGE(res.has_value(), client.error().message());
+  CHECK(res->result() == Status::ok);
+  CHECK_FALSE(res->keep_alive());
+  CHECK(client.closed_by_server());
+  CHECK(s.stop_and_wait(3s));
+}
+
 TEST_CASE("server start fails clearly when the address is in use") {
   RunningServer s;
   boost::asio::io_context io;

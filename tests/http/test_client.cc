@@ -8,20 +8,21 @@ namespace deadline::test {
 namespace beast = boost::beast;
 
 TestClient::TestClient(const boost::asio::ip::tcp::endpoint& server) {
+  stream_.expires_after(std::chrono::seconds{5});
   stream_.async_connect(server, [this](beast::error_code ec) { error_ = ec; });
-  run(std::chrono::seconds{5});
+  run();
 }
 
-void TestClient::run(std::chrono::milliseconds limit) {
-  stream_.expires_after(limit);
+void TestClient::run() {
   io_.restart();
   io_.run();
 }
 
 beast::error_code TestClient::send(const std::string& bytes) {
+  stream_.expires_after(std::chrono::seconds{5});
   boost::asio::async_write(stream_, boost::asio::buffer(bytes),
                            [this](beast::error_code ec, std::size_t) { error_ = ec; });
-  run(std::chrono::seconds{5});
+  run();
   return error_;
 }
 
@@ -29,8 +30,9 @@ std::optional<TestClient::Response> TestClient::read(bool head) {
   beast::http::response_parser<beast::http::string_body> parser;
   parser.skip(head);
   parser.body_limit(10 * 1024 * 1024);
+  stream_.expires_after(std::chrono::seconds{5});
   beast::http::async_read(stream_, buffer_, parser, [this](beast::error_code ec, std::size_t) { error_ = ec; });
-  run(std::chrono::seconds{5});
+  run();
   if (error_) return std::nullopt;
   return parser.release();
 }
@@ -38,11 +40,12 @@ std::optional<TestClient::Response> TestClient::read(bool head) {
 bool TestClient::closed_by_server(std::chrono::milliseconds limit) {
   char byte = 0;
   std::size_t got = 0;
+  stream_.expires_after(limit);
   stream_.async_read_some(boost::asio::buffer(&byte, 1), [&](beast::error_code ec, std::size_t n) {
     error_ = ec;
     got = n;
   });
-  run(limit);
+  run();
   return got == 0 && error_ && error_ != beast::error::timeout;
 }
 

@@ -1,0 +1,51 @@
+#include <iostream>
+
+#include "deadlinectl/cli.h"
+
+namespace deadline::ctl {
+
+void add_calendar_commands(CLI::App& app, Globals& globals, Action& action) {
+  auto* check = app.add_subcommand("check", "Validate calendars; exit 1 listing every error");
+  auto check_path = std::make_shared<std::string>();
+  check->add_option("path", *check_path, "Directory or file to check (default: --calendars)");
+  check->callback([&globals, &action, check_path] {
+    action = [&globals, check_path] {
+      CalendarSource source = globals.calendars;
+      if (!check_path->empty()) source.path = *check_path;
+      return check_command(source, std::cout, std::cerr);
+    };
+  });
+
+  auto upcoming_options = std::make_shared<UpcomingOptions>();
+  auto* upcoming = app.add_subcommand("upcoming", "Windows open now or opening/closing soon");
+  upcoming->add_option("--at", upcoming_options->at, "Instant, ISO-8601 with offset (default: now)");
+  upcoming->add_option("--days", upcoming_options->days, "Length of the period in days")
+      ->check(CLI::Range(0, 3660))
+      ->capture_default_str();
+  upcoming->add_flag("--json", upcoming_options->json, "JSON instead of text");
+  upcoming->callback([&globals, &action, upcoming_options] {
+    action = [&globals, upcoming_options] {
+      return upcoming_command(globals.calendars, *upcoming_options, std::cout, std::cerr);
+    };
+  });
+
+  auto show_id = std::make_shared<std::string>();
+  auto show_json = std::make_shared<bool>(false);
+  auto* show = app.add_subcommand("show", "One programme or policy in full");
+  show->add_option("id", *show_id, "Programme or policy id")->required();
+  show->add_flag("--json", *show_json, "JSON instead of text");
+  show->callback([&globals, &action, show_id, show_json] {
+    action = [&globals, show_id, show_json] {
+      return show_command(globals.calendars, *show_id, *show_json, std::cout, std::cerr);
+    };
+  });
+
+  auto format = std::make_shared<std::string>("json");
+  auto* export_cmd = app.add_subcommand("export", "Everything, for other programs");
+  export_cmd->add_option("--format", *format, "Output format")->check(CLI::IsMember({"json"}))->capture_default_str();
+  export_cmd->callback([&globals, &action, format] {
+    action = [&globals, format] { return export_command(globals.calendars, *format, std::cout, std::cerr); };
+  });
+}
+
+}  // namespace deadline::ctl

@@ -1,0 +1,224 @@
+#include "deadlinectl/store_commands.h"
+
+#include <ostream>
+
+#include "calendar/loader.h"
+#include "calendar/checks.h"
+#include "schedule/lead.h"
+#include "store/sqlite_store.h"
+#include "subscription/email_address.h"
+#include "time/clock.h"
+#include "time/iso8601.h"
+
+namespace deadline::ctl {
+
+namespace {
+
+using store::SqliteStore;
+
+std::unique_ptr<SqliteStore> open_store(const StoreSource& source, std::ostream& err) {
+  auto store = SqliteStore::open(source.database);
+  if (!store) {
+    err << "deadlinectl: " << store.error() << '\n';
+    return nullptr;
+  }
+  return std::move(store.value());
+}
+
+Instant now() { return SystemClock().now(); }
+
+// Prints the error of a failed result and returns 1, or returns 0.
+template <class R>
+int report(const R& result, std::ostream& err) {
+  if (result.ok()) return 0;
+  err << "deadlinectl: " << result.error() << '\n';
+  return 1;
+}
+
+void print_list(std::ostream& out, const char* label, const std::vector<std::string>& values) {
+  if (values.empty()) return;
+  out << "  " << label << ":";
+  for (const std::string& v : values) out << ' ' << v;
+  out << '\n';
+}
+
+void print_endpoint(std::ostream& out, const store::EndpointRecord& e) {
+  out << e.id << "  subscriber " << e.subscriber_id << "  " << store::to_string(e.kind) << "  " << e.state
+      << (e.state_reason.empty() ? "" : " (" + e.state_reason + ")") << "  " << e.address << '\n';
+  print_list(out, "programmes", e.filters.programmes);
+  print_list(out, "groups", e.filters.groups);
+  print_list(out, "categories", e.filters.categories);
+  print_list(out, "authorities", e.filters.authorities);
+  print_list(out, "roles", e.filters.roles);
+  print_list(out, "keywords", e.filters.keywords);
+  print_list(out, "leads", e.leads.empty() ? std::vector<std::string>{"(all)"} : e.leads);
+}
+
+// Empty when every value is one of `allowed`, else the complaint about the first that is not.
+std::string first_not_in(const std::vector<std::string>& values, std::initializer_list<const char*> allowed,
+                         const char* field) {
+  for (const std::string& v : values) {
+    bool found = false;
+    for (const char* a : allowed) found = found || v == a;
+    if (!found) return std::string(field) + " '" + v + "' is not one of the known values";
+  }
+  return {};
+}
+
+std::string endpoint_problem(const NewEndpointArgs& args, store::EndpointKind kind, const StoreSource& source) {
+  if (kind == store::EndpointKind::email) {
+    if (std::string problem = email_address_problem(args.address); !problem.empty()) return "--address: " + problem;
+  } else if (!is_valid_link(args.address)) {
+    return "--address: expected an http:// or https:// URL";
+  }
+  for (const std::string& lead : args.leads) {
+    if (const Result<Lead> parsed = parse_lead(lead); !parsed) return "--lead: " + parsed.error();
+  }
+  if (auto p = first_not_in(args.filters.groups, {"工业和信息化部门", "科学技术部门", "其他部门"}, "--group"); !p.empty()) return p;
+  if (auto p = first_not_in(args.filters.categories, {"资金引导", "认定培育"}, "--category"); !p.empty()) return p;
+  if (auto p = first_not_in(args.filters.roles, {"企业", "推荐单位", "主管部门"}, "--role"); !p.empty()) return p;
+  if (!args.filters.programmes.empty()) {
+    const LoadOutcome calendar = load_calendar_dir(source.calendars);
+    if (!calendar.calendar) return "--programme: the calendar in " + source.calendars.string() + " does not load";
+    for (const std::string& id : args.filters.programmes) {
+      if (!calendar.calendar->find_programme(id)) return "--programme: no programme '" + id + "' in the calendar";
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+int subscribers_add(const StoreSource& source, const std::string& email, bool pending, std::ostream& out,
+                    std::ostream& err) {
+  if (const std::string problem = email_address_problem(email); !problem.empty()) {
+    err << "deadlinectl: " << problem << '\n';
+    return 1;
+  }
+  const auto store = open_store(source, err);
+  if (!store) return 1;
+  const auto id = store->add_subscriber(email, pending ? "pending" : "active", now());
+  if (report(id, err)) return 1;
+  out << *id << '\n';
+  return 0;
+}
+
+int subscribers_list(const StoreSource& source, std::ostream& out, std::ostream& err) {
+  const auto store = open_store(source, err);
+  if (!store) return 1;
+  const auto subscribers = store->list_subscribers();
+  if (report(subscribers, err)) return 1;
+  for (const store::SubscriberRecord& s : *subscribers) {
+    out << s.id << "  " << s.state << "  " << s.email.value_or("(purged)") << "  " << format_utc(s.created_at) << '\n';
+  }
+  return 0;
+}
+
+int subscribers_show(const StoreSource& source, std::int64_t id, std::ostream& out, std::ostream& err) {
+  const auto store = open_store(source, err);
+  if (!store) return 1;
+  const auto found = store->find_subscriber(id);
+  if (report(found, err)) return 1;
+  if (!found->has_value()) {
+    err << "deadlinectl: subscriber " << id << " not found\n";
+    return 1;
+  }
+  const store::SubscriberRecord& s = **found;
+  out << s.id << "  " << s.state << "  " << s.email.value_or("(purged)") << "  created " << format_utc(s.created_at)
+      << "  token generation " << s.token_generation << '\n';
+  const auto endpoints = store->list_endpoints(id);
+  if (report(endpoints, err)) return 1;
+  for (const store::EndpointRecord& e : *endpoints) print_endpoint(out, e);
+  return 0;
+}
+
+int subscribers_unsubscribe(const StoreSource& source, std::int64_t id, std::ostream& out, std::ostream& err) {
+  const auto store = open_store(source, err);
+  if (!store || report(store->unsubscribe(id, now()), err)) return 1;
+  out << "subscriber " << id << " unsubscribed\n";
+  return 0;
+}
+
+int subscribers_remove(const StoreSource& source, std::int64_t id, std::ostream& out, std::ostream& err) {
+  const auto store = open_store(source, err);
+  if (!store || report(store->remove_subscriber(id), err)) return 1;
+  out << "subscriber " << id << " removed with its endpoints and messages\n";
+  return 0;
+}
+
+int endpoints_add(const StoreSource& source, const NewEndpointArgs& args, std::ostream& out, std::ostream& err) {
+  const auto kind = store::parse_endpoint_kind(args.kind);
+  if (!kind) {
+    err << "deadlinectl: --kind must be email, webhook, wecom, dingtalk or feishu\n";
+    return 2;
+  }
+  if (const std::string problem = endpoint_problem(args, *kind, source); !problem.empty()) {
+    err << "deadlinectl: " << problem << '\n';
+    return 1;
+  }
+  const auto store = open_store(source, err);
+  if (!store) return 1;
+  const auto subscriber = store->find_subscriber(args.subscriber_id);
+  if (report(subscriber, err)) return 1;
+  if (!subscriber->has_value()) {
+    err << "deadlinectl: subscriber " << args.subscriber_id << " not found\n";
+    return 1;
+  }
+  store::NewEndpoint endpoint{args.subscriber_id, *kind, args.address, args.secret, args.filters, args.leads};
+  const auto id = store->add_endpoint(endpoint, now());
+  if (report(id, err)) return 1;
+  out << *id << '\n';
+  return 0;
+}
+
+int endpoints_list(const StoreSource& source, std::optional<std::int64_t> subscriber_id, std::ostream& out,
+                   std::ostream& err) {
+  const auto store = open_store(source, err);
+  if (!store) return 1;
+  const auto endpoints = store->list_endpoints(subscriber_id);
+  if (report(endpoints, err)) return 1;
+  for (const store::EndpointRecord& e : *endpoints) print_endpoint(out, e);
+  return 0;
+}
+
+int endpoints_show(const StoreSource& source, std::int64_t id, std::ostream& out, std::ostream& err) {
+  const auto store = open_store(source, err);
+  if (!store) return 1;
+  const auto found = store->find_endpoint(id);
+  if (report(found, err)) return 1;
+  if (!found->has_value()) {
+    err << "deadlinectl: endpoint " << id << " not found\n";
+    return 1;
+  }
+  print_endpoint(out, **found);
+  return 0;
+}
+
+int endpoints_remove(const StoreSource& source, std::int64_t id, std::ostream& out, std::ostream& err) {
+  const auto store = open_store(source, err);
+  if (!store || report(store->remove_endpoint(id), err)) return 1;
+  out << "endpoint " << id << " removed with its messages\n";
+  return 0;
+}
+
+int outbox_summary(const StoreSource& source, std::ostream& out, std::ostream& err) {
+  const auto store = open_store(source, err);
+  if (!store) return 1;
+  const auto counts = store->message_counts();
+  if (report(counts, err)) return 1;
+  out << "messages:";
+  for (const char* state : {"pending", "sending", "retry", "delivered", "dead", "expired"}) {
+    const auto it = counts->find(state);
+    out << ' ' << state << '=' << (it == counts->end() ? 0 : it->second);
+  }
+  out << "\ntriggers:";
+  for (const char* outcome : {"fired", "late", "missed"}) {
+    const auto n = store->trigger_count(outcome);
+    if (report(n, err)) return 1;
+    out << ' ' << outcome << '=' << *n;
+  }
+  out << '\n';
+  return 0;
+}
+
+}  // namespace deadline::ctl

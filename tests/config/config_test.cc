@@ -1,0 +1,301 @@
+// The configuration loader (lib/config): every key lands in Config, the embedded defaults, the
+// STATE_DIRECTORY rule, and every error with its exact message (fixtures in tests/config/fixtures/).
+// The messages are the operator's interface, as docs/configuration.md shows them.
+
+#include "config/config.h"
+
+#include <doctest/doctest.h>
+
+#include <stdlib.h>
+
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "calendar/loader.h"
+#include "test_support.h"
+
+using namespace deadline;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path config_fixture(const std::string& name) {
+  return fs::path(DEADLINED_TEST_DIR) / "config/fixtures" / name;
+}
+
+std::string at(const std::string& name, int line) {
+  return config_fixture(name).string() + ":" + std::to_string(line);
+}
+
+// Sets (or, with nullptr, unsets) an environment variable for one test and restores it after.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = ::getenv(name)) old_ = std::string(old);
+    if (value) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_.c_str(), old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_.c_str());
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
+// Changes the working directory for one test and restores it after.
+class ScopedCwd {
+ public:
+  explicit ScopedCwd(const fs::path& dir) : old_(fs::current_path()) { fs::current_path(dir); }
+  ~ScopedCwd() {
+    std::error_code ignored;
+    fs::current_path(old_, ignored);
+  }
+  ScopedCwd(const ScopedCwd&) = delete;
+  ScopedCwd& operator=(const ScopedCwd&) = delete;
+
+ private:
+  fs::path old_;
+};
+
+std::vector<std::string> lead_ids(const std::vector<Lead>& leads) {
+  std::vector<std::string> ids;
+  for (const Lead& lead : leads) ids.push_back(lead.id);
+  return ids;
+}
+
+void check_defaults(const Config& c) {
+  CHECK(c.database == fs::path("var/deadlined.sqlite"));
+  CHECK(c.calendars == default_calendar_dir());
+  CHECK(c.listen == "127.0.0.1:8080");
+  CHECK(c.http_read_timeout.count() == 15);
+  CHECK(c.shutdown_grace.count() == 10);
+  CHECK(c.horizon_years == 3);
+  CHECK(c.send_time.count() == 9 * 60);
+  CHECK(lead_ids(c.leads) == std::vector<std::string>{"open", "30d", "14d", "7d", "3d", "1d", "closing-day", "2h"});
+  CHECK(c.leads == default_lead_menu());
+  CHECK(c.replan_interval.count() == 60);
+  CHECK(c.late_after.count() == 300);
+  CHECK(c.retention.finished_message_days == 90);
+  CHECK(c.retention.unsubscribed_days == 30);
+  CHECK(c.test_clock_offset_file.empty());
+}
+
+ConfigOutcome load_clean(const fs::path& file) {
+  ConfigOutcome outcome = load_config_file(file);
+  REQUIRE_MESSAGE(outcome.errors.empty(), outcome.errors.front());
+  return outcome;
+}
+
+std::vector<std::string> errors_of(const std::string& name) { return load_config_file(config_fixture(name)).errors; }
+
+}  // namespace
+
+TEST_CASE("a full configuration file sets every key") {
+  const ScopedEnv no_state("STATE_DIRECTORY", nullptr);
+  const fs::path dir = config_fixture("full.toml").parent_path();
+  const Config c = load_clean(config_fixture("full.toml")).config;
+
+  // [daemon]: a relative path is resolved against the file's directory; an absolute one is kept.
+  CHECK(c.database == dir / "state/reminders.sqlite");
+  CHECK(c.calendars == fs::path("/srv/deadlined/calendars"));
+  CHECK(c.shutdown_grace.count() == 25);
+  // [http]
+  CHECK(c.listen == "[::1]:9090");
+  CHECK(c.http_read_timeout.count() == 30);
+  // [schedule]
+  CHECK(c.horizon_years == 5);
+  CHECK(c.send_time.count() == 8 * 60 + 30);
+  REQUIRE(c.leads.size() == 4);
+  CHECK(lead_ids(c.leads) == std::vector<std::string>{"open", "10d", "closing-day", "6h"});  // as written
+  CHECK(c.leads[0].kind == LeadKind::opens);
+  CHECK(c.leads[1].kind == LeadKind::days_before);
+  CHECK(c.leads[1].amount == 10);
+  CHECK(c.leads[2].kind == LeadKind::closing_day);
+  CHECK(c.leads[3].kind == LeadKind::hours_before);
+  CHECK(c.leads[3].amount == 6);
+  CHECK(c.replan_interval.count() == 30);
+  CHECK(c.late_after.count() == 600);
+  // [retention]
+  CHECK(c.retention.finished_message_days == 180);
+  CHECK(c.retention.unsubscribed_days == 7);
+  // [test]: relative too, and ".." is kept as written (not normalised).
+  CHECK(c.test_clock_offset_file == dir / "../clock/offset");
+}
+
+TEST_CASE("a file named without a directory resolves its paths against the working directory") {
+  const ScopedCwd cwd(config_fixture("full.toml").parent_path());
+  const Config c = load_clean("full.toml").config;
+  CHECK(c.database == fs::path("./state/reminders.sqlite"));
+  CHECK(c.test_clock_offset_file == fs::path("./../clock/offset"));
+  CHECK(c.calendars == fs::path("/srv/deadlined/calendars"));
+}
+
+TEST_CASE("an empty configuration file gives the embedded defaults") {
+  const ScopedEnv no_state("STATE_DIRECTORY", nullptr);
+  check_defaults(load_clean(config_fixture("empty.toml")).config);
+}
+
+TEST_CASE("a file with every section but no keys gives the embedded defaults") {
+  const ScopedEnv no_state("STATE_DIRECTORY", nullptr);
+  check_defaults(load_clean(config_fixture("empty_sections.toml")).config);
+}
+
+TEST_CASE("default_config holds the embedded defaults") {
+  const ScopedEnv no_state("STATE_DIRECTORY", nullptr);
+  check_defaults(default_config());
+}
+
+TEST_CASE("the default database is var/deadlined.sqlite without STATE_DIRECTORY") {
+  const ScopedEnv no_state("STATE_DIRECTORY", nullptr);
+  CHECK(default_database_path() == fs::path("var/deadlined.sqlite"));
+}
+
+TEST_CASE("the default database is under STATE_DIRECTORY when it is set") {
+  const ScopedEnv state("STATE_DIRECTORY", "/var/lib/deadlined");
+  CHECK(default_database_path() == fs::path("/var/lib/deadlined/deadlined.sqlite"));
+  CHECK(default_config().database == fs::path("/var/lib/deadlined/deadlined.sqlite"));
+}
+
+TEST_CASE("the default database is under the first of several STATE_DIRECTORY entries") {
+  const ScopedEnv state("STATE_DIRECTORY", "/var/lib/deadlined:/var/lib/other");
+  CHECK(default_database_path() == fs::path("/var/lib/deadlined/deadlined.sqlite"));
+  const ScopedEnv short_names("STATE_DIRECTORY", "a:b");
+  CHECK(default_database_path() == fs::path("a/deadlined.sqlite"));
+}
+
+TEST_CASE("an empty STATE_DIRECTORY counts as unset") {
+  const ScopedEnv state("STATE_DIRECTORY", "");
+  CHECK(default_database_path() == fs::path("var/deadlined.sqlite"));
+}
+
+TEST_CASE("STATE_DIRECTORY is the database default of a file that names no database") {
+  const ScopedEnv state("STATE_DIRECTORY", "/var/lib/deadlined");
+  CHECK(load_clean(config_fixture("empty.toml")).config.database == fs::path("/var/lib/deadlined/deadlined.sqlite"));
+  // A database named in the file wins.
+  CHECK(load_clean(config_fixture("full.toml")).config.database ==
+        config_fixture("full.toml").parent_path() / "state/reminders.sqlite");
+}
+
+TEST_CASE("the STATE_DIRECTORY guard restores the variable") {
+  const ScopedEnv outer("STATE_DIRECTORY", "/outer");
+  {
+    const ScopedEnv inner("STATE_DIRECTORY", nullptr);
+    CHECK(::getenv("STATE_DIRECTORY") == nullptr);
+  }
+  REQUIRE(::getenv("STATE_DIRECTORY") != nullptr);
+  CHECK(std::string(::getenv("STATE_DIRECTORY")) == "/outer");
+}
+
+TEST_CASE("send_time accepts HH:MM from 00:00 to 23:59 only") {
+  const test::TempDir dir;
+  const auto load = [&](const std::string& send_time) {
+    const fs::path file = dir / "send_time.toml";
+    std::ofstream(file) << "[schedule]\nsend_time = \"" << send_time << "\"\n";
+    return load_config_file(file);
+  };
+  struct Good { const char* text; int minutes; };
+  for (const Good g : {Good{"00:00", 0}, Good{"07:05", 7 * 60 + 5}, Good{"12:00", 12 * 60}, Good{"19:59", 19 * 60 + 59},
+                       Good{"23:59", 23 * 60 + 59}}) {
+    CAPTURE(g.text);
+    const ConfigOutcome outcome = load(g.text);
+    CHECK(outcome.errors.empty());
+    CHECK(outcome.config.send_time.count() == g.minutes);
+  }
+  for (const char* bad : {"24:00", "9:00", "09:0", "09:60", "09:00:00", "0900", "09h00", " 09:00", "09:00 ", "９:００"}) {
+    CAPTURE(bad);
+    const ConfigOutcome outcome = load(bad);
+    REQUIRE(outcome.errors.size() == 1);
+    CHECK(outcome.errors.front() == (dir / "send_time.toml").string() + ":2: [schedule]: send_time must be HH:MM (00:00 to 23:59), not '" +
+                                        bad + "'");
+  }
+}
+
+TEST_CASE("each configuration error names file:line and what is wrong") {
+  struct Row { const char* fixture; int line; const char* message; };
+  const Row rows[] = {
+      {"unknown_section.toml", 4, "config: unknown key 'smtp'"},
+      {"unknown_key.toml", 3, "[http]: unknown key 'port'"},
+      {"wrong_type.toml", 2, "[daemon]: 'shutdown_grace_seconds' must be an integer"},
+      {"wrong_type_string.toml", 2, "[http]: 'listen' must be a string"},
+      {"section_not_table.toml", 1, "config: 'schedule' must be a table"},
+      {"out_of_range.toml", 3, "[schedule]: 'replan_seconds' must be between 1 and 60"},
+      {"malformed_send_time.toml", 2, "[schedule]: send_time must be HH:MM (00:00 to 23:59), not '9:00'"},
+      {"send_time_not_string.toml", 2, "[schedule]: 'send_time' must be a string"},
+      {"unknown_lead.toml", 2,
+       "[schedule]: unknown lead '2w' (expected open, closing-day, Nd with N 1..366 or Nh with N 1..72)"},
+      {"leads_not_strings.toml", 2, "[schedule]: 'leads' must be an array of strings"},
+      {"leads_not_array.toml", 2, "[schedule]: 'leads' must be an array of strings"},
+      {"empty_leads.toml", 2, "[schedule]: 'leads' must be an array of strings"},
+      {"empty_path.toml", 2, "[daemon]: 'database' must not be empty"},
+      {"syntax_error.toml", 2, "TOML syntax: Error while parsing string: encountered end-of-line"},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.fixture);
+    CHECK(errors_of(row.fixture) == std::vector<std::string>{at(row.fixture, row.line) + ": " + row.message});
+  }
+}
+
+TEST_CASE("every error in a file is reported in order") {
+  const std::string f = "several_errors.toml";
+  CHECK(errors_of(f) == std::vector<std::string>{
+                            at(f, 3) + ": [daemon]: 'shutdown_grace_seconds' must be between 1 and 600",
+                            at(f, 6) + ": [http]: 'read_timeout_seconds' must be between 1 and 600",
+                            at(f, 9) + ": [schedule]: send_time must be HH:MM (00:00 to 23:59), not '24:00'",
+                            at(f, 10) + ": [schedule]: unknown lead '0d' (expected open, closing-day, Nd with N 1..366 or Nh with N 1..72)",
+                            at(f, 10) + ": [schedule]: unknown lead '73h' (expected open, closing-day, Nd with N 1..366 or Nh with N 1..72)",
+                            at(f, 11) + ": [schedule]: unknown key 'colour'",
+                            at(f, 14) + ": [retention]: 'unsubscribed_days' must be between 1 and 3650",
+                        });
+}
+
+TEST_CASE("a missing configuration file is reported at line 0") {
+  const fs::path missing = config_fixture("no_such_file.toml");
+  CHECK(load_config_file(missing).errors == std::vector<std::string>{missing.string() + ":0: cannot read the configuration file"});
+}
+
+TEST_CASE("a directory given as the configuration file is reported as unreadable") {
+  const fs::path dir = config_fixture("full.toml").parent_path();
+  CHECK(load_config_file(dir).errors == std::vector<std::string>{dir.string() + ":0: cannot read the configuration file"});
+}
+
+TEST_CASE("every integer key accepts exactly its documented range") {
+  const test::TempDir dir;
+  struct Range { const char* section; const char* key; int min; int max; };
+  const Range ranges[] = {
+      {"daemon", "shutdown_grace_seconds", 1, 600},
+      {"http", "read_timeout_seconds", 1, 600},
+      {"schedule", "horizon_years", 0, 20},
+      {"schedule", "replan_seconds", 1, 60},
+      {"schedule", "late_after_seconds", 1, 86400},
+      {"retention", "finished_message_days", 1, 3650},
+      {"retention", "unsubscribed_days", 1, 3650},
+  };
+  const fs::path file = dir / "range.toml";
+  const auto errors = [&](const Range& r, long value) {
+    std::ofstream(file) << "[" << r.section << "]\n" << r.key << " = " << value << "\n";
+    return load_config_file(file).errors;
+  };
+  for (const Range& r : ranges) {
+    CAPTURE(r.key);
+    const std::vector<std::string> out_of_range{file.string() + ":2: [" + r.section + "]: '" + r.key + "' must be between " +
+                                                std::to_string(r.min) + " and " + std::to_string(r.max)};
+    CHECK(errors(r, r.min - 1L) == out_of_range);
+    CHECK(errors(r, r.min).empty());
+    CHECK(errors(r, r.max).empty());
+    CHECK(errors(r, r.max + 1L) == out_of_range);
+    CHECK(errors(r, 4294967296L + r.min) == out_of_range);  // not truncated to int first
+  }
+}
