@@ -93,7 +93,9 @@ ConfigOutcome load_config_file(const fs::path& file) {
   ConfigOutcome outcome{default_config(), {}};
   const std::string name = file.string();
   std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  std::error_code ec;
+  // A directory opens like a file on Linux and reads as empty: it would silently mean "defaults".
+  if (!in || fs::is_directory(file, ec)) {
     outcome.errors.push_back(name + ":0: cannot read the configuration file");
     return outcome;
   }

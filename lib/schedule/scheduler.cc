@@ -26,6 +26,7 @@ std::string describe(const PassReport& r) {
 struct PassResult {
   PassReport report;
   bool purged = false;
+  std::chrono::milliseconds took{0};
 };
 
 }  // namespace
@@ -68,12 +69,14 @@ void Scheduler::wake() {
   if (purge_due) last_purge_ = now;
   store_.run(
       [plan = plan_, now, purge_due, options = options_](store::Store& store) {
-        PassResult result{run_pass(store, *plan, now, options.pass), false};
+        const auto started = std::chrono::steady_clock::now();
+        PassResult result{run_pass(store, *plan, now, options.pass), false, {}};
         if (purge_due && result.report.errors.empty()) {
           const auto purged = store.purge(now, options.retention);
           if (!purged) result.report.errors.push_back(purged.error());
           result.purged = purged.ok() && (purged->messages > 0 || purged->subscribers > 0);
         }
+        result.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
         return result;
       },
       io_, [this, now](PassResult result) {
@@ -84,15 +87,15 @@ void Scheduler::wake() {
           status_.last_error = result.report.errors.empty() ? "" : result.report.errors.front();
           ++status_.passes;
         }
-        on_pass_done(std::move(result.report));
+        on_pass_done(std::move(result.report), result.took);
       });
 }
 
-void Scheduler::on_pass_done(PassReport report) {
+void Scheduler::on_pass_done(PassReport report, std::chrono::milliseconds took) {
   pass_running_ = false;
   for (const std::string& e : report.errors) log::error("scheduler", e);
   if (report.fired_on_time + report.fired_late + report.missed > 0 || report.expired > 0) {
-    log::info("scheduler", describe(report));
+    log::info("scheduler", describe(report) + " in " + std::to_string(took.count()) + " ms");
   }
   if (stopped_) {
     if (on_idle_) boost::asio::post(io_, std::move(on_idle_));

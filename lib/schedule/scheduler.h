@@ -48,7 +48,7 @@ class Scheduler {
 
  private:
   void wake();
-  void on_pass_done(PassReport report);
+  void on_pass_done(PassReport report, std::chrono::milliseconds took);
   void arm_timer(std::optional<Instant> next_due);
 
   boost::asio::io_context& io_;

@@ -68,20 +68,30 @@ SELECT endpoint_id, key, window_id, lead, due_at, closes_at FROM (
 ) WHERE rank = 1
 )sql";
 
-const char* const kSupersedeDeliveriesSql = R"sql(
-UPDATE deliveries SET superseded = 1
-WHERE superseded = 0
-  AND (endpoint_id, window_id) IN (SELECT endpoint_id, window_id FROM temp.fire_matches)
-  AND message_id NOT IN (SELECT id FROM temp.fire_messages)
-  AND EXISTS (SELECT 1 FROM messages m WHERE m.id = deliveries.message_id AND m.state IN ('pending', 'retry'))
+// Older unsent deliveries of the same endpoint and window that the new ones replace. Driven
+// from this fan-out's matches through deliveries_by_window, so its cost follows the fan-out, not
+// the size of the outbox (CROSS JOIN fixes that order: SQLite's planner, without statistics,
+// would rather scan every pending message).
+const char* const kFindReplacedSql = R"sql(
+INSERT INTO temp.fire_replaced (message_id, trigger_key)
+SELECT d.message_id, d.trigger_key
+FROM temp.fire_matches AS m
+CROSS JOIN deliveries AS d ON d.endpoint_id = m.endpoint_id AND d.window_id = m.window_id
+CROSS JOIN messages AS msg ON msg.id = d.message_id
+WHERE d.superseded = 0 AND d.trigger_key != m.trigger_key AND msg.state IN ('pending', 'retry')
 )sql";
 
-const char* const kExpireSupersededSql = R"sql(
+const char* const kMarkReplacedSql = R"sql(
+UPDATE deliveries SET superseded = 1
+WHERE (message_id, trigger_key) IN (SELECT message_id, trigger_key FROM temp.fire_replaced)
+)sql";
+
+// A message whose every delivery was replaced has nothing left to say. (The unary + keeps the
+// planner on the primary key instead of scanning the state index.)
+const char* const kExpireReplacedSql = R"sql(
 UPDATE messages SET state = 'expired', last_error = 'superseded by a newer reminder', updated_at = ?1
-WHERE state IN ('pending', 'retry')
-  AND id IN (SELECT d.message_id FROM deliveries d
-             WHERE d.superseded = 1
-               AND (d.endpoint_id, d.window_id) IN (SELECT endpoint_id, window_id FROM temp.fire_matches))
+WHERE id IN (SELECT DISTINCT message_id FROM temp.fire_replaced)
+  AND +state IN ('pending', 'retry')
   AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.superseded = 0)
 )sql";
 
@@ -184,6 +194,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
                                       due_at INTEGER, closes_at INTEGER);
       CREATE TEMP TABLE fire_messages (endpoint_id INTEGER PRIMARY KEY, id TEXT NOT NULL, due_at INTEGER,
                                        expires_at INTEGER);
+      CREATE TEMP TABLE fire_replaced (message_id TEXT NOT NULL, trigger_key TEXT NOT NULL);
     )sql");
     return R::success(std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db))));
   } catch (const std::exception& e) {
@@ -217,7 +228,8 @@ Result<FireOutcome> SqliteStore::fire(const std::vector<TriggerFacts>& triggers,
   return guarded("firing triggers", [&] {
     SQLite::Database& db = *db_;
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-    db.exec("DELETE FROM temp.fire_triggers; DELETE FROM temp.fire_matches; DELETE FROM temp.fire_messages");
+    db.exec("DELETE FROM temp.fire_triggers; DELETE FROM temp.fire_matches; DELETE FROM temp.fire_messages; "
+            "DELETE FROM temp.fire_replaced");
 
     FireOutcome outcome;
     SQLite::Statement record(db,
@@ -263,8 +275,9 @@ Result<FireOutcome> SqliteStore::fire(const std::vector<TriggerFacts>& triggers,
           "INSERT INTO deliveries (message_id, endpoint_id, trigger_key, window_id, lead, closes_at) "
           "SELECT fm.id, m.endpoint_id, m.trigger_key, m.window_id, m.lead, m.closes_at "
           "FROM temp.fire_matches AS m JOIN temp.fire_messages AS fm USING (endpoint_id)");
-      db.exec(kSupersedeDeliveriesSql);
-      SQLite::Statement expire(db, kExpireSupersededSql);
+      db.exec(kFindReplacedSql);
+      db.exec(kMarkReplacedSql);
+      SQLite::Statement expire(db, kExpireReplacedSql);
       expire.bind(1, seconds(now));
       outcome.superseded_messages = expire.exec();
       db.exec("UPDATE triggers SET messages = c.n FROM "

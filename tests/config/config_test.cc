@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -209,13 +210,15 @@ TEST_CASE("send_time accepts HH:MM from 00:00 to 23:59 only") {
   struct Good { const char* text; int minutes; };
   for (const Good g : {Good{"00:00", 0}, Good{"07:05", 7 * 60 + 5}, Good{"12:00", 12 * 60}, Good{"19:59", 19 * 60 + 59},
                        Good{"23:59", 23 * 60 + 59}}) {
-    CAPTURE(g.text);
+    const std::string text = g.text;
+    CAPTURE(text);
     const ConfigOutcome outcome = load(g.text);
     CHECK(outcome.errors.empty());
     CHECK(outcome.config.send_time.count() == g.minutes);
   }
   for (const char* bad : {"24:00", "9:00", "09:0", "09:60", "09:00:00", "0900", "09h00", " 09:00", "09:00 ", "９:００"}) {
-    CAPTURE(bad);
+    const std::string text = bad;
+    CAPTURE(text);
     const ConfigOutcome outcome = load(bad);
     REQUIRE(outcome.errors.size() == 1);
     CHECK(outcome.errors.front() == (dir / "send_time.toml").string() + ":2: [schedule]: send_time must be HH:MM (00:00 to 23:59), not '" +
@@ -240,10 +243,14 @@ TEST_CASE("each configuration error names file:line and what is wrong") {
       {"leads_not_array.toml", 2, "[schedule]: 'leads' must be an array of strings"},
       {"empty_leads.toml", 2, "[schedule]: 'leads' must be an array of strings"},
       {"empty_path.toml", 2, "[daemon]: 'database' must not be empty"},
-      {"syntax_error.toml", 2, "TOML syntax: Error while parsing string: encountered end-of-line"},
+      {"syntax_error.toml", 3, "TOML syntax: Error while parsing key-value pair: cannot redefine existing string 'listen'"},
+      {"syntax_unterminated_string.toml", 2,
+       "TOML syntax: Error while parsing string: unescaped control characters other than TAB (U+0009) are explicitly "
+       "prohibited"},
   };
   for (const Row& row : rows) {
-    CAPTURE(row.fixture);
+    const std::string name = row.fixture;
+    CAPTURE(name);
     CHECK(errors_of(row.fixture) == std::vector<std::string>{at(row.fixture, row.line) + ": " + row.message});
   }
 }
@@ -289,7 +296,8 @@ TEST_CASE("every integer key accepts exactly its documented range") {
     return load_config_file(file).errors;
   };
   for (const Range& r : ranges) {
-    CAPTURE(r.key);
+    const std::string key = r.key;
+    CAPTURE(key);
     const std::vector<std::string> out_of_range{file.string() + ":2: [" + r.section + "]: '" + r.key + "' must be between " +
                                                 std::to_string(r.min) + " and " + std::to_string(r.max)};
     CHECK(errors(r, r.min - 1L) == out_of_range);
@@ -298,4 +306,27 @@ TEST_CASE("every integer key accepts exactly its documented range") {
     CHECK(errors(r, r.max + 1L) == out_of_range);
     CHECK(errors(r, 4294967296L + r.min) == out_of_range);  // not truncated to int first
   }
+}
+
+TEST_CASE("the example in docs/configuration.md loads and sets the defaults it shows") {
+  std::ifstream in(fs::path(DEADLINED_TEST_DIR) / "../docs/configuration.md");
+  REQUIRE(in);
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string fence = "```toml\n";
+  const std::size_t begin = doc.find(fence);
+  REQUIRE(begin != std::string::npos);
+  const std::size_t end = doc.find("```\n", begin + fence.size());
+  REQUIRE(end != std::string::npos);
+  const test::TempDir dir;
+  const fs::path file = dir / "example.toml";
+  std::ofstream(file) << doc.substr(begin + fence.size(), end - begin - fence.size());
+
+  const ScopedEnv no_state("STATE_DIRECTORY", nullptr);
+  Config c = load_clean(file).config;
+  CHECK(c.database == fs::path("/var/lib/deadlined/deadlined.sqlite"));
+  CHECK(c.calendars == fs::path("/usr/local/share/deadlined/calendars"));
+  // Everything else is the default, as the page says.
+  c.database = default_config().database;
+  c.calendars = default_config().calendars;
+  check_defaults(c);
 }

@@ -1,0 +1,173 @@
+"""Starts the real deadlined for integration tests: its own directory, config, calendars,
+SQLite file and clock offset; HTTP on a port the system picks. Debian's /usr/bin/python3."""
+
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import time
+import urllib.request
+from datetime import datetime, timedelta, timezone
+
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+def wait_for(predicate, timeout, what, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def calendar_toml(windows, edition_year=2029):
+    """A one-programme calendar; windows are (key, closes, opens or None)."""
+    parts = [f'''[edition]
+id = "integration"
+title = "集成测试"
+publisher = "测试中心"
+year = {edition_year}
+zone = "Asia/Shanghai"
+
+[[programme]]
+id = "it-programme"
+number = 1
+page = 1
+title = "集成测试项目"
+group = "工业和信息化部门"
+category = "资金引导"
+contact = "测试"
+link = "https://example.cn/it"
+eligibility = "企业"
+recurs = false
+recurs_reason = "测试"
+''']
+    for key, closes, opens in windows:
+        parts.append(f'''
+[[programme.window]]
+key = "{key}"
+phrase = "截止时间为{closes}"
+status = "confirmed"
+actor = "企业"
+role = "企业"
+cycle = {edition_year}
+closes = "{closes}"
+''' + (f'opens = "{opens}"\n' if opens else ""))
+    return "".join(parts)
+
+
+class Daemon:
+    def __init__(self, build_dir, calendars_text=None, calendars_dir=None):
+        self.build_dir = build_dir
+        self.tmp = tempfile.TemporaryDirectory(prefix="deadlined-it-")
+        self.dir = self.tmp.name
+        self.db = os.path.join(self.dir, "db.sqlite")
+        self.clock_file = os.path.join(self.dir, "clock-offset")
+        self.calendars = calendars_dir or os.path.join(self.dir, "calendars")
+        if calendars_text is not None:
+            os.makedirs(self.calendars, exist_ok=True)
+            self.write_calendar(calendars_text)
+        self.config = os.path.join(self.dir, "deadlined.toml")
+        with open(self.config, "w") as f:
+            f.write(f'''[daemon]
+database = "db.sqlite"
+calendars = "{self.calendars}"
+shutdown_grace_seconds = 5
+
+[schedule]
+replan_seconds = 1
+
+[test]
+clock_offset_file = "clock-offset"
+''')
+        self.process = None
+        self.log_path = os.path.join(self.dir, "deadlined.log")
+        self.port = None
+
+    def write_calendar(self, text, name="calendar.toml"):
+        with open(os.path.join(self.calendars, name), "w") as f:
+            f.write(text)
+
+    # --- the daemon's clock ---------------------------------------------------------------
+    def set_clock(self, daemon_now):
+        """Makes the daemon's clock read `daemon_now` (an aware datetime) from now on."""
+        offset = int(round(daemon_now.timestamp() - time.time()))
+        with open(self.clock_file, "w") as f:
+            f.write(str(offset))
+
+    def daemon_now(self):
+        with open(self.clock_file) as f:
+            return datetime.now(timezone.utc) + timedelta(seconds=int(f.read()))
+
+    # --- process ----------------------------------------------------------------------------
+    def start(self):
+        with open(self.log_path, "a") as log:  # the child keeps its own descriptor
+            self.process = subprocess.Popen(
+                [os.path.join(self.build_dir, "daemon", "deadlined"), "--config", self.config,
+                 "--listen", "127.0.0.1:0"],
+                stdout=log, stderr=subprocess.STDOUT, cwd=self.dir)
+        self.port = wait_for(self._serving_port, 10, "deadlined to serve HTTP")
+        return self
+
+    def _serving_port(self):
+        if self.process.poll() is not None:
+            raise AssertionError("deadlined exited with %s:\n%s" % (self.process.returncode, self.log()))
+        matches = re.findall(r"serving http://127\.0\.0\.1:(\d+)", self.log())
+        return int(matches[-1]) if len(matches) > self.starts_seen() else None
+
+    def starts_seen(self):
+        return getattr(self, "_starts", 0)
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        self.process.send_signal(sig)
+        code = self.process.wait(timeout)
+        self._starts = self.starts_seen() + 1
+        return code
+
+    def kill9(self):
+        self.process.kill()
+        self.process.wait(10)
+        self._starts = self.starts_seen() + 1
+
+    def signal(self, sig):
+        self.process.send_signal(sig)
+
+    def log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def close(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+        self.tmp.cleanup()
+
+    # --- HTTP and database ------------------------------------------------------------------
+    def get(self, path):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=10) as response:
+            return response.status, json.loads(response.read())
+
+    def sql(self, query, *args):
+        with sqlite3.connect(self.db, timeout=10) as connection:
+            return connection.execute(query, args).fetchall()
+
+    def ctl(self, *args):
+        return subprocess.run([os.path.join(self.build_dir, "daemon", "deadlinectl"), "--db", self.db,
+                               "--calendars", self.calendars, *args],
+                              capture_output=True, text=True, timeout=30)
+
+    def add_email_endpoints(self, count):
+        """`count` active subscribers with one email endpoint each, in one transaction."""
+        with sqlite3.connect(self.db, timeout=10) as connection:
+            start = connection.execute("SELECT coalesce(max(id), 0) FROM subscribers").fetchone()[0]
+            connection.executemany(
+                "INSERT INTO subscribers (id, email, email_hash, state, created_at) VALUES (?, ?, ?, 'active', 0)",
+                [(start + i + 1, f"user{start + i}@example.cn", f"hash{start + i}") for i in range(count)])
+            connection.executemany(
+                "INSERT INTO endpoints (subscriber_id, kind, address, created_at) VALUES (?, 'email', ?, 0)",
+                [(start + i + 1, f"user{start + i}@example.cn") for i in range(count)])
