@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -8,6 +9,7 @@
 
 #include "base/toml_reader.h"
 #include "calendar/loader.h"
+#include "http/endpoint.h"
 
 namespace deadline {
 
@@ -51,7 +53,13 @@ void read_daemon(TableReader& r, const fs::path& base, Config& c) {
 }
 
 void read_http(TableReader& r, Config& c) {
-  if (const std::string listen = r.text("listen", false); !listen.empty()) c.listen = listen;
+  if (const std::string listen = r.text("listen", false); !listen.empty()) {
+    if (const auto endpoint = http::parse_endpoint(listen); endpoint) {
+      c.listen = listen;
+    } else {
+      r.error(r.line("listen"), endpoint.error());
+    }
+  }
   read_duration(r, "read_timeout_seconds", 1, 600, c.http_read_timeout);
 }
 
@@ -66,15 +74,22 @@ void read_schedule(TableReader& r, Config& c) {
       r.error(r.line("send_time"), "send_time must be HH:MM (00:00 to 23:59), not '" + send_time + "'");
     }
   }
+  const toml::array* leads = r.find("leads", false) ? r.find("leads", false)->as_array() : nullptr;
+  if (leads && leads->empty()) {
+    r.error(r.line("leads"), "'leads' must not be empty (leave it out for the default menu)");
+    return;
+  }
   const auto written = r.strings("leads", false);
   if (!written.empty()) {
     c.leads.clear();
     for (const std::string& w : written) {
       const Result<Lead> lead = parse_lead(w);
-      if (lead) {
-        c.leads.push_back(*lead);
-      } else {
+      if (!lead) {
         r.error(r.line("leads"), lead.error());
+      } else if (std::find(c.leads.begin(), c.leads.end(), *lead) != c.leads.end()) {
+        r.error(r.line("leads"), "lead '" + w + "' is listed twice");
+      } else {
+        c.leads.push_back(*lead);
       }
     }
   }

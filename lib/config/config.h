@@ -41,7 +41,7 @@ Config default_config();
 
 struct ConfigOutcome {
   Config config;
-  std::vector<std::string> errors;   // "file:line: message"; the config is unusable if any
+  std::vector<std::string> errors;   // "file:line: context: message"; unusable if any
 };
 
 // Reads `file` over the defaults. Relative paths in the file are relative to the file's directory.

@@ -241,8 +241,11 @@ TEST_CASE("each configuration error names file:line and what is wrong") {
        "[schedule]: unknown lead '2w' (expected open, closing-day, Nd with N 1..366 or Nh with N 1..72)"},
       {"leads_not_strings.toml", 2, "[schedule]: 'leads' must be an array of strings"},
       {"leads_not_array.toml", 2, "[schedule]: 'leads' must be an array of strings"},
-      {"empty_leads.toml", 2, "[schedule]: 'leads' must be an array of strings"},
+      {"empty_leads.toml", 2, "[schedule]: 'leads' must not be empty (leave it out for the default menu)"},
       {"empty_path.toml", 2, "[daemon]: 'database' must not be empty"},
+      {"duplicate_leads.toml", 2, "[schedule]: lead '7d' is listed twice"},
+      {"bad_listen.toml", 2,
+       "[http]: listen address 'localhost:8080' has an invalid IPv4 address (host names are not accepted)"},
       {"syntax_error.toml", 3, "TOML syntax: Error while parsing key-value pair: cannot redefine existing string 'listen'"},
       {"syntax_unterminated_string.toml", 2,
        "TOML syntax: Error while parsing string: unescaped control characters other than TAB (U+0009) are explicitly "
