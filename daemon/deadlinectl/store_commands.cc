@@ -4,6 +4,7 @@
 
 #include "calendar/loader.h"
 #include "calendar/checks.h"
+#include "delivery/webhook_signature.h"
 #include "schedule/lead.h"
 #include "store/sqlite_store.h"
 #include "subscription/email_address.h"
@@ -70,6 +71,9 @@ std::string endpoint_problem(const NewEndpointArgs& args, store::EndpointKind ki
     if (std::string problem = email_address_problem(args.address); !problem.empty()) return "--address: " + problem;
   } else if (!is_valid_link(args.address)) {
     return "--address: expected an http:// or https:// URL";
+  }
+  if (kind == store::EndpointKind::webhook && !args.secret.empty()) {
+    if (const auto key = webhook_key(args.secret); !key) return "--secret: " + key.error();
   }
   for (const std::string& lead : args.leads) {
     if (const Result<Lead> parsed = parse_lead(lead); !parsed) return "--lead: " + parsed.error();
@@ -165,9 +169,13 @@ int endpoints_add(const StoreSource& source, const NewEndpointArgs& args, std::o
     return 1;
   }
   store::NewEndpoint endpoint{args.subscriber_id, *kind, args.address, args.secret, args.filters, args.leads};
+  const bool generated = *kind == store::EndpointKind::webhook && endpoint.secret.empty();
+  if (generated) endpoint.secret = generate_webhook_secret();
   const auto id = store->add_endpoint(endpoint, now());
   if (report(id, err)) return 1;
   out << *id << '\n';
+  // Shown once, here: the receiver needs it to verify signatures; it is never logged.
+  if (generated) out << "secret: " << endpoint.secret << '\n';
   return 0;
 }
 

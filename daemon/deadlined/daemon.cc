@@ -10,6 +10,9 @@
 #include "base/log.h"
 #include "calendar/loader.h"
 #include "calendar/snapshot.h"
+#include "delivery/curl_multi_client.h"
+#include "delivery/dispatcher.h"
+#include "delivery/webhook_channel.h"
 #include "http/endpoint.h"
 #include "http/server.h"
 #include "schedule/plan.h"
@@ -63,8 +66,12 @@ class Daemon {
         store_thread_(std::move(store)),
         signals_(io_, SIGINT, SIGTERM, SIGHUP),
         grace_timer_(io_),
-        scheduler_(io_, store_thread_, *clock_, scheduler_options(config_)) {
+        scheduler_(io_, store_thread_, *clock_, scheduler_options(config_)),
+        http_client_(io_),
+        dispatcher_(io_, store_thread_, http_client_, *clock_, [this] { return snapshot_.current(); }, channels(config_),
+                    dispatcher_options(config_)) {
     snapshot_.replace(std::move(calendar));
+    scheduler_.on_messages([this] { dispatcher_.wake(); });
   }
 
   int run(const asio::ip::tcp::endpoint& listen_at) {
@@ -84,6 +91,7 @@ class Daemon {
     wait_for_signal();
     const auto calendar = snapshot_.current();
     scheduler_.set_plan(make_plan(*calendar, planner_options(config_)));
+    dispatcher_.start();
     log::info("daemon", "deadlined " DEADLINED_VERSION " serving http://" + http::to_string(*bound) +
                             "; database " + config_.database.string() + "; calendar " + calendar->revision() +
                             " (" + std::to_string(calendar->programmes().size()) + " programmes)");
@@ -109,9 +117,32 @@ class Daemon {
     return options;
   }
 
+  static std::vector<std::unique_ptr<delivery::Channel>> channels(const Config& config) {
+    delivery::WebhookChannelOptions webhook;
+    webhook.connect_timeout = config.connect_timeout;
+    webhook.total_timeout = config.total_timeout;
+    webhook.allow_hosts = config.allow_hosts;
+    std::vector<std::unique_ptr<delivery::Channel>> all;
+    all.push_back(std::make_unique<delivery::WebhookChannel>(webhook));
+    return all;
+  }
+
+  static delivery::DispatcherOptions dispatcher_options(const Config& config) {
+    delivery::DispatcherOptions options;
+    options.max_in_flight = config.max_in_flight;
+    options.per_endpoint = config.per_endpoint;
+    if (!config.retry_delays.empty()) options.retry.delays = config.retry_delays;
+    options.health.disable_after = config.disable_after;
+    return options;
+  }
+
   nlohmann::json health() const {
     const SchedulerStatus s = scheduler_.status();
-    return {{"scheduler",
+    const delivery::DispatcherCounters d = dispatcher_.counters();
+    return {{"delivery",
+             {{"delivered", d.delivered}, {"retried", d.retried}, {"dead", d.dead}, {"expired", d.expired},
+              {"endpoints_disabled", d.endpoints_disabled}}},
+            {"scheduler",
              {{"last_pass", optional_time(s.last_pass)},
               {"next_due", optional_time(s.next_due)},
               {"passes", s.passes},
@@ -153,7 +184,13 @@ class Daemon {
       log::warning("daemon", "in-flight work did not finish within the grace period; stopping anyway");
       io_.stop();
     });
-    scheduler_.stop([this] { grace_timer_.cancel(); });
+    // Both must be idle before the grace timer is cancelled and the loop can run dry.
+    auto pending = std::make_shared<int>(2);
+    const auto one_done = [this, pending] {
+      if (--*pending == 0) grace_timer_.cancel();
+    };
+    scheduler_.stop(one_done);
+    dispatcher_.stop(one_done);
   }
 
   Config config_;
@@ -164,6 +201,8 @@ class Daemon {
   asio::signal_set signals_;
   asio::steady_timer grace_timer_;
   Scheduler scheduler_;
+  delivery::CurlMultiClient http_client_;
+  delivery::Dispatcher dispatcher_;
   std::unique_ptr<http::HttpServer> server_;
   int exit_status_ = 0;
 };

@@ -1,5 +1,7 @@
 // deadlined: reminds enterprises before support programmes' application windows close.
 
+#include <curl/curl.h>
+
 #include <CLI/CLI.hpp>
 
 #include "deadlined/daemon.h"
@@ -18,5 +20,8 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  return deadline::daemon::run(flags);
+  curl_global_init(CURL_GLOBAL_DEFAULT);  // once, before any thread starts
+  const int status = deadline::daemon::run(flags);
+  curl_global_cleanup();
+  return status;
 }

@@ -57,6 +57,11 @@ const Policy* Calendar::find_policy(std::string_view id) const {
   return it == policies_.end() ? nullptr : &*it;
 }
 
+const Window* Calendar::find_window(std::string_view window_id) const {
+  const auto it = std::find_if(windows_.begin(), windows_.end(), [&](const Window& w) { return w.id() == window_id; });
+  return it == windows_.end() ? nullptr : &*it;
+}
+
 std::vector<const Window*> Calendar::windows_of(std::string_view programme_id) const {
   std::vector<const Window*> result;
   for (const Window& w : windows_) {

@@ -113,6 +113,7 @@ class Calendar {
   const Programme* find_programme(std::string_view id) const;
   const Policy* find_policy(std::string_view id) const;
   std::vector<const Window*> windows_of(std::string_view programme_id) const;
+  const Window* find_window(std::string_view window_id) const;
 
  private:
   std::vector<Edition> editions_;

@@ -97,6 +97,36 @@ void read_schedule(TableReader& r, Config& c) {
   read_duration(r, "late_after_seconds", 1, 86400, c.late_after);
 }
 
+void read_delivery(TableReader& r, Config& c) {
+  for (const std::string& host : r.strings("allow_hosts", false)) {
+    if (host.empty()) {
+      r.error(r.line("allow_hosts"), "allow_hosts must not hold an empty host");
+    } else {
+      c.allow_hosts.push_back(host);
+    }
+  }
+  read_duration(r, "connect_timeout_seconds", 1, 300, c.connect_timeout);
+  read_duration(r, "total_timeout_seconds", 1, 600, c.total_timeout);
+  if (const auto n = r.integer("max_in_flight", 1, 10000, false)) c.max_in_flight = *n;
+  if (const auto n = r.integer("per_endpoint", 1, 1000, false)) c.per_endpoint = *n;
+  if (const toml::node* node = r.find("retry_delays_seconds", false)) {
+    const toml::array* delays = node->as_array();
+    if (!delays || delays->empty() || !delays->is_homogeneous(toml::node_type::integer)) {
+      r.error(line_of(*node), "'retry_delays_seconds' must be a non-empty array of integers");
+    } else {
+      for (const toml::node& d : *delays) {
+        const auto value = *d.value<std::int64_t>();
+        if (value < 1 || value > 7 * 86400) {
+          r.error(line_of(d), "retry delays must be between 1 and 604800 seconds");
+        } else {
+          c.retry_delays.emplace_back(value);
+        }
+      }
+    }
+  }
+  read_duration(r, "disable_after_hours", 1, 24 * 365, c.disable_after);
+}
+
 void read_retention(TableReader& r, Config& c) {
   if (const auto days = r.integer("finished_message_days", 1, 3650, false)) c.retention.finished_message_days = *days;
   if (const auto days = r.integer("unsubscribed_days", 1, 3650, false)) c.retention.unsubscribed_days = *days;
@@ -137,6 +167,7 @@ ConfigOutcome load_config_file(const fs::path& file) {
   section("http", [&](TableReader& r) { read_http(r, outcome.config); });
   section("schedule", [&](TableReader& r) { read_schedule(r, outcome.config); });
   section("retention", [&](TableReader& r) { read_retention(r, outcome.config); });
+  section("delivery", [&](TableReader& r) { read_delivery(r, outcome.config); });
   section("test", [&](TableReader& r) {
     outcome.config.test_clock_offset_file = read_path(r, "clock_offset_file", base, {});
   });

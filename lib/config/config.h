@@ -29,6 +29,15 @@ struct Config {
 
   store::RetentionPolicy retention;
 
+  // [delivery]
+  std::vector<std::string> allow_hosts;                 // reachable over http and on any address
+  std::chrono::seconds connect_timeout{10};
+  std::chrono::seconds total_timeout{30};
+  int max_in_flight = 64;
+  int per_endpoint = 4;
+  std::vector<std::chrono::seconds> retry_delays;       // empty: the built-in schedule
+  std::chrono::hours disable_after{72};
+
   // [test] — for integration tests only: a file holding a clock offset in seconds.
   std::filesystem::path test_clock_offset_file;
 };

@@ -93,6 +93,7 @@ void Scheduler::wake() {
 
 void Scheduler::on_pass_done(PassReport report, std::chrono::milliseconds took) {
   pass_running_ = false;
+  if (report.messages > 0 && on_messages_) on_messages_();
   for (const std::string& e : report.errors) log::error("scheduler", e);
   if (report.fired_on_time + report.fired_late + report.missed > 0 || report.expired > 0) {
     log::info("scheduler", describe(report) + " in " + std::to_string(took.count()) + " ms");

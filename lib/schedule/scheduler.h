@@ -46,6 +46,9 @@ class Scheduler {
 
   SchedulerStatus status() const;
 
+  // Called (on the io_context) after a pass that recorded messages: the dispatcher's cue.
+  void on_messages(std::function<void()> callback) { on_messages_ = std::move(callback); }
+
  private:
   void wake();
   void on_pass_done(PassReport report, std::chrono::milliseconds took);
@@ -61,6 +64,7 @@ class Scheduler {
   bool wake_again_ = false;
   bool stopped_ = false;
   std::function<void()> on_idle_;
+  std::function<void()> on_messages_;
   Instant last_purge_{};
   mutable std::mutex status_mutex_;     // status is read from HTTP sessions' handlers
   SchedulerStatus status_;

@@ -101,12 +101,19 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_by_window ON deliveries(endpoint_id, window_id);
 )sql";
 
+// Version 3: delivery — how long an endpoint has been failing, to disable it in time.
+const char* const kEndpointHealth = R"sql(
+ALTER TABLE endpoints ADD COLUMN failing_since INTEGER;     -- first failure since the last success
+ALTER TABLE endpoints ADD COLUMN last_failure_at INTEGER;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {1, "subscribers and endpoints", kSubscribersAndEndpoints},
       {2, "outbox: triggers, messages, deliveries", kOutbox},
+      {3, "endpoint health for delivery", kEndpointHealth},
   };
   return all;
 }

@@ -3,6 +3,7 @@
 // PostgreSQL backend (DESIGN.md, "Scale").
 
 #include <cstdint>
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -94,5 +95,42 @@ struct PurgeOutcome {
 };
 
 using MessageCounts = std::map<std::string, std::int64_t>;  // state → count
+
+// One reminder inside a message being sent.
+struct DeliveryItem {
+  std::string window_id;
+  std::string lead;
+  Instant closes;
+};
+
+// A message claimed for sending: everything a channel needs to build the request.
+struct OutboundMessage {
+  std::string id;                         // the Message-ID / webhook-id of every attempt
+  std::int64_t endpoint_id = 0;
+  EndpointKind kind = EndpointKind::webhook;
+  std::string address;
+  std::string secret;
+  int attempts = 0;                       // including the one now starting
+  Instant due;
+  Instant expires;
+  std::vector<DeliveryItem> items;        // not superseded, window not yet closed
+};
+
+// What became of one attempt.
+struct AttemptResult {
+  enum class Outcome { delivered, retry, dead, expired };
+  std::string message_id;
+  std::int64_t endpoint_id = 0;
+  Outcome outcome = Outcome::retry;
+  Instant next_attempt;                   // for retry
+  std::string error;                      // for the log and `deadlinectl`; never a secret
+  bool endpoint_failed = false;           // counts against the endpoint's health
+  bool disable_endpoint = false;          // e.g. 410 Gone: disable at once
+};
+
+struct EndpointHealthPolicy {
+  std::chrono::seconds disable_after{72 * 3600};   // failing this long ...
+  std::chrono::seconds failures_apart{3600};       // ... with failures at least this far apart
+};
 
 }  // namespace deadline::store

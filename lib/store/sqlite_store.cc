@@ -7,26 +7,13 @@
 
 #include "base/sha256.h"
 #include "store/migrations.h"
+#include "store/sqlite_support.h"
 
 namespace deadline::store {
 
 namespace {
 
 using std::int64_t;
-
-int64_t seconds(Instant at) { return at.time_since_epoch().count(); }
-Instant instant(int64_t s) { return Instant{std::chrono::seconds{s}}; }
-
-// Runs `body`, turning exceptions from SQLiteCpp (and anything else) into a failed Result that
-// names the operation. The store's callers never see an exception.
-template <class F>
-auto guarded(const char* operation, F&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    return decltype(body())::failure(std::string("store: ") + operation + ": " + e.what());
-  }
-}
 
 // Filter fields and their bit in endpoints.filter_fields (the fan-out query uses the same bits).
 struct FilterField {

@@ -36,6 +36,12 @@ class SqliteStore final : public Store {
   Result<std::int64_t> expire_closed(Instant now) override;
   Result<PurgeOutcome> purge(Instant now, const RetentionPolicy& policy) override;
 
+  Result<std::int64_t> requeue_interrupted(Instant now) override;
+  Result<std::vector<OutboundMessage>> claim_ready(Instant now, const std::vector<EndpointKind>& kinds, int limit,
+                                                   int per_endpoint) override;
+  Result<std::vector<std::int64_t>> record_attempts(const std::vector<AttemptResult>& results, Instant now,
+                                                     const EndpointHealthPolicy& policy) override;
+
   Result<std::int64_t> add_subscriber(const std::string& email, const std::string& state, Instant now) override;
   Result<std::vector<SubscriberRecord>> list_subscribers() override;
   Result<std::optional<SubscriberRecord>> find_subscriber(std::int64_t id) override;

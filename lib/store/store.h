@@ -41,6 +41,25 @@ class Store {
 
   virtual Result<PurgeOutcome> purge(Instant now, const RetentionPolicy& policy) = 0;
 
+  // --- delivery -----------------------------------------------------------------------------
+  // Messages left 'sending' by a crash go back to 'retry' at once, keeping their id: a receiver
+  // may see one twice, with the same id. Returns how many.
+  virtual Result<std::int64_t> requeue_interrupted(Instant now) = 0;
+
+  // Claims up to `limit` messages due at `now` (pending, or retry whose time has come) of active
+  // endpoints of the given kinds, at most `per_endpoint` sending per endpoint at a time: marks
+  // them 'sending' with one more attempt, in one transaction. Messages with nothing left to say
+  // (every reminder superseded or closed) are expired instead of claimed.
+  virtual Result<std::vector<OutboundMessage>> claim_ready(Instant now, const std::vector<EndpointKind>& kinds,
+                                                           int limit, int per_endpoint) = 0;
+
+  // Records attempts' outcomes in one transaction (batched: not one fsync per message), and the
+  // endpoints' health: a success clears it; failures for longer than the policy allows, or a
+  // result asking for it, disable the endpoint with the error as the reason. Returns the ids of
+  // endpoints disabled now.
+  virtual Result<std::vector<std::int64_t>> record_attempts(const std::vector<AttemptResult>& results, Instant now,
+                                                             const EndpointHealthPolicy& policy) = 0;
+
   // --- subscribers and endpoints (admin) ----------------------------------------------------
   virtual Result<std::int64_t> add_subscriber(const std::string& email, const std::string& state,
                                               Instant now) = 0;

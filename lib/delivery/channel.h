@@ -1,0 +1,30 @@
+#pragma once
+// A delivery channel turns a claimed message into an HTTP request and judges the answer. One per
+// endpoint kind (webhook now; email and the chat robots come with their issues).
+
+#include <string>
+
+#include "base/result.h"
+#include "calendar/calendar.h"
+#include "delivery/http_client.h"
+#include "store/records.h"
+
+namespace deadline::delivery {
+
+struct Verdict {
+  enum class Kind { delivered, retry, gone } kind = Kind::retry;  // gone: disable the endpoint now
+  std::string error;                                              // for retry and gone
+};
+
+class Channel {
+ public:
+  virtual ~Channel() = default;
+  virtual store::EndpointKind kind() const = 0;
+  // The request for this attempt. A failure means this message cannot be sent at all (nothing
+  // left in the calendar to remind of, an unusable secret): it is not retried.
+  virtual Result<HttpRequest> build(const store::OutboundMessage& message, const Calendar& calendar,
+                                    Instant now) const = 0;
+  virtual Verdict judge(const HttpResult& result) const = 0;
+};
+
+}  // namespace deadline::delivery

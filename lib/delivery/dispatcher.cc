@@ -1,0 +1,235 @@
+#include "delivery/dispatcher.h"
+
+#include <boost/asio/post.hpp>
+
+#include "base/log.h"
+#include "delivery/outbound_url.h"
+#include "time/iso8601.h"
+
+namespace deadline::delivery {
+
+namespace {
+
+using store::AttemptResult;
+
+// Logs show where a message went by scheme and host only: paths and queries of webhook and
+// robot URLs hold secrets.
+std::string where(const store::OutboundMessage& m) {
+  return "endpoint " + std::to_string(m.endpoint_id) + " (" + redact_url(m.address) + ")";
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(boost::asio::io_context& io, store::StoreThread& store, HttpClient& client, const Clock& clock,
+                       std::function<std::shared_ptr<const Calendar>()> calendar,
+                       std::vector<std::unique_ptr<Channel>> channels, DispatcherOptions options)
+    : io_(io),
+      store_(store),
+      client_(client),
+      clock_(clock),
+      calendar_(std::move(calendar)),
+      channels_(std::move(channels)),
+      options_(std::move(options)),
+      poll_timer_(io),
+      flush_timer_(io),
+      random_(std::random_device{}()) {
+  for (const auto& c : channels_) kinds_.push_back(c->kind());
+}
+
+void Dispatcher::start() {
+  const Instant now = clock_.now();
+  store_.run([now](store::Store& s) { return s.requeue_interrupted(now); }, io_,
+             [this](Result<std::int64_t> requeued) {
+               if (!requeued) {
+                 log::error("dispatcher", requeued.error());
+               } else if (*requeued > 0) {
+                 log::warning("dispatcher", std::to_string(*requeued) +
+                                                " message(s) were being sent when the last run ended: sending again "
+                                                "with the same id");
+               }
+               claim();
+             });
+}
+
+void Dispatcher::wake() {
+  if (!stopped_) boost::asio::post(io_, [this] { claim(); });
+}
+
+void Dispatcher::stop(std::function<void()> on_idle) {
+  stopped_ = true;
+  poll_timer_.cancel();
+  on_idle_ = std::move(on_idle);
+  check_idle();
+}
+
+DispatcherCounters Dispatcher::counters() const {
+  const std::lock_guard<std::mutex> lock(counters_mutex_);
+  return counters_;
+}
+
+void Dispatcher::claim() {
+  if (stopped_) return;
+  if (claiming_) {
+    claim_again_ = true;
+    return;
+  }
+  const int room = options_.max_in_flight - in_flight_;
+  if (room <= 0) return;  // a finished request claims again
+  claiming_ = true;
+  const Instant now = clock_.now();
+  store_.run(
+      [now, kinds = kinds_, room, per_endpoint = options_.per_endpoint](store::Store& s) {
+        return s.claim_ready(now, kinds, room, per_endpoint);
+      },
+      io_, [this, room](Result<std::vector<store::OutboundMessage>> claimed) {
+        claiming_ = false;
+        if (!claimed) {
+          log::error("dispatcher", claimed.error());
+        } else {
+          for (store::OutboundMessage& m : claimed.value()) send(std::move(m));
+        }
+        const bool full = claimed && static_cast<int>(claimed->size()) == room;
+        if ((claim_again_ || full) && !stopped_) {
+          claim_again_ = false;
+          claim();
+        } else {
+          arm_poll();
+        }
+        check_idle();
+      });
+}
+
+void Dispatcher::arm_poll() {
+  if (stopped_) return;
+  poll_timer_.expires_after(options_.poll);
+  poll_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) claim();
+  });
+}
+
+const Channel* Dispatcher::channel_for(store::EndpointKind kind) const {
+  for (const auto& c : channels_) {
+    if (c->kind() == kind) return c.get();
+  }
+  return nullptr;
+}
+
+void Dispatcher::send(store::OutboundMessage message) {
+  const Channel* channel = channel_for(message.kind);
+  const auto calendar = calendar_();
+  const Result<HttpRequest> request =
+      channel && calendar ? channel->build(message, *calendar, clock_.now())
+                          : Result<HttpRequest>::failure("no channel for this endpoint kind");
+  if (!request) {
+    finish(message, nullptr, request.error());
+    return;
+  }
+  ++in_flight_;
+  client_.post(*request, [this, message = std::move(message)](HttpResult result) {
+    --in_flight_;
+    finish(message, &result, {});
+    if (!stopped_) claim();  // room for another
+  });
+}
+
+void Dispatcher::finish(const store::OutboundMessage& m, const HttpResult* result, const std::string& build_error) {
+  const Instant now = clock_.now();
+  AttemptResult r;
+  r.message_id = m.id;
+  r.endpoint_id = m.endpoint_id;
+  if (!result) {
+    r.outcome = AttemptResult::Outcome::expired;
+    r.error = build_error;
+    log::warning("dispatcher", "message " + m.id + " to " + where(m) + " not sent: " + build_error);
+  } else {
+    const Verdict verdict = channel_for(m.kind)->judge(*result);
+    r.error = verdict.error;
+    if (verdict.kind == Verdict::Kind::delivered) {
+      r.outcome = AttemptResult::Outcome::delivered;
+    } else {
+      r.endpoint_failed = true;
+      r.disable_endpoint = verdict.kind == Verdict::Kind::gone;
+      const RetryDecision d = verdict.kind == Verdict::Kind::gone
+                                  ? RetryDecision{RetryDecision::Kind::dead, {}}
+                                  : decide_retry(options_.retry, m.attempts, now, m.expires, result->retry_after, random_);
+      r.outcome = d.kind == RetryDecision::Kind::retry  ? AttemptResult::Outcome::retry
+                  : d.kind == RetryDecision::Kind::dead ? AttemptResult::Outcome::dead
+                                                        : AttemptResult::Outcome::expired;
+      r.next_attempt = d.at;
+      log::warning("dispatcher", "message " + m.id + " to " + where(m) + " attempt " + std::to_string(m.attempts) +
+                                     ": " + verdict.error +
+                                     (d.kind == RetryDecision::Kind::retry ? "; retry at " + format_utc(d.at)
+                                      : d.kind == RetryDecision::Kind::dead ? "; giving up (dead)"
+                                                                            : "; expires unsent (window closes first)"));
+    }
+  }
+  {
+    const std::lock_guard<std::mutex> lock(counters_mutex_);
+    switch (r.outcome) {
+      case AttemptResult::Outcome::delivered: ++counters_.delivered; break;
+      case AttemptResult::Outcome::retry: ++counters_.retried; break;
+      case AttemptResult::Outcome::dead: ++counters_.dead; break;
+      case AttemptResult::Outcome::expired: ++counters_.expired; break;
+    }
+  }
+  results_.push_back(std::move(r));
+  if (results_.size() >= options_.flush_batch) {
+    flush();
+  } else {
+    schedule_flush();
+  }
+}
+
+void Dispatcher::schedule_flush() {
+  if (flush_armed_) return;
+  flush_armed_ = true;
+  flush_timer_.expires_after(options_.flush);
+  flush_timer_.async_wait([this](const boost::system::error_code&) {
+    flush_armed_ = false;
+    flush();
+  });
+}
+
+void Dispatcher::flush() {
+  if (flushing_ || results_.empty()) {
+    check_idle();
+    return;
+  }
+  flushing_ = true;
+  std::vector<AttemptResult> batch;
+  batch.swap(results_);
+  const Instant now = clock_.now();
+  store_.run([batch = std::move(batch), now, health = options_.health](store::Store& s) {
+               return s.record_attempts(batch, now, health);
+             },
+             io_, [this](Result<std::vector<std::int64_t>> disabled) {
+               flushing_ = false;
+               if (!disabled) {
+                 log::error("dispatcher", disabled.error());
+               } else {
+                 for (const std::int64_t id : *disabled) {
+                   log::warning("dispatcher", "endpoint " + std::to_string(id) + " disabled");
+                   const std::lock_guard<std::mutex> lock(counters_mutex_);
+                   ++counters_.endpoints_disabled;
+                 }
+               }
+               if (!results_.empty()) {
+                 flush();
+               } else {
+                 check_idle();
+               }
+             });
+}
+
+void Dispatcher::check_idle() {
+  if (!stopped_ || !on_idle_ || in_flight_ > 0 || claiming_ || flushing_) return;
+  if (!results_.empty()) {
+    flush();
+    return;
+  }
+  flush_timer_.cancel();
+  boost::asio::post(io_, std::move(on_idle_));
+  on_idle_ = nullptr;
+}
+
+}  // namespace deadline::delivery

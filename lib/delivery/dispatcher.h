@@ -1,0 +1,87 @@
+#pragma once
+// The dispatcher drains the outbox: it claims ready messages on the store thread, has each
+// endpoint kind's channel build the request, sends it through the HttpClient, decides from the
+// answer (retry_policy.h), and records the outcomes in batches (one transaction for many
+// results, not one fsync per message). Runs on the main io_context.
+//
+// A message is 'sending' from its claim until its outcome is recorded. If the process dies in
+// between, the next start puts it back to 'retry' with the same id: a receiver may see it twice,
+// never with a different id, and never not at all while its window is open.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <vector>
+
+#include "calendar/calendar.h"
+#include "delivery/channel.h"
+#include "delivery/http_client.h"
+#include "delivery/retry_policy.h"
+#include "store/store_thread.h"
+#include "time/clock.h"
+
+namespace deadline::delivery {
+
+struct DispatcherOptions {
+  int max_in_flight = 64;                        // requests at once, all endpoints
+  int per_endpoint = 4;                          // requests at once to one endpoint
+  std::chrono::milliseconds poll{1000};          // look for due retries at least this often
+  std::chrono::milliseconds flush{200};          // gather results this long before a commit
+  std::size_t flush_batch = 256;                 // ... or until this many are waiting
+  RetryPolicy retry;
+  store::EndpointHealthPolicy health;
+};
+
+struct DispatcherCounters {
+  std::int64_t delivered = 0, retried = 0, dead = 0, expired = 0, endpoints_disabled = 0;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(boost::asio::io_context& io, store::StoreThread& store, HttpClient& client, const Clock& clock,
+             std::function<std::shared_ptr<const Calendar>()> calendar,
+             std::vector<std::unique_ptr<Channel>> channels, DispatcherOptions options);
+
+  // Requeues what a previous run left 'sending', then starts draining.
+  void start();
+  // Something new may be ready (a fan-out just committed): look now rather than at the next poll.
+  void wake();
+  // Claims nothing more; `on_idle` runs once requests in flight are answered and recorded.
+  void stop(std::function<void()> on_idle);
+
+  DispatcherCounters counters() const;
+
+ private:
+  void claim();
+  void send(store::OutboundMessage message);
+  void finish(const store::OutboundMessage& message, const HttpResult* result, const std::string& build_error);
+  void schedule_flush();
+  void flush();
+  void arm_poll();
+  void check_idle();
+  const Channel* channel_for(store::EndpointKind kind) const;
+
+  boost::asio::io_context& io_;
+  store::StoreThread& store_;
+  HttpClient& client_;
+  const Clock& clock_;
+  std::function<std::shared_ptr<const Calendar>()> calendar_;
+  std::vector<std::unique_ptr<Channel>> channels_;
+  std::vector<store::EndpointKind> kinds_;
+  DispatcherOptions options_;
+  boost::asio::steady_timer poll_timer_;
+  boost::asio::steady_timer flush_timer_;
+  std::mt19937_64 random_;
+  int in_flight_ = 0;
+  bool claiming_ = false, claim_again_ = false, flushing_ = false, flush_armed_ = false, stopped_ = false;
+  std::vector<store::AttemptResult> results_;
+  std::function<void()> on_idle_;
+  mutable std::mutex counters_mutex_;
+  DispatcherCounters counters_;
+};
+
+}  // namespace deadline::delivery

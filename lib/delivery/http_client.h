@@ -1,0 +1,41 @@
+#pragma once
+// Outbound HTTP POSTs for the delivery channels. The dispatcher talks to the HttpClient
+// interface; CurlMultiClient is libcurl's multi interface driven by the Asio event loop (socket
+// and timer callbacks): no thread per request, kept-alive connections, every transfer under the
+// outbound address policy (address_policy.h): no redirects, no proxies, checked addresses.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace deadline::delivery {
+
+struct HttpRequest {
+  std::string url;
+  std::vector<std::string> headers;              // "Name: value", already validated
+  std::string body;
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds total_timeout{30'000};
+  std::size_t max_response_bytes = 64 * 1024;    // the rest of a response body is discarded
+  std::vector<std::string> allow_hosts;          // exempt from https-only and address checks
+};
+
+struct HttpResult {
+  long status = 0;                               // 0: no HTTP response
+  std::string body;                              // at most max_response_bytes
+  std::optional<std::chrono::seconds> retry_after;
+  std::string error;                             // transport failure; empty with a response
+};
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // Starts a POST; `done` runs on the client's io_context when it completes or fails.
+  virtual void post(HttpRequest request, std::function<void(HttpResult)> done) = 0;
+  virtual std::size_t in_flight() const = 0;
+};
+
+}  // namespace deadline::delivery

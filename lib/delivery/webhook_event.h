@@ -1,0 +1,50 @@
+#pragma once
+// The body of a webhook: one versioned JSON event per message, carrying every reminder the
+// message digests. Field names are a contract with receivers (docs/webhooks.md, "Event"): add
+// fields freely, rename or remove one only with a new `version`.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "calendar/calendar.h"
+#include "time/instant.h"
+
+namespace deadline {
+
+inline constexpr std::string_view kWebhookEventType = "deadline.reminder";
+inline constexpr int kWebhookEventVersion = 1;
+
+// One reminder of a message: a window of the current calendar, its programme, and the lead that
+// fired ("7d", "closing-day", "2h", "open", ...). Both pointers must be non-null and the window
+// must belong to the programme.
+struct WebhookReminder {
+  const Programme* programme = nullptr;
+  const Window* window = nullptr;
+  std::string lead;
+};
+
+// Whole local days from `now`'s date to the window's closing day (schedule/planner.h
+// closing_day: the date of close − 1 s), both dates read in the window's zone: 0 on the closing
+// day, 1 the day before; negative once the closing day is past.
+int days_left(const Window& window, Instant now);
+
+// The event as JSON:
+//   {"type": "deadline.reminder", "version": 1, "id", "created_at", "reminders": [
+//     {"lead", "days_left", "programme": {...}, "window": {...}}]}
+// The window object is json_export's window_json plus "estimated"; reminders are ordered by
+// close, then window id, then lead, whatever the input order. Fails on a null pointer or a
+// window of another programme.
+Result<nlohmann::json> webhook_event_json(std::string_view message_id, Instant now,
+                                          const std::vector<WebhookReminder>& reminders);
+
+// The bytes to send: webhook_event_json dumped compactly (no indentation, keys in nlohmann's
+// sorted order, UTF-8 unescaped), so the same inputs give the same bytes on every retry.
+// Also fails where the JSON cannot be serialised (text that is not UTF-8).
+Result<std::string> webhook_event_body(std::string_view message_id, Instant now,
+                                       const std::vector<WebhookReminder>& reminders);
+
+}  // namespace deadline

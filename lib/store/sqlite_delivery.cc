@@ -1,0 +1,164 @@
+// SqliteStore: the delivery side of the outbox — claiming messages and recording attempts.
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "store/sqlite_store.h"
+#include "store/sqlite_support.h"
+
+namespace deadline::store {
+
+namespace {
+
+using std::int64_t;
+
+std::string kind_list(const std::vector<EndpointKind>& kinds) {
+  std::string list;
+  for (const EndpointKind k : kinds) list += (list.empty() ? "'" : ",'") + std::string(to_string(k)) + "'";
+  return list.empty() ? "''" : list;
+}
+
+const char* outcome_state(AttemptResult::Outcome outcome) {
+  switch (outcome) {
+    case AttemptResult::Outcome::delivered: return "delivered";
+    case AttemptResult::Outcome::retry: return "retry";
+    case AttemptResult::Outcome::dead: return "dead";
+    case AttemptResult::Outcome::expired: return "expired";
+  }
+  return "retry";
+}
+
+}  // namespace
+
+Result<int64_t> SqliteStore::requeue_interrupted(Instant now) {
+  return guarded("requeueing interrupted messages", [&] {
+    SQLite::Transaction transaction(database(), SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement q(database(),
+                        "UPDATE messages SET state = 'retry', next_attempt_at = ?1, updated_at = ?1, "
+                        "last_error = 'interrupted while sending (restart)' WHERE state = 'sending'");
+    q.bind(1, seconds(now));
+    const int64_t requeued = q.exec();
+    transaction.commit();
+    return Result<int64_t>::success(requeued);
+  });
+}
+
+Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const std::vector<EndpointKind>& kinds,
+                                                              int limit, int per_endpoint) {
+  return guarded("claiming messages", [&] {
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    // Nothing left to say: every delivery superseded or its window closed.
+    SQLite::Statement empty(db,
+                            "UPDATE messages SET state = 'expired', updated_at = ?1, "
+                            "last_error = 'every reminder in it was superseded or closed' "
+                            "WHERE state IN ('pending', 'retry') AND next_attempt_at <= ?1 AND NOT EXISTS "
+                            "(SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.superseded = 0 "
+                            "AND d.closes_at > ?1)");
+    empty.bind(1, seconds(now));
+    empty.exec();
+
+    const std::string pick =
+        "SELECT id FROM (SELECT m.id, row_number() OVER (PARTITION BY m.endpoint_id ORDER BY m.next_attempt_at, m.id) "
+        "  + coalesce((SELECT count(*) FROM messages s WHERE s.endpoint_id = m.endpoint_id AND s.state = 'sending'), 0) "
+        "  AS slot "
+        "FROM messages m JOIN endpoints e ON e.id = m.endpoint_id "
+        "WHERE m.state IN ('pending', 'retry') AND m.next_attempt_at <= ?1 AND e.state = 'active' AND e.kind IN (" +
+        kind_list(kinds) + ")) WHERE slot <= ?2 LIMIT ?3";
+    SQLite::Statement select(db, pick);
+    select.bind(1, seconds(now));
+    select.bind(2, per_endpoint);
+    select.bind(3, limit);
+    std::vector<std::string> ids;
+    while (select.executeStep()) ids.push_back(select.getColumn(0).getString());
+
+    SQLite::Statement claim(db,
+                            "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?2 "
+                            "WHERE id = ?1 RETURNING endpoint_id, attempts, due_at, expires_at");
+    SQLite::Statement endpoint(db, "SELECT kind, address, coalesce(secret, '') FROM endpoints WHERE id = ?");
+    SQLite::Statement items(db,
+                            "SELECT window_id, lead, closes_at FROM deliveries WHERE message_id = ?1 "
+                            "AND superseded = 0 AND closes_at > ?2 ORDER BY closes_at, window_id");
+    std::vector<OutboundMessage> claimed;
+    for (const std::string& id : ids) {
+      OutboundMessage m;
+      m.id = id;
+      claim.bind(1, id);
+      claim.bind(2, seconds(now));
+      claim.executeStep();
+      m.endpoint_id = claim.getColumn(0).getInt64();
+      m.attempts = claim.getColumn(1).getInt();
+      m.due = instant(claim.getColumn(2).getInt64());
+      m.expires = instant(claim.getColumn(3).getInt64());
+      claim.reset();
+      endpoint.bind(1, m.endpoint_id);
+      endpoint.executeStep();
+      m.kind = parse_endpoint_kind(endpoint.getColumn(0).getString()).value_or(EndpointKind::webhook);
+      m.address = endpoint.getColumn(1).getString();
+      m.secret = endpoint.getColumn(2).getString();
+      endpoint.reset();
+      items.bind(1, id);
+      items.bind(2, seconds(now));
+      while (items.executeStep()) {
+        m.items.push_back({items.getColumn(0).getString(), items.getColumn(1).getString(),
+                           instant(items.getColumn(2).getInt64())});
+      }
+      items.reset();
+      claimed.push_back(std::move(m));
+    }
+    transaction.commit();
+    return Result<std::vector<OutboundMessage>>::success(std::move(claimed));
+  });
+}
+
+Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<AttemptResult>& results, Instant now,
+                                                          const EndpointHealthPolicy& policy) {
+  return guarded("recording delivery attempts", [&] {
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement message(db,
+                              "UPDATE messages SET state = ?2, next_attempt_at = ?3, last_error = nullif(?4, ''), "
+                              "updated_at = ?5 WHERE id = ?1 AND state = 'sending'");
+    SQLite::Statement healthy(db, "UPDATE endpoints SET failing_since = NULL, last_failure_at = NULL WHERE id = ?1");
+    SQLite::Statement failed(db,
+                             "UPDATE endpoints SET failing_since = coalesce(failing_since, ?2), last_failure_at = ?2 "
+                             "WHERE id = ?1 RETURNING failing_since");
+    SQLite::Statement disable(db,
+                              "UPDATE endpoints SET state = 'disabled', state_reason = ?2 "
+                              "WHERE id = ?1 AND state = 'active'");
+    std::vector<int64_t> disabled;
+    for (const AttemptResult& r : results) {
+      message.bind(1, r.message_id);
+      message.bind(2, outcome_state(r.outcome));
+      message.bind(3, seconds(r.outcome == AttemptResult::Outcome::retry ? r.next_attempt : now));
+      message.bind(4, r.error);
+      message.bind(5, seconds(now));
+      message.exec();
+      message.reset();
+      if (r.outcome == AttemptResult::Outcome::delivered) {
+        healthy.bind(1, r.endpoint_id);
+        healthy.exec();
+        healthy.reset();
+        continue;
+      }
+      if (!r.endpoint_failed) continue;
+      failed.bind(1, r.endpoint_id);
+      failed.bind(2, seconds(now));
+      int64_t failing_since = seconds(now);
+      if (failed.executeStep()) failing_since = failed.getColumn(0).getInt64();
+      failed.reset();
+      // Failing long enough, with failures far enough apart that one bad hour is not enough.
+      const bool long_failing = seconds(now) - failing_since >= policy.disable_after.count() &&
+                                seconds(now) - failing_since >= policy.failures_apart.count();
+      if (r.disable_endpoint || long_failing) {
+        disable.bind(1, r.endpoint_id);
+        disable.bind(2, r.disable_endpoint ? r.error : "failing since " + std::to_string(failing_since) + ": " + r.error);
+        if (disable.exec() > 0) disabled.push_back(r.endpoint_id);
+        disable.reset();
+      }
+    }
+    transaction.commit();
+    return Result<std::vector<int64_t>>::success(std::move(disabled));
+  });
+}
+
+}  // namespace deadline::store
