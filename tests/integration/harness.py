@@ -62,7 +62,7 @@ closes = "{closes}"
 
 
 class Daemon:
-    def __init__(self, build_dir, calendars_text=None, calendars_dir=None):
+    def __init__(self, build_dir, calendars_text=None, calendars_dir=None, delivery=""):
         self.build_dir = build_dir
         self.tmp = tempfile.TemporaryDirectory(prefix="deadlined-it-")
         self.dir = self.tmp.name
@@ -81,6 +81,10 @@ shutdown_grace_seconds = 5
 
 [schedule]
 replan_seconds = 1
+
+[delivery]
+allow_hosts = ["127.0.0.1"]
+{delivery}
 
 [test]
 clock_offset_file = "clock-offset"
@@ -160,6 +164,17 @@ clock_offset_file = "clock-offset"
         return subprocess.run([os.path.join(self.build_dir, "daemon", "deadlinectl"), "--db", self.db,
                                "--calendars", self.calendars, *args],
                               capture_output=True, text=True, timeout=30)
+
+    def add_webhook_endpoints(self, count, url, secret):
+        """`count` active subscribers with one webhook endpoint each, in one transaction."""
+        with sqlite3.connect(self.db, timeout=10) as connection:
+            start = connection.execute("SELECT coalesce(max(id), 0) FROM subscribers").fetchone()[0]
+            connection.executemany(
+                "INSERT INTO subscribers (id, email, email_hash, state, created_at) VALUES (?, ?, ?, 'active', 0)",
+                [(start + i + 1, f"hook{start + i}@example.cn", f"hookhash{start + i}") for i in range(count)])
+            connection.executemany(
+                "INSERT INTO endpoints (subscriber_id, kind, address, secret, created_at) VALUES (?, 'webhook', ?, ?, 0)",
+                [(start + i + 1, url, secret) for i in range(count)])
 
     def add_email_endpoints(self, count):
         """`count` active subscribers with one email endpoint each, in one transaction."""

@@ -1,0 +1,116 @@
+"""Signed webhooks end to end: the real deadlined, a real SQLite file, a real HTTP receiver on
+127.0.0.1 that checks signatures with Python's hmac.
+Usage: /usr/bin/python3 webhook_test.py BUILD_DIR"""
+
+import os
+import signal
+import sys
+import time
+import unittest
+from datetime import datetime, timedelta
+
+from harness import SHANGHAI, Daemon, calendar_toml, wait_for
+from receiver import Receiver, event
+
+BUILD_DIR = None
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+CLOSES = "2030-01-01T12:00"                                     # a timed close, local
+DUE_2H = datetime(2030, 1, 1, 10, 0, tzinfo=SHANGHAI)           # its "2h" reminder
+
+
+class WebhookCase(unittest.TestCase):
+    def start(self, answer=lambda n, r: 200, delivery="retry_delays_seconds = [1, 1, 1, 1]", endpoints=1):
+        self.receiver = Receiver(SECRET, answer)
+        self.addCleanup(self.receiver.close)
+        self.d = Daemon(BUILD_DIR, calendars_text=calendar_toml([("apply", CLOSES, None)]), delivery=delivery)
+        self.addCleanup(self.d.close)
+        self.d.set_clock(DUE_2H - timedelta(seconds=2))
+        if endpoints == 1:
+            self.assertEqual(self.d.ctl("subscribers", "add", "ops@example.cn").returncode, 0)
+            added = self.d.ctl("endpoints", "add", "--subscriber", "1", "--kind", "webhook",
+                               "--address", self.receiver.url, "--secret", SECRET, "--lead", "2h")
+            self.assertEqual(added.returncode, 0, added.stderr)
+        else:
+            self.d.ctl("outbox")
+            self.d.add_webhook_endpoints(endpoints, self.receiver.url, SECRET)
+        self.d.start()
+        return self.d
+
+    def message_state(self):
+        return self.d.sql("SELECT state, attempts FROM messages")
+
+
+class Delivers(WebhookCase):
+    def test_a_reminder_arrives_signed_and_is_recorded_delivered(self):
+        d = self.start()
+        request = wait_for(lambda: self.receiver.snapshot(), 20, "the webhook")[0]
+        self.assertTrue(request["valid"], "signature does not verify with Python's hmac")
+        self.assertEqual(request["headers"]["content-type"], "application/json; charset=utf-8")
+        body = event(request)
+        self.assertEqual(body["type"], "deadline.reminder")
+        self.assertEqual(body["id"], request["headers"]["webhook-id"])
+        [reminder] = body["reminders"]
+        self.assertEqual(reminder["lead"], "2h")
+        self.assertEqual(reminder["programme"]["title"], "集成测试项目")
+        self.assertEqual(reminder["window"]["closes"]["utc"], "2030-01-01T04:00:00Z")
+        wait_for(lambda: self.message_state() == [("delivered", 1)], 10, "the delivery to be recorded")
+        self.assertEqual(d.stop(), 0)
+
+    def test_a_failing_receiver_gets_exactly_one_success_with_the_same_id(self):
+        self.start(answer=lambda n, r: 500 if n <= 2 else 200)
+        wait_for(lambda: self.message_state() == [("delivered", 3)], 30, "three attempts")
+        requests = self.receiver.snapshot()
+        self.assertEqual([r["status"] for r in requests], [500, 500, 200])
+        self.assertEqual(len({r["headers"]["webhook-id"] for r in requests}), 1)
+        self.assertTrue(all(r["valid"] for r in requests))
+        time.sleep(2)  # nothing more arrives
+        self.assertEqual(len(self.receiver.snapshot()), 3)
+
+    def test_410_disables_the_endpoint(self):
+        d = self.start(answer=lambda n, r: 410)
+        wait_for(lambda: self.message_state() == [("dead", 1)], 20, "the message to die")
+        state, reason = d.sql("SELECT state, state_reason FROM endpoints")[0]
+        self.assertEqual(state, "disabled")
+        self.assertIn("410", reason)
+        self.assertEqual(len(self.receiver.snapshot()), 1)
+
+    def test_a_message_whose_window_closes_during_retries_expires_unsent(self):
+        # The first retry would come 10000 s (±20%) later: after the close, 2 h after the reminder.
+        self.start(answer=lambda n, r: 503, delivery="retry_delays_seconds = [10000]")
+        wait_for(lambda: self.message_state() == [("expired", 1)], 20, "the message to expire")
+        self.assertEqual(len(self.receiver.snapshot()), 1)
+
+    def test_a_redirect_is_not_followed(self):
+        self.start(answer=lambda n, r: 302 if n == 1 else 200)
+        wait_for(lambda: self.message_state() == [("delivered", 2)], 20, "the retry after the redirect")
+        self.assertEqual([r["path"] for r in self.receiver.snapshot()], ["/hook", "/hook"])
+
+
+class SurvivesKill9DuringDelivery(WebhookCase):
+    COUNT = int(os.environ.get("DEADLINED_KILL_MESSAGES", "10000"))
+
+    def test_every_message_arrives_and_repeats_carry_a_delivered_id(self):
+        d = self.start(endpoints=self.COUNT, delivery="retry_delays_seconds = [1, 1, 1, 1, 1, 1, 1]")
+        # Kill once the receiver has seen part of the messages.
+        wait_for(lambda: len(self.receiver.snapshot()) >= self.COUNT // 3, 120, "a third of the deliveries")
+        d.kill9()
+        seen_before_kill = {r["headers"]["webhook-id"] for r in self.receiver.snapshot()}
+        self.assertEqual(d.sql("PRAGMA integrity_check"), [("ok",)])
+        d.start()
+        wait_for(lambda: d.sql("SELECT count(*) FROM messages WHERE state = 'delivered'")[0][0] == self.COUNT, 240,
+                 "every message delivered after the restart")
+        self.assertEqual(d.stop(), 0)
+        requests = self.receiver.snapshot()
+        ids = [r["headers"]["webhook-id"] for r in requests]
+        messages = {row[0] for row in d.sql("SELECT id FROM messages")}
+        self.assertEqual(set(ids), messages, "a message never arrived")
+        duplicates = {i for i in ids if ids.count(i) > 1} if len(ids) != len(set(ids)) else set()
+        self.assertTrue(duplicates <= seen_before_kill, "a repeat carried an id not seen before the kill")
+        self.assertTrue(all(r["valid"] for r in requests))
+        print(f"  {self.COUNT} messages: {len(ids)} requests, {len(ids) - len(set(ids))} repeats after kill -9",
+              file=sys.stderr)
+
+
+if __name__ == "__main__":
+    BUILD_DIR = os.path.abspath(sys.argv[1])
+    unittest.main(argv=[sys.argv[0], "-v"])
