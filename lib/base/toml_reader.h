@@ -103,6 +103,7 @@ class TableReader {
     const toml::node* node = find(key, required);
     if (!node) return result;
     const toml::array* array = node->as_array();
+    if (array && array->empty()) return result;
     if (!array || !array->is_homogeneous(toml::node_type::string)) {
       error(line_of(*node), "'" + std::string(key) + "' must be an array of strings");
       return result;

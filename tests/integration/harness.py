@@ -62,7 +62,8 @@ closes = "{closes}"
 
 
 class Daemon:
-    def __init__(self, build_dir, calendars_text=None, calendars_dir=None, delivery=""):
+    def __init__(self, build_dir, calendars_text=None, calendars_dir=None, delivery="",
+                 allow_hosts='["127.0.0.1"]'):
         self.build_dir = build_dir
         self.tmp = tempfile.TemporaryDirectory(prefix="deadlined-it-")
         self.dir = self.tmp.name
@@ -83,7 +84,7 @@ shutdown_grace_seconds = 5
 replan_seconds = 1
 
 [delivery]
-allow_hosts = ["127.0.0.1"]
+allow_hosts = {allow_hosts}
 {delivery}
 
 [test]

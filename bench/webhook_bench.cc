@@ -1,0 +1,917 @@
+// Webhook throughput into a local receiver: N pending messages, one per webhook endpoint, drained
+// by the real Dispatcher (StoreThread + SqliteStore, WebhookChannel signing every request,
+// CurlMultiClient on the Asio loop) until every message is recorded 'delivered' in the database.
+// Baseline, measured in the same run against the same receiver: a plain libcurl multi loop
+// (curl_multi_perform / curl_multi_poll, no Asio, no database, no signing) posting the same
+// bodies and headers, prepared beforehand, with the same concurrency and connection limits.
+// Target: deadlined delivers at least 0.7x the baseline's rate.
+//
+//   ./build/bench/webhook_bench [MESSAGES] [ROUNDS] [MAX_IN_FLIGHT] [PER_ENDPOINT] [HOST_CONNECTIONS]
+//       defaults: 20000, 1, and the daemon's 64, 4 and CurlMultiOptions' 8; medians reported
+//
+// The receiver is a minimal HTTP/1.1 keep-alive responder (Boost.Beast parser, a fixed
+// "200 OK, Content-Length: 0" answer) on its own thread and io_context, listening on
+// 127.0.0.1:0. Each round uses a fresh database in a new directory under /tmp
+// (webhook_bench.XXXXXX, removed at the end, on failure too), and a fresh io_context, libcurl
+// multi handle and connections on both sides; the sides alternate which goes first.
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "calendar/loader.h"
+#include "delivery/curl_multi_client.h"
+#include "delivery/dispatcher.h"
+#include "delivery/webhook_channel.h"
+#include "delivery/webhook_event.h"
+#include "delivery/webhook_signature.h"
+#include "store/sqlite_store.h"
+#include "store/store_thread.h"
+#include "time/clock.h"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace store = deadline::store;
+namespace delivery = deadline::delivery;
+using tcp = asio::ip::tcp;
+using deadline::Calendar;
+using deadline::Instant;
+using deadline::Result;
+using Steady = std::chrono::steady_clock;
+
+constexpr double kTargetRatio = 0.70;
+constexpr std::string_view kResponse = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+constexpr const char* kLead = "7d";
+
+// A fresh directory under /tmp, removed with everything in it on the way out (also on failure).
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = "/tmp/webhook_bench.XXXXXX";
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::int64_t seconds(Instant at) { return at.time_since_epoch().count(); }
+
+double seconds_between(Steady::time_point from, Steady::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t mid = values.size() / 2;
+  return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+std::int64_t parse_positive(const char* text, const char* what) {
+  const std::string_view s(text);
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (error != std::errc{} || end != s.data() + s.size() || value < 1) {
+    throw std::invalid_argument(std::string(what) + " must be a positive integer, not '" + text + "'");
+  }
+  return value;
+}
+
+void require(bool condition, const std::string& message) {
+  if (!condition) throw std::runtime_error(message);
+}
+
+// CPU time of the calling thread.
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+struct Settings {
+  std::int64_t messages = 20000;
+  int rounds = 1;
+  int max_in_flight = 64;   // DispatcherOptions / the daemon's default
+  int per_endpoint = 4;     // DispatcherOptions / the daemon's default
+  long host_connections = delivery::CurlMultiOptions{}.max_host_connections;
+  long total_connections = delivery::CurlMultiOptions{}.max_total_connections;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The receiver: accepts on 127.0.0.1:0, reads each request (headers and Content-Length body)
+// with Beast's parser and answers 200 with an empty body, keeping the connection alive.
+
+struct CapturedRequest {
+  std::string id, timestamp, signature, body;
+};
+
+class Receiver {
+ public:
+  Receiver() : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    accept();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~Receiver() {
+    io_.stop();
+    thread_.join();
+  }
+  Receiver(const Receiver&) = delete;
+  Receiver& operator=(const Receiver&) = delete;
+
+  unsigned short port() const { return acceptor_.local_endpoint().port(); }
+  std::int64_t requests() const { return requests_.load(); }
+  std::int64_t unexpected() const { return unexpected_.load(); }
+  // The next request is kept, to check its signature.
+  void capture_next() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    captured_.reset();
+    capture_ = true;
+  }
+  std::optional<CapturedRequest> captured() const {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return captured_;
+  }
+
+ private:
+  class Session : public std::enable_shared_from_this<Session> {
+   public:
+    Session(tcp::socket socket, Receiver& owner) : socket_(std::move(socket)), owner_(owner) {}
+    void read() {
+      parser_.emplace();
+      parser_->body_limit(1024 * 1024);
+      http::async_read(socket_, buffer_, *parser_,
+                       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                         if (!ec) self->answer();
+                       });
+    }
+
+   private:
+    void answer() {
+      const http::request<http::string_body>& request = parser_->get();
+      owner_.count(request);
+      const bool keep_alive = request.keep_alive();
+      asio::async_write(socket_, asio::buffer(kResponse.data(), kResponse.size()),
+                        [self = shared_from_this(), keep_alive](const boost::system::error_code& ec, std::size_t) {
+                          if (ec) return;
+                          if (keep_alive) {
+                            self->read();
+                          } else {
+                            boost::system::error_code ignored;
+                            self->socket_.shutdown(tcp::socket::shutdown_send, ignored);
+                          }
+                        });
+    }
+
+    tcp::socket socket_;
+    Receiver& owner_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+  };
+
+  void accept() {
+    acceptor_.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
+      if (ec) return;
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<Session>(std::move(socket), *this)->read();
+      accept();
+    });
+  }
+
+  void count(const http::request<http::string_body>& request) {
+    if (request.method() != http::verb::post || request.target() != "/hook") ++unexpected_;
+    ++requests_;
+    if (!capture_.load(std::memory_order_relaxed)) return;
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (!capture_) return;
+    capture_ = false;
+    captured_ = CapturedRequest{std::string(request["webhook-id"]), std::string(request["webhook-timestamp"]),
+                                std::string(request["webhook-signature"]), request.body()};
+  }
+
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::thread thread_;
+  std::atomic<std::int64_t> requests_{0}, unexpected_{0};
+  std::atomic<bool> capture_{false};
+  mutable std::mutex mutex_;
+  std::optional<CapturedRequest> captured_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The calendar: one programme with one confirmed window closing in 2031, so every message built
+// during the run still has something to remind of.
+
+const char* const kCalendarToml = R"toml([edition]
+id = "bench"
+title = "基准测试"
+publisher = "测试中心"
+year = 2029
+zone = "Asia/Shanghai"
+
+[[programme]]
+id = "bench-programme"
+number = 1
+page = 1
+title = "专精特新中小企业认定"
+group = "工业和信息化部门"
+category = "认定培育"
+contact = "江苏省工业和信息化厅"
+link = "https://example.cn/bench"
+eligibility = "在江苏省内注册的中小企业"
+recurs = false
+recurs_reason = "测试"
+
+[[programme.window]]
+key = "apply"
+phrase = "申报截止时间为2031年6月30日17:00"
+status = "confirmed"
+actor = "企业"
+role = "企业"
+cycle = 2029
+closes = "2031-06-30T17:00"
+)toml";
+
+std::shared_ptr<const Calendar> load_bench_calendar(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "bench.toml") << kCalendarToml;
+  deadline::LoadOutcome loaded = deadline::load_calendar_dir(dir);
+  std::string errors;
+  for (const std::string& e : loaded.errors) errors += "\n  " + e;
+  require(loaded.calendar.has_value(), "the bench calendar does not load:" + errors);
+  require(loaded.calendar->windows().size() == 1, "the bench calendar should have exactly one window");
+  return std::make_shared<const Calendar>(std::move(*loaded.calendar));
+}
+
+store::TriggerFacts trigger_for(const deadline::Window& window, const deadline::Programme& programme) {
+  store::TriggerFacts t;
+  t.window_id = window.id();
+  t.programme_id = programme.id;
+  t.lead = kLead;
+  t.closes = window.closes.at;
+  t.due = t.closes - std::chrono::days{7};
+  t.key = t.window_id + "|" + t.lead + "|" + std::to_string(seconds(t.closes));
+  t.group = programme.group;
+  t.category = programme.category;
+  t.authority_text = programme.authority + " " + programme.contact;
+  t.role = "企业";
+  t.search_text = programme.title + " " + programme.contact + " " + programme.authority;
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup of one round (not timed): a fresh database, N active subscribers with one webhook
+// endpoint each (all to the receiver, one secret), written with the columns add_subscriber /
+// add_endpoint use in one transaction, then the trigger fired: N pending messages.
+
+std::vector<std::string> prepare_database(store::SqliteStore& s, std::int64_t count, const std::string& url,
+                                          const std::string& secret, const store::TriggerFacts& trigger,
+                                          Instant now) {
+  SQLite::Database& db = s.database();
+  {
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement subscriber(db,
+                                 "INSERT INTO subscribers (email, email_hash, state, created_at, confirmed_at) "
+                                 "VALUES (?1, ?2, 'active', ?3, ?3)");
+    SQLite::Statement endpoint(db,
+                               "INSERT INTO endpoints (subscriber_id, kind, address, secret, filter_fields, "
+                               "all_leads, created_at) VALUES (?1, 'webhook', ?2, ?3, 0, 1, ?4)");
+    for (std::int64_t i = 0; i < count; ++i) {
+      const std::string email = "subscriber" + std::to_string(i) + "@example.cn";
+      subscriber.bind(1, email);
+      subscriber.bind(2, "hash-" + std::to_string(i));  // unique; the bench never looks it up
+      subscriber.bind(3, seconds(now));
+      subscriber.exec();
+      subscriber.reset();
+      endpoint.bind(1, db.getLastInsertRowid());
+      endpoint.bind(2, url);
+      endpoint.bind(3, secret);
+      endpoint.bind(4, seconds(now));
+      endpoint.exec();
+      endpoint.reset();
+    }
+    transaction.commit();
+  }
+  const auto fired = s.fire({trigger}, store::FireKind::on_time, now, now);
+  require(fired.ok(), "fan-out failed: " + (fired.ok() ? std::string() : fired.error()));
+  require(fired->messages == count && fired->deliveries == count,
+          "fan-out recorded " + std::to_string(fired->messages) + " messages for " + std::to_string(count) +
+              " endpoints");
+  std::vector<std::string> ids;
+  SQLite::Statement q(db, "SELECT id FROM messages WHERE state = 'pending' ORDER BY rowid");
+  while (q.executeStep()) ids.push_back(q.getColumn(0).getString());
+  require(static_cast<std::int64_t>(ids.size()) == count, "the database does not hold one pending message each");
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  return ids;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instruments for the measured side (the library is untouched; these wrap its interfaces).
+
+struct CallStats {
+  std::int64_t calls = 0, items = 0;
+  double wall = 0, cpu = 0;
+  void add(Steady::time_point start, double cpu_start, std::int64_t n) {
+    ++calls;
+    items += n;
+    wall += seconds_between(start, Steady::now());
+    cpu += thread_cpu_seconds() - cpu_start;
+  }
+};
+
+// Forwards to the SqliteStore, timing the delivery calls, and notices the commit that records
+// the last delivered message.
+class TimedStore final : public store::Store {
+ public:
+  TimedStore(std::unique_ptr<store::SqliteStore> inner, std::int64_t expected,
+             std::function<void(Steady::time_point)> all_recorded)
+      : inner_(std::move(inner)), expected_(expected), all_recorded_(std::move(all_recorded)) {}
+
+  CallStats claims, records;
+  std::int64_t recorded_delivered = 0;
+  std::vector<int> claim_sizes;
+  store::SqliteStore& inner() { return *inner_; }
+
+  Result<std::vector<store::OutboundMessage>> claim_ready(Instant now, const std::vector<store::EndpointKind>& kinds,
+                                                          int limit, int per_endpoint) override {
+    const auto start = Steady::now();
+    const double cpu = thread_cpu_seconds();
+    auto r = inner_->claim_ready(now, kinds, limit, per_endpoint);
+    const auto n = r.ok() ? static_cast<std::int64_t>(r->size()) : 0;
+    claims.add(start, cpu, n);
+    claim_sizes.push_back(static_cast<int>(n));
+    return r;
+  }
+  Result<std::vector<std::int64_t>> record_attempts(const std::vector<store::AttemptResult>& results, Instant now,
+                                                    const store::EndpointHealthPolicy& policy) override {
+    const auto start = Steady::now();
+    const double cpu = thread_cpu_seconds();
+    auto r = inner_->record_attempts(results, now, policy);
+    records.add(start, cpu, static_cast<std::int64_t>(results.size()));
+    if (r.ok()) {
+      for (const auto& a : results) {
+        if (a.outcome == store::AttemptResult::Outcome::delivered) ++recorded_delivered;
+      }
+      if (recorded_delivered == expected_) all_recorded_(Steady::now());
+    }
+    return r;
+  }
+
+  // The rest is forwarded untouched.
+  Result<std::optional<Instant>> cursor() override { return inner_->cursor(); }
+  deadline::Status advance_cursor(Instant to) override { return inner_->advance_cursor(to); }
+  Result<store::FireOutcome> fire(const std::vector<store::TriggerFacts>& t, store::FireKind k, Instant now,
+                                  Instant c) override {
+    return inner_->fire(t, k, now, c);
+  }
+  Result<int> record_missed(const std::vector<store::TriggerFacts>& t, Instant now, Instant c) override {
+    return inner_->record_missed(t, now, c);
+  }
+  Result<std::int64_t> expire_closed(Instant now) override { return inner_->expire_closed(now); }
+  Result<store::PurgeOutcome> purge(Instant now, const store::RetentionPolicy& p) override {
+    return inner_->purge(now, p);
+  }
+  Result<std::int64_t> requeue_interrupted(Instant now) override { return inner_->requeue_interrupted(now); }
+  Result<std::int64_t> add_subscriber(const std::string& e, const std::string& s, Instant now) override {
+    return inner_->add_subscriber(e, s, now);
+  }
+  Result<std::vector<store::SubscriberRecord>> list_subscribers() override { return inner_->list_subscribers(); }
+  Result<std::optional<store::SubscriberRecord>> find_subscriber(std::int64_t id) override {
+    return inner_->find_subscriber(id);
+  }
+  deadline::Status unsubscribe(std::int64_t id, Instant now) override { return inner_->unsubscribe(id, now); }
+  deadline::Status remove_subscriber(std::int64_t id) override { return inner_->remove_subscriber(id); }
+  Result<std::int64_t> add_endpoint(const store::NewEndpoint& e, Instant now) override {
+    return inner_->add_endpoint(e, now);
+  }
+  Result<std::vector<store::EndpointRecord>> list_endpoints(std::optional<std::int64_t> id) override {
+    return inner_->list_endpoints(id);
+  }
+  Result<std::optional<store::EndpointRecord>> find_endpoint(std::int64_t id) override {
+    return inner_->find_endpoint(id);
+  }
+  deadline::Status remove_endpoint(std::int64_t id) override { return inner_->remove_endpoint(id); }
+  Result<store::MessageCounts> message_counts() override { return inner_->message_counts(); }
+  Result<std::int64_t> trigger_count(const std::string& outcome) override { return inner_->trigger_count(outcome); }
+
+ private:
+  std::unique_ptr<store::SqliteStore> inner_;
+  std::int64_t expected_;
+  std::function<void(Steady::time_point)> all_recorded_;
+};
+
+// Times the channel's build (event JSON + HMAC signature) on the main thread.
+class TimedChannel final : public delivery::Channel {
+ public:
+  explicit TimedChannel(std::unique_ptr<delivery::Channel> inner) : inner_(std::move(inner)) {}
+  mutable CallStats builds;
+  store::EndpointKind kind() const override { return inner_->kind(); }
+  deadline::Result<delivery::HttpRequest> build(const store::OutboundMessage& m, const Calendar& c,
+                                                Instant now) const override {
+    const auto start = Steady::now();
+    const double cpu = thread_cpu_seconds();
+    auto r = inner_->build(m, c, now);
+    builds.add(start, cpu, 1);
+    return r;
+  }
+  delivery::Verdict judge(const delivery::HttpResult& result) const override { return inner_->judge(result); }
+
+ private:
+  std::unique_ptr<delivery::Channel> inner_;
+};
+
+// Counts requests and their time from post() to the answer's callback (Little's law: the sum of
+// those times over the elapsed time is the average number in flight).
+class CountingClient final : public delivery::HttpClient {
+ public:
+  explicit CountingClient(delivery::HttpClient& inner) : inner_(inner) {}
+  std::int64_t posts = 0;
+  double latency_sum = 0;
+  std::size_t max_in_flight = 0;
+  void post(delivery::HttpRequest request, std::function<void(delivery::HttpResult)> done) override {
+    ++posts;
+    const auto start = Steady::now();
+    inner_.post(std::move(request), [this, start, done = std::move(done)](delivery::HttpResult result) {
+      latency_sum += seconds_between(start, Steady::now());
+      done(std::move(result));
+    });
+    max_in_flight = std::max(max_in_flight, inner_.in_flight());
+  }
+  std::size_t in_flight() const override { return inner_.in_flight(); }
+
+ private:
+  delivery::HttpClient& inner_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The measured side.
+
+struct DeadlinedFigures {
+  double seconds = 0;
+  CallStats claims, records, builds;
+  std::int64_t posts = 0;
+  double latency_sum = 0;
+  std::size_t max_in_flight = 0;
+  double main_cpu = 0;
+  std::vector<int> claim_sizes;
+};
+
+DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::shared_ptr<const Calendar> calendar,
+                               Receiver& receiver, const std::string& secret, const Settings& settings) {
+  const std::int64_t n = settings.messages;
+  asio::io_context io;
+  std::optional<Steady::time_point> finished;
+  std::string failure;
+  std::function<void()> stop_all;  // set below, once the dispatcher exists
+
+  auto timed_owner = std::make_unique<TimedStore>(std::move(sqlite), n, [&io, &finished, &stop_all](Steady::time_point at) {
+    // On the store thread: the commit that recorded the last delivery has returned.
+    asio::post(io, [&finished, &stop_all, at] {
+      finished = at;
+      stop_all();
+    });
+  });
+  TimedStore* timed = timed_owner.get();
+  store::StoreThread store_thread(std::move(timed_owner));
+  delivery::CurlMultiClient curl(io, delivery::CurlMultiOptions{settings.host_connections,
+                                                                settings.total_connections, "deadlined"});
+  CountingClient client(curl);
+  delivery::WebhookChannelOptions webhook;
+  webhook.allow_hosts = {"127.0.0.1"};
+  auto channel_owner = std::make_unique<TimedChannel>(std::make_unique<delivery::WebhookChannel>(webhook));
+  TimedChannel* channel = channel_owner.get();
+  std::vector<std::unique_ptr<delivery::Channel>> channels;
+  channels.push_back(std::move(channel_owner));
+  deadline::SystemClock clock;
+  delivery::DispatcherOptions options;
+  options.max_in_flight = settings.max_in_flight;
+  options.per_endpoint = settings.per_endpoint;
+  delivery::Dispatcher dispatcher(io, store_thread, client, clock, [calendar] { return calendar; },
+                                  std::move(channels), options);
+
+  // Stops the run at once on any outcome but delivered (a retry would wait minutes), or when it
+  // takes far too long.
+  asio::steady_timer watchdog(io);
+  const auto give_up_at = Steady::now() + std::chrono::seconds{120} + std::chrono::milliseconds{20} * n;
+  bool stopping = false;
+  stop_all = [&] {
+    if (stopping) return;
+    stopping = true;
+    watchdog.cancel();
+    dispatcher.stop([&io] { io.stop(); });
+  };
+  std::function<void()> watch = [&] {
+    watchdog.expires_after(std::chrono::milliseconds{100});
+    watchdog.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      const delivery::DispatcherCounters c = dispatcher.counters();
+      if (c.retried + c.dead + c.expired + c.endpoints_disabled > 0) {
+        failure = "the dispatcher did not deliver every message at the first attempt: " +
+                  std::to_string(c.retried) + " retried, " + std::to_string(c.dead) + " dead, " +
+                  std::to_string(c.expired) + " expired (see the log above)";
+      } else if (Steady::now() > give_up_at) {
+        failure = "gave up waiting: " + std::to_string(c.delivered) + " of " + std::to_string(n) + " delivered";
+      }
+      if (!failure.empty()) return io.stop();  // abandon whatever is in flight
+      watch();
+    });
+  };
+
+  const std::int64_t received_before = receiver.requests();
+  receiver.capture_next();
+  const double cpu_start = thread_cpu_seconds();
+  const auto start = Steady::now();
+  dispatcher.start();
+  watch();
+  io.run();
+  const double main_cpu = thread_cpu_seconds() - cpu_start;
+  store_thread.stop();  // joined: the store is ours to read from this thread now
+  require(failure.empty(), failure);
+  require(finished.has_value(), "the run ended before every message was recorded");
+
+  DeadlinedFigures f;
+  f.seconds = seconds_between(start, *finished);
+  f.claims = timed->claims;
+  f.records = timed->records;
+  f.claim_sizes = timed->claim_sizes;
+  f.builds = channel->builds;
+  f.posts = client.posts;
+  f.latency_sum = client.latency_sum;
+  f.max_in_flight = client.max_in_flight;
+  f.main_cpu = main_cpu;
+
+  // Checks: the database holds N delivered messages and nothing else; the receiver saw N
+  // requests; a captured request carries a valid signature.
+  const auto counts = timed->inner().message_counts();
+  require(counts.ok(), "counting messages: " + (counts.ok() ? std::string() : counts.error()));
+  const auto delivered = counts->count("delivered") ? counts->at("delivered") : 0;
+  require(delivered == n && counts->size() == 1,
+          "the database holds " + std::to_string(delivered) + " delivered messages of " + std::to_string(n) +
+              " (and " + std::to_string(counts->size()) + " states)");
+  const std::int64_t received = receiver.requests() - received_before;
+  require(received == n, "the receiver saw " + std::to_string(received) + " requests for " + std::to_string(n) +
+                             " delivered messages");
+  const std::optional<CapturedRequest> sample = receiver.captured();
+  require(sample.has_value(), "no request was captured");
+  const deadline::Status verified = deadline::verify_webhook(secret, sample->id, sample->timestamp, sample->signature,
+                                                             sample->body, clock.now());
+  require(verified.ok(), "a delivered request's signature does not verify: " +
+                             (verified.ok() ? std::string() : verified.error()));
+  return f;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The baseline: plain libcurl multi, no Asio, no database, no signing; the bodies and headers
+// are made before the clock starts. Easy handles are reused as transfers finish.
+
+struct PreparedRequest {
+  std::string body;
+  std::vector<std::string> headers;
+};
+
+std::vector<PreparedRequest> prepare_requests(const std::vector<std::string>& ids, const Calendar& calendar,
+                                              const std::string& secret, Instant now) {
+  const deadline::Window& window = calendar.windows().front();
+  const deadline::WebhookReminder reminder{calendar.find_programme(window.programme_id), &window, kLead};
+  std::vector<PreparedRequest> requests;
+  requests.reserve(ids.size());
+  for (const std::string& id : ids) {
+    const auto body = deadline::webhook_event_body(id, now, {reminder});
+    require(body.ok(), "event body: " + (body.ok() ? std::string() : body.error()));
+    const auto signature = deadline::sign_webhook({secret}, id, now, *body);
+    require(signature.ok(), "signing: " + (signature.ok() ? std::string() : signature.error()));
+    requests.push_back({*body,
+                        {"Content-Type: application/json; charset=utf-8", "webhook-id: " + signature->id,
+                         "webhook-timestamp: " + signature->timestamp,
+                         "webhook-signature: " + signature->signature, "Expect:"}});
+  }
+  return requests;
+}
+
+std::size_t discard_body(char*, std::size_t size, std::size_t count, void*) { return size * count; }
+
+struct BaselineSlot {
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+};
+
+double run_baseline(const std::vector<PreparedRequest>& requests, Receiver& receiver, const std::string& url,
+                    const Settings& settings) {
+  const std::size_t n = requests.size();
+  CURLM* multi = curl_multi_init();
+  require(multi != nullptr, "curl_multi_init failed");
+  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, settings.host_connections);
+  curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, settings.total_connections);
+  std::vector<BaselineSlot> slots(static_cast<std::size_t>(settings.max_in_flight));
+  for (BaselineSlot& s : slots) {
+    s.easy = curl_easy_init();
+    curl_easy_setopt(s.easy, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(s.easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(s.easy, CURLOPT_USERAGENT, "deadlined");
+    curl_easy_setopt(s.easy, CURLOPT_WRITEFUNCTION, &discard_body);
+    curl_easy_setopt(s.easy, CURLOPT_CONNECTTIMEOUT_MS, 10'000L);
+    curl_easy_setopt(s.easy, CURLOPT_TIMEOUT_MS, 30'000L);
+    curl_easy_setopt(s.easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(s.easy, CURLOPT_PRIVATE, &s);
+  }
+  std::size_t next = 0, done = 0, ok = 0;
+  std::string first_error;
+  const auto start_one = [&](BaselineSlot& s) {
+    const PreparedRequest& r = requests[next++];
+    if (s.headers) curl_slist_free_all(s.headers);
+    s.headers = nullptr;
+    for (const std::string& h : r.headers) s.headers = curl_slist_append(s.headers, h.c_str());
+    curl_easy_setopt(s.easy, CURLOPT_HTTPHEADER, s.headers);
+    curl_easy_setopt(s.easy, CURLOPT_POSTFIELDS, r.body.data());
+    curl_easy_setopt(s.easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+    curl_multi_add_handle(multi, s.easy);
+  };
+
+  const std::int64_t received_before = receiver.requests();
+  const auto start = Steady::now();
+  for (BaselineSlot& s : slots) {
+    if (next < n) start_one(s);
+  }
+  while (done < n) {
+    int running = 0;
+    if (curl_multi_perform(multi, &running) != CURLM_OK) break;
+    int queued = 0;
+    while (CURLMsg* m = curl_multi_info_read(multi, &queued)) {
+      if (m->msg != CURLMSG_DONE) continue;
+      CURL* easy = m->easy_handle;
+      const CURLcode code = m->data.result;
+      long status = 0;
+      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+      if (code == CURLE_OK && status == 200) {
+        ++ok;
+      } else if (first_error.empty()) {
+        first_error = code != CURLE_OK ? curl_easy_strerror(code) : "HTTP " + std::to_string(status);
+      }
+      ++done;
+      char* slot = nullptr;
+      curl_easy_getinfo(easy, CURLINFO_PRIVATE, &slot);
+      curl_multi_remove_handle(multi, easy);
+      if (next < n) start_one(*reinterpret_cast<BaselineSlot*>(slot));
+    }
+    if (done < n) curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+  }
+  const double elapsed = seconds_between(start, Steady::now());
+  for (BaselineSlot& s : slots) {
+    curl_multi_remove_handle(multi, s.easy);
+    curl_easy_cleanup(s.easy);
+    if (s.headers) curl_slist_free_all(s.headers);
+  }
+  curl_multi_cleanup(multi);
+  require(done == n, "the baseline's multi loop failed after " + std::to_string(done) + " transfers");
+  require(ok == n, "the baseline got " + std::to_string(ok) + " answers 200 of " + std::to_string(n) +
+                       (first_error.empty() ? "" : "; first failure: " + first_error));
+  const std::int64_t received = receiver.requests() - received_before;
+  require(received == static_cast<std::int64_t>(n),
+          "the receiver saw " + std::to_string(received) + " baseline requests of " + std::to_string(n));
+  return elapsed;
+}
+
+// For the analysis only (not in the ratio): the library's CurlMultiClient on its own, posting
+// the prepared requests with the same concurrency, no dispatcher, no store, no signing. It tells
+// what the HTTP side of deadlined costs by itself.
+struct ClientOnlyFigures {
+  double seconds = 0, cpu = 0;
+};
+
+ClientOnlyFigures run_client_only(const std::vector<PreparedRequest>& requests, Receiver& receiver,
+                                  const std::string& url, const Settings& settings) {
+  asio::io_context io;
+  delivery::CurlMultiClient client(io, delivery::CurlMultiOptions{settings.host_connections,
+                                                                  settings.total_connections, "deadlined"});
+  std::size_t next = 0, done = 0, ok = 0;
+  std::string first_error;
+  std::function<void()> post_next = [&] {
+    const PreparedRequest& r = requests[next++];
+    delivery::HttpRequest request;
+    request.url = url;
+    request.body = r.body;
+    request.headers.assign(r.headers.begin(), r.headers.end() - 1);  // CurlMultiClient adds "Expect:"
+    request.allow_hosts = {"127.0.0.1"};
+    client.post(std::move(request), [&](delivery::HttpResult result) {
+      ++done;
+      if (result.status == 200) {
+        ++ok;
+      } else if (first_error.empty()) {
+        first_error = result.error.empty() ? "HTTP " + std::to_string(result.status) : result.error;
+      }
+      if (next < requests.size()) post_next();
+    });
+  };
+  const std::int64_t received_before = receiver.requests();
+  const double cpu_start = thread_cpu_seconds();
+  const auto start = Steady::now();
+  for (int i = 0; i < settings.max_in_flight && next < requests.size(); ++i) post_next();
+  io.run();
+  ClientOnlyFigures f;
+  f.seconds = seconds_between(start, Steady::now());
+  f.cpu = thread_cpu_seconds() - cpu_start;
+  require(ok == requests.size(), "CurlMultiClient alone got " + std::to_string(ok) + " answers 200 of " +
+                                     std::to_string(requests.size()) +
+                                     (first_error.empty() ? "" : "; first failure: " + first_error));
+  require(receiver.requests() - received_before == static_cast<std::int64_t>(requests.size()),
+          "the receiver miscounted CurlMultiClient's requests");
+  return f;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+std::string percent(double part, double whole) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%5.1f%%", whole > 0 ? 100.0 * part / whole : 0.0);
+  return text;
+}
+
+void print_round_detail(const DeadlinedFigures& f) {
+  const double claim_ms = f.claims.calls > 0 ? f.claims.wall / static_cast<double>(f.claims.calls) * 1e3 : 0;
+  const double record_ms = f.records.calls > 0 ? f.records.wall / static_cast<double>(f.records.calls) * 1e3 : 0;
+  std::printf("  store thread: claim_ready %lld calls, %lld claimed (mean %.1f), %.3f s wall (%s of the run; "
+              "%.2f ms each), %.3f s CPU\n",
+              static_cast<long long>(f.claims.calls), static_cast<long long>(f.claims.items),
+              f.claims.calls > 0 ? static_cast<double>(f.claims.items) / static_cast<double>(f.claims.calls) : 0.0,
+              f.claims.wall, percent(f.claims.wall, f.seconds).c_str(), claim_ms, f.claims.cpu);
+  std::printf("                record_attempts %lld calls, %lld results, %.3f s wall (%s; %.2f ms each), "
+              "%.3f s CPU\n",
+              static_cast<long long>(f.records.calls), static_cast<long long>(f.records.items), f.records.wall,
+              percent(f.records.wall, f.seconds).c_str(), record_ms, f.records.cpu);
+  std::printf("  main thread:  %.3f s CPU (%s), of which channel build (JSON + HMAC) %.3f s; "
+              "HTTP: mean in flight %.1f (max %zu), mean request %.2f ms\n",
+              f.main_cpu, percent(f.main_cpu, f.seconds).c_str(), f.builds.cpu, f.latency_sum / f.seconds,
+              f.max_in_flight, f.posts > 0 ? f.latency_sum / static_cast<double>(f.posts) * 1e3 : 0.0);
+  if (!f.claim_sizes.empty()) {
+    const std::size_t k = f.claim_sizes.size();
+    const auto mean_of = [&](std::size_t from, std::size_t to) {
+      double sum = 0;
+      for (std::size_t i = from; i < to; ++i) sum += f.claim_sizes[i];
+      return to > from ? sum / static_cast<double>(to - from) : 0.0;
+    };
+    std::printf("  claim sizes:  first quarter mean %.1f, last quarter mean %.1f\n", mean_of(0, k / 4 + 1),
+                mean_of(k - k / 4 - 1, k));
+  }
+}
+
+int run(const Settings& settings) {
+  const TempDir dir;  // declared first: removed after the databases are closed
+  Receiver receiver;
+  const std::string url = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook";
+  const std::string secret = deadline::generate_webhook_secret();
+  const auto calendar = load_bench_calendar(dir.path() / "calendar");
+  const deadline::Window& window = calendar->windows().front();
+  const deadline::Programme* programme = calendar->find_programme(window.programme_id);
+  require(programme != nullptr, "the bench window has no programme");
+  const store::TriggerFacts trigger = trigger_for(window, *programme);
+  const std::int64_t n = settings.messages;
+
+  std::printf("%lld webhook endpoints -> %s, %d round(s); max_in_flight %d, per_endpoint %d, "
+              "host connections %ld; in %s\n",
+              static_cast<long long>(n), url.c_str(), settings.rounds, settings.max_in_flight, settings.per_endpoint,
+              settings.host_connections, dir.path().c_str());
+  std::fflush(stdout);
+
+  std::vector<double> deadlined_times, baseline_times, client_only_times;
+  std::size_t body_bytes = 0;
+  for (int round = 0; round < settings.rounds; ++round) {
+    const Instant now = deadline::SystemClock{}.now();
+    auto opened = store::SqliteStore::open(dir.path() / ("round" + std::to_string(round + 1) + ".sqlite"));
+    require(opened.ok(), opened.ok() ? std::string() : opened.error());
+    std::unique_ptr<store::SqliteStore> sqlite = std::move(opened).value();
+    const std::vector<std::string> ids = prepare_database(*sqlite, n, url, secret, trigger, now);
+    const std::vector<PreparedRequest> requests = prepare_requests(ids, *calendar, secret, now);
+    body_bytes = requests.front().body.size();
+
+    double baseline = 0;
+    DeadlinedFigures measured;
+    if (round % 2 == 0) {
+      measured = run_deadlined(std::move(sqlite), calendar, receiver, secret, settings);
+      baseline = run_baseline(requests, receiver, url, settings);
+    } else {
+      baseline = run_baseline(requests, receiver, url, settings);
+      measured = run_deadlined(std::move(sqlite), calendar, receiver, secret, settings);
+    }
+    const ClientOnlyFigures client_only = run_client_only(requests, receiver, url, settings);
+    require(receiver.unexpected() == 0, "the receiver got requests other than POST /hook");
+    deadlined_times.push_back(measured.seconds);
+    baseline_times.push_back(baseline);
+    client_only_times.push_back(client_only.seconds);
+    std::printf("round %d: deadlined %.3f s, baseline %.3f s\n", round + 1, measured.seconds, baseline);
+    print_round_detail(measured);
+    std::printf("  for comparison: CurlMultiClient alone (no store, no signing) %.3f s, %.3f s CPU on its thread\n",
+                client_only.seconds, client_only.cpu);
+    std::fflush(stdout);
+  }
+
+  const double deadlined_s = median(deadlined_times);
+  const double baseline_s = median(baseline_times);
+  const double deadlined_rate = static_cast<double>(n) / deadlined_s;
+  const double baseline_rate = static_cast<double>(n) / baseline_s;
+  const double ratio = deadlined_rate / baseline_rate;
+  std::printf("\n");
+  std::printf("messages                   : %10lld (one per webhook endpoint, signed, %zu-byte bodies)\n",
+              static_cast<long long>(n), body_bytes);
+  std::printf("rounds                     : %10d (medians below)\n", settings.rounds);
+  std::printf("deadlined Dispatcher       : %10.3f s %12.0f messages/s (recorded delivered)\n", deadlined_s,
+              deadlined_rate);
+  std::printf("baseline plain curl multi  : %10.3f s %12.0f requests/s\n", baseline_s, baseline_rate);
+  std::printf("ratio deadlined / baseline : %10.2f   target >= %.2f: %s\n", ratio, kTargetRatio,
+              ratio >= kTargetRatio ? "met" : "NOT met");
+  const double client_only_s = median(client_only_times);
+  std::printf("(CurlMultiClient alone     : %10.3f s %12.0f requests/s, %.2f x baseline; not in the ratio)\n",
+              client_only_s, static_cast<double>(n) / client_only_s, baseline_s / client_only_s);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 6) {
+    std::fprintf(stderr,
+                 "usage: %s [MESSAGES (default 20000)] [ROUNDS (default 1)] [MAX_IN_FLIGHT (default 64)] "
+                 "[PER_ENDPOINT (default 4)] [HOST_CONNECTIONS (default 8)]\n",
+                 argv[0]);
+    return 2;
+  }
+  Settings settings;
+  try {
+    if (argc > 1) settings.messages = parse_positive(argv[1], "MESSAGES");
+    if (argc > 2) {
+      const std::int64_t rounds = parse_positive(argv[2], "ROUNDS");
+      if (rounds > 1000) throw std::invalid_argument("ROUNDS must be at most 1000");
+      settings.rounds = static_cast<int>(rounds);
+    }
+    if (argc > 3) {
+      const std::int64_t v = parse_positive(argv[3], "MAX_IN_FLIGHT");
+      if (v > 10000) throw std::invalid_argument("MAX_IN_FLIGHT must be at most 10000");
+      settings.max_in_flight = static_cast<int>(v);
+    }
+    if (argc > 4) {
+      const std::int64_t v = parse_positive(argv[4], "PER_ENDPOINT");
+      if (v > 1000) throw std::invalid_argument("PER_ENDPOINT must be at most 1000");
+      settings.per_endpoint = static_cast<int>(v);
+    }
+    if (argc > 5) {
+      const std::int64_t v = parse_positive(argv[5], "HOST_CONNECTIONS");
+      if (v > 1000) throw std::invalid_argument("HOST_CONNECTIONS must be at most 1000");
+      settings.host_connections = static_cast<long>(v);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "webhook_bench: %s\n", e.what());
+    return 2;
+  }
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    std::fprintf(stderr, "webhook_bench: curl_global_init failed\n");
+    return 1;
+  }
+  int status = 1;
+  try {
+    status = run(settings);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "webhook_bench: %s\n", e.what());
+    status = 1;
+  }
+  curl_global_cleanup();
+  return status;
+}
