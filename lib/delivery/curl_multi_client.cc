@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
+#include <unistd.h>
 
 #include "delivery/address_policy.h"
 #include "delivery/outbound_url.h"
@@ -121,6 +122,8 @@ void CurlMultiClient::post(HttpRequest request, std::function<void(HttpResult)> 
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error);
   curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer.get());
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlMultiClient::on_close);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
   if (apply_outbound_policy(easy, transfer->guard.get()) != CURLE_OK) {
     return fail_now("cannot apply the outbound address policy");
   }
@@ -135,25 +138,53 @@ int CurlMultiClient::on_socket(CURL*, curl_socket_t socket, int what, void* clie
 
 int CurlMultiClient::on_timer(CURLM*, long timeout_ms, void* client) {
   auto* self = static_cast<CurlMultiClient*>(client);
-  self->timer_.cancel();
-  if (timeout_ms < 0) return 0;
+  if (timeout_ms < 0) {
+    self->timer_.cancel();
+    return 0;
+  }
+  if (timeout_ms == 0) {
+    // "Act now" comes with nearly every new transfer: one posted action serves them all,
+    // without arming a kernel timer each time.
+    if (!self->timeout_posted_) {
+      self->timeout_posted_ = true;
+      asio::post(self->io_, [self] {
+        self->timeout_posted_ = false;
+        self->on_timeout();
+      });
+    }
+    return 0;
+  }
   self->timer_.expires_after(std::chrono::milliseconds{timeout_ms});
   self->timer_.async_wait([self](const boost::system::error_code& ec) {
-    if (ec) return;
-    int running = 0;
-    curl_multi_socket_action(self->multi_, CURL_SOCKET_TIMEOUT, 0, &running);
-    self->collect_finished();
+    if (!ec) self->on_timeout();
   });
   return 0;
 }
 
+void CurlMultiClient::on_timeout() {
+  int running = 0;
+  curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  collect_finished();
+}
+
+int CurlMultiClient::on_close(void* client, curl_socket_t socket) {
+  auto* self = static_cast<CurlMultiClient*>(client);
+  if (const auto it = self->watches_.find(socket); it != self->watches_.end()) {
+    it->second->descriptor.cancel();
+    it->second->descriptor.release();  // deregistered from the reactor before the fd goes away
+    self->watches_.erase(it);
+  }
+  return ::close(socket);
+}
+
 void CurlMultiClient::watch(curl_socket_t socket, int what) {
   if (what == CURL_POLL_REMOVE) {
-    const auto it = watches_.find(socket);
-    if (it == watches_.end()) return;
-    it->second->descriptor.cancel();
-    it->second->descriptor.release();  // curl closes the socket itself
-    watches_.erase(it);
+    // Idle (kept alive in curl's pool): stop waiting, stay registered until on_close.
+    if (const auto it = watches_.find(socket); it != watches_.end()) {
+      it->second->wanted = 0;
+      it->second->descriptor.cancel();  // the aborted handlers return without touching the watch
+      it->second->reading = it->second->writing = false;
+    }
     return;
   }
   auto& w = watches_[socket];

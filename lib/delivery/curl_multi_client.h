@@ -44,6 +44,8 @@ class CurlMultiClient final : public HttpClient {
 
   static int on_socket(CURL* easy, curl_socket_t socket, int what, void* client, void* socket_data);
   static int on_timer(CURLM* multi, long timeout_ms, void* client);
+  static int on_close(void* client, curl_socket_t socket);
+  void on_timeout();
   void watch(curl_socket_t socket, int what);
   void arm(curl_socket_t socket);
   void act(curl_socket_t socket, int events);
@@ -54,7 +56,11 @@ class CurlMultiClient final : public HttpClient {
   CURLM* multi_;
   boost::asio::steady_timer timer_;
   std::map<CURL*, std::unique_ptr<Transfer>> transfers_;
+  // A socket stays registered with the reactor from its first watch until curl closes it
+  // (CURLOPT_CLOSESOCKETFUNCTION), not just while a transfer uses it: kept-alive connections
+  // would otherwise be added to and removed from epoll for every request.
   std::map<curl_socket_t, std::unique_ptr<Watch>> watches_;
+  bool timeout_posted_ = false;
 };
 
 }  // namespace deadline::delivery

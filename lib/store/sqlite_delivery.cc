@@ -2,6 +2,8 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <map>
+
 #include "store/sqlite_store.h"
 #include "store/sqlite_support.h"
 
@@ -47,55 +49,53 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
   return guarded("claiming messages", [&] {
     SQLite::Database& db = database();
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-    // Nothing left to say: every delivery superseded or its window closed.
-    SQLite::Statement empty(db,
-                            "UPDATE messages SET state = 'expired', updated_at = ?1, "
-                            "last_error = 'every reminder in it was superseded or closed' "
-                            "WHERE state IN ('pending', 'retry') AND next_attempt_at <= ?1 AND NOT EXISTS "
-                            "(SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.superseded = 0 "
-                            "AND d.closes_at > ?1)");
-    empty.bind(1, seconds(now));
-    empty.exec();
-
-    const std::string pick =
-        "SELECT id FROM (SELECT m.id, row_number() OVER (PARTITION BY m.endpoint_id ORDER BY m.next_attempt_at, m.id) "
-        "  + coalesce((SELECT count(*) FROM messages s WHERE s.endpoint_id = m.endpoint_id AND s.state = 'sending'), 0) "
-        "  AS slot "
-        "FROM messages m JOIN endpoints e ON e.id = m.endpoint_id "
-        "WHERE m.state IN ('pending', 'retry') AND m.next_attempt_at <= ?1 AND e.state = 'active' AND e.kind IN (" +
-        kind_list(kinds) + ")) WHERE slot <= ?2 LIMIT ?3";
-    SQLite::Statement select(db, pick);
-    select.bind(1, seconds(now));
-    select.bind(2, per_endpoint);
-    select.bind(3, limit);
-    std::vector<std::string> ids;
-    while (select.executeStep()) ids.push_back(select.getColumn(0).getString());
+    // Candidates straight off the messages_ready index (state, next_attempt_at): the cost of a
+    // claim follows what it claims, not the size of the outbox. A few more than `limit` are read
+    // so that endpoints at their concurrency cap do not starve the batch.
+    const std::string candidates_sql =
+        "SELECT m.id, m.endpoint_id FROM messages AS m CROSS JOIN endpoints AS e ON e.id = m.endpoint_id "
+        "WHERE m.state = ?1 AND m.next_attempt_at <= ?2 AND e.state = 'active' AND e.kind IN (" + kind_list(kinds) +
+        ") LIMIT ?3";
+    SQLite::Statement candidates(db, candidates_sql);
+    SQLite::Statement sending(db, "SELECT count(*) FROM messages WHERE endpoint_id = ? AND state = 'sending'");
+    std::map<int64_t, int> slots_used;  // endpoint → messages sending, including those claimed now
+    std::vector<std::pair<std::string, int64_t>> picked;
+    for (const char* state : {"retry", "pending"}) {
+      if (static_cast<int>(picked.size()) >= limit) break;
+      candidates.bind(1, state);
+      candidates.bind(2, seconds(now));
+      candidates.bind(3, 4 * limit);
+      while (candidates.executeStep() && static_cast<int>(picked.size()) < limit) {
+        const int64_t endpoint_id = candidates.getColumn(1).getInt64();
+        auto [slot, fresh] = slots_used.try_emplace(endpoint_id, 0);
+        if (fresh) {
+          sending.bind(1, endpoint_id);
+          sending.executeStep();
+          slot->second = sending.getColumn(0).getInt();
+          sending.reset();
+        }
+        if (slot->second >= per_endpoint) continue;
+        ++slot->second;
+        picked.emplace_back(candidates.getColumn(0).getString(), endpoint_id);
+      }
+      candidates.reset();
+    }
 
     SQLite::Statement claim(db,
                             "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?2 "
-                            "WHERE id = ?1 RETURNING endpoint_id, attempts, due_at, expires_at");
+                            "WHERE id = ?1 RETURNING attempts, due_at, expires_at");
+    SQLite::Statement expire(db,
+                             "UPDATE messages SET state = 'expired', updated_at = ?2, "
+                             "last_error = 'every reminder in it was superseded or closed' WHERE id = ?1");
     SQLite::Statement endpoint(db, "SELECT kind, address, coalesce(secret, '') FROM endpoints WHERE id = ?");
     SQLite::Statement items(db,
                             "SELECT window_id, lead, closes_at FROM deliveries WHERE message_id = ?1 "
                             "AND superseded = 0 AND closes_at > ?2 ORDER BY closes_at, window_id");
     std::vector<OutboundMessage> claimed;
-    for (const std::string& id : ids) {
+    for (const auto& [id, endpoint_id] : picked) {
       OutboundMessage m;
       m.id = id;
-      claim.bind(1, id);
-      claim.bind(2, seconds(now));
-      claim.executeStep();
-      m.endpoint_id = claim.getColumn(0).getInt64();
-      m.attempts = claim.getColumn(1).getInt();
-      m.due = instant(claim.getColumn(2).getInt64());
-      m.expires = instant(claim.getColumn(3).getInt64());
-      claim.reset();
-      endpoint.bind(1, m.endpoint_id);
-      endpoint.executeStep();
-      m.kind = parse_endpoint_kind(endpoint.getColumn(0).getString()).value_or(EndpointKind::webhook);
-      m.address = endpoint.getColumn(1).getString();
-      m.secret = endpoint.getColumn(2).getString();
-      endpoint.reset();
+      m.endpoint_id = endpoint_id;
       items.bind(1, id);
       items.bind(2, seconds(now));
       while (items.executeStep()) {
@@ -103,6 +103,26 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
                            instant(items.getColumn(2).getInt64())});
       }
       items.reset();
+      if (m.items.empty()) {  // nothing left to say: every delivery superseded or its window closed
+        expire.bind(1, id);
+        expire.bind(2, seconds(now));
+        expire.exec();
+        expire.reset();
+        continue;
+      }
+      claim.bind(1, id);
+      claim.bind(2, seconds(now));
+      claim.executeStep();
+      m.attempts = claim.getColumn(0).getInt();
+      m.due = instant(claim.getColumn(1).getInt64());
+      m.expires = instant(claim.getColumn(2).getInt64());
+      claim.reset();
+      endpoint.bind(1, m.endpoint_id);
+      endpoint.executeStep();
+      m.kind = parse_endpoint_kind(endpoint.getColumn(0).getString()).value_or(EndpointKind::webhook);
+      m.address = endpoint.getColumn(1).getString();
+      m.secret = endpoint.getColumn(2).getString();
+      endpoint.reset();
       claimed.push_back(std::move(m));
     }
     transaction.commit();
@@ -125,6 +145,10 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
     SQLite::Statement disable(db,
                               "UPDATE endpoints SET state = 'disabled', state_reason = ?2 "
                               "WHERE id = ?1 AND state = 'active'");
+    SQLite::Statement expire_unsent(db,
+                                    "UPDATE messages SET state = 'expired', updated_at = ?2, "
+                                    "last_error = 'endpoint disabled' WHERE endpoint_id = ?1 "
+                                    "AND state IN ('pending', 'retry')");
     std::vector<int64_t> disabled;
     for (const AttemptResult& r : results) {
       message.bind(1, r.message_id);
@@ -152,7 +176,15 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
       if (r.disable_endpoint || long_failing) {
         disable.bind(1, r.endpoint_id);
         disable.bind(2, r.disable_endpoint ? r.error : "failing since " + std::to_string(failing_since) + ": " + r.error);
-        if (disable.exec() > 0) disabled.push_back(r.endpoint_id);
+        if (disable.exec() > 0) {
+          disabled.push_back(r.endpoint_id);
+          // Nothing more goes to a disabled endpoint; what it missed can be replayed once it
+          // is re-enabled, while its windows are open.
+          expire_unsent.bind(1, r.endpoint_id);
+          expire_unsent.bind(2, seconds(now));
+          expire_unsent.exec();
+          expire_unsent.reset();
+        }
         disable.reset();
       }
     }
