@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "base/sha256.h"
+#include "base/temp_dir.h"
 #include "store/sqlite_store.h"
 
 namespace {
@@ -40,24 +41,10 @@ using Clock = std::chrono::steady_clock;
 
 constexpr double kTargetRatio = 0.40;
 
-// A fresh directory under /tmp, removed with everything in it on the way out (also on failure).
-class TempDir {
+// A fresh directory under /tmp, removed on the way out (also on failure).
+class TempDir : public deadline::TempDir {
  public:
-  TempDir() {
-    std::string pattern = "/tmp/fanout_bench.XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+  TempDir() : deadline::TempDir("fanout_bench") {}
 };
 
 std::int64_t seconds(Instant at) { return at.time_since_epoch().count(); }

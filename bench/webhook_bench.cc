@@ -55,6 +55,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/temp_dir.h"
 #include "calendar/loader.h"
 #include "delivery/curl_multi_client.h"
 #include "delivery/dispatcher.h"
@@ -82,24 +83,10 @@ constexpr double kTargetRatio = 0.70;
 constexpr std::string_view kResponse = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
 constexpr const char* kLead = "7d";
 
-// A fresh directory under /tmp, removed with everything in it on the way out (also on failure).
-class TempDir {
+// A fresh directory under /tmp, removed on the way out (also on failure).
+class TempDir : public deadline::TempDir {
  public:
-  TempDir() {
-    std::string pattern = "/tmp/webhook_bench.XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+  TempDir() : deadline::TempDir("webhook_bench") {}
 };
 
 std::int64_t seconds(Instant at) { return at.time_since_epoch().count(); }

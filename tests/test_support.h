@@ -7,6 +7,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
+
+#include "base/temp_dir.h"
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -30,25 +32,6 @@ inline std::filesystem::path fixture(const std::string& name) {
 
 inline std::filesystem::path bundled_calendars() { return DEADLINED_BUNDLED_CALENDARS; }
 
-// A fresh directory under /tmp, removed with everything in it when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "deadlined-test-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using deadline::TempDir;  // lib/base/temp_dir.h
 
 }  // namespace deadline::test
