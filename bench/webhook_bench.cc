@@ -426,6 +426,9 @@ class TimedStore final : public store::Store {
   }
   deadline::Status remove_endpoint(std::int64_t id) override { return inner_->remove_endpoint(id); }
   Result<store::MessageCounts> message_counts() override { return inner_->message_counts(); }
+  Result<std::vector<store::MessageRecord>> list_messages(const std::string& state, int limit) override {
+    return inner_->list_messages(state, limit);
+  }
   Result<std::int64_t> trigger_count(const std::string& outcome) override { return inner_->trigger_count(outcome); }
 
  private:

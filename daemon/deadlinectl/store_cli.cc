@@ -78,6 +78,16 @@ void add_endpoint_commands(CLI::App& app, Globals& g, Action& action) {
 void add_store_commands(CLI::App& app, Globals& globals, Action& action) {
   add_subscriber_commands(app, globals, action);
   add_endpoint_commands(app, globals, action);
+  auto state = std::make_shared<std::string>();
+  auto limit = std::make_shared<int>(50);
+  auto* messages = app.add_subcommand("messages", "The newest messages, e.g. --state dead: what failed and why");
+  messages->add_option("--state", *state, "pending, sending, retry, delivered, dead or expired (default: all)")
+      ->check(CLI::IsMember({"pending", "sending", "retry", "delivered", "dead", "expired"}));
+  messages->add_option("--limit", *limit, "How many")->check(CLI::Range(1, 100000))->capture_default_str();
+  messages->callback([&globals, &action, state, limit] {
+    action = [&globals, state, limit] { return messages_list(globals.store, *state, *limit, std::cout, std::cerr); };
+  });
+
   app.add_subcommand("outbox", "Messages by state and triggers by outcome")->callback([&] {
     action = [&globals] { return outbox_summary(globals.store, std::cout, std::cerr); };
   });

@@ -209,6 +209,22 @@ int endpoints_remove(const StoreSource& source, std::int64_t id, std::ostream& o
   return 0;
 }
 
+int messages_list(const StoreSource& source, const std::string& state, int limit, std::ostream& out,
+                  std::ostream& err) {
+  const auto store = open_store(source, err);
+  if (!store) return 1;
+  const auto messages = store->list_messages(state, limit);
+  if (report(messages, err)) return 1;
+  for (const store::MessageRecord& m : *messages) {
+    out << m.id << "  endpoint " << m.endpoint_id << "  " << m.state << "  attempts " << m.attempts << "  due "
+        << format_utc(m.due) << "  updated " << format_utc(m.updated);
+    if (m.state == "retry") out << "  next " << format_utc(m.next_attempt);
+    if (!m.last_error.empty()) out << "  error: " << m.last_error;
+    out << '\n';
+  }
+  return 0;
+}
+
 int outbox_summary(const StoreSource& source, std::ostream& out, std::ostream& err) {
   const auto store = open_store(source, err);
   if (!store) return 1;

@@ -42,6 +42,10 @@ int endpoints_list(const StoreSource& source, std::optional<std::int64_t> subscr
 int endpoints_show(const StoreSource& source, std::int64_t id, std::ostream& out, std::ostream& err);
 int endpoints_remove(const StoreSource& source, std::int64_t id, std::ostream& out, std::ostream& err);
 
+// The newest messages in a state (dead, retry, ...): id, endpoint, attempts, last error.
+int messages_list(const StoreSource& source, const std::string& state, int limit, std::ostream& out,
+                  std::ostream& err);
+
 // Message counts by state and trigger counts by outcome.
 int outbox_summary(const StoreSource& source, std::ostream& out, std::ostream& err);
 

@@ -96,6 +96,18 @@ struct PurgeOutcome {
 
 using MessageCounts = std::map<std::string, std::int64_t>;  // state → count
 
+// A message as operators see it (deadlinectl messages).
+struct MessageRecord {
+  std::string id;
+  std::int64_t endpoint_id = 0;
+  std::string state;
+  int attempts = 0;
+  Instant due;
+  Instant next_attempt;
+  Instant updated;
+  std::string last_error;
+};
+
 // One reminder inside a message being sent.
 struct DeliveryItem {
   std::string window_id;

@@ -501,6 +501,25 @@ Result<MessageCounts> SqliteStore::message_counts() {
   });
 }
 
+Result<std::vector<MessageRecord>> SqliteStore::list_messages(const std::string& state, int limit) {
+  return guarded("listing messages", [&] {
+    SQLite::Statement q(*db_,
+                        "SELECT id, endpoint_id, state, attempts, due_at, next_attempt_at, updated_at, "
+                        "coalesce(last_error, '') FROM messages WHERE ?1 = '' OR state = ?1 "
+                        "ORDER BY updated_at DESC, id LIMIT ?2");
+    q.bind(1, state);
+    q.bind(2, limit);
+    std::vector<MessageRecord> result;
+    while (q.executeStep()) {
+      result.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt64(), q.getColumn(2).getString(),
+                        q.getColumn(3).getInt(), instant(q.getColumn(4).getInt64()),
+                        instant(q.getColumn(5).getInt64()), instant(q.getColumn(6).getInt64()),
+                        q.getColumn(7).getString()});
+    }
+    return Result<std::vector<MessageRecord>>::success(std::move(result));
+  });
+}
+
 Result<int64_t> SqliteStore::trigger_count(const std::string& outcome) {
   return guarded("counting triggers", [&] {
     SQLite::Statement q(*db_, "SELECT count(*) FROM triggers WHERE outcome = ?");

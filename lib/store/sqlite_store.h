@@ -54,6 +54,7 @@ class SqliteStore final : public Store {
   Status remove_endpoint(std::int64_t id) override;
 
   Result<MessageCounts> message_counts() override;
+  Result<std::vector<MessageRecord>> list_messages(const std::string& state, int limit) override;
   Result<std::int64_t> trigger_count(const std::string& outcome) override;
 
   // For tests and maintenance tools that need SQL the interface does not offer.

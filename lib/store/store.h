@@ -76,6 +76,8 @@ class Store {
 
   // --- inspection ----------------------------------------------------------------------------
   virtual Result<MessageCounts> message_counts() = 0;
+  // The most recently updated messages in `state` (all states when empty), newest first.
+  virtual Result<std::vector<MessageRecord>> list_messages(const std::string& state, int limit) = 0;
   virtual Result<std::int64_t> trigger_count(const std::string& outcome) = 0;
 };
 

@@ -74,6 +74,10 @@ class Delivers(WebhookCase):
         state, reason = d.sql("SELECT state, state_reason FROM endpoints")[0]
         self.assertEqual(state, "disabled")
         self.assertIn("410", reason)
+        listed = d.ctl("messages", "--state", "dead")
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertIn("dead  attempts 1", listed.stdout)
+        self.assertIn("error: HTTP 410 Gone", listed.stdout)
         self.assertEqual(len(self.receiver.snapshot()), 1)
 
     def test_a_message_whose_window_closes_during_retries_expires_unsent(self):
