@@ -28,9 +28,15 @@
 
 #include "base/sha256.h"
 #include "base/temp_dir.h"
+#include "bench_support.h"
 #include "store/sqlite_store.h"
 
 namespace {
+
+using deadline::bench::median;
+using deadline::bench::open_store;
+using deadline::bench::parse_positive;
+using deadline::bench::seconds;
 
 using deadline::Instant;
 using deadline::store::FireKind;
@@ -47,32 +53,8 @@ class TempDir : public deadline::TempDir {
   TempDir() : deadline::TempDir("fanout_bench") {}
 };
 
-std::int64_t seconds(Instant at) { return at.time_since_epoch().count(); }
-
 double elapsed_seconds(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t mid = values.size() / 2;
-  return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
-}
-
-std::int64_t parse_positive(const char* text, const char* what) {
-  const std::string_view s(text);
-  std::int64_t value = 0;
-  const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (error != std::errc{} || end != s.data() + s.size() || value < 1) {
-    throw std::invalid_argument(std::string(what) + " must be a positive integer, not '" + text + "'");
-  }
-  return value;
-}
-
-std::unique_ptr<SqliteStore> open_store(const std::filesystem::path& path) {
-  auto store = SqliteStore::open(path);
-  if (!store.ok()) throw std::runtime_error(store.error());
-  return std::move(store).value();
 }
 
 // The subscriber list, computed once and written identically into both databases.

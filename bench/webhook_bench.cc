@@ -56,6 +56,7 @@
 #include <vector>
 
 #include "base/temp_dir.h"
+#include "bench_support.h"
 #include "calendar/loader.h"
 #include "delivery/curl_multi_client.h"
 #include "delivery/dispatcher.h"
@@ -67,6 +68,11 @@
 #include "time/clock.h"
 
 namespace {
+
+using deadline::bench::median;
+using deadline::bench::open_store;
+using deadline::bench::parse_positive;
+using deadline::bench::seconds;
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -89,26 +95,8 @@ class TempDir : public deadline::TempDir {
   TempDir() : deadline::TempDir("webhook_bench") {}
 };
 
-std::int64_t seconds(Instant at) { return at.time_since_epoch().count(); }
-
 double seconds_between(Steady::time_point from, Steady::time_point to) {
   return std::chrono::duration<double>(to - from).count();
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t mid = values.size() / 2;
-  return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
-}
-
-std::int64_t parse_positive(const char* text, const char* what) {
-  const std::string_view s(text);
-  std::int64_t value = 0;
-  const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (error != std::errc{} || end != s.data() + s.size() || value < 1) {
-    throw std::invalid_argument(std::string(what) + " must be a positive integer, not '" + text + "'");
-  }
-  return value;
 }
 
 void require(bool condition, const std::string& message) {
