@@ -12,7 +12,9 @@
 namespace deadline::delivery {
 
 struct Verdict {
-  enum class Kind { delivered, retry, gone } kind = Kind::retry;  // gone: disable the endpoint now
+  // gone: the receiver asked to stop (disable the endpoint); misconfigured: the endpoint's own
+  // settings make delivery impossible (it needs attention from its owner, not retries).
+  enum class Kind { delivered, retry, gone, misconfigured } kind = Kind::retry;
   std::string error;                                              // for retry and gone
 };
 

@@ -95,13 +95,14 @@ void CurlMultiClient::post(HttpRequest request, std::function<void(HttpResult)> 
   transfer->request = std::move(request);
   transfer->done = std::move(done);
   const HttpRequest& r = transfer->request;
-  const auto fail_now = [&](std::string error) {
+  const auto fail_now = [&](std::string error, bool by_policy = false) {
     HttpResult result;
     result.error = std::move(error);
+    result.refused_by_policy = by_policy;
     asio::post(io_, [done = std::move(transfer->done), result = std::move(result)] { done(result); });
   };
   const Result<OutboundUrl> url = check_outbound_url(r.url, r.allow_hosts);
-  if (!url) return fail_now(url.error());
+  if (!url) return fail_now(url.error(), true);
   transfer->guard = std::make_unique<OutboundGuard>(r.allow_hosts, url->host);
   CURL* easy = transfer->easy = curl_easy_init();
   if (!easy) return fail_now("cannot create a libcurl handle");

@@ -146,6 +146,14 @@ void Dispatcher::finish(const store::OutboundMessage& m, const HttpResult* resul
     r.error = verdict.error;
     if (verdict.kind == Verdict::Kind::delivered) {
       r.outcome = AttemptResult::Outcome::delivered;
+    } else if (verdict.kind == Verdict::Kind::misconfigured) {
+      // Retrying cannot help; the message stays unsent (retry) until its window closes, in case
+      // the owner fixes the endpoint in time.
+      r.outcome = AttemptResult::Outcome::retry;
+      r.next_attempt = now;
+      r.endpoint_needs_attention = true;
+      log::warning("dispatcher", "message " + m.id + " to " + where(m) + ": " + verdict.error +
+                                     "; endpoint set to needs_attention");
     } else {
       r.endpoint_failed = true;
       r.disable_endpoint = verdict.kind == Verdict::Kind::gone;

@@ -28,6 +28,7 @@ struct HttpResult {
   std::string body;                              // at most max_response_bytes
   std::optional<std::chrono::seconds> retry_after;
   std::string error;                             // transport failure; empty with a response
+  bool refused_by_policy = false;                // the URL itself is not allowed: no retry helps
 };
 
 class HttpClient {

@@ -34,6 +34,7 @@ Result<HttpRequest> WebhookChannel::build(const store::OutboundMessage& message,
 
 Verdict WebhookChannel::judge(const HttpResult& result) const {
   if (result.status >= 200 && result.status < 300) return {Verdict::Kind::delivered, {}};
+  if (result.refused_by_policy) return {Verdict::Kind::misconfigured, result.error};
   if (result.status == 0) return {Verdict::Kind::retry, result.error};
   if (result.status == 410) return {Verdict::Kind::gone, "HTTP 410 Gone: the receiver asked to stop"};
   if (result.status >= 300 && result.status < 400) {

@@ -138,6 +138,7 @@ struct AttemptResult {
   std::string error;                      // for the log and `deadlinectl`; never a secret
   bool endpoint_failed = false;           // counts against the endpoint's health
   bool disable_endpoint = false;          // e.g. 410 Gone: disable at once
+  bool endpoint_needs_attention = false;  // its settings are wrong: stop until its owner acts
 };
 
 struct EndpointHealthPolicy {

@@ -145,6 +145,9 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
     SQLite::Statement disable(db,
                               "UPDATE endpoints SET state = 'disabled', state_reason = ?2 "
                               "WHERE id = ?1 AND state = 'active'");
+    SQLite::Statement attention(db,
+                                "UPDATE endpoints SET state = 'needs_attention', state_reason = ?2 "
+                                "WHERE id = ?1 AND state = 'active'");
     SQLite::Statement expire_unsent(db,
                                     "UPDATE messages SET state = 'expired', updated_at = ?2, "
                                     "last_error = 'endpoint disabled' WHERE endpoint_id = ?1 "
@@ -162,6 +165,13 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
         healthy.bind(1, r.endpoint_id);
         healthy.exec();
         healthy.reset();
+        continue;
+      }
+      if (r.endpoint_needs_attention) {
+        attention.bind(1, r.endpoint_id);
+        attention.bind(2, r.error);
+        attention.exec();
+        attention.reset();
         continue;
       }
       if (!r.endpoint_failed) continue;

@@ -176,3 +176,23 @@ TEST_CASE("a 410 disables at once") {
   CHECK(o.state_of(m.id) == "dead");
   CHECK(o.store->find_endpoint(e).value()->state_reason == "HTTP 410 Gone: the receiver asked to stop");
 }
+
+TEST_CASE("an endpoint whose own settings make delivery impossible needs attention and is not claimed") {
+  Outbox o;
+  const auto e = o.endpoint();
+  o.fire();
+  const auto m = o.claim().at(0);
+  AttemptResult refused;
+  refused.message_id = m.id;
+  refused.endpoint_id = e;
+  refused.outcome = AttemptResult::Outcome::retry;
+  refused.next_attempt = o.now;
+  refused.error = "the URL's scheme is http: only https is allowed";
+  refused.endpoint_needs_attention = true;
+  CHECK(o.store->record_attempts({refused}, o.now, {}).value().empty());
+  const EndpointRecord record = *o.store->find_endpoint(e).value();
+  CHECK(record.state == "needs_attention");
+  CHECK(record.state_reason == "the URL's scheme is http: only https is allowed");
+  CHECK(o.claim().empty());               // waits for its owner, not for retries
+  CHECK(o.state_of(m.id) == "retry");     // and expires at its window's close if nothing changes
+}
