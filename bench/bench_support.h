@@ -24,6 +24,21 @@ inline double median(std::vector<double> values) {
   return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
 }
 
+// Medians of the rounds, rates for `count` items, and their ratio (measured / baseline).
+struct Comparison {
+  double measured_s, baseline_s, measured_rate, baseline_rate, ratio;
+};
+
+inline Comparison compare(std::int64_t count, std::vector<double> measured, std::vector<double> baseline) {
+  Comparison c{median(std::move(measured)), median(std::move(baseline)), 0, 0, 0};
+  c.measured_rate = static_cast<double>(count) / c.measured_s;
+  c.baseline_rate = static_cast<double>(count) / c.baseline_s;
+  c.ratio = c.measured_rate / c.baseline_rate;
+  return c;
+}
+
+inline const char* verdict(double ratio, double target) { return ratio >= target ? "met" : "NOT met"; }
+
 // A positive integer command-line argument; anything else is a usage error naming `what`.
 inline std::int64_t parse_positive(const char* text, const char* what) {
   const std::string_view s(text);

@@ -278,11 +278,8 @@ int run(std::int64_t endpoint_count, int rounds) {
     std::fflush(stdout);
   }
 
-  const double fanout_s = median(fanout_times);
-  const double baseline_s = median(baseline_times);
-  const double fanout_rate = static_cast<double>(matched) / fanout_s;
-  const double baseline_rate = static_cast<double>(matched) / baseline_s;
-  const double ratio = fanout_rate / baseline_rate;
+  const auto [fanout_s, baseline_s, fanout_rate, baseline_rate, ratio] =
+      deadline::bench::compare(matched, fanout_times, baseline_times);
   std::printf("\n");
   std::printf("endpoints                : %10lld (%lld filter on the fired programme, %lld on another)\n",
               static_cast<long long>(endpoint_count), static_cast<long long>(population.matching_filter),
@@ -293,7 +290,7 @@ int run(std::int64_t endpoint_count, int rounds) {
   std::printf("fan-out  store->fire()   : %10.3f s %12.0f messages/s\n", fanout_s, fanout_rate);
   std::printf("baseline bulk insert     : %10.3f s %12.0f messages/s\n", baseline_s, baseline_rate);
   std::printf("ratio fan-out / baseline : %10.2f   target >= %.2f: %s\n", ratio, kTargetRatio,
-              ratio >= kTargetRatio ? "met" : "NOT met");
+              deadline::bench::verdict(ratio, kTargetRatio));
   return 0;
 }
 

@@ -837,11 +837,8 @@ int run(const Settings& settings) {
     std::fflush(stdout);
   }
 
-  const double deadlined_s = median(deadlined_times);
-  const double baseline_s = median(baseline_times);
-  const double deadlined_rate = static_cast<double>(n) / deadlined_s;
-  const double baseline_rate = static_cast<double>(n) / baseline_s;
-  const double ratio = deadlined_rate / baseline_rate;
+  const auto [deadlined_s, baseline_s, deadlined_rate, baseline_rate, ratio] =
+      deadline::bench::compare(n, deadlined_times, baseline_times);
   std::printf("\n");
   std::printf("messages                   : %10lld (one per webhook endpoint, signed, %zu-byte bodies)\n",
               static_cast<long long>(n), body_bytes);
@@ -850,7 +847,7 @@ int run(const Settings& settings) {
               deadlined_rate);
   std::printf("baseline plain curl multi  : %10.3f s %12.0f requests/s\n", baseline_s, baseline_rate);
   std::printf("ratio deadlined / baseline : %10.2f   target >= %.2f: %s\n", ratio, kTargetRatio,
-              ratio >= kTargetRatio ? "met" : "NOT met");
+              deadline::bench::verdict(ratio, kTargetRatio));
   const double client_only_s = median(client_only_times);
   std::printf("(CurlMultiClient alone     : %10.3f s %12.0f requests/s, %.2f x baseline; not in the ratio)\n",
               client_only_s, static_cast<double>(n) / client_only_s, baseline_s / client_only_s);

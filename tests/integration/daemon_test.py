@@ -112,7 +112,7 @@ class SurvivesKill9(DaemonCase):
         # A window with eight reminder points; each round takes the next one.
         d = self.daemon(calendars_text=calendar_toml([("apply", "2030-03-01T12:00", "2030-01-01")]))
         d.ctl("outbox")  # creates and migrates the database
-        d.add_email_endpoints(self.ENDPOINTS)
+        d.add_endpoints(self.ENDPOINTS, "email")
         dues = [(lead, datetime(*when, tzinfo=SHANGHAI)) for lead, when in [
             ("open", (2030, 1, 1, 9)), ("30d", (2030, 1, 30, 9)), ("14d", (2030, 2, 15, 9)), ("7d", (2030, 2, 22, 9)),
             ("3d", (2030, 2, 26, 9)), ("1d", (2030, 2, 28, 9)), ("closing-day", (2030, 3, 1, 9)), ("2h", (2030, 3, 1, 10))]]

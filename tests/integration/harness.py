@@ -166,24 +166,15 @@ clock_offset_file = "clock-offset"
                                "--calendars", self.calendars, *args],
                               capture_output=True, text=True, timeout=30)
 
-    def add_webhook_endpoints(self, count, url, secret):
-        """`count` active subscribers with one webhook endpoint each, in one transaction."""
+    def add_endpoints(self, count, kind, address=None, secret=None):
+        """`count` active subscribers with one endpoint each, in one transaction. Email endpoints
+        get their subscriber's address unless `address` is given."""
         with sqlite3.connect(self.db, timeout=10) as connection:
             start = connection.execute("SELECT coalesce(max(id), 0) FROM subscribers").fetchone()[0]
+            emails = [f"user{start + i}@example.cn" for i in range(count)]
             connection.executemany(
                 "INSERT INTO subscribers (id, email, email_hash, state, created_at) VALUES (?, ?, ?, 'active', 0)",
-                [(start + i + 1, f"hook{start + i}@example.cn", f"hookhash{start + i}") for i in range(count)])
+                [(start + i + 1, emails[i], f"hash{start + i}") for i in range(count)])
             connection.executemany(
-                "INSERT INTO endpoints (subscriber_id, kind, address, secret, created_at) VALUES (?, 'webhook', ?, ?, 0)",
-                [(start + i + 1, url, secret) for i in range(count)])
-
-    def add_email_endpoints(self, count):
-        """`count` active subscribers with one email endpoint each, in one transaction."""
-        with sqlite3.connect(self.db, timeout=10) as connection:
-            start = connection.execute("SELECT coalesce(max(id), 0) FROM subscribers").fetchone()[0]
-            connection.executemany(
-                "INSERT INTO subscribers (id, email, email_hash, state, created_at) VALUES (?, ?, ?, 'active', 0)",
-                [(start + i + 1, f"user{start + i}@example.cn", f"hash{start + i}") for i in range(count)])
-            connection.executemany(
-                "INSERT INTO endpoints (subscriber_id, kind, address, created_at) VALUES (?, 'email', ?, 0)",
-                [(start + i + 1, f"user{start + i}@example.cn") for i in range(count)])
+                "INSERT INTO endpoints (subscriber_id, kind, address, secret, created_at) VALUES (?, ?, ?, ?, 0)",
+                [(start + i + 1, kind, address or emails[i], secret) for i in range(count)])

@@ -34,7 +34,7 @@ class WebhookCase(unittest.TestCase):
             self.assertEqual(added.returncode, 0, added.stderr)
         else:
             self.d.ctl("outbox")
-            self.d.add_webhook_endpoints(endpoints, self.receiver.url, SECRET)
+            self.d.add_endpoints(endpoints, "webhook", self.receiver.url, SECRET)
         self.d.start()
         return self.d
 
@@ -132,7 +132,7 @@ class RefusesInternalAddresses(WebhookCase):
         d.set_clock(DUE_2H - timedelta(seconds=2))
         d.ctl("outbox")
         for url in urls:
-            d.add_webhook_endpoints(1, url, SECRET)
+            d.add_endpoints(1, "webhook", url, SECRET)
         d.start()
         # A URL the policy refuses outright puts its endpoint in needs_attention after one
         # attempt; a name that only resolves to a refused address is refused at connect time and
