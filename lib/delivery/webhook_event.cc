@@ -30,11 +30,6 @@ json programme_summary_json(const Programme& p) {
 
 }  // namespace
 
-int days_left(const Window& window, Instant now) {
-  const date::local_days today = date::floor<date::days>(window.zone->to_local(now));
-  return static_cast<int>((closing_day(window) - today).count());
-}
-
 Result<json> webhook_event_json(std::string_view message_id, Instant now,
                                 const std::vector<WebhookReminder>& reminders) {
   using R = Result<json>;

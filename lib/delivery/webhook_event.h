@@ -27,11 +27,6 @@ struct WebhookReminder {
   std::string lead;
 };
 
-// Whole local days from `now`'s date to the window's closing day (schedule/planner.h
-// closing_day: the date of close − 1 s), both dates read in the window's zone: 0 on the closing
-// day, 1 the day before; negative once the closing day is past.
-int days_left(const Window& window, Instant now);
-
 // The event as JSON:
 //   {"type": "deadline.reminder", "version": 1, "id", "created_at", "reminders": [
 //     {"lead", "days_left", "programme": {...}, "window": {...}}]}

@@ -23,6 +23,11 @@ date::local_days closing_day(const Window& window) {
   return date::floor<date::days>(last_second);
 }
 
+int days_left(const Window& window, Instant now) {
+  const date::local_days today = date::floor<date::days>(window.zone->to_local(now));
+  return static_cast<int>((closing_day(window) - today).count());
+}
+
 std::optional<Instant> trigger_instant(const Window& window, const Lead& lead,
                                        std::chrono::minutes send_time) {
   const date::time_zone& zone = *window.zone;

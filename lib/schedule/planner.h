@@ -33,6 +33,10 @@ struct Trigger {
 // to the day before ("10月18日24:00" closes on 18 October).
 date::local_days closing_day(const Window& window);
 
+// Whole local days from `now`'s date to the window's closing day, both read in the window's
+// zone: 0 on the closing day, 1 the day before; negative once the closing day is past.
+int days_left(const Window& window, Instant now);
+
 // When `lead` fires for `window`, or nullopt when it does not apply (no opening known, "Nh" for a
 // close that is not a timed instant) or would fall at or after the close.
 std::optional<Instant> trigger_instant(const Window& window, const Lead& lead,

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "schedule/planner.h"
 #include "time/iso8601.h"
 #include "time/zone.h"
 

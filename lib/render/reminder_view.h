@@ -1,0 +1,49 @@
+#pragma once
+// A reminder as people read it, in Chinese: the words every human-facing channel (email text and
+// HTML, the WeCom / DingTalk / Feishu robots) shows for one window of one programme. The channels
+// only lay these strings out; what a reminder says is decided here, once.
+
+#include <string>
+#include <vector>
+
+#include "calendar/calendar.h"
+#include "time/instant.h"
+
+namespace deadline::render {
+
+struct ReminderView {
+  std::string programme_id;
+  std::string title;              // 江苏省…
+  std::string contact;            // the contact organisation as printed
+  std::string authority;          // empty when the handbook names none
+  std::string group;              // 工业和信息化部门 …
+  std::string category;           // 资金引导 / 认定培育
+  std::string eligibility;        // summary; may be empty
+  std::string link;               // the original notice; may be empty
+  std::vector<std::string> phones;  // "025-83336330", with "（区号为推定）" where inferred
+
+  std::string phrase;             // the handbook's words for this window, verbatim
+  bool estimated = false;
+  std::string status_label;       // "预计" or "已确认"
+  std::string closes_text;        // "2024年10月18日 24:00" / "2024年12月20日" / "预计2024年11月"
+  std::string opens_text;         // "" when the window has no known opening
+  std::string actor;              // who must act, as printed (申报企业, 推荐单位 …)
+  int days_left = 0;              // 0 on the closing day (webhook_event.h days_left)
+  std::string days_left_text;     // "还剩 7 天" / "今天截止" / "已截止"
+  std::string lead;               // the lead that fired: "7d", "closing-day", ...
+  Instant closes;                 // for ordering
+};
+
+// Both pointers non-null, the window belonging to the programme.
+ReminderView make_reminder_view(const Programme& programme, const Window& window, std::string lead, Instant now);
+
+// A digest's reminders, soonest close first (then title, then lead) whatever the input order.
+void sort_for_reading(std::vector<ReminderView>& views);
+
+// "2024年10月18日 24:00": a close as the handbook writes it, at the precision it is known to
+// ("预计2024年11月" for a month estimate; a day-precision close shows only its day).
+std::string close_for_people(const Bound& bound, const date::time_zone& zone, bool estimated);
+// The opening side: "2024年11月1日" / "预计2024年11月".
+std::string open_for_people(const Bound& bound, const date::time_zone& zone, bool estimated);
+
+}  // namespace deadline::render
