@@ -2,6 +2,8 @@
 // A delivery channel turns a claimed message into an HTTP request and judges the answer. One per
 // endpoint kind (webhook now; email and the chat robots come with their issues).
 
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -13,9 +15,14 @@ namespace deadline::delivery {
 
 struct Verdict {
   // gone: the receiver asked to stop (disable the endpoint); misconfigured: the endpoint's own
-  // settings make delivery impossible (it needs attention from its owner, not retries).
-  enum class Kind { delivered, retry, gone, misconfigured } kind = Kind::retry;
+  // settings make delivery impossible (it needs attention from its owner, not retries);
+  // rejected: this message was refused for good (an SMTP 5xx on the recipient): it is dead, and
+  // counts against the endpoint's health.
+  enum class Kind { delivered, retry, gone, misconfigured, rejected } kind = Kind::retry;
   std::string error;                                              // for retry and gone
+  // A platform's own back-off (DingTalk's 130101 throttles a robot for 10 minutes): the next
+  // attempt waits at least this long, like a Retry-After the receiver sent.
+  std::optional<std::chrono::seconds> wait_at_least;
 };
 
 class Channel {

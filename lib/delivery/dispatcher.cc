@@ -18,6 +18,13 @@ std::string where(const store::OutboundMessage& m) {
   return "endpoint " + std::to_string(m.endpoint_id) + " (" + redact_url(m.address) + ")";
 }
 
+std::optional<std::chrono::seconds> longer_wait(std::optional<std::chrono::seconds> a,
+                                               std::optional<std::chrono::seconds> b) {
+  if (!a) return b;
+  if (!b) return a;
+  return std::max(*a, *b);
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(boost::asio::io_context& io, store::StoreThread& store, HttpClient& client, const Clock& clock,
@@ -157,9 +164,11 @@ void Dispatcher::finish(const store::OutboundMessage& m, const HttpResult* resul
     } else {
       r.endpoint_failed = true;
       r.disable_endpoint = verdict.kind == Verdict::Kind::gone;
-      const RetryDecision d = verdict.kind == Verdict::Kind::gone
+      const bool final_no = verdict.kind == Verdict::Kind::gone || verdict.kind == Verdict::Kind::rejected;
+      const RetryDecision d = final_no
                                   ? RetryDecision{RetryDecision::Kind::dead, {}}
-                                  : decide_retry(options_.retry, m.attempts, now, m.expires, result->retry_after, random_);
+                                  : decide_retry(options_.retry, m.attempts, now, m.expires,
+                                                 longer_wait(result->retry_after, verdict.wait_at_least), random_);
       r.outcome = d.kind == RetryDecision::Kind::retry  ? AttemptResult::Outcome::retry
                   : d.kind == RetryDecision::Kind::dead ? AttemptResult::Outcome::dead
                                                         : AttemptResult::Outcome::expired;
