@@ -22,7 +22,7 @@ struct Verdict {
   std::string error;                                              // for retry and gone
   // A platform's own back-off (DingTalk's 130101 throttles a robot for 10 minutes): the next
   // attempt waits at least this long, like a Retry-After the receiver sent.
-  std::optional<std::chrono::seconds> wait_at_least;
+  std::optional<std::chrono::seconds> wait_at_least{};
 };
 
 class Channel {
