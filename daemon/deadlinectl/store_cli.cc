@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "deadlinectl/bounce_command.h"
 #include "deadlinectl/cli.h"
 
 namespace deadline::ctl {
@@ -86,6 +87,13 @@ void add_store_commands(CLI::App& app, Globals& globals, Action& action) {
   messages->add_option("--limit", *limit, "How many")->check(CLI::Range(1, 100000))->capture_default_str();
   messages->callback([&globals, &action, state, limit] {
     action = [&globals, state, limit] { return messages_list(globals.store, *state, *limit, std::cout, std::cerr); };
+  });
+
+  auto recipient = std::make_shared<std::string>();
+  auto* bounce = app.add_subcommand("bounce", "Record a bounce (DSN) read on standard input, e.g. from an MTA pipe");
+  bounce->add_option("--recipient", *recipient, "The address the bounce was delivered to (VERP), if known");
+  bounce->callback([&globals, &action, recipient] {
+    action = [&globals, recipient] { return record_bounce(globals.store, std::cin, *recipient, std::cout, std::cerr); };
   });
 
   app.add_subcommand("outbox", "Messages by state and triggers by outcome")->callback([&] {

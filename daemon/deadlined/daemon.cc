@@ -10,9 +10,16 @@
 #include "base/log.h"
 #include "calendar/loader.h"
 #include "calendar/snapshot.h"
+#include "config/email_config.h"
+#include "deadlined/secrets.h"
 #include "delivery/curl_multi_client.h"
+#include "delivery/email_channel.h"
+#include "delivery/routing_client.h"
 #include "delivery/dispatcher.h"
 #include "delivery/webhook_channel.h"
+#include "delivery/wecom_channel.h"
+#include "delivery/dingtalk_channel.h"
+#include "delivery/feishu_channel.h"
 #include "http/endpoint.h"
 #include "http/server.h"
 #include "schedule/plan.h"
@@ -20,6 +27,7 @@
 #include "store/sqlite_store.h"
 #include "store/store_thread.h"
 #include "time/iso8601.h"
+#include "web/unsubscribe_routes.h"
 
 namespace deadline::daemon {
 
@@ -60,16 +68,22 @@ nlohmann::json optional_time(const std::optional<Instant>& at) {
 // Everything that lives from start to stop, in construction order.
 class Daemon {
  public:
-  Daemon(Config config, std::shared_ptr<const Calendar> calendar, std::unique_ptr<store::Store> store)
+  Daemon(Config config, std::shared_ptr<const Calendar> calendar, std::unique_ptr<store::Store> store,
+         subscription::KeyRing keys, SmtpCredentials smtp)
       : config_(std::move(config)),
+        keys_(std::move(keys)),
+        smtp_(std::move(smtp)),
         clock_(make_clock(config_)),
         store_thread_(std::move(store)),
         signals_(io_, SIGINT, SIGTERM, SIGHUP),
         grace_timer_(io_),
         scheduler_(io_, store_thread_, *clock_, scheduler_options(config_)),
         http_client_(io_),
-        dispatcher_(io_, store_thread_, http_client_, *clock_, [this] { return snapshot_.current(); }, channels(config_),
-                    dispatcher_options(config_)) {
+        mail_client_(io_, delivery::CurlMultiOptions{config_.email.connections, config_.email.connections, "deadlined"}),
+        outbound_(http_client_, mail_client_),
+        dispatcher_(io_, store_thread_, outbound_, *clock_, [this] { return snapshot_.current(); },
+                    with_email(channels(config_)), dispatcher_options(config_)),
+        unsubscribe_(store_thread_, io_, keys_, *clock_) {
     snapshot_.replace(std::move(calendar));
     scheduler_.on_messages([this] { dispatcher_.wake(); });
   }
@@ -79,6 +93,9 @@ class Daemon {
     app.calendar = [this] { return snapshot_.current(); };
     app.clock = clock_.get();
     app.health_details = [this] { return health(); };
+    app.store_routes = [this](const http::Request& request, const http::AppState::Reply& reply) {
+      return unsubscribe_.handle(request, reply);
+    };
     http::HttpLimits limits;
     limits.read_timeout = config_.http_read_timeout;
     server_ = std::make_unique<http::HttpServer>(io_, listen_at, app, limits,
@@ -124,6 +141,27 @@ class Daemon {
     webhook.allow_hosts = config.allow_hosts;
     std::vector<std::unique_ptr<delivery::Channel>> all;
     all.push_back(std::make_unique<delivery::WebhookChannel>(webhook));
+    const delivery::RobotChannelOptions robot{webhook.connect_timeout, webhook.total_timeout, webhook.max_response_bytes,
+                                              webhook.allow_hosts};
+    all.push_back(std::make_unique<delivery::WeComChannel>(robot));
+    all.push_back(std::make_unique<delivery::DingTalkChannel>(robot));
+    all.push_back(std::make_unique<delivery::FeishuChannel>(robot));
+    return all;
+  }
+
+  std::vector<std::unique_ptr<delivery::Channel>> with_email(std::vector<std::unique_ptr<delivery::Channel>> all) const {
+    delivery::EmailChannelOptions email;
+    email.relay = config_.email.relay;
+    email.username = smtp_.username;
+    email.password = smtp_.password;
+    email.from_address = config_.email.from_address;
+    email.from_name = config_.email.from_name;
+    email.ehlo_name = config_.email.ehlo_name;
+    email.bounce_domain = config_.email.bounce_domain;
+    email.list_id = config_.email.list_id;
+    email.public_url = config_.public_url;
+    email.connect_timeout = config_.connect_timeout;
+    all.push_back(std::make_unique<delivery::EmailChannel>(email, keys_));
     return all;
   }
 
@@ -194,6 +232,8 @@ class Daemon {
   }
 
   Config config_;
+  const subscription::KeyRing keys_;
+  const SmtpCredentials smtp_;
   asio::io_context io_;
   std::unique_ptr<Clock> clock_;
   CalendarSnapshot snapshot_;
@@ -202,7 +242,10 @@ class Daemon {
   asio::steady_timer grace_timer_;
   Scheduler scheduler_;
   delivery::CurlMultiClient http_client_;
+  delivery::CurlMultiClient mail_client_;       // the SMTP relay, with its own connection limit
+  delivery::RoutingClient outbound_;
   delivery::Dispatcher dispatcher_;
+  web::UnsubscribeRoutes unsubscribe_;
   std::unique_ptr<http::HttpServer> server_;
   int exit_status_ = 0;
 };
@@ -231,7 +274,17 @@ int run(const Flags& flags) {
     log::error("store", store.error());
     return 1;
   }
-  Daemon daemon(*config, calendar, std::move(store.value()));
+  auto keys = load_or_create_key_ring(config->token_keys_file);
+  if (!keys) {
+    log::error("tokens", keys.error());
+    return 1;
+  }
+  auto smtp = load_smtp_credentials(config->email.credentials_file);
+  if (!smtp) {
+    log::error("email", smtp.error());
+    return 1;
+  }
+  Daemon daemon(*config, calendar, std::move(store.value()), std::move(keys.value()), std::move(smtp.value()));
   return daemon.run(*listen_at);
 }
 

@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "base/toml_reader.h"
+#include "config/email_config.h"
 #include "calendar/loader.h"
 #include "http/endpoint.h"
 
@@ -28,6 +29,7 @@ Config default_config() {
   Config config;
   config.database = default_database_path();
   config.calendars = default_calendar_dir();
+  config.token_keys_file = config.database.parent_path() / "token-keys";
   return config;
 }
 
@@ -47,7 +49,9 @@ fs::path read_path(TableReader& r, std::string_view key, const fs::path& base, c
 }
 
 void read_daemon(TableReader& r, const fs::path& base, Config& c) {
+  const fs::path default_keys = c.database.parent_path() / "token-keys";
   c.database = read_path(r, "database", base, c.database);
+  if (c.token_keys_file == default_keys) c.token_keys_file = c.database.parent_path() / "token-keys";
   c.calendars = read_path(r, "calendars", base, c.calendars);
   read_duration(r, "shutdown_grace_seconds", 1, 600, c.shutdown_grace);
 }
@@ -61,6 +65,17 @@ void read_http(TableReader& r, Config& c) {
     }
   }
   read_duration(r, "read_timeout_seconds", 1, 600, c.http_read_timeout);
+  if (const std::string url = r.text("public_url", false); !url.empty()) {
+    if (const std::string problem = public_url_problem(url); !problem.empty()) {
+      r.error(r.line("public_url"), problem);
+    } else {
+      c.public_url = url.back() == '/' ? url.substr(0, url.size() - 1) : url;
+    }
+  }
+}
+
+void read_tokens(TableReader& r, const fs::path& base, Config& c) {
+  c.token_keys_file = read_path(r, "keys_file", base, c.token_keys_file);
 }
 
 void read_schedule(TableReader& r, Config& c) {
@@ -168,6 +183,8 @@ ConfigOutcome load_config_file(const fs::path& file) {
   section("schedule", [&](TableReader& r) { read_schedule(r, outcome.config); });
   section("retention", [&](TableReader& r) { read_retention(r, outcome.config); });
   section("delivery", [&](TableReader& r) { read_delivery(r, outcome.config); });
+  section("email", [&](TableReader& r) { read_email(r, base, outcome.config.email); });
+  section("tokens", [&](TableReader& r) { read_tokens(r, base, outcome.config); });
   section("test", [&](TableReader& r) {
     outcome.config.test_clock_offset_file = read_path(r, "clock_offset_file", base, {});
   });

@@ -38,6 +38,22 @@ struct Config {
   std::vector<std::chrono::seconds> retry_delays;       // empty: the built-in schedule
   std::chrono::hours disable_after{72};
 
+  // [email]
+  struct Email {
+    std::string relay = "smtp://localhost:25";          // smtp:// (STARTTLS) or smtps://; plain only to loopback
+    std::filesystem::path credentials_file;             // line 1 user name, line 2 password; none: no AUTH
+    std::string from_address = "deadlined@localhost";
+    std::string from_name = "申报提醒";
+    std::string ehlo_name = "localhost";
+    std::string bounce_domain;                          // VERP envelope domain; empty: the From domain
+    std::string list_id = "reminders.deadlined.localhost";
+    int connections = 4;                                // to the relay at once
+  } email;
+  // [http] public_url: where the links in emails point (unsubscribe, manage, confirm, feeds).
+  std::string public_url = "http://127.0.0.1:8080";
+  // [tokens] keys_file: the HMAC key ring for links; created with one fresh key when missing.
+  std::filesystem::path token_keys_file;
+
   // [test] — for integration tests only: a file holding a clock offset in seconds.
   std::filesystem::path test_clock_offset_file;
 };

@@ -5,10 +5,12 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "calendar/calendar.h"
 #include "delivery/http_client.h"
+#include "delivery/rate_limit.h"
 #include "store/records.h"
 
 namespace deadline::delivery {
@@ -34,6 +36,9 @@ class Channel {
   virtual Result<HttpRequest> build(const store::OutboundMessage& message, const Calendar& calendar,
                                     Instant now) const = 0;
   virtual Verdict judge(const HttpResult& result) const = 0;
+  // How many messages one endpoint of this kind may take (the chat robots' platform limits). A
+  // message over the limit waits for a free slot; none by default.
+  virtual std::vector<RateLimit> rate_limits() const { return {}; }
 };
 
 }  // namespace deadline::delivery

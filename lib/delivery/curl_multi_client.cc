@@ -16,6 +16,8 @@ namespace asio = boost::asio;
 struct CurlMultiClient::Transfer {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
+  curl_slist* recipients = nullptr;              // mail only
+  std::size_t uploaded = 0;                      // mail only: bytes of the message read so far
   HttpRequest request;
   std::function<void(HttpResult)> done;
   std::unique_ptr<OutboundGuard> guard;
@@ -24,6 +26,7 @@ struct CurlMultiClient::Transfer {
 
   ~Transfer() {
     if (headers) curl_slist_free_all(headers);
+    if (recipients) curl_slist_free_all(recipients);
     if (easy) curl_easy_cleanup(easy);
   }
 };
@@ -66,6 +69,16 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   return bytes;
 }
 
+// The message handed to the SMTP relay after DATA, in pieces as curl asks.
+std::size_t on_upload(char* buffer, std::size_t size, std::size_t count, void* user) {
+  auto* transfer = static_cast<CurlMultiClient::Transfer*>(user);
+  const std::string& message = transfer->request.body;
+  const std::size_t n = std::min(size * count, message.size() - transfer->uploaded);
+  message.copy(buffer, n, transfer->uploaded);
+  transfer->uploaded += n;
+  return n;
+}
+
 }  // namespace
 
 CurlMultiClient::CurlMultiClient(asio::io_context& io, CurlMultiOptions options)
@@ -82,6 +95,8 @@ CurlMultiClient::~CurlMultiClient() {
   timer_.cancel();
   for (auto& [easy, transfer] : transfers_) curl_multi_remove_handle(multi_, easy);
   transfers_.clear();
+  for (CURL* easy : idle_easies_) curl_easy_cleanup(easy);
+  idle_easies_.clear();
   for (auto& [socket, w] : watches_) {
     w->descriptor.cancel();
     w->descriptor.release();  // curl owns and closes its sockets
@@ -101,11 +116,19 @@ void CurlMultiClient::post(HttpRequest request, std::function<void(HttpResult)> 
     result.refused_by_policy = by_policy;
     asio::post(io_, [done = std::move(transfer->done), result = std::move(result)] { done(result); });
   };
-  const Result<OutboundUrl> url = check_outbound_url(r.url, r.allow_hosts);
-  if (!url) return fail_now(url.error(), true);
-  transfer->guard = std::make_unique<OutboundGuard>(r.allow_hosts, url->host);
-  CURL* easy = transfer->easy = curl_easy_init();
+  if (!r.mail) {
+    const Result<OutboundUrl> url = check_outbound_url(r.url, r.allow_hosts);
+    if (!url) return fail_now(url.error(), true);
+    transfer->guard = std::make_unique<OutboundGuard>(r.allow_hosts, url->host);
+  }
+  CURL* easy = transfer->easy = take_easy();
   if (!easy) return fail_now("cannot create a libcurl handle");
+  if (r.mail) {
+    if (!start_mail(*transfer)) return fail_now("cannot set up the SMTP transfer");
+    if (curl_multi_add_handle(multi_, easy) != CURLM_OK) return fail_now("cannot start the transfer");
+    transfers_.emplace(easy, std::move(transfer));
+    return;
+  }
   for (const std::string& h : r.headers) transfer->headers = curl_slist_append(transfer->headers, h.c_str());
   transfer->headers = curl_slist_append(transfer->headers, "Expect:");  // no 100-continue round trip
   curl_easy_setopt(easy, CURLOPT_URL, r.url.c_str());
@@ -238,17 +261,70 @@ void CurlMultiClient::collect_finished() {
     std::unique_ptr<Transfer> transfer = std::move(it->second);
     transfers_.erase(it);
     curl_multi_remove_handle(multi_, easy);
-    if (code == CURLE_OK) {
+    if (code == CURLE_OK || transfer->request.mail) {
+      // An SMTP failure still has the relay's reply code (550 on RCPT, 451 after DATA, ...).
       curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &transfer->result.status);
-    } else {
-      const std::string refusal = transfer->guard->refusal();
+    }
+    if (code != CURLE_OK) {
+      const std::string refusal = transfer->guard ? transfer->guard->refusal() : std::string();
       transfer->result.error = !refusal.empty() ? refusal
                                : transfer->error[0] ? std::string(transfer->error)
                                                     : std::string(curl_easy_strerror(code));
-      transfer->result.status = 0;
+      if (!transfer->request.mail) transfer->result.status = 0;
     }
+    transfer->easy = nullptr;
+    recycle_easy(easy);
     // Callbacks run after this function returns: they may post new transfers.
     asio::post(io_, [done = std::move(transfer->done), result = std::move(transfer->result)] { done(result); });
+  }
+}
+
+bool CurlMultiClient::start_mail(Transfer& transfer) {
+  CURL* easy = transfer.easy;
+  const MailEnvelope& mail = *transfer.request.mail;
+  const std::string sender = "<" + mail.sender + ">";
+  transfer.recipients = curl_slist_append(nullptr, ("<" + mail.recipient + ">").c_str());
+  bool ok = transfer.recipients != nullptr;
+  const auto set = [&ok](CURLcode code) { ok = ok && code == CURLE_OK; };
+  set(curl_easy_setopt(easy, CURLOPT_URL, transfer.request.url.c_str()));
+  set(curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps"));
+  set(curl_easy_setopt(easy, CURLOPT_MAIL_FROM, sender.c_str()));  // copied by libcurl
+  set(curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, transfer.recipients));
+  set(curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L));
+  set(curl_easy_setopt(easy, CURLOPT_READFUNCTION, &on_upload));
+  set(curl_easy_setopt(easy, CURLOPT_READDATA, &transfer));
+  set(curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(transfer.request.body.size())));
+  set(curl_easy_setopt(easy, CURLOPT_USE_SSL, static_cast<long>(mail.require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY)));
+  if (!mail.username.empty()) {
+    set(curl_easy_setopt(easy, CURLOPT_USERNAME, mail.username.c_str()));
+    set(curl_easy_setopt(easy, CURLOPT_PASSWORD, mail.password.c_str()));
+  }
+  set(curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(transfer.request.connect_timeout.count())));
+  set(curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(transfer.request.total_timeout.count())));
+  set(curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L));
+  set(curl_easy_setopt(easy, CURLOPT_NOPROXY, "*"));
+  set(curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error));
+  set(curl_easy_setopt(easy, CURLOPT_PRIVATE, &transfer));
+  set(curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlMultiClient::on_close));
+  set(curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this));
+  return ok;
+}
+
+CURL* CurlMultiClient::take_easy() {
+  if (idle_easies_.empty()) return curl_easy_init();
+  CURL* easy = idle_easies_.back();
+  idle_easies_.pop_back();
+  return easy;
+}
+
+void CurlMultiClient::recycle_easy(CURL* easy) {
+  // Every option goes back to its default (the policy callbacks included: post() sets them
+  // again); connections live in the multi handle's pool, not here.
+  curl_easy_reset(easy);
+  if (idle_easies_.size() < static_cast<std::size_t>(options_.max_total_connections)) {
+    idle_easies_.push_back(easy);
+  } else {
+    curl_easy_cleanup(easy);
   }
 }
 

@@ -65,6 +65,7 @@ void Dispatcher::wake() {
 void Dispatcher::stop(std::function<void()> on_idle) {
   stopped_ = true;
   poll_timer_.cancel();
+  send_ready();
   on_idle_ = std::move(on_idle);
   check_idle();
 }
@@ -80,7 +81,7 @@ void Dispatcher::claim() {
     claim_again_ = true;
     return;
   }
-  const int room = options_.max_in_flight - in_flight_;
+  const int room = options_.max_in_flight + options_.claim_ahead - in_flight_ - static_cast<int>(ready_.size());
   if (room <= 0) return;  // a finished request claims again
   claiming_ = true;
   const Instant now = clock_.now();
@@ -93,7 +94,8 @@ void Dispatcher::claim() {
         if (!claimed) {
           log::error("dispatcher", claimed.error());
         } else {
-          for (store::OutboundMessage& m : claimed.value()) send(std::move(m));
+          for (store::OutboundMessage& m : claimed.value()) ready_.push_back(std::move(m));
+          send_ready();
         }
         const bool full = claimed && static_cast<int>(claimed->size()) == room;
         if ((claim_again_ || full) && !stopped_) {
@@ -121,8 +123,26 @@ const Channel* Dispatcher::channel_for(store::EndpointKind kind) const {
   return nullptr;
 }
 
+void Dispatcher::send_ready() {
+  // Once stopped, what was claimed ahead still goes out: it is marked 'sending' already, and
+  // holding it back would only make the next start send it again.
+  while (!ready_.empty() && (in_flight_ < options_.max_in_flight || stopped_)) {
+    store::OutboundMessage m = std::move(ready_.front());
+    ready_.pop_front();
+    send(std::move(m));
+  }
+}
+
 void Dispatcher::send(store::OutboundMessage message) {
   const Channel* channel = channel_for(message.kind);
+  // An endpoint over its rate limit (a chat robot's) or blocked by its platform: not sent now,
+  // and not an attempt either (defer).
+  const Instant now = clock_.now();
+  if (channel) rate_limiter_.set_limits(message.endpoint_id, channel->rate_limits());
+  if (const std::optional<Instant> free_at = rate_limiter_.next_free(message.endpoint_id, now)) {
+    defer(message, *free_at);
+    return;
+  }
   const auto calendar = calendar_();
   const Result<HttpRequest> request =
       channel && calendar ? channel->build(message, *calendar, clock_.now())
@@ -131,10 +151,12 @@ void Dispatcher::send(store::OutboundMessage message) {
     finish(message, nullptr, request.error());
     return;
   }
+  rate_limiter_.record(message.endpoint_id, now);
   ++in_flight_;
   client_.post(*request, [this, message = std::move(message)](HttpResult result) {
     --in_flight_;
     finish(message, &result, {});
+    send_ready();
     if (!stopped_) claim();  // room for another
   });
 }
@@ -151,6 +173,8 @@ void Dispatcher::finish(const store::OutboundMessage& m, const HttpResult* resul
   } else {
     const Verdict verdict = channel_for(m.kind)->judge(*result);
     r.error = verdict.error;
+    // The platform's back-off holds for the endpoint, not just this message (DingTalk's 130101).
+    if (verdict.wait_at_least) rate_limiter_.block(m.endpoint_id, now + *verdict.wait_at_least);
     if (verdict.kind == Verdict::Kind::delivered) {
       r.outcome = AttemptResult::Outcome::delivered;
     } else if (verdict.kind == Verdict::Kind::misconfigured) {
@@ -164,6 +188,7 @@ void Dispatcher::finish(const store::OutboundMessage& m, const HttpResult* resul
     } else {
       r.endpoint_failed = true;
       r.disable_endpoint = verdict.kind == Verdict::Kind::gone;
+      r.hard_failure = verdict.kind == Verdict::Kind::rejected;
       const bool final_no = verdict.kind == Verdict::Kind::gone || verdict.kind == Verdict::Kind::rejected;
       const RetryDecision d = final_no
                                   ? RetryDecision{RetryDecision::Kind::dead, {}}
@@ -188,6 +213,31 @@ void Dispatcher::finish(const store::OutboundMessage& m, const HttpResult* resul
       case AttemptResult::Outcome::dead: ++counters_.dead; break;
       case AttemptResult::Outcome::expired: ++counters_.expired; break;
     }
+  }
+  results_.push_back(std::move(r));
+  if (results_.size() >= options_.flush_batch) {
+    flush();
+  } else {
+    schedule_flush();
+  }
+}
+
+void Dispatcher::defer(const store::OutboundMessage& m, Instant at) {
+  AttemptResult r;
+  r.message_id = m.id;
+  r.endpoint_id = m.endpoint_id;
+  if (at >= m.expires) {  // as for any retry: never after the window closes
+    r.outcome = AttemptResult::Outcome::expired;
+    r.error = "the endpoint's rate limit had no free slot before the window closes";
+    log::warning("dispatcher", "message " + m.id + " to " + where(m) + ": " + r.error + "; expires unsent");
+    const std::lock_guard<std::mutex> lock(counters_mutex_);
+    ++counters_.expired;
+  } else {
+    r.outcome = AttemptResult::Outcome::retry;
+    r.next_attempt = at;
+    r.deferred = true;  // gives the claim's attempt back; the endpoint's health is untouched
+    log::info("dispatcher", "message " + m.id + " to " + where(m) + " waits for the endpoint's rate limit until " +
+                                format_utc(at));
   }
   results_.push_back(std::move(r));
   if (results_.size() >= options_.flush_batch) {
@@ -239,7 +289,7 @@ void Dispatcher::flush() {
 }
 
 void Dispatcher::check_idle() {
-  if (!stopped_ || !on_idle_ || in_flight_ > 0 || claiming_ || flushing_) return;
+  if (!stopped_ || !on_idle_ || in_flight_ > 0 || !ready_.empty() || claiming_ || flushing_) return;
   if (!results_.empty()) {
     flush();
     return;

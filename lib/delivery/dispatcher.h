@@ -10,6 +10,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -29,6 +30,9 @@ namespace deadline::delivery {
 struct DispatcherOptions {
   int max_in_flight = 64;                        // requests at once, all endpoints
   int per_endpoint = 4;                          // requests at once to one endpoint
+  // Messages claimed ahead of need, so sending goes on while the store thread commits results
+  // (an fsync of a few milliseconds during which no claim could run).
+  int claim_ahead = 256;
   std::chrono::milliseconds poll{1000};          // look for due retries at least this often
   std::chrono::milliseconds flush{200};          // gather results this long before a commit
   std::size_t flush_batch = 256;                 // ... or until this many are waiting
@@ -57,8 +61,12 @@ class Dispatcher {
 
  private:
   void claim();
+  void send_ready();
   void send(store::OutboundMessage message);
   void finish(const store::OutboundMessage& message, const HttpResult* result, const std::string& build_error);
+  // Not sent: the endpoint has no free slot before `at` (rate_limit.h). A retry at `at` that gives
+  // the attempt back, or expired when `at` is past the message's expiry.
+  void defer(const store::OutboundMessage& message, Instant at);
   void schedule_flush();
   void flush();
   void arm_poll();
@@ -78,7 +86,9 @@ class Dispatcher {
   std::mt19937_64 random_;
   int in_flight_ = 0;
   bool claiming_ = false, claim_again_ = false, flushing_ = false, flush_armed_ = false, stopped_ = false;
+  std::deque<store::OutboundMessage> ready_;       // claimed, not yet sent
   std::vector<store::AttemptResult> results_;
+  RateLimiter rate_limiter_;                       // per endpoint: its channel's limits, platform blocks
   std::function<void()> on_idle_;
   mutable std::mutex counters_mutex_;
   DispatcherCounters counters_;

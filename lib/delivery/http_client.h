@@ -13,6 +13,18 @@
 
 namespace deadline::delivery {
 
+// Set on a request that is an email: `url` is the operator's relay (smtp:// or smtps://; the URL's
+// path is the EHLO name), `body` the whole RFC 5322 message with CRLF line ends. The relay is the
+// operator's own configuration, not a subscriber's URL, so the outbound address policy does not
+// apply to it (the default relay is the local MTA on localhost).
+struct MailEnvelope {
+  std::string sender;                            // MAIL FROM (VERP), already validated
+  std::string recipient;                         // RCPT TO, already validated
+  std::string username, password;                // empty: no AUTH
+  bool require_tls = true;                       // STARTTLS on smtp:// (plain only to loopback)
+};
+
+// An outbound request: an HTTP POST, or an email handed to the SMTP relay (`mail` set).
 struct HttpRequest {
   std::string url;
   std::vector<std::string> headers;              // "Name: value", already validated
@@ -21,10 +33,12 @@ struct HttpRequest {
   std::chrono::milliseconds total_timeout{30'000};
   std::size_t max_response_bytes = 64 * 1024;    // the rest of a response body is discarded
   std::vector<std::string> allow_hosts;          // exempt from https-only and address checks
+  std::optional<MailEnvelope> mail;
 };
 
 struct HttpResult {
-  long status = 0;                               // 0: no HTTP response
+  long status = 0;                               // 0: no HTTP response. Mail: the relay's last
+                                                 // SMTP reply code, also when `error` is set
   std::string body;                              // at most max_response_bytes
   std::optional<std::chrono::seconds> retry_after;
   std::string error;                             // transport failure; empty with a response

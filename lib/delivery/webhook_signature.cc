@@ -1,8 +1,6 @@
 #include "delivery/webhook_signature.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <charconv>
@@ -10,6 +8,7 @@
 #include <stdexcept>
 
 #include "base/base64.h"
+#include "base/hmac.h"
 
 namespace deadline {
 
@@ -21,13 +20,7 @@ std::string signature_v1(std::string_view key, std::string_view id, std::string_
   std::string content;
   content.reserve(id.size() + timestamp.size() + body.size() + 2);
   content.append(id).append(".").append(timestamp).append(".").append(body);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-            reinterpret_cast<const unsigned char*>(content.data()), content.size(), mac, &length)) {
-    throw std::runtime_error("HMAC-SHA256 failed");
-  }
-  return "v1," + base64_encode(std::string_view(reinterpret_cast<const char*>(mac), length));
+  return "v1," + base64_encode(hmac_sha256(key, content));
 }
 
 bool valid_message_id(std::string_view id) {

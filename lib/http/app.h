@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "calendar/calendar.h"
+#include "http/message.h"
 #include "time/clock.h"
 
 namespace deadline::http {
@@ -19,7 +20,13 @@ struct AppState {
   const Clock* clock = nullptr;
   // Extra members for GET /healthz (e.g. outbox depth). Optional; must return an object when set.
   // The handler's own members (status, time, calendar_revision) win over same-named ones here.
-  std::function<nlohmann::json()> health_details;
+  std::function<nlohmann::json()> health_details{};
+  // Routes that need the database (unsubscribe now; subscribe, confirm and manage later). Returns
+  // false when the request is not one of them (handle_request answers it then); else it owns the
+  // request and calls `reply` exactly once, from any thread: the session posts the response back
+  // to its own connection.
+  using Reply = std::function<void(Response)>;
+  std::function<bool(const Request&, Reply reply)> store_routes{};
 };
 
 }  // namespace deadline::http

@@ -17,6 +17,19 @@ Response json_response(Status status, const nlohmann::json& body, const ReplyTo&
   return res;
 }
 
+Response html_response(Status status, std::string html, const ReplyTo& to) {
+  Response res{status, to.version};
+  res.set(Field::server, "deadlined");
+  res.set(Field::content_type, "text/html; charset=utf-8");
+  res.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+  res.set(Field::cache_control, "no-store");
+  res.set("Referrer-Policy", "no-referrer");  // links with tokens must not leak to other sites
+  res.keep_alive(to.keep_alive);
+  res.content_length(html.size());
+  if (!to.head) res.body() = std::move(html);
+  return res;
+}
+
 Response error_response(Status status, std::string_view code, std::string_view field,
                         std::string_view message, const ReplyTo& to) {
   const nlohmann::json error = {{"code", code},

@@ -27,4 +27,8 @@ Response json_response(Status status, const nlohmann::json& body, const ReplyTo&
 Response error_response(Status status, std::string_view code, std::string_view field,
                         std::string_view message, const ReplyTo& to);
 
+// An HTML page (text/html; charset=utf-8) with the same headers as json_response, and a
+// Content-Security-Policy that allows no scripts and nothing from elsewhere.
+Response html_response(Status status, std::string html, const ReplyTo& to);
+
 }  // namespace deadline::http

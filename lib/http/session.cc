@@ -85,6 +85,15 @@ void Session::on_read(error_code ec, std::size_t) {
     fail(ec, "read");
     return do_close();
   }
+  if (context_->app.store_routes) {
+    const bool taken = context_->app.store_routes(parser_->get(), [self = shared_from_this()](Response response) {
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        if (self->stopping_) response.keep_alive(false);
+        self->send(std::move(response), false);
+      });
+    });
+    if (taken) return;
+  }
   Response response = handle_request(context_->app, parser_->get());
   if (stopping_) response.keep_alive(false);
   send(std::move(response), false);

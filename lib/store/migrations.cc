@@ -107,6 +107,12 @@ ALTER TABLE endpoints ADD COLUMN failing_since INTEGER;     -- first failure sin
 ALTER TABLE endpoints ADD COLUMN last_failure_at INTEGER;
 )sql";
 
+// Version 4: email — refusals of an address since its last success (SMTP 5xx on the recipient,
+// hard bounces); repeated ones set the endpoint to needs_attention.
+const char* const kHardFailures = R"sql(
+ALTER TABLE endpoints ADD COLUMN hard_failures INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -114,6 +120,7 @@ const std::vector<Migration>& migrations() {
       {1, "subscribers and endpoints", kSubscribersAndEndpoints},
       {2, "outbox: triggers, messages, deliveries", kOutbox},
       {3, "endpoint health for delivery", kEndpointHealth},
+      {4, "hard failures of email addresses", kHardFailures},
   };
   return all;
 }

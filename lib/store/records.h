@@ -122,6 +122,8 @@ struct OutboundMessage {
   EndpointKind kind = EndpointKind::webhook;
   std::string address;
   std::string secret;
+  std::int64_t subscriber_id = 0;         // for the links a message carries (tokens)
+  std::int64_t token_generation = 0;
   int attempts = 0;                       // including the one now starting
   Instant due;
   Instant expires;
@@ -139,11 +141,29 @@ struct AttemptResult {
   bool endpoint_failed = false;           // counts against the endpoint's health
   bool disable_endpoint = false;          // e.g. 410 Gone: disable at once
   bool endpoint_needs_attention = false;  // its settings are wrong: stop until its owner acts
+  bool hard_failure = false;              // the receiver refused this message for good (SMTP 5xx
+                                          // on the recipient): repeated ones need attention
+  // Not sent at all (the endpoint's rate limit had no free slot): with Outcome::retry, the claim's
+  // attempt is given back, the last error stays as it was, and the endpoint's health is untouched.
+  bool deferred = false;
+};
+
+// A delivery status notification that came back for one of our messages (deadlinectl bounce).
+struct Bounce {
+  std::string message_id;
+  bool permanent = false;                 // action failed with a 5.x.x status
+  std::string description;                // "5.1.1 smtp; 550 ...": for last_error
+};
+
+struct BounceOutcome {
+  std::int64_t endpoint_id = 0;
+  bool endpoint_needs_attention = false;  // this bounce made it so
 };
 
 struct EndpointHealthPolicy {
   std::chrono::seconds disable_after{72 * 3600};   // failing this long ...
   std::chrono::seconds failures_apart{3600};       // ... with failures at least this far apart
+  int hard_failures_for_attention = 2;             // refusals in a row before needs_attention
 };
 
 }  // namespace deadline::store

@@ -48,6 +48,8 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
                                                               int limit, int per_endpoint) {
   return guarded("claiming messages", [&] {
     SQLite::Database& db = database();
+    // A claim lost in a power cut leaves its messages ready to claim again: no fsync needed.
+    const RelaxedDurability relaxed(db);
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
     // Candidates straight off the messages_ready index (state, next_attempt_at): the cost of a
     // claim follows what it claims, not the size of the outbox. A few more than `limit` are read
@@ -87,7 +89,9 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
     SQLite::Statement expire(db,
                              "UPDATE messages SET state = 'expired', updated_at = ?2, "
                              "last_error = 'every reminder in it was superseded or closed' WHERE id = ?1");
-    SQLite::Statement endpoint(db, "SELECT kind, address, coalesce(secret, '') FROM endpoints WHERE id = ?");
+    SQLite::Statement endpoint(db,
+                               "SELECT e.kind, e.address, coalesce(e.secret, ''), e.subscriber_id, s.token_generation "
+                               "FROM endpoints AS e JOIN subscribers AS s ON s.id = e.subscriber_id WHERE e.id = ?");
     SQLite::Statement items(db,
                             "SELECT window_id, lead, closes_at FROM deliveries WHERE message_id = ?1 "
                             "AND superseded = 0 AND closes_at > ?2 ORDER BY closes_at, window_id");
@@ -122,6 +126,8 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
       m.kind = parse_endpoint_kind(endpoint.getColumn(0).getString()).value_or(EndpointKind::webhook);
       m.address = endpoint.getColumn(1).getString();
       m.secret = endpoint.getColumn(2).getString();
+      m.subscriber_id = endpoint.getColumn(3).getInt64();
+      m.token_generation = endpoint.getColumn(4).getInt64();
       endpoint.reset();
       claimed.push_back(std::move(m));
     }
@@ -130,15 +136,32 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
   });
 }
 
+namespace {
+
+// One more refusal of the endpoint's address; true when that makes enough in a row to need its
+// owner's attention.
+bool count_hard_failure(SQLite::Database& db, int64_t endpoint_id, const EndpointHealthPolicy& policy) {
+  SQLite::Statement count(db, "UPDATE endpoints SET hard_failures = hard_failures + 1 WHERE id = ?1 "
+                              "RETURNING hard_failures");
+  count.bind(1, endpoint_id);
+  return count.executeStep() && count.getColumn(0).getInt() >= policy.hard_failures_for_attention;
+}
+
+}  // namespace
+
 Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<AttemptResult>& results, Instant now,
                                                           const EndpointHealthPolicy& policy) {
   return guarded("recording delivery attempts", [&] {
     SQLite::Database& db = database();
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    // A deferred result (?6 = 1) gives the claim's attempt back and keeps the last error.
     SQLite::Statement message(db,
-                              "UPDATE messages SET state = ?2, next_attempt_at = ?3, last_error = nullif(?4, ''), "
-                              "updated_at = ?5 WHERE id = ?1 AND state = 'sending'");
-    SQLite::Statement healthy(db, "UPDATE endpoints SET failing_since = NULL, last_failure_at = NULL WHERE id = ?1");
+                              "UPDATE messages SET state = ?2, next_attempt_at = ?3, "
+                              "last_error = CASE WHEN ?6 THEN last_error ELSE nullif(?4, '') END, "
+                              "attempts = attempts - ?6, updated_at = ?5 WHERE id = ?1 AND state = 'sending'");
+    SQLite::Statement healthy(db,
+                              "UPDATE endpoints SET failing_since = NULL, last_failure_at = NULL, hard_failures = 0 "
+                              "WHERE id = ?1");
     SQLite::Statement failed(db,
                              "UPDATE endpoints SET failing_since = coalesce(failing_since, ?2), last_failure_at = ?2 "
                              "WHERE id = ?1 RETURNING failing_since");
@@ -159,15 +182,18 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
       message.bind(3, seconds(r.outcome == AttemptResult::Outcome::retry ? r.next_attempt : now));
       message.bind(4, r.error);
       message.bind(5, seconds(now));
+      const bool deferred = r.deferred && r.outcome == AttemptResult::Outcome::retry;
+      message.bind(6, deferred ? 1 : 0);
       message.exec();
       message.reset();
+      if (deferred) continue;  // not an attempt: says nothing about the endpoint's health
       if (r.outcome == AttemptResult::Outcome::delivered) {
         healthy.bind(1, r.endpoint_id);
         healthy.exec();
         healthy.reset();
         continue;
       }
-      if (r.endpoint_needs_attention) {
+      if (r.endpoint_needs_attention || (r.hard_failure && count_hard_failure(db, r.endpoint_id, policy))) {
         attention.bind(1, r.endpoint_id);
         attention.bind(2, r.error);
         attention.exec();
@@ -200,6 +226,37 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
     }
     transaction.commit();
     return Result<std::vector<int64_t>>::success(std::move(disabled));
+  });
+}
+
+Result<BounceOutcome> SqliteStore::record_bounce(const Bounce& bounce, Instant now, const EndpointHealthPolicy& policy) {
+  return guarded("recording a bounce", [&] {
+    using R = Result<BounceOutcome>;
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement find(db, "SELECT endpoint_id FROM messages WHERE id = ?1");
+    find.bind(1, bounce.message_id);
+    if (!find.executeStep()) return R::failure("no message " + bounce.message_id + " in the database");
+    BounceOutcome outcome;
+    outcome.endpoint_id = find.getColumn(0).getInt64();
+    SQLite::Statement note(db,
+                           "UPDATE messages SET last_error = ?2, updated_at = ?3, "
+                           "state = CASE WHEN ?4 THEN 'dead' ELSE state END WHERE id = ?1");
+    note.bind(1, bounce.message_id);
+    note.bind(2, std::string(bounce.permanent ? "bounced: " : "delayed: ") + bounce.description);
+    note.bind(3, seconds(now));
+    note.bind(4, bounce.permanent ? 1 : 0);
+    note.exec();
+    if (bounce.permanent && count_hard_failure(db, outcome.endpoint_id, policy)) {
+      SQLite::Statement attention(db,
+                                  "UPDATE endpoints SET state = 'needs_attention', state_reason = ?2 "
+                                  "WHERE id = ?1 AND state = 'active'");
+      attention.bind(1, outcome.endpoint_id);
+      attention.bind(2, "bounced: " + bounce.description);
+      outcome.endpoint_needs_attention = attention.exec() > 0;
+    }
+    transaction.commit();
+    return R::success(outcome);
   });
 }
 

@@ -41,6 +41,7 @@ class SqliteStore final : public Store {
                                                    int per_endpoint) override;
   Result<std::vector<std::int64_t>> record_attempts(const std::vector<AttemptResult>& results, Instant now,
                                                      const EndpointHealthPolicy& policy) override;
+  Result<BounceOutcome> record_bounce(const Bounce& bounce, Instant now, const EndpointHealthPolicy& policy) override;
 
   Result<std::int64_t> add_subscriber(const std::string& email, const std::string& state, Instant now) override;
   Result<std::vector<SubscriberRecord>> list_subscribers() override;

@@ -6,6 +6,8 @@
 #include <exception>
 #include <string>
 
+#include <SQLiteCpp/Database.h>
+
 #include "time/instant.h"
 
 namespace deadline::store {
@@ -24,5 +26,25 @@ auto guarded(const char* operation, F&& body) -> decltype(body()) {
     return decltype(body())::failure(std::string("store: ") + operation + ": " + e.what());
   }
 }
+
+// For a transaction whose loss in a power cut is harmless because a later durable commit or a
+// restart redoes it (a claim: a message the crash leaves unclaimed is simply claimed again, with
+// the same id). In WAL mode with synchronous=NORMAL the commit is not fsynced, but it stays
+// atomic and ordered before every later commit, which are fsynced as usual.
+class RelaxedDurability {
+ public:
+  explicit RelaxedDurability(SQLite::Database& db) : db_(db) { db_.exec("PRAGMA synchronous = NORMAL"); }
+  ~RelaxedDurability() {
+    try {
+      db_.exec("PRAGMA synchronous = FULL");
+    } catch (...) {  // a destructor must not throw; the next open sets FULL again
+    }
+  }
+  RelaxedDurability(const RelaxedDurability&) = delete;
+  RelaxedDurability& operator=(const RelaxedDurability&) = delete;
+
+ private:
+  SQLite::Database& db_;
+};
 
 }  // namespace deadline::store

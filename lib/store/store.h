@@ -60,6 +60,12 @@ class Store {
   virtual Result<std::vector<std::int64_t>> record_attempts(const std::vector<AttemptResult>& results, Instant now,
                                                              const EndpointHealthPolicy& policy) = 0;
 
+  // A bounce for `bounce.message_id`: a permanent one marks the message dead (it did not reach
+  // its reader, whatever the relay said first) and counts as a hard failure of the endpoint; a
+  // temporary one (delayed) is only noted. Fails when the message is unknown.
+  virtual Result<BounceOutcome> record_bounce(const Bounce& bounce, Instant now,
+                                              const EndpointHealthPolicy& policy) = 0;
+
   // --- subscribers and endpoints (admin) ----------------------------------------------------
   virtual Result<std::int64_t> add_subscriber(const std::string& email, const std::string& state,
                                               Instant now) = 0;

@@ -29,6 +29,8 @@ std::string email_address_problem(std::string_view address) {
   if (address.find('@', at + 1) != std::string_view::npos) return "address has more than one @";
   const std::string_view local = address.substr(0, at), domain = address.substr(at + 1);
   if (local.empty() || local.size() > 64) return "the part before @ must be 1 to 64 characters";
+  // Valid atext, but mail readers may decode "=?...?=" in a header as an encoded word.
+  if (local.find("=?") != std::string_view::npos) return "the part before @ must not contain \"=?\"";
   char previous = '.';
   for (const char c : local) {
     if (c == '.' && previous == '.') return "the part before @ has a misplaced dot";

@@ -98,7 +98,8 @@ class FiresOnTime(DaemonCase):
         rows = wait_for(lambda: d.sql("SELECT created_at, due_at, state FROM messages"), 20, "the message")
         created_at, due_at, state = rows[0]
         self.assertEqual(due_at, int(due.timestamp()))
-        self.assertEqual(state, "pending")
+        # The dispatcher may already be trying it (no SMTP relay listens in this test).
+        self.assertIn(state, ("pending", "sending", "retry"))
         self.assertLessEqual(created_at - due_at, 5, "recorded more than 5 s after its due time")
         self.assertGreaterEqual(created_at, due_at, "recorded before it was due")
         self.assertEqual(d.sql("SELECT lead, outcome FROM triggers"), [("2h", "fired")])

@@ -63,7 +63,7 @@ closes = "{closes}"
 
 class Daemon:
     def __init__(self, build_dir, calendars_text=None, calendars_dir=None, delivery="",
-                 allow_hosts='["127.0.0.1"]'):
+                 allow_hosts='["127.0.0.1"]', extra_config=""):
         self.build_dir = build_dir
         self.tmp = tempfile.TemporaryDirectory(prefix="deadlined-it-")
         self.dir = self.tmp.name
@@ -89,6 +89,8 @@ allow_hosts = {allow_hosts}
 
 [test]
 clock_offset_file = "clock-offset"
+
+{extra_config}
 ''')
         self.process = None
         self.log_path = os.path.join(self.dir, "deadlined.log")

@@ -196,3 +196,50 @@ TEST_CASE("an endpoint whose own settings make delivery impossible needs attenti
   CHECK(o.claim().empty());               // waits for its owner, not for retries
   CHECK(o.state_of(m.id) == "retry");     // and expires at its window's close if nothing changes
 }
+
+TEST_CASE("a deferred message gives its attempt back and keeps its last error") {
+  Outbox o;
+  const auto e = o.endpoint();
+  o.fire();
+  auto m = o.claim().at(0);
+  REQUIRE(o.store->record_attempts({failure(m, o.now)}, o.now, {}).ok());  // a real failure first
+  m = o.claim().at(0);
+  CHECK(m.attempts == 2);
+  AttemptResult deferred;
+  deferred.message_id = m.id;
+  deferred.endpoint_id = e;
+  deferred.outcome = AttemptResult::Outcome::retry;
+  deferred.next_attempt = o.now + std::chrono::seconds{61};
+  deferred.error = "rate limited";
+  deferred.deferred = true;
+  CHECK(o.store->record_attempts({deferred}, o.now, {}).value().empty());
+  CHECK(o.state_of(m.id) == "retry");
+  CHECK(o.claim().empty());  // waits for its slot
+  const auto messages = o.store->list_messages("retry", 10).value();
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0].attempts == 1);             // the claim's attempt given back
+  CHECK(messages[0].last_error == "HTTP 500");  // the last real error stays
+  o.now += std::chrono::seconds{61};
+  CHECK(o.claim().at(0).attempts == 2);
+}
+
+TEST_CASE("a deferred message does not count against the endpoint's health") {
+  Outbox o;
+  const auto e = o.endpoint();
+  o.fire();
+  auto m = o.claim().at(0);
+  AttemptResult deferred;
+  deferred.message_id = m.id;
+  deferred.endpoint_id = e;
+  deferred.outcome = AttemptResult::Outcome::retry;
+  deferred.next_attempt = o.now;
+  deferred.deferred = true;
+  deferred.endpoint_failed = true;  // ignored for a deferral
+  REQUIRE(o.store->record_attempts({deferred}, o.now, {}).ok());
+  // Had the deferral counted as a failure, this one 72 h later would disable the endpoint.
+  o.now += std::chrono::hours{72};
+  m = o.claim().at(0);
+  CHECK(m.attempts == 1);
+  CHECK(o.store->record_attempts({failure(m, o.now)}, o.now, {}).value().empty());
+  CHECK(o.store->find_endpoint(e).value()->state == "active");
+}

@@ -30,6 +30,7 @@ TEST_CASE("anything that could break an SMTP command or a header is refused with
       {"a@exa mple.cn", "the domain has a character that is not allowed"},
       {"a@example.cn\r\nBcc: x", "the domain has a character that is not allowed"},
       {"张三@example.cn", "the part before @ has a character that is not allowed"},
+      {"=?utf-8?q?x?=@example.cn", "the part before @ must not contain \"=?\""},
   };
   for (const Row& row : rows) {
     CAPTURE(row.address);

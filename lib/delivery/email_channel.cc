@@ -1,0 +1,90 @@
+#include "delivery/email_channel.h"
+
+#include "config/email_config.h"
+#include "mail/dsn.h"
+#include "mail/reminder_email.h"
+#include "render/reminder_view.h"
+
+namespace deadline::delivery {
+
+std::string domain_of(const std::string& address) {
+  const auto at = address.rfind('@');
+  return at == std::string::npos ? std::string() : address.substr(at + 1);
+}
+
+EmailChannel::EmailChannel(EmailChannelOptions options, const subscription::KeyRing& keys)
+    : options_(std::move(options)), keys_(keys) {
+  if (options_.bounce_domain.empty()) options_.bounce_domain = domain_of(options_.from_address);
+  // libcurl takes the EHLO name from the URL's path.
+  relay_url_ = options_.relay;
+  while (!relay_url_.empty() && relay_url_.back() == '/') relay_url_.pop_back();
+  relay_url_ += "/" + options_.ehlo_name;
+  require_tls_ = !relay_is_loopback(options_.relay);
+}
+
+Result<HttpRequest> EmailChannel::build(const store::OutboundMessage& message, const Calendar& calendar,
+                                        Instant now) const {
+  using R = Result<HttpRequest>;
+  mail::ReminderContent content;
+  for (const store::DeliveryItem& item : message.items) {
+    const Window* window = calendar.find_window(item.window_id);
+    // As for webhooks: a window gone from the calendar, or whose close moved, is not reminded of.
+    if (!window || window->closes.at != item.closes) continue;
+    content.views.push_back(render::make_reminder_view(*calendar.find_programme(window->programme_id), *window,
+                                                       item.lead, now));
+  }
+  if (content.views.empty()) return R::failure("nothing left to remind of in the current calendar");
+  const auto link = [&](subscription::TokenPurpose purpose, const char* path) -> Result<std::string> {
+    const Result<std::string> token = subscription::make_token(keys_, purpose, message.subscriber_id, message.token_generation);
+    if (!token) return token;
+    return Result<std::string>::success(options_.public_url + path + *token);
+  };
+  const Result<std::string> unsubscribe = link(subscription::TokenPurpose::unsubscribe, "/unsubscribe/");
+  const Result<std::string> manage = link(subscription::TokenPurpose::manage, "/manage/");
+  if (!unsubscribe || !manage) return R::failure("cannot make the message's links: " + (unsubscribe ? manage : unsubscribe).error());
+  content.now = now;
+  content.manage_url = *manage;
+
+  mail::MessageHeaders headers;
+  headers.from_name = options_.from_name;
+  headers.from_address = options_.from_address;
+  headers.to_address = message.address;
+  headers.message_id = message.id;
+  headers.domain = domain_of(options_.from_address);
+  headers.date = now;
+  headers.list_id = options_.list_id;
+  headers.unsubscribe_url = *unsubscribe;
+  const Result<std::string> body = mail::build_reminder_email(headers, std::move(content));
+  if (!body) return R::failure(body.error());
+  const Result<std::string> sender = mail::make_verp_sender("bounces", message.id, options_.bounce_domain);
+  if (!sender) return R::failure("envelope sender: " + sender.error());
+
+  HttpRequest request;
+  request.url = relay_url_;
+  request.body = *body;
+  request.connect_timeout = options_.connect_timeout;
+  request.total_timeout = options_.total_timeout;
+  request.mail = MailEnvelope{*sender, message.address, options_.username, options_.password, require_tls_};
+  return R::success(std::move(request));
+}
+
+Verdict EmailChannel::judge(const HttpResult& result) const {
+  const long code = result.status;
+  if (result.error.empty() && code >= 200 && code < 300) return {Verdict::Kind::delivered, {}};
+  const std::string what = "SMTP " + (code > 0 ? std::to_string(code) + ": " : std::string()) +
+                           (result.error.empty() ? "unexpected reply" : result.error);
+  if (code >= 500 && code < 600) {
+    // libcurl says which command failed ("RCPT failed: 550", "MAIL failed: 553", ...). A refusal of
+    // the recipient or of the message itself is final for this message; anything earlier is the
+    // relay's or our configuration's fault, and a retry may succeed once it is fixed.
+    const bool recipient = result.error.find("RCPT") != std::string::npos;
+    const bool message = result.error.find("MAIL") == std::string::npos &&
+                         result.error.find("AUTH") == std::string::npos &&
+                         result.error.find("Login") == std::string::npos &&
+                         result.error.find("login") == std::string::npos;
+    if (recipient || message) return {Verdict::Kind::rejected, what};
+  }
+  return {Verdict::Kind::retry, what};
+}
+
+}  // namespace deadline::delivery

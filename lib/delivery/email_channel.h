@@ -1,0 +1,57 @@
+#pragma once
+// Reminders by email: the message (mail/reminder_email.h: Chinese text and HTML, List-Unsubscribe
+// one-click) handed to the operator's SMTP relay through libcurl (HttpRequest::mail).
+//
+// The envelope sender is VERP ("bounces+MESSAGEID@domain", mail/dsn.h), so a bounce that comes
+// back later names the message (`deadlinectl bounce`). The Message-ID is the message id: the same
+// on every retry, so a reader's client shows one message even if the relay got it twice.
+//
+// How the relay's answer is judged:
+//   2xx after DATA                         delivered
+//   4xx anywhere                           retry on the schedule
+//   5xx on RCPT TO, or on the message      rejected: this message is dead, and it counts against
+//                                          the endpoint (repeated ones set it to needs_attention)
+//   5xx on MAIL FROM / AUTH, TLS refused   retry: the relay or our own settings are at fault, not
+//                                          the subscriber's address (the operator is told in the log)
+//   connection lost, even after the dot    retry, same Message-ID
+
+#include <string>
+#include <vector>
+
+#include "delivery/channel.h"
+#include "subscription/tokens.h"
+
+namespace deadline::delivery {
+
+struct EmailChannelOptions {
+  std::string relay = "smtp://localhost:25";
+  std::string username, password;                // from [email] credentials_file
+  std::string from_address = "deadlined@localhost";
+  std::string from_name = "申报提醒";
+  std::string ehlo_name = "localhost";
+  std::string bounce_domain;                     // empty: the From address's domain
+  std::string list_id;
+  std::string public_url = "http://127.0.0.1:8080";  // links: /unsubscribe/TOKEN, /manage/TOKEN
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds total_timeout{60'000};
+};
+
+class EmailChannel final : public Channel {
+ public:
+  // `keys` must outlive the channel.
+  EmailChannel(EmailChannelOptions options, const subscription::KeyRing& keys);
+  store::EndpointKind kind() const override { return store::EndpointKind::email; }
+  Result<HttpRequest> build(const store::OutboundMessage& message, const Calendar& calendar, Instant now) const override;
+  Verdict judge(const HttpResult& result) const override;
+
+ private:
+  EmailChannelOptions options_;
+  const subscription::KeyRing& keys_;
+  std::string relay_url_;                        // relay with the EHLO name as its path
+  bool require_tls_ = true;
+};
+
+// The part of an address after '@' ("" when there is none).
+std::string domain_of(const std::string& address);
+
+}  // namespace deadline::delivery

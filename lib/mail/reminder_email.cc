@@ -1,0 +1,353 @@
+#include "mail/reminder_email.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "mail/header_encoding.h"
+#include "mail/utf8.h"
+#include "subscription/email_address.h"
+
+namespace deadline::mail {
+
+namespace {
+
+constexpr std::size_t kSubjectTitleChars = 60;
+constexpr std::size_t kMaxUrlBytes = 2000;
+constexpr std::size_t kMaxListUnsubscribeBytes = 900;
+constexpr std::chrono::hours kChinaOffset{8};
+
+std::string two_digits(long value) { return (value < 10 ? "0" : "") + std::to_string(value); }
+
+// "2024年10月11日 09:00" in UTC+8.
+std::string local_minute(Instant instant) {
+  const auto local = instant + kChinaOffset;
+  const date::sys_days day = date::floor<date::days>(local);
+  const date::year_month_day ymd{day};
+  const date::hh_mm_ss clock{local - day};
+  return std::to_string(static_cast<int>(ymd.year())) + "年" + std::to_string(static_cast<unsigned>(ymd.month())) +
+         "月" + std::to_string(static_cast<unsigned>(ymd.day())) + "日 " + two_digits(clock.hours().count()) + ":" +
+         two_digits(clock.minutes().count());
+}
+
+// An http(s) URL we made ourselves: printable ASCII without space, quotes or angle brackets.
+Status check_url(std::string_view what, std::string_view url, bool https_only, std::size_t max_bytes) {
+  const bool https = url.starts_with("https://");
+  if (!https && (https_only || !url.starts_with("http://"))) {
+    return Status::failure(std::string(what) + " must start with " + (https_only ? "https://" : "http:// or https://"));
+  }
+  if (url.size() > max_bytes) {
+    return Status::failure(std::string(what) + " is longer than " + std::to_string(max_bytes) + " characters");
+  }
+  for (const char c : url) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte >= 0x7f || c == '<' || c == '>' || c == '"' || c == '\'' || c == '\\' ||
+        (https_only && (c == ',' || c == ';'))) {
+      return Status::failure(std::string(what) + " holds a character that is not allowed in a link");
+    }
+  }
+  return ok_status();
+}
+
+bool is_web_link(std::string_view url) {
+  return (url.starts_with("https://") || url.starts_with("http://")) &&
+         std::none_of(url.begin(), url.end(), [](char c) {
+           const auto byte = static_cast<unsigned char>(c);
+           return byte <= 0x20 || byte >= 0x7f || c == '"' || c == '<' || c == '>';
+         });
+}
+
+// One line of subject text: controls and line breaks become spaces, runs of spaces one.
+std::string one_line(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    const bool space = byte <= 0x20 || byte == 0x7f;
+    if (space) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string short_title(std::string_view title) {
+  const std::string line = one_line(title);
+  if (!utf8::valid(line) || utf8::count(line) <= kSubjectTitleChars) return line;
+  return std::string(utf8::prefix(line, kSubjectTitleChars - 1)) + "…";
+}
+
+std::string joined(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += separator;
+    out += item;
+  }
+  return out;
+}
+
+std::string subject_for(const std::vector<render::ReminderView>& views) {
+  std::set<std::string> programmes;
+  for (const render::ReminderView& view : views) programmes.insert(view.programme_id);
+  if (programmes.size() > 1) return "【申报提醒】" + std::to_string(programmes.size()) + " 个项目即将截止";
+  const render::ReminderView& first = views.front();
+  const std::string when = first.estimated ? first.closes_text + "截止" : first.days_left_text;
+  return "【申报提醒】" + short_title(first.title) + " " + when;
+}
+
+constexpr std::string_view kEstimateNote =
+    "此为预计时间：手册所列申报时间仅供参考，正式时间以主管部门发布的通知为准，请留意并提前准备。";
+
+std::string days_line(const render::ReminderView& view) {
+  if (view.estimated && view.days_left >= 0) return view.days_left_text + "（按预计月份计）";
+  return view.days_left_text;
+}
+
+// closes_text of an estimate already starts with 预计; a confirmed close says so.
+std::string status_note(const render::ReminderView& view) {
+  return view.estimated ? std::string() : "（" + view.status_label + "）";
+}
+
+std::string text_for(const render::ReminderView& view, std::size_t number) {
+  std::string out = std::to_string(number) + ". " + (view.estimated ? "【预计】" : "") + view.title + "\n";
+  const auto line = [&out](std::string_view label, std::string_view value) {
+    if (value.empty()) return;
+    out += "   ";
+    out += label;
+    out += "：";
+    out += value;
+    out += "\n";
+  };
+  line("截止时间", view.closes_text + status_note(view) + "  " + days_line(view));
+  if (view.estimated) line("说明", kEstimateNote);
+  line("开始时间", view.opens_text);
+  line("原文", "「" + view.phrase + "」");
+  line("办理主体", view.actor);
+  line("申报条件", view.eligibility);
+  line("联系单位", view.contact);
+  line("主管部门", view.authority);
+  line("联系电话", joined(view.phones, "、"));
+  line("原文链接", view.link);
+  line("类别", view.group + (view.category.empty() ? "" : " · " + view.category));
+  return out;
+}
+
+std::string html_paragraphs(std::string_view text) {
+  std::string escaped = html_escape(text);
+  std::string out;
+  for (const char c : escaped) {
+    if (c == '\n') {
+      out += "<br>";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string html_row(std::string_view label, std::string_view value_html) {
+  return "<p style=\"margin:4px 0;\"><span style=\"color:#666666;\">" + html_escape(label) + "：</span>" +
+         std::string(value_html) + "</p>\n";
+}
+
+std::string html_link(std::string_view url, std::string_view label) {
+  if (!is_web_link(url)) return html_escape(label);
+  return "<a href=\"" + html_escape(url) + "\" style=\"color:#1a5fb4;\">" + html_escape(label) + "</a>";
+}
+
+std::string html_for(const render::ReminderView& view, std::size_t number) {
+  const std::string accent = view.estimated ? "#e0a800" : "#c0392b";
+  std::string out = "<div style=\"border:1px solid #dddddd;border-left:4px solid " + accent +
+                    ";padding:12px 16px;margin:16px 0;\">\n";
+  out += "<h2 style=\"font-size:17px;line-height:1.4;margin:0 0 8px 0;\">" + std::to_string(number) + ". ";
+  if (view.estimated) out += "<span style=\"color:#9a6700;\">【预计】</span>";
+  out += html_escape(view.title) + "</h2>\n";
+  out += html_row("截止时间", "<strong>" + html_escape(view.closes_text) + "</strong>" + html_escape(status_note(view)) +
+                                 " <strong style=\"color:" + accent + ";\">" + html_escape(days_line(view)) +
+                                 "</strong>");
+  if (view.estimated) {
+    out += "<p style=\"margin:6px 0;padding:6px 8px;background:#fff6e0;border:1px dashed #e0a800;\">" +
+           html_escape(kEstimateNote) + "</p>\n";
+  }
+  if (!view.opens_text.empty()) out += html_row("开始时间", html_escape(view.opens_text));
+  out += html_row("原文", "「" + html_paragraphs(view.phrase) + "」");
+  if (!view.actor.empty()) out += html_row("办理主体", html_escape(view.actor));
+  if (!view.eligibility.empty()) out += html_row("申报条件", html_paragraphs(view.eligibility));
+  if (!view.contact.empty()) out += html_row("联系单位", html_escape(view.contact));
+  if (!view.authority.empty()) out += html_row("主管部门", html_escape(view.authority));
+  if (!view.phones.empty()) out += html_row("联系电话", html_escape(joined(view.phones, "、")));
+  if (!view.link.empty()) out += html_row("原文链接", html_link(view.link, view.link));
+  out += html_row("类别", html_escape(view.group + (view.category.empty() ? "" : " · " + view.category)));
+  out += "</div>\n";
+  return out;
+}
+
+std::string html_document(std::string_view subject, std::string_view body) {
+  return "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"UTF-8\">\n"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
+         html_escape(subject) +
+         "</title>\n</head>\n<body style=\"margin:0;padding:0;background:#f5f5f5;\">\n"
+         "<div style=\"max-width:640px;margin:0 auto;padding:16px 20px;background:#ffffff;color:#222222;"
+         "font-family:-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;font-size:15px;line-height:1.6;\">\n" +
+         std::string(body) + "</div>\n</body>\n</html>\n";
+}
+
+}  // namespace
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string rfc5322_date(Instant instant) {
+  static constexpr std::string_view kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto local = instant + kChinaOffset;
+  const date::sys_days day = date::floor<date::days>(local);
+  const date::year_month_day ymd{day};
+  const date::weekday weekday{day};
+  const date::hh_mm_ss clock{local - day};
+  return std::string(kDays[weekday.c_encoding()]) + ", " + two_digits(static_cast<unsigned>(ymd.day())) + " " +
+         std::string(kMonths[static_cast<unsigned>(ymd.month()) - 1]) + " " +
+         std::to_string(static_cast<int>(ymd.year())) + " " + two_digits(clock.hours().count()) + ":" +
+         two_digits(clock.minutes().count()) + ":" + two_digits(clock.seconds().count()) + " +0800";
+}
+
+Result<RenderedEmail> render_reminder(const ReminderContent& content) {
+  using R = Result<RenderedEmail>;
+  if (content.views.empty()) return R::failure("a reminder email needs at least one reminder");
+  if (Status ok = check_url("manage URL", content.manage_url, false, kMaxUrlBytes); !ok) return R::failure(ok.error());
+  if (Status ok = check_url("unsubscribe URL", content.unsubscribe_url, false, kMaxUrlBytes); !ok) {
+    return R::failure(ok.error());
+  }
+  std::vector<render::ReminderView> views = content.views;
+  render::sort_for_reading(views);
+
+  RenderedEmail email;
+  email.subject = subject_for(views);
+  const std::string count = std::to_string(views.size());
+  const std::string intro = views.size() == 1 ? "您好！以下申报即将截止：" : "您好！以下 " + count + " 项申报即将截止，按截止时间先后排列：";
+  const std::string footer_sent = "本邮件由申报提醒服务自动发送至 " + content.recipient + "，请勿直接回复。";
+  const std::string footer_id = "消息编号：" + content.message_id + "　生成时间：" + local_minute(content.now) + "（北京时间）";
+  const std::string rule = "────────────────────────────\n";
+
+  std::string text = intro + "\n\n";
+  std::string html_body = "<p style=\"margin:0 0 8px 0;\">" + html_escape(intro) + "</p>\n";
+  for (std::size_t i = 0; i < views.size(); ++i) {
+    text += rule + text_for(views[i], i + 1) + "\n";
+    html_body += html_for(views[i], i + 1);
+  }
+  text += rule;
+  text += "时间均为北京时间；“原文”为通知或手册的原话。\n\n";
+  text += "管理订阅（选择项目与提醒时间）：" + content.manage_url + "\n";
+  text += "退订：" + content.unsubscribe_url + "\n\n";
+  text += footer_sent + "\n" + footer_id + "\n";
+
+  html_body += "<p style=\"margin:12px 0;font-size:13px;color:#666666;\">时间均为北京时间；“原文”为通知或手册的原话。</p>\n";
+  html_body += "<hr style=\"border:none;border-top:1px solid #dddddd;margin:16px 0;\">\n";
+  html_body += "<p style=\"margin:4px 0;font-size:14px;\">" + html_link(content.manage_url, "管理订阅（选择项目与提醒时间）") +
+               " · " + html_link(content.unsubscribe_url, "退订") + "</p>\n";
+  html_body += "<p style=\"margin:4px 0;font-size:12px;color:#999999;\">" + html_escape(footer_sent) + "<br>" +
+               html_escape(footer_id) + "</p>\n";
+  email.text = std::move(text);
+  email.html = html_document(email.subject, html_body);
+  return R::success(std::move(email));
+}
+
+Result<RenderedEmail> render_confirmation(std::string_view confirm_url, std::string_view recipient) {
+  using R = Result<RenderedEmail>;
+  if (Status ok = check_url("confirm URL", confirm_url, false, kMaxUrlBytes); !ok) return R::failure(ok.error());
+  RenderedEmail email;
+  email.subject = "请确认订阅申报提醒";
+  const std::string greeting = "您好！有人（希望是您）用 " + std::string(recipient) + " 订阅了政府项目申报截止提醒。";
+  const std::string ask = "请打开下面的链接确认订阅：";
+  const std::string otherwise = "如果不是您本人操作，请忽略本邮件：未经确认，我们不会再向此地址发送任何邮件。";
+  const std::string footer = "本邮件由申报提醒服务自动发送，请勿直接回复。";
+  email.text = greeting + "\n\n" + ask + "\n" + std::string(confirm_url) + "\n\n" + otherwise + "\n\n" + footer + "\n";
+  const std::string body =
+      "<p style=\"margin:0 0 12px 0;\">" + html_escape(greeting) + "</p>\n<p style=\"margin:0 0 12px 0;\">" +
+      html_escape(ask) + "</p>\n<p style=\"margin:16px 0;\"><a href=\"" + html_escape(confirm_url) +
+      "\" style=\"display:inline-block;padding:10px 20px;background:#1a5fb4;color:#ffffff;text-decoration:none;"
+      "border-radius:4px;\">确认订阅</a></p>\n<p style=\"margin:0 0 12px 0;font-size:13px;color:#666666;word-break:break-all;\">" +
+      html_escape(confirm_url) + "</p>\n<p style=\"margin:0 0 12px 0;\">" + html_escape(otherwise) +
+      "</p>\n<p style=\"margin:4px 0;font-size:12px;color:#999999;\">" + html_escape(footer) + "</p>\n";
+  email.html = html_document(email.subject, body);
+  return R::success(std::move(email));
+}
+
+Result<std::string> assemble_email(const MessageHeaders& headers, const RenderedEmail& rendered,
+                                   const std::optional<MimeAttachment>& attachment, TransferEncoding encoding) {
+  using R = Result<std::string>;
+  MimeMessage message;
+  message.text = rendered.text;
+  message.html = rendered.html;
+  message.attachment = attachment;
+  message.encoding = encoding;
+
+  Result<std::string> from = format_mailbox("From", headers.from_name, headers.from_address);
+  if (!from) return R::failure(from.error());
+  Result<std::string> to = format_mailbox("To", "", headers.to_address);
+  if (!to) return R::failure(to.error());
+  Result<std::string> subject = encode_unstructured("Subject", rendered.subject, kMaxSubjectBytes);
+  if (!subject) return R::failure(subject.error());
+  if (Status ok = check_message_id(headers.message_id); !ok) return R::failure("Message-ID: " + ok.error());
+  if (const std::string problem = email_address_problem("postmaster@" + headers.domain); !problem.empty()) {
+    return R::failure("Message-ID domain: not a host name with a dot");
+  }
+  message.headers = {{"From", *from},
+                     {"To", *to},
+                     {"Subject", *subject},
+                     {"Date", rfc5322_date(headers.date)},
+                     {"Message-ID", "<" + headers.message_id + "@" + headers.domain + ">"}};
+  if (!headers.list_id.empty()) {
+    if (const std::string problem = email_address_problem("list@" + headers.list_id); !problem.empty()) {
+      return R::failure("List-Id: not a host-name style list id");
+    }
+    Result<std::string> phrase = encode_phrase("List-Id", "List-Id name", headers.list_name, kMaxDisplayNameBytes);
+    if (!phrase) return R::failure(phrase.error());
+    message.headers.push_back({"List-Id", (phrase->empty() ? "" : *phrase + " ") + "<" + headers.list_id + ">"});
+  } else if (!headers.list_name.empty()) {
+    return R::failure("List-Id name given without a list id");
+  }
+  if (!headers.unsubscribe_url.empty()) {
+    if (Status ok = check_url("List-Unsubscribe URL", headers.unsubscribe_url, true, kMaxListUnsubscribeBytes); !ok) {
+      return R::failure(ok.error());
+    }
+    message.headers.push_back({"List-Unsubscribe", "<" + headers.unsubscribe_url + ">"});
+    message.headers.push_back({"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"});
+  }
+  message.headers.push_back({"Auto-Submitted", "auto-generated"});
+  return build_mime(message);
+}
+
+Result<std::string> build_reminder_email(const MessageHeaders& headers, ReminderContent content,
+                                         const std::optional<MimeAttachment>& calendar) {
+  content.message_id = headers.message_id;
+  content.recipient = headers.to_address;
+  if (content.unsubscribe_url.empty()) content.unsubscribe_url = headers.unsubscribe_url;
+  Result<RenderedEmail> rendered = render_reminder(content);
+  if (!rendered) return Result<std::string>::failure(rendered.error());
+  return assemble_email(headers, *rendered, calendar);
+}
+
+Result<std::string> build_confirmation_email(const MessageHeaders& headers, std::string_view confirm_url) {
+  Result<RenderedEmail> rendered = render_confirmation(confirm_url, headers.to_address);
+  if (!rendered) return Result<std::string>::failure(rendered.error());
+  return assemble_email(headers, *rendered);
+}
+
+}  // namespace deadline::mail
