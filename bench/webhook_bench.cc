@@ -378,6 +378,10 @@ class TimedStore final : public store::Store {
     }
     return r;
   }
+  Result<store::BounceOutcome> record_bounce(const store::Bounce& bounce, Instant now,
+                                             const store::EndpointHealthPolicy& policy) override {
+    return inner_->record_bounce(bounce, now, policy);
+  }
 
   // The rest is forwarded untouched.
   Result<std::optional<Instant>> cursor() override { return inner_->cursor(); }

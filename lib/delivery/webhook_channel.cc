@@ -16,7 +16,10 @@ Result<HttpRequest> WebhookChannel::build(const store::OutboundMessage& message,
     reminders.push_back({calendar.find_programme(window->programme_id), window, item.lead});
   }
   if (reminders.empty()) return Result<HttpRequest>::failure("nothing left to remind of in the current calendar");
-  const Result<std::string> body = webhook_event_body(message.id, now, reminders);
+  const Result<std::string> body = [&] {
+    const std::lock_guard<std::mutex> lock(writer_mutex_);
+    return writer_.body(message.id, now, reminders, calendar.revision());
+  }();
   if (!body) return Result<HttpRequest>::failure(body.error());
   const Result<WebhookSignatureHeaders> signature = sign_webhook({message.secret}, message.id, now, *body);
   if (!signature) return Result<HttpRequest>::failure("endpoint secret: " + signature.error());

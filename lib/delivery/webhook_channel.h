@@ -4,7 +4,10 @@
 // 2xx is success; 410 Gone disables the endpoint; anything else (3xx included: redirects are not
 // followed) is retried.
 
+#include <mutex>
+
 #include "delivery/channel.h"
+#include "delivery/webhook_event.h"
 
 namespace deadline::delivery {
 
@@ -24,6 +27,9 @@ class WebhookChannel final : public Channel {
 
  private:
   WebhookChannelOptions options_;
+  // build() is const for the dispatcher, but reuses event JSON across messages (the writer's cache).
+  mutable std::mutex writer_mutex_;
+  mutable WebhookEventWriter writer_;
 };
 
 }  // namespace deadline::delivery

@@ -28,11 +28,15 @@ json programme_summary_json(const Programme& p) {
           {"phones", std::move(phones)}};
 }
 
-}  // namespace
+json event_window_json(const Window& w) {
+  json window = window_json(w);
+  window["estimated"] = w.estimated();
+  return window;
+}
 
-Result<json> webhook_event_json(std::string_view message_id, Instant now,
-                                const std::vector<WebhookReminder>& reminders) {
-  using R = Result<json>;
+// The reminders checked and in the event's order: by close, then window id, then lead.
+Result<std::vector<const WebhookReminder*>> checked_in_order(const std::vector<WebhookReminder>& reminders) {
+  using R = Result<std::vector<const WebhookReminder*>>;
   std::vector<const WebhookReminder*> ordered;
   ordered.reserve(reminders.size());
   for (const WebhookReminder& r : reminders) {
@@ -48,15 +52,22 @@ Result<json> webhook_event_json(std::string_view message_id, Instant now,
     return std::forward_as_tuple(a->window->closes.at, a->window->id(), a->lead) <
            std::forward_as_tuple(b->window->closes.at, b->window->id(), b->lead);
   });
+  return R::success(std::move(ordered));
+}
 
+}  // namespace
+
+Result<json> webhook_event_json(std::string_view message_id, Instant now,
+                                const std::vector<WebhookReminder>& reminders) {
+  using R = Result<json>;
+  const auto ordered = checked_in_order(reminders);
+  if (!ordered) return R::failure(ordered.error());
   json list = json::array();
-  for (const WebhookReminder* r : ordered) {
-    json window = window_json(*r->window);
-    window["estimated"] = r->window->estimated();
+  for (const WebhookReminder* r : *ordered) {
     list.push_back({{"lead", r->lead},
                     {"days_left", days_left(*r->window, now)},
                     {"programme", programme_summary_json(*r->programme)},
-                    {"window", std::move(window)}});
+                    {"window", event_window_json(*r->window)}});
   }
   return R::success({{"type", kWebhookEventType},
                      {"version", kWebhookEventVersion},
@@ -73,6 +84,43 @@ Result<std::string> webhook_event_body(std::string_view message_id, Instant now,
     return Result<std::string>::success(event->dump());
   } catch (const json::exception& e) {
     return Result<std::string>::failure(std::string("webhook event is not valid JSON text: ") + e.what());
+  }
+}
+
+const WebhookEventWriter::Fragments& WebhookEventWriter::fragments_of(const WebhookReminder& r) {
+  const std::string id = r.window->id();
+  if (const auto found = fragments_.find(id); found != fragments_.end()) return found->second;
+  return fragments_.emplace(id, Fragments{programme_summary_json(*r.programme).dump(), event_window_json(*r.window).dump()})
+      .first->second;
+}
+
+Result<std::string> WebhookEventWriter::body(std::string_view message_id, Instant now,
+                                             const std::vector<WebhookReminder>& reminders,
+                                             std::string_view calendar_revision) {
+  using R = Result<std::string>;
+  if (calendar_revision != revision_) {
+    fragments_.clear();
+    revision_ = calendar_revision;
+  }
+  const auto ordered = checked_in_order(reminders);
+  if (!ordered) return R::failure(ordered.error());
+  try {
+    // Keys in the order nlohmann's dump writes them (sorted), so the bytes equal
+    // webhook_event_body's: created_at, id, reminders, type, version; and within a reminder
+    // days_left, lead, programme, window.
+    std::string out = "{\"created_at\":" + json(format_utc(now)).dump() + ",\"id\":" + json(message_id).dump() +
+                      ",\"reminders\":[";
+    for (std::size_t i = 0; i < ordered->size(); ++i) {
+      const WebhookReminder& r = *(*ordered)[i];
+      const Fragments& f = fragments_of(r);
+      if (i > 0) out += ',';
+      out += "{\"days_left\":" + std::to_string(days_left(*r.window, now)) + ",\"lead\":" + json(r.lead).dump() +
+             ",\"programme\":" + f.programme + ",\"window\":" + f.window + "}";
+    }
+    out += "],\"type\":" + json(kWebhookEventType).dump() + ",\"version\":" + std::to_string(kWebhookEventVersion) + "}";
+    return R::success(std::move(out));
+  } catch (const json::exception& e) {
+    return R::failure(std::string("webhook event is not valid JSON text: ") + e.what());
   }
 }
 

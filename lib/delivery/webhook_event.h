@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -41,5 +42,24 @@ Result<nlohmann::json> webhook_event_json(std::string_view message_id, Instant n
 // Also fails where the JSON cannot be serialised (text that is not UTF-8).
 Result<std::string> webhook_event_body(std::string_view message_id, Instant now,
                                        const std::vector<WebhookReminder>& reminders);
+
+// Writes the same bytes as webhook_event_body, reusing each window's programme and window JSON
+// from one message to the next: a fan-out sends the same reminder to thousands of endpoints, and
+// only the message's own fields (id, time, lead, days left) differ. The reuse is keyed by window
+// id within one calendar revision; a new revision starts afresh. Not thread-safe.
+class WebhookEventWriter {
+ public:
+  Result<std::string> body(std::string_view message_id, Instant now, const std::vector<WebhookReminder>& reminders,
+                           std::string_view calendar_revision);
+
+ private:
+  struct Fragments {
+    std::string programme, window;
+  };
+  const Fragments& fragments_of(const WebhookReminder& reminder);
+
+  std::string revision_;
+  std::unordered_map<std::string, Fragments> fragments_;   // window id → its JSON, dumped
+};
 
 }  // namespace deadline

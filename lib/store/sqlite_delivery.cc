@@ -59,8 +59,11 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
         "WHERE m.state = ?1 AND m.next_attempt_at <= ?2 AND e.state = 'active' AND e.kind IN (" + kind_list(kinds) +
         ") LIMIT ?3";
     SQLite::Statement candidates(db, candidates_sql);
-    SQLite::Statement sending(db, "SELECT count(*) FROM messages WHERE endpoint_id = ? AND state = 'sending'");
-    std::map<int64_t, int> slots_used;  // endpoint → messages sending, including those claimed now
+    // Endpoint → messages sending, including those claimed now. What is 'sending' is at most
+    // what this process has in flight or claimed ahead: one query over the ready index.
+    std::map<int64_t, int> slots_used;
+    SQLite::Statement sending(db, "SELECT endpoint_id, count(*) FROM messages WHERE state = 'sending' GROUP BY endpoint_id");
+    while (sending.executeStep()) slots_used[sending.getColumn(0).getInt64()] = sending.getColumn(1).getInt();
     std::vector<std::pair<std::string, int64_t>> picked;
     for (const char* state : {"retry", "pending"}) {
       if (static_cast<int>(picked.size()) >= limit) break;
@@ -69,13 +72,7 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
       candidates.bind(3, 4 * limit);
       while (candidates.executeStep() && static_cast<int>(picked.size()) < limit) {
         const int64_t endpoint_id = candidates.getColumn(1).getInt64();
-        auto [slot, fresh] = slots_used.try_emplace(endpoint_id, 0);
-        if (fresh) {
-          sending.bind(1, endpoint_id);
-          sending.executeStep();
-          slot->second = sending.getColumn(0).getInt();
-          sending.reset();
-        }
+        const auto slot = slots_used.try_emplace(endpoint_id, 0).first;
         if (slot->second >= per_endpoint) continue;
         ++slot->second;
         picked.emplace_back(candidates.getColumn(0).getString(), endpoint_id);
@@ -159,9 +156,10 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
                               "UPDATE messages SET state = ?2, next_attempt_at = ?3, "
                               "last_error = CASE WHEN ?6 THEN last_error ELSE nullif(?4, '') END, "
                               "attempts = attempts - ?6, updated_at = ?5 WHERE id = ?1 AND state = 'sending'");
+    // Only an endpoint with something to clear is written: most deliveries go to healthy ones.
     SQLite::Statement healthy(db,
                               "UPDATE endpoints SET failing_since = NULL, last_failure_at = NULL, hard_failures = 0 "
-                              "WHERE id = ?1");
+                              "WHERE id = ?1 AND (failing_since IS NOT NULL OR hard_failures != 0)");
     SQLite::Statement failed(db,
                              "UPDATE endpoints SET failing_since = coalesce(failing_since, ?2), last_failure_at = ?2 "
                              "WHERE id = ?1 RETURNING failing_since");

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "calendar/loader.h"
 #include "schedule/planner.h"
 #include "time/iso8601.h"
 #include "time/zone.h"
@@ -241,4 +242,28 @@ TEST_CASE("webhook event body refuses text that is not UTF-8") {
   const Result<std::string> body = webhook_event_body("m1", at("2024-10-16T09:00+08:00"), {{&p, &w, "7d"}});
   REQUIRE_FALSE(body.ok());
   CHECK(body.error().starts_with("webhook event is not valid JSON text: "));
+}
+
+TEST_CASE("the event writer gives the same bytes as the JSON document for every handbook window") {
+  LoadOutcome outcome = load_calendar_dir(DEADLINED_BUNDLED_CALENDARS);
+  REQUIRE(outcome.calendar);
+  const Calendar& calendar = *outcome.calendar;
+  WebhookEventWriter writer;
+  const Instant now = at("2025-03-01T09:00:00+08:00");
+  std::vector<WebhookReminder> digest;
+  for (const Window& w : calendar.windows()) {
+    const std::vector<WebhookReminder> one = {{calendar.find_programme(w.programme_id), &w, "7d"}};
+    CAPTURE(w.id());
+    // Twice: the second time from the writer's reused fragments.
+    for (int round = 0; round < 2; ++round) {
+      CHECK(*writer.body("msg-" + w.id(), now, one, calendar.revision()) == *webhook_event_body("msg-" + w.id(), now, one));
+    }
+    if (digest.size() < 5) digest.push_back(one.front());
+  }
+  CHECK(*writer.body("digest", now, digest, calendar.revision()) == *webhook_event_body("digest", now, digest));
+  // A new revision does not serve the old revision's fragments.
+  Programme changed = *digest.front().programme;
+  changed.title = "改过的标题";
+  const std::vector<WebhookReminder> renamed = {{&changed, digest.front().window, "7d"}};
+  CHECK(writer.body("x", now, renamed, "another-revision")->find("改过的标题") != std::string::npos);
 }
