@@ -42,7 +42,7 @@ struct Config {
   struct Email {
     std::string relay = "smtp://localhost:25";          // smtp:// (STARTTLS) or smtps://; plain only to loopback
     std::filesystem::path credentials_file;             // line 1 user name, line 2 password; none: no AUTH
-    std::string from_address = "deadlined@localhost";
+    std::string from_address = "deadlined@localhost.localdomain";
     std::string from_name = "申报提醒";
     std::string ehlo_name = "localhost";
     std::string bounce_domain;                          // VERP envelope domain; empty: the From domain

@@ -26,7 +26,7 @@ namespace deadline::delivery {
 struct EmailChannelOptions {
   std::string relay = "smtp://localhost:25";
   std::string username, password;                // from [email] credentials_file
-  std::string from_address = "deadlined@localhost";
+  std::string from_address = "deadlined@localhost.localdomain";
   std::string from_name = "申报提醒";
   std::string ehlo_name = "localhost";
   std::string bounce_domain;                     // empty: the From address's domain

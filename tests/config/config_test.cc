@@ -3,6 +3,7 @@
 // The messages are the operator's interface, as docs/configuration.md shows them.
 
 #include "config/config.h"
+#include "config/email_config.h"
 
 #include <doctest/doctest.h>
 
@@ -92,6 +93,16 @@ void check_defaults(const Config& c) {
   CHECK(c.retention.finished_message_days == 90);
   CHECK(c.retention.unsubscribed_days == 30);
   CHECK(c.test_clock_offset_file.empty());
+  CHECK(c.allow_hosts.empty());
+  CHECK(c.max_in_flight == 64);
+  CHECK(c.per_endpoint == 4);
+  CHECK(c.email.relay == "smtp://localhost:25");
+  CHECK(c.email.credentials_file.empty());
+  CHECK(c.email.from_address == "deadlined@localhost.localdomain");
+  CHECK(c.email.from_name == "申报提醒");
+  CHECK(c.email.connections == 4);
+  CHECK(c.public_url == "http://127.0.0.1:8080");
+  CHECK(c.token_keys_file.filename() == "token-keys");
 }
 
 ConfigOutcome load_clean(const fs::path& file) {
@@ -332,4 +343,28 @@ TEST_CASE("the example in docs/configuration.md loads and sets the defaults it s
   c.database = default_config().database;
   c.calendars = default_config().calendars;
   check_defaults(c);
+}
+
+TEST_CASE("email settings are checked where they are written") {
+  const test::TempDir dir;
+  const fs::path file = dir / "email.toml";
+  std::ofstream(file) << "[email]\nrelay = \"http://mail.example.org\"\nfrom_address = \"a b@example.org\"\n"
+                         "from_name = \"x\\r\\nBcc: y\"\nconnections = 0\n\n[http]\npublic_url = \"ftp://x.org\"\n";
+  const std::vector<std::string> errors = load_config_file(file).errors;
+  const std::string f = file.string();
+  CHECK(errors == std::vector<std::string>{
+                      f + ":8: [http]: public_url must be http:// or https://",
+                      f + ":2: [email]: the relay must be smtp:// (with STARTTLS) or smtps://",
+                      f + ":3: [email]: 'from_address': the part before @ has a character that is not allowed",
+                      f + ":4: [email]: 'from_name' must be at most 120 bytes without control characters",
+                      f + ":5: [email]: 'connections' must be between 1 and 100"});
+}
+
+TEST_CASE("a relay URL with a password in it is refused") {
+  CHECK(smtp_relay_problem("smtps://user:secret@mail.example.org") ==
+        "user names and passwords go in credentials_file, not in the relay URL");
+  CHECK(smtp_relay_problem("smtps://mail.example.org:465").empty());
+  CHECK(relay_is_loopback("smtp://127.0.0.1:2525"));
+  CHECK(relay_is_loopback("smtp://localhost"));
+  CHECK_FALSE(relay_is_loopback("smtp://mail.example.org"));
 }
