@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "base/temp_dir.h"
+#include "calendar/loader.h"
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -33,5 +34,15 @@ inline std::filesystem::path fixture(const std::string& name) {
 inline std::filesystem::path bundled_calendars() { return DEADLINED_BUNDLED_CALENDARS; }
 
 using deadline::TempDir;  // lib/base/temp_dir.h
+
+// The bundled handbook, loaded once per test run.
+inline const Calendar& handbook() {
+  static const Calendar calendar = [] {
+    LoadOutcome outcome = load_calendar_dir(bundled_calendars());
+    REQUIRE(outcome.calendar);
+    return *outcome.calendar;
+  }();
+  return calendar;
+}
 
 }  // namespace deadline::test

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/html_escape.h"
 #include "base/result.h"
 #include "mail/mime.h"
 #include "render/reminder_view.h"
@@ -95,7 +96,6 @@ Result<std::string> build_confirmation_email(const MessageHeaders& headers, std:
 // "Tue, 03 Dec 2024 09:00:05 +0800": RFC 5322 date-time of `instant` in UTC+8.
 std::string rfc5322_date(Instant instant);
 
-// `text` with & < > " ' replaced by character references.
-std::string html_escape(std::string_view text);
+using deadline::html_escape;  // base/html_escape.h
 
 }  // namespace deadline::mail

@@ -5,10 +5,11 @@
 #include <string>
 #include <string_view>
 
+#include "base/html_escape.h"
+
 namespace deadline::web {
 
-// &, <, >, " and ' as entities: for text and attribute values alike.
-std::string escape(std::string_view text);
+inline std::string escape(std::string_view text) { return html_escape(text); }
 
 // A complete HTML document titled `title` (escaped here) around `body_html`.
 std::string page(std::string_view title, std::string_view body_html);

@@ -18,14 +18,7 @@ using namespace deadline::delivery;
 
 namespace {
 
-const Calendar& handbook() {
-  static const Calendar calendar = [] {
-    LoadOutcome outcome = load_calendar_dir(test::bundled_calendars());
-    REQUIRE(outcome.calendar);
-    return *outcome.calendar;
-  }();
-  return calendar;
-}
+using test::handbook;
 
 const Instant kNow = *parse_iso8601("2024-10-17T09:00+08:00");
 

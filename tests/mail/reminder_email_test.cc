@@ -17,14 +17,7 @@ using namespace deadline::mail;
 
 namespace {
 
-const Calendar& handbook() {
-  static const Calendar calendar = [] {
-    LoadOutcome outcome = load_calendar_dir(test::bundled_calendars());
-    REQUIRE(outcome.calendar);
-    return *outcome.calendar;
-  }();
-  return calendar;
-}
+using test::handbook;
 
 constexpr const char* kExact = "jiangsu-specialised-sme-2024-batch2/apply/2024";      // 2024-10-18 24:00
 constexpr const char* kEstimated = "postdoctoral-research-workstation/apply/2024";    // 预计2024年10月

@@ -10,14 +10,7 @@ using namespace deadline;
 
 namespace {
 
-const Calendar& handbook() {
-  static const Calendar calendar = [] {
-    LoadOutcome outcome = load_calendar_dir(test::bundled_calendars());
-    REQUIRE(outcome.calendar);
-    return *outcome.calendar;
-  }();
-  return calendar;
-}
+using test::handbook;
 
 render::ReminderView view_of(const char* window_id, const char* now) {
   const Window* window = handbook().find_window(window_id);
