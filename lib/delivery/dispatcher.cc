@@ -82,7 +82,10 @@ void Dispatcher::claim() {
     return;
   }
   const int room = options_.max_in_flight + options_.claim_ahead - in_flight_ - static_cast<int>(ready_.size());
-  if (room <= 0) return;  // a finished request claims again
+  // Claims come in batches: each claim is a transaction whose cost is mostly per page touched,
+  // so a few large ones cost less than many small ones. With nothing ready to send, any room
+  // is enough.
+  if (room <= 0 || (room < options_.claim_ahead / 4 && !ready_.empty())) return;  // a finished request claims again
   claiming_ = true;
   const Instant now = clock_.now();
   store_.run(
@@ -144,16 +147,15 @@ void Dispatcher::send(store::OutboundMessage message) {
     return;
   }
   const auto calendar = calendar_();
-  const Result<HttpRequest> request =
-      channel && calendar ? channel->build(message, *calendar, clock_.now())
-                          : Result<HttpRequest>::failure("no channel for this endpoint kind");
+  Result<HttpRequest> request = channel && calendar ? channel->build(message, *calendar, now)
+                                                    : Result<HttpRequest>::failure("no channel for this endpoint kind");
   if (!request) {
     finish(message, nullptr, request.error());
     return;
   }
   rate_limiter_.record(message.endpoint_id, now);
   ++in_flight_;
-  client_.post(*request, [this, message = std::move(message)](HttpResult result) {
+  client_.post(std::move(request).value(), [this, message = std::move(message)](HttpResult result) {
     --in_flight_;
     finish(message, &result, {});
     send_ready();
@@ -248,6 +250,17 @@ void Dispatcher::defer(const store::OutboundMessage& m, Instant at) {
 }
 
 void Dispatcher::schedule_flush() {
+  if (options_.flush.count() == 0) {
+    // After the handlers already queued (their results join this commit), once.
+    if (!flushing_ && !flush_armed_) {
+      flush_armed_ = true;
+      boost::asio::post(io_, [this] {
+        flush_armed_ = false;
+        flush();
+      });
+    }
+    return;
+  }
   if (flush_armed_) return;
   flush_armed_ = true;
   flush_timer_.expires_after(options_.flush);

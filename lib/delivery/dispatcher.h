@@ -34,8 +34,12 @@ struct DispatcherOptions {
   // (an fsync of a few milliseconds during which no claim could run).
   int claim_ahead = 256;
   std::chrono::milliseconds poll{1000};          // look for due retries at least this often
-  std::chrono::milliseconds flush{200};          // gather results this long before a commit
-  std::size_t flush_batch = 256;                 // ... or until this many are waiting
+  // Results commit as a group: while one commit runs, the next results gather, and go in one
+  // transaction when it ends (so under load there is one fsync per batch, and an idle
+  // dispatcher commits a single result at once). `flush` > 0 also waits that long before a
+  // commit, to gather more at the cost of latency.
+  std::chrono::milliseconds flush{0};
+  std::size_t flush_batch = 256;                 // commit at once when this many are waiting
   RetryPolicy retry;
   store::EndpointHealthPolicy health;
 };

@@ -308,11 +308,17 @@ Result<std::string> assemble_email(const MessageHeaders& headers, const Rendered
     return R::failure("List-Id name given without a list id");
   }
   if (!headers.unsubscribe_url.empty()) {
-    if (Status ok = check_url("List-Unsubscribe URL", headers.unsubscribe_url, true, kMaxListUnsubscribeBytes); !ok) {
+    // One-click (RFC 8058) needs https; an http URL (a daemon on its embedded defaults, without
+    // a public https address yet) still gets the plain RFC 2369 header, so the link works.
+    const bool https = headers.unsubscribe_url.starts_with("https://");
+    if (Status ok = check_url("List-Unsubscribe URL", headers.unsubscribe_url, https, kMaxListUnsubscribeBytes); !ok) {
       return R::failure(ok.error());
     }
+    if (headers.unsubscribe_url.find_first_of(",;") != std::string::npos) {
+      return R::failure("List-Unsubscribe URL holds a character that is not allowed in a link");
+    }
     message.headers.push_back({"List-Unsubscribe", "<" + headers.unsubscribe_url + ">"});
-    message.headers.push_back({"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"});
+    if (https) message.headers.push_back({"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"});
   }
   message.headers.push_back({"Auto-Submitted", "auto-generated"});
   return build_mime(message);

@@ -80,52 +80,82 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
       candidates.reset();
     }
 
-    SQLite::Statement claim(db,
-                            "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?2 "
-                            "WHERE id = ?1 RETURNING attempts, due_at, expires_at");
+    // The picked messages read and marked in a few set-based statements, not a handful per
+    // message: the ids travel as one JSON array (json_each).
+    std::map<std::string, OutboundMessage> by_id;
+    std::string ids = "[", endpoint_ids = "[";
+    for (const auto& [id, endpoint_id] : picked) {
+      ids += (ids.size() > 1 ? ",\"" : "\"") + id + "\"";  // ids are hex: nothing to escape
+      endpoint_ids += (endpoint_ids.size() > 1 ? "," : "") + std::to_string(endpoint_id);
+      by_id[id].id = id;
+    }
+    ids += "]";
+    endpoint_ids += "]";
+    SQLite::Statement items(db,
+                            "SELECT message_id, window_id, lead, closes_at FROM deliveries "
+                            "WHERE message_id IN (SELECT value FROM json_each(?1)) AND superseded = 0 AND closes_at > ?2 "
+                            "ORDER BY message_id, closes_at, window_id");
+    items.bind(1, ids);
+    items.bind(2, seconds(now));
+    while (items.executeStep()) {
+      by_id[items.getColumn(0).getString()].items.push_back(
+          {items.getColumn(1).getString(), items.getColumn(2).getString(), instant(items.getColumn(3).getInt64())});
+    }
+    // Nothing left to say (every delivery superseded or its window closed): expired, not sent.
+    std::string empty = "[", sendable = "[";
+    for (const auto& [id, m] : by_id) {
+      std::string& list = m.items.empty() ? empty : sendable;
+      list += (list.size() > 1 ? ",\"" : "\"") + id + "\"";
+    }
+    empty += "]";
+    sendable += "]";
     SQLite::Statement expire(db,
                              "UPDATE messages SET state = 'expired', updated_at = ?2, "
-                             "last_error = 'every reminder in it was superseded or closed' WHERE id = ?1");
+                             "last_error = 'every reminder in it was superseded or closed' "
+                             "WHERE id IN (SELECT value FROM json_each(?1))");
+    expire.bind(1, empty);
+    expire.bind(2, seconds(now));
+    expire.exec();
+    SQLite::Statement claim(db,
+                            "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?2 "
+                            "WHERE id IN (SELECT value FROM json_each(?1)) RETURNING id, attempts, due_at, expires_at");
+    claim.bind(1, sendable);
+    claim.bind(2, seconds(now));
+    while (claim.executeStep()) {
+      OutboundMessage& m = by_id[claim.getColumn(0).getString()];
+      m.attempts = claim.getColumn(1).getInt();
+      m.due = instant(claim.getColumn(2).getInt64());
+      m.expires = instant(claim.getColumn(3).getInt64());
+    }
+    struct EndpointFields {
+      EndpointKind kind;
+      std::string address, secret;
+      int64_t subscriber_id, token_generation;
+    };
+    std::map<int64_t, EndpointFields> endpoints;
     SQLite::Statement endpoint(db,
-                               "SELECT e.kind, e.address, coalesce(e.secret, ''), e.subscriber_id, s.token_generation "
-                               "FROM endpoints AS e JOIN subscribers AS s ON s.id = e.subscriber_id WHERE e.id = ?");
-    SQLite::Statement items(db,
-                            "SELECT window_id, lead, closes_at FROM deliveries WHERE message_id = ?1 "
-                            "AND superseded = 0 AND closes_at > ?2 ORDER BY closes_at, window_id");
+                               "SELECT e.id, e.kind, e.address, coalesce(e.secret, ''), e.subscriber_id, s.token_generation "
+                               "FROM endpoints AS e JOIN subscribers AS s ON s.id = e.subscriber_id "
+                               "WHERE e.id IN (SELECT value FROM json_each(?1))");
+    endpoint.bind(1, endpoint_ids);
+    while (endpoint.executeStep()) {
+      endpoints[endpoint.getColumn(0).getInt64()] = {
+          parse_endpoint_kind(endpoint.getColumn(1).getString()).value_or(EndpointKind::webhook),
+          endpoint.getColumn(2).getString(), endpoint.getColumn(3).getString(), endpoint.getColumn(4).getInt64(),
+          endpoint.getColumn(5).getInt64()};
+    }
     std::vector<OutboundMessage> claimed;
-    for (const auto& [id, endpoint_id] : picked) {
-      OutboundMessage m;
-      m.id = id;
+    claimed.reserve(picked.size());
+    for (const auto& [id, endpoint_id] : picked) {  // in the order picked: oldest first
+      OutboundMessage& m = by_id[id];
+      if (m.items.empty()) continue;
+      const EndpointFields& e = endpoints[endpoint_id];
       m.endpoint_id = endpoint_id;
-      items.bind(1, id);
-      items.bind(2, seconds(now));
-      while (items.executeStep()) {
-        m.items.push_back({items.getColumn(0).getString(), items.getColumn(1).getString(),
-                           instant(items.getColumn(2).getInt64())});
-      }
-      items.reset();
-      if (m.items.empty()) {  // nothing left to say: every delivery superseded or its window closed
-        expire.bind(1, id);
-        expire.bind(2, seconds(now));
-        expire.exec();
-        expire.reset();
-        continue;
-      }
-      claim.bind(1, id);
-      claim.bind(2, seconds(now));
-      claim.executeStep();
-      m.attempts = claim.getColumn(0).getInt();
-      m.due = instant(claim.getColumn(1).getInt64());
-      m.expires = instant(claim.getColumn(2).getInt64());
-      claim.reset();
-      endpoint.bind(1, m.endpoint_id);
-      endpoint.executeStep();
-      m.kind = parse_endpoint_kind(endpoint.getColumn(0).getString()).value_or(EndpointKind::webhook);
-      m.address = endpoint.getColumn(1).getString();
-      m.secret = endpoint.getColumn(2).getString();
-      m.subscriber_id = endpoint.getColumn(3).getInt64();
-      m.token_generation = endpoint.getColumn(4).getInt64();
-      endpoint.reset();
+      m.kind = e.kind;
+      m.address = e.address;
+      m.secret = e.secret;
+      m.subscriber_id = e.subscriber_id;
+      m.token_generation = e.token_generation;
       claimed.push_back(std::move(m));
     }
     transaction.commit();
@@ -156,10 +186,6 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
                               "UPDATE messages SET state = ?2, next_attempt_at = ?3, "
                               "last_error = CASE WHEN ?6 THEN last_error ELSE nullif(?4, '') END, "
                               "attempts = attempts - ?6, updated_at = ?5 WHERE id = ?1 AND state = 'sending'");
-    // Only an endpoint with something to clear is written: most deliveries go to healthy ones.
-    SQLite::Statement healthy(db,
-                              "UPDATE endpoints SET failing_since = NULL, last_failure_at = NULL, hard_failures = 0 "
-                              "WHERE id = ?1 AND (failing_since IS NOT NULL OR hard_failures != 0)");
     SQLite::Statement failed(db,
                              "UPDATE endpoints SET failing_since = coalesce(failing_since, ?2), last_failure_at = ?2 "
                              "WHERE id = ?1 RETURNING failing_since");
@@ -173,8 +199,31 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
                                     "UPDATE messages SET state = 'expired', updated_at = ?2, "
                                     "last_error = 'endpoint disabled' WHERE endpoint_id = ?1 "
                                     "AND state IN ('pending', 'retry')");
+    // Deliveries, the bulk of any batch, in two set-based statements.
+    std::string delivered_ids = "[", delivered_endpoints = "[";
+    for (const AttemptResult& r : results) {
+      if (r.outcome != AttemptResult::Outcome::delivered || r.deferred) continue;
+      delivered_ids += (delivered_ids.size() > 1 ? ",\"" : "\"") + r.message_id + "\"";
+      delivered_endpoints += (delivered_endpoints.size() > 1 ? "," : "") + std::to_string(r.endpoint_id);
+    }
+    delivered_ids += "]";
+    delivered_endpoints += "]";
+    SQLite::Statement delivered(db,
+                                "UPDATE messages SET state = 'delivered', next_attempt_at = ?2, last_error = NULL, "
+                                "updated_at = ?2 WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'sending'");
+    delivered.bind(1, delivered_ids);
+    delivered.bind(2, seconds(now));
+    delivered.exec();
+    // Only an endpoint with something to clear is written: most deliveries go to healthy ones.
+    SQLite::Statement all_healthy(db,
+                                  "UPDATE endpoints SET failing_since = NULL, last_failure_at = NULL, hard_failures = 0 "
+                                  "WHERE id IN (SELECT value FROM json_each(?1)) "
+                                  "AND (failing_since IS NOT NULL OR hard_failures != 0)");
+    all_healthy.bind(1, delivered_endpoints);
+    all_healthy.exec();
     std::vector<int64_t> disabled;
     for (const AttemptResult& r : results) {
+      if (r.outcome == AttemptResult::Outcome::delivered && !r.deferred) continue;  // done above
       message.bind(1, r.message_id);
       message.bind(2, outcome_state(r.outcome));
       message.bind(3, seconds(r.outcome == AttemptResult::Outcome::retry ? r.next_attempt : now));
@@ -185,12 +234,6 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
       message.exec();
       message.reset();
       if (deferred) continue;  // not an attempt: says nothing about the endpoint's health
-      if (r.outcome == AttemptResult::Outcome::delivered) {
-        healthy.bind(1, r.endpoint_id);
-        healthy.exec();
-        healthy.reset();
-        continue;
-      }
       if (r.endpoint_needs_attention || (r.hard_failure && count_hard_failure(db, r.endpoint_id, policy))) {
         attention.bind(1, r.endpoint_id);
         attention.bind(2, r.error);

@@ -218,7 +218,9 @@ TEST_CASE("reminder email: hostile header inputs are refused and named") {
       {[](MessageHeaders& h) { h.domain = "example.org>\r\nX-Evil: 1"; }, "Message-ID domain"},
       {[](MessageHeaders& h) { h.list_id = "list id"; }, "List-Id"},
       {[](MessageHeaders& h) { h.list_name = "a\nb"; }, "List-Id name: "},
-      {[](MessageHeaders& h) { h.unsubscribe_url = "http://deadlined.example.org/unsubscribe/T"; }, "https://"},
+      {[](MessageHeaders& h) { h.unsubscribe_url = "ftp://deadlined.example.org/unsubscribe/T"; }, "http:// or https://"},
+      {[](MessageHeaders& h) { h.unsubscribe_url = "http://x.example.org/u,<mailto:evil@example.org>"; },
+       "List-Unsubscribe URL"},
       {[](MessageHeaders& h) { h.unsubscribe_url = "https://x.example.org/u>, <mailto:evil@example.org"; },
        "List-Unsubscribe URL"},
       {[](MessageHeaders& h) { h.unsubscribe_url = "https://x.example.org/u\r\nBcc: e@example.org"; },
@@ -321,4 +323,14 @@ TEST_CASE("reminder email: the confirmation email asks to confirm with the link"
         std::string::npos);
   CHECK_FALSE(build_confirmation_email(h, "https://x.example.org/\"><script>"));
   CHECK_FALSE(build_confirmation_email(h, "ftp://x.example.org/"));
+}
+
+TEST_CASE("an http unsubscribe link gets List-Unsubscribe without one-click") {
+  MessageHeaders h = headers();
+  h.unsubscribe_url = "http://127.0.0.1:8080/unsubscribe/TOKEN";
+  const Result<std::string> message = build_reminder_email(h, content({view_of(kExact)}));
+  REQUIRE(message);
+  const std::vector<test::mail::Field> fields = test::mail::fields(test::mail::split_entity(*message));
+  CHECK(test::mail::field_value(fields, "List-Unsubscribe") == "<http://127.0.0.1:8080/unsubscribe/TOKEN>");
+  CHECK(test::mail::field_value(fields, "List-Unsubscribe-Post").empty());
 }

@@ -1,0 +1,1087 @@
+// Email throughput into Postfix's smtp-sink: N pending reminder emails, one per email endpoint,
+// drained by the real Dispatcher (StoreThread + SqliteStore, EmailChannel building every message,
+// a CurlMultiClient for mail with the daemon's [email] connections = 4 behind a RoutingClient, on
+// the Asio loop) until every message is recorded 'delivered' in the database.
+// Baseline, measured in the same run into the same sink: Postfix's smtp-source with as many
+// parallel sessions (4), each reusing its connection (-d), sending the same number of messages,
+// each one a reminder email built by EmailChannel beforehand (-F), so the same bytes per message.
+// Target: deadlined delivers at least 0.4x the baseline's rate.
+//
+//   ./build/bench/email_bench [MESSAGES] [ROUNDS]        defaults: 5000, 3; medians reported
+//
+// smtp-sink and smtp-source come with Debian's postfix package: scripts/install-bench-deps.sh
+// installs it without configuring or starting an MTA. The sink is a child process listening on
+// 127.0.0.1 at a port picked for it, started once for the run and stopped at the end (also on
+// failure; it is also told to stop if this process dies); its running counters (-c: sessions,
+// QUITs, messages) are read from its standard output and checked after every phase. Each round
+// uses a fresh database in a new directory under /tmp (email_bench.XXXXXX, removed at the end, on
+// failure too); the sides alternate which goes first.
+//
+// As in webhook_bench, the measured side runs through thin wrappers of the library's interfaces
+// (Store, Channel, HttpClient; the library is used unchanged) to show where its time goes, and the
+// library's mail CurlMultiClient is also timed alone on prebuilt messages (no dispatcher, store or
+// building), for the analysis only: not part of the ratio.
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "base/temp_dir.h"
+#include "bench_support.h"
+#include "calendar/loader.h"
+#include "config/config.h"
+#include "delivery/curl_multi_client.h"
+#include "delivery/dingtalk_channel.h"
+#include "delivery/dispatcher.h"
+#include "delivery/email_channel.h"
+#include "delivery/feishu_channel.h"
+#include "delivery/routing_client.h"
+#include "delivery/webhook_channel.h"
+#include "delivery/wecom_channel.h"
+#include "store/sqlite_store.h"
+#include "store/store_thread.h"
+#include "subscription/tokens.h"
+#include "time/clock.h"
+
+namespace {
+
+using deadline::bench::median;
+using deadline::bench::parse_positive;
+using deadline::bench::seconds;
+
+namespace asio = boost::asio;
+namespace store = deadline::store;
+namespace delivery = deadline::delivery;
+namespace subscription = deadline::subscription;
+using deadline::Calendar;
+using deadline::Instant;
+using deadline::Result;
+using Steady = std::chrono::steady_clock;
+
+constexpr double kTargetRatio = 0.40;
+constexpr const char* kLead = "7d";
+constexpr int kSinkBacklog = 256;
+
+// A fresh directory under /tmp, removed on the way out (also on failure).
+class TempDir : public deadline::TempDir {
+ public:
+  TempDir() : deadline::TempDir("email_bench") {}
+};
+
+double seconds_between(Steady::time_point from, Steady::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+void require(bool condition, const std::string& message) {
+  if (!condition) throw std::runtime_error(message);
+}
+
+// CPU time of the calling thread.
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+double timeval_seconds(const timeval& t) {
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+}
+
+struct Settings {
+  std::int64_t messages = 5000;
+  int rounds = 3;
+  int max_in_flight = 64;                                        // the daemon's default
+  int per_endpoint = 4;                                          // the daemon's default
+  long mail_connections = deadline::Config::Email{}.connections;  // [email] connections: 4
+};
+
+// An executable of the postfix package: /usr/sbin first (Debian puts them there, often outside
+// a user's PATH), then PATH. Empty when missing.
+std::string find_tool(const std::string& name) {
+  const std::string sbin = "/usr/sbin/" + name;
+  if (access(sbin.c_str(), X_OK) == 0) return sbin;
+  if (const char* path = std::getenv("PATH")) {
+    std::stringstream dirs(path);
+    std::string dir;
+    while (std::getline(dirs, dir, ':')) {
+      const std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+      if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+  }
+  return {};
+}
+
+// fork + exec of `argv` (argv[0] the path). The child gets SIGTERM if this thread ends first; its
+// standard output goes to `stdout_fd` when that is >= 0. Everything the child runs between fork
+// and exec is async-signal-safe.
+pid_t spawn(const std::vector<std::string>& args, int stdout_fd, int close_fd) {
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(127);
+    if (stdout_fd >= 0) dup2(stdout_fd, STDOUT_FILENO);
+    if (stdout_fd >= 0 && stdout_fd != STDOUT_FILENO) close(stdout_fd);
+    if (close_fd >= 0) close(close_fd);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// CPU seconds (user + system) a child has used so far, from /proc/PID/stat (10 ms ticks).
+double process_cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto paren = stat.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(paren + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {  // field 3 is the state
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Postfix's smtp-sink as a child process on 127.0.0.1:PORT, accepting every message and throwing
+// it away. With -c it prints "sess=S quit=Q mesg=M" and a carriage return whenever a session
+// ends, a QUIT is executed or a message's final "." arrives; a thread reads them from a pipe.
+
+struct SinkCounters {
+  std::int64_t sessions = 0, quits = 0, messages = 0;
+  bool operator==(const SinkCounters&) const = default;
+};
+
+class SmtpSink {
+ public:
+  explicit SmtpSink(const std::string& path) {
+    try {
+      for (int attempt = 1;; ++attempt) {
+        if (try_start(path)) return;
+        stop();  // e.g. the port was taken in between: another one
+        require(attempt < 5, "smtp-sink did not start listening on 127.0.0.1 (5 attempts; see its messages above)");
+      }
+    } catch (...) {
+      stop();  // no destructor runs for a constructor that throws
+      throw;
+    }
+  }
+  ~SmtpSink() { stop(); }
+  SmtpSink(const SmtpSink&) = delete;
+  SmtpSink& operator=(const SmtpSink&) = delete;
+
+  unsigned short port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  SinkCounters counters() const {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return counters_;
+  }
+  double cpu_seconds() const { return process_cpu_seconds(pid_); }
+
+  // Not timed: waits until the sink has counted `messages` messages (its output may lag the
+  // replies it sends by a little), then until its counters stop changing (sessions end after the
+  // client's QUIT), and returns them.
+  SinkCounters settle(std::int64_t messages) const {
+    const auto give_up = Steady::now() + std::chrono::seconds{10};
+    SinkCounters c = counters();
+    while (c.messages < messages && Steady::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{5});
+      c = counters();
+    }
+    const auto settle_by = Steady::now() + std::chrono::seconds{3};
+    int unchanged = 0;
+    while (unchanged < 4 && Steady::now() < settle_by) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+      const SinkCounters now = counters();
+      unchanged = now == c ? unchanged + 1 : 0;
+      c = now;
+    }
+    return c;
+  }
+
+ private:
+  bool try_start(const std::string& path) {
+    port_ = pick_port();
+    int fds[2];
+    require(pipe2(fds, O_CLOEXEC) == 0, std::string("pipe: ") + std::strerror(errno));
+    std::vector<std::string> args = {path, "-c"};
+    if (geteuid() == 0) {  // smtp-sink refuses to run as root without a user to switch to
+      args.push_back("-u");
+      args.push_back("nobody");
+    }
+    args.push_back("127.0.0.1:" + std::to_string(port_));
+    args.push_back(std::to_string(kSinkBacklog));
+    try {
+      pid_ = spawn(args, fds[1], fds[0]);
+    } catch (...) {
+      close(fds[0]);
+      close(fds[1]);
+      throw;
+    }
+    close(fds[1]);
+    output_ = fds[0];
+    reader_ = std::thread([this] { read_counters(); });
+    // Ready when it answers with its 220 greeting.
+    const auto give_up = Steady::now() + std::chrono::seconds{5};
+    while (Steady::now() < give_up) {
+      if (exited()) return false;
+      if (greets()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    }
+    return false;
+  }
+
+  static unsigned short pick_port() {
+    const int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    require(s >= 0, std::string("socket: ") + std::strerror(errno));
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    socklen_t length = sizeof address;
+    const bool ok = bind(s, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                    getsockname(s, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+    close(s);
+    require(ok, std::string("picking a free port: ") + std::strerror(errno));
+    return ntohs(address.sin_port);
+  }
+
+  // Connects, expects "220", says QUIT.
+  bool greets() const {
+    const int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return false;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(port_);
+    timeval timeout{2, 0};
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    bool ok = false;
+    if (connect(s, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+      char greeting[512];
+      const ssize_t n = recv(s, greeting, sizeof greeting, 0);
+      ok = n >= 3 && std::string_view(greeting, 3) == "220";
+      if (ok) {
+        constexpr std::string_view quit = "QUIT\r\n";
+        (void)send(s, quit.data(), quit.size(), MSG_NOSIGNAL);
+        (void)recv(s, greeting, sizeof greeting, 0);
+      }
+    }
+    close(s);
+    return ok;
+  }
+
+  bool exited() {
+    if (pid_ <= 0) return true;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return true;
+    }
+    return false;
+  }
+
+  void read_counters() {
+    std::string pending;
+    char buffer[4096];
+    for (;;) {
+      const ssize_t n = read(output_, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      pending.append(buffer, static_cast<std::size_t>(n));
+      std::size_t end;
+      while ((end = pending.find_first_of("\r\n")) != std::string::npos) {
+        parse(pending.substr(0, end));
+        pending.erase(0, end + 1);
+      }
+    }
+  }
+
+  void parse(const std::string& line) {
+    long long s = 0, q = 0, m = 0;
+    if (std::sscanf(line.c_str(), "sess=%lld quit=%lld mesg=%lld", &s, &q, &m) != 3) return;
+    const std::lock_guard<std::mutex> lock(mutex_);
+    counters_ = {s, q, m};
+  }
+
+  void stop() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int status = 0;
+      const auto give_up = Steady::now() + std::chrono::seconds{3};
+      while (waitpid(pid_, &status, WNOHANG) == 0) {
+        if (Steady::now() > give_up) {
+          kill(pid_, SIGKILL);
+          waitpid(pid_, &status, 0);
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds{10});
+      }
+      pid_ = -1;
+    }
+    if (reader_.joinable()) reader_.join();  // the pipe's writer has gone: read() returns 0
+    if (output_ >= 0) close(output_);
+    output_ = -1;
+    const std::lock_guard<std::mutex> lock(mutex_);
+    counters_ = {};
+  }
+
+  unsigned short port_ = 0;
+  pid_t pid_ = -1;
+  int output_ = -1;
+  std::thread reader_;
+  mutable std::mutex mutex_;
+  SinkCounters counters_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The calendar: one programme with one confirmed window closing in 2031, so every message built
+// during the run still has something to remind of.
+
+const char* const kCalendarToml = R"toml([edition]
+id = "bench"
+title = "基准测试"
+publisher = "测试中心"
+year = 2029
+zone = "Asia/Shanghai"
+
+[[programme]]
+id = "bench-programme"
+number = 1
+page = 1
+title = "专精特新中小企业认定"
+group = "工业和信息化部门"
+category = "认定培育"
+contact = "江苏省工业和信息化厅"
+link = "https://example.cn/bench"
+eligibility = "在江苏省内注册的中小企业"
+recurs = false
+recurs_reason = "测试"
+
+[[programme.window]]
+key = "apply"
+phrase = "申报截止时间为2031年6月30日17:00"
+status = "confirmed"
+actor = "企业"
+role = "企业"
+cycle = 2029
+closes = "2031-06-30T17:00"
+)toml";
+
+std::shared_ptr<const Calendar> load_bench_calendar(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "bench.toml") << kCalendarToml;
+  deadline::LoadOutcome loaded = deadline::load_calendar_dir(dir);
+  std::string errors;
+  for (const std::string& e : loaded.errors) errors += "\n  " + e;
+  require(loaded.calendar.has_value(), "the bench calendar does not load:" + errors);
+  require(loaded.calendar->windows().size() == 1, "the bench calendar should have exactly one window");
+  return std::make_shared<const Calendar>(std::move(*loaded.calendar));
+}
+
+store::TriggerFacts trigger_for(const deadline::Window& window, const deadline::Programme& programme) {
+  store::TriggerFacts t;
+  t.window_id = window.id();
+  t.programme_id = programme.id;
+  t.lead = kLead;
+  t.closes = window.closes.at;
+  t.due = t.closes - std::chrono::days{7};
+  t.key = t.window_id + "|" + t.lead + "|" + std::to_string(seconds(t.closes));
+  t.group = programme.group;
+  t.category = programme.category;
+  t.authority_text = programme.authority + " " + programme.contact;
+  t.role = "企业";
+  t.search_text = programme.title + " " + programme.contact + " " + programme.authority;
+  return t;
+}
+
+std::string subscriber_address(std::int64_t i) { return "subscriber" + std::to_string(i) + "@example.cn"; }
+
+// ---------------------------------------------------------------------------------------------
+// Setup of one round (not timed): a fresh database, N active subscribers with one email endpoint
+// each (to the subscriber's address), written with the columns add_subscriber / add_endpoint use
+// in one transaction, then the trigger fired: N pending messages.
+
+struct PendingMessage {
+  std::string id;
+  std::int64_t subscriber_id = 0;
+  std::string address;
+};
+
+std::vector<PendingMessage> prepare_database(store::SqliteStore& s, std::int64_t count,
+                                             const store::TriggerFacts& trigger, Instant now) {
+  SQLite::Database& db = s.database();
+  {
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement subscriber(db,
+                                 "INSERT INTO subscribers (email, email_hash, state, created_at, confirmed_at) "
+                                 "VALUES (?1, ?2, 'active', ?3, ?3)");
+    SQLite::Statement endpoint(db,
+                               "INSERT INTO endpoints (subscriber_id, kind, address, secret, filter_fields, "
+                               "all_leads, created_at) VALUES (?1, 'email', ?2, NULL, 0, 1, ?3)");
+    for (std::int64_t i = 0; i < count; ++i) {
+      const std::string email = subscriber_address(i);
+      subscriber.bind(1, email);
+      subscriber.bind(2, "hash-" + std::to_string(i));  // unique; the bench never looks it up
+      subscriber.bind(3, seconds(now));
+      subscriber.exec();
+      subscriber.reset();
+      endpoint.bind(1, db.getLastInsertRowid());
+      endpoint.bind(2, email);
+      endpoint.bind(3, seconds(now));
+      endpoint.exec();
+      endpoint.reset();
+    }
+    transaction.commit();
+  }
+  const auto fired = s.fire({trigger}, store::FireKind::on_time, now, now);
+  require(fired.ok(), "fan-out failed: " + (fired.ok() ? std::string() : fired.error()));
+  require(fired->messages == count && fired->deliveries == count,
+          "fan-out recorded " + std::to_string(fired->messages) + " messages for " + std::to_string(count) +
+              " endpoints");
+  std::vector<PendingMessage> pending;
+  SQLite::Statement q(db,
+                      "SELECT m.id, e.subscriber_id, e.address FROM messages m JOIN endpoints e ON e.id = m.endpoint_id "
+                      "WHERE m.state = 'pending' ORDER BY m.rowid");
+  while (q.executeStep()) {
+    pending.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt64(), q.getColumn(2).getString()});
+  }
+  require(static_cast<std::int64_t>(pending.size()) == count, "the database does not hold one pending message each");
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  return pending;
+}
+
+// The channel as the daemon configures it ([email] defaults), to the sink.
+delivery::EmailChannelOptions email_options(unsigned short port) {
+  const deadline::Config::Email defaults;
+  delivery::EmailChannelOptions email;
+  email.relay = "smtp://127.0.0.1:" + std::to_string(port);
+  email.from_address = defaults.from_address;
+  email.from_name = defaults.from_name;
+  email.ehlo_name = defaults.ehlo_name;
+  email.bounce_domain = defaults.bounce_domain;
+  email.list_id = defaults.list_id;
+  // The links' base as an operator sets it: the default "http://127.0.0.1:8080" is refused when the
+  // message is built (List-Unsubscribe must be https), so every email would fail.
+  email.public_url = "https://deadlined.example.cn";
+  email.connect_timeout = deadline::Config{}.connect_timeout;
+  return email;
+}
+
+subscription::KeyRing make_key_ring() {
+  std::random_device random;
+  std::string secret(32, '\0');
+  for (char& c : secret) c = static_cast<char>(random() & 0xFF);
+  auto ring = subscription::KeyRing::create({subscription::TokenKey{1, secret}});
+  require(ring.ok(), "key ring: " + (ring.ok() ? std::string() : ring.error()));
+  return std::move(ring).value();
+}
+
+// The message as the dispatcher hands it to the channel (as claim_ready returns it).
+store::OutboundMessage outbound_for(const PendingMessage& p, const Calendar& calendar, Instant now) {
+  const deadline::Window& window = calendar.windows().front();
+  store::OutboundMessage m;
+  m.id = p.id;
+  m.kind = store::EndpointKind::email;
+  m.address = p.address;
+  m.subscriber_id = p.subscriber_id;
+  m.token_generation = 1;
+  m.attempts = 1;
+  m.due = now;
+  m.expires = window.closes.at;
+  m.items.push_back({window.id(), kLead, window.closes.at});
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instruments for the measured side (the library is untouched; these wrap its interfaces).
+
+struct CallStats {
+  std::int64_t calls = 0, items = 0;
+  double wall = 0, cpu = 0;
+  void add(Steady::time_point start, double cpu_start, std::int64_t n) {
+    ++calls;
+    items += n;
+    wall += seconds_between(start, Steady::now());
+    cpu += thread_cpu_seconds() - cpu_start;
+  }
+};
+
+// Forwards to the SqliteStore, timing the delivery calls, and notices the commit that records
+// the last delivered message.
+class TimedStore final : public store::Store {
+ public:
+  TimedStore(std::unique_ptr<store::SqliteStore> inner, std::int64_t expected,
+             std::function<void(Steady::time_point)> all_recorded)
+      : inner_(std::move(inner)), expected_(expected), all_recorded_(std::move(all_recorded)) {}
+
+  CallStats claims, records;
+  std::int64_t recorded_delivered = 0;
+  store::SqliteStore& inner() { return *inner_; }
+
+  Result<std::vector<store::OutboundMessage>> claim_ready(Instant now, const std::vector<store::EndpointKind>& kinds,
+                                                          int limit, int per_endpoint) override {
+    const auto start = Steady::now();
+    const double cpu = thread_cpu_seconds();
+    auto r = inner_->claim_ready(now, kinds, limit, per_endpoint);
+    claims.add(start, cpu, r.ok() ? static_cast<std::int64_t>(r->size()) : 0);
+    return r;
+  }
+  Result<std::vector<std::int64_t>> record_attempts(const std::vector<store::AttemptResult>& results, Instant now,
+                                                    const store::EndpointHealthPolicy& policy) override {
+    const auto start = Steady::now();
+    const double cpu = thread_cpu_seconds();
+    auto r = inner_->record_attempts(results, now, policy);
+    records.add(start, cpu, static_cast<std::int64_t>(results.size()));
+    if (r.ok()) {
+      for (const auto& a : results) {
+        if (a.outcome == store::AttemptResult::Outcome::delivered) ++recorded_delivered;
+      }
+      if (recorded_delivered == expected_) all_recorded_(Steady::now());
+    }
+    return r;
+  }
+  Result<store::BounceOutcome> record_bounce(const store::Bounce& bounce, Instant now,
+                                             const store::EndpointHealthPolicy& policy) override {
+    return inner_->record_bounce(bounce, now, policy);
+  }
+
+  // The rest is forwarded untouched.
+  Result<std::optional<Instant>> cursor() override { return inner_->cursor(); }
+  deadline::Status advance_cursor(Instant to) override { return inner_->advance_cursor(to); }
+  Result<store::FireOutcome> fire(const std::vector<store::TriggerFacts>& t, store::FireKind k, Instant now,
+                                  Instant c) override {
+    return inner_->fire(t, k, now, c);
+  }
+  Result<int> record_missed(const std::vector<store::TriggerFacts>& t, Instant now, Instant c) override {
+    return inner_->record_missed(t, now, c);
+  }
+  Result<std::int64_t> expire_closed(Instant now) override { return inner_->expire_closed(now); }
+  Result<store::PurgeOutcome> purge(Instant now, const store::RetentionPolicy& p) override {
+    return inner_->purge(now, p);
+  }
+  Result<std::int64_t> requeue_interrupted(Instant now) override { return inner_->requeue_interrupted(now); }
+  Result<std::int64_t> add_subscriber(const std::string& e, const std::string& s, Instant now) override {
+    return inner_->add_subscriber(e, s, now);
+  }
+  Result<std::vector<store::SubscriberRecord>> list_subscribers() override { return inner_->list_subscribers(); }
+  Result<std::optional<store::SubscriberRecord>> find_subscriber(std::int64_t id) override {
+    return inner_->find_subscriber(id);
+  }
+  deadline::Status unsubscribe(std::int64_t id, Instant now) override { return inner_->unsubscribe(id, now); }
+  deadline::Status remove_subscriber(std::int64_t id) override { return inner_->remove_subscriber(id); }
+  Result<std::int64_t> add_endpoint(const store::NewEndpoint& e, Instant now) override {
+    return inner_->add_endpoint(e, now);
+  }
+  Result<std::vector<store::EndpointRecord>> list_endpoints(std::optional<std::int64_t> id) override {
+    return inner_->list_endpoints(id);
+  }
+  Result<std::optional<store::EndpointRecord>> find_endpoint(std::int64_t id) override {
+    return inner_->find_endpoint(id);
+  }
+  deadline::Status remove_endpoint(std::int64_t id) override { return inner_->remove_endpoint(id); }
+  Result<store::MessageCounts> message_counts() override { return inner_->message_counts(); }
+  Result<std::vector<store::MessageRecord>> list_messages(const std::string& state, int limit) override {
+    return inner_->list_messages(state, limit);
+  }
+  Result<std::int64_t> trigger_count(const std::string& outcome) override { return inner_->trigger_count(outcome); }
+
+ private:
+  std::unique_ptr<store::SqliteStore> inner_;
+  std::int64_t expected_;
+  std::function<void(Steady::time_point)> all_recorded_;
+};
+
+// Times the channel's build (MIME message, tokens, VERP sender) on the main thread and adds up
+// the sizes of the messages it builds.
+class TimedChannel final : public delivery::Channel {
+ public:
+  explicit TimedChannel(std::unique_ptr<delivery::Channel> inner) : inner_(std::move(inner)) {}
+  mutable CallStats builds;
+  mutable std::int64_t bytes = 0;
+  store::EndpointKind kind() const override { return inner_->kind(); }
+  deadline::Result<delivery::HttpRequest> build(const store::OutboundMessage& m, const Calendar& c,
+                                                Instant now) const override {
+    const auto start = Steady::now();
+    const double cpu = thread_cpu_seconds();
+    auto r = inner_->build(m, c, now);
+    builds.add(start, cpu, 1);
+    if (r.ok()) bytes += static_cast<std::int64_t>(r->body.size());
+    return r;
+  }
+  delivery::Verdict judge(const delivery::HttpResult& result) const override { return inner_->judge(result); }
+  std::vector<delivery::RateLimit> rate_limits() const override { return inner_->rate_limits(); }
+
+ private:
+  std::unique_ptr<delivery::Channel> inner_;
+};
+
+// Counts requests and their time from post() to the answer's callback (Little's law: the sum of
+// those times over the elapsed time is the average number in flight).
+class CountingClient final : public delivery::HttpClient {
+ public:
+  explicit CountingClient(delivery::HttpClient& inner) : inner_(inner) {}
+  std::int64_t posts = 0;
+  double latency_sum = 0;
+  std::size_t max_in_flight = 0;
+  void post(delivery::HttpRequest request, std::function<void(delivery::HttpResult)> done) override {
+    ++posts;
+    const auto start = Steady::now();
+    inner_.post(std::move(request), [this, start, done = std::move(done)](delivery::HttpResult result) {
+      latency_sum += seconds_between(start, Steady::now());
+      done(std::move(result));
+    });
+    max_in_flight = std::max(max_in_flight, inner_.in_flight());
+  }
+  std::size_t in_flight() const override { return inner_.in_flight(); }
+
+ private:
+  delivery::HttpClient& inner_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The measured side: wired as daemon.cc wires it (every channel, a RoutingClient sending mail
+// through a CurlMultiClient of its own with [email] connections as its limits).
+
+struct PhaseSink {
+  SinkCounters delta;
+  double sink_cpu = 0;
+};
+
+struct DeadlinedFigures {
+  double seconds = 0;
+  CallStats claims, records, builds;
+  std::int64_t bytes = 0;
+  std::int64_t posts = 0;
+  double latency_sum = 0;
+  std::size_t max_in_flight = 0;
+  double main_cpu = 0;
+  PhaseSink sink;
+};
+
+SinkCounters minus(const SinkCounters& a, const SinkCounters& b) {
+  return {a.sessions - b.sessions, a.quits - b.quits, a.messages - b.messages};
+}
+
+DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::shared_ptr<const Calendar> calendar,
+                               const SmtpSink& sink, const subscription::KeyRing& keys, const Settings& settings) {
+  const std::int64_t n = settings.messages;
+  const SinkCounters sink_before = sink.settle(0);
+  const double sink_cpu_before = sink.cpu_seconds();
+  DeadlinedFigures f;
+  double main_cpu = 0;
+  Steady::time_point start;
+  std::optional<Steady::time_point> finished;
+  std::string failure;
+  TimedStore* timed = nullptr;
+  std::unique_ptr<store::StoreThread> store_thread;
+  {
+    asio::io_context io;
+    std::function<void()> stop_all;  // set below, once the dispatcher exists
+    auto timed_owner =
+        std::make_unique<TimedStore>(std::move(sqlite), n, [&io, &finished, &stop_all](Steady::time_point at) {
+          // On the store thread: the commit that recorded the last delivery has returned.
+          asio::post(io, [&finished, &stop_all, at] {
+            finished = at;
+            stop_all();
+          });
+        });
+    timed = timed_owner.get();
+    store_thread = std::make_unique<store::StoreThread>(std::move(timed_owner));
+    delivery::CurlMultiClient http_client(io);
+    delivery::CurlMultiClient mail_client(
+        io, delivery::CurlMultiOptions{settings.mail_connections, settings.mail_connections, "deadlined"});
+    delivery::RoutingClient outbound(http_client, mail_client);
+    CountingClient client(outbound);
+
+    std::vector<std::unique_ptr<delivery::Channel>> channels;
+    const delivery::WebhookChannelOptions webhook;
+    channels.push_back(std::make_unique<delivery::WebhookChannel>(webhook));
+    const delivery::RobotChannelOptions robot{webhook.connect_timeout, webhook.total_timeout,
+                                              webhook.max_response_bytes, webhook.allow_hosts};
+    channels.push_back(std::make_unique<delivery::WeComChannel>(robot));
+    channels.push_back(std::make_unique<delivery::DingTalkChannel>(robot));
+    channels.push_back(std::make_unique<delivery::FeishuChannel>(robot));
+    auto email_owner =
+        std::make_unique<TimedChannel>(std::make_unique<delivery::EmailChannel>(email_options(sink.port()), keys));
+    TimedChannel* channel = email_owner.get();
+    channels.push_back(std::move(email_owner));
+
+    deadline::SystemClock clock;
+    delivery::DispatcherOptions options;
+    options.max_in_flight = settings.max_in_flight;
+    options.per_endpoint = settings.per_endpoint;
+    delivery::Dispatcher dispatcher(io, *store_thread, client, clock, [calendar] { return calendar; },
+                                    std::move(channels), options);
+
+    // Stops the run at once on any outcome but delivered (a retry would wait minutes), or when it
+    // takes far too long.
+    asio::steady_timer watchdog(io);
+    const auto give_up_at = Steady::now() + std::chrono::seconds{120} + std::chrono::milliseconds{20} * n;
+    bool stopping = false;
+    stop_all = [&] {
+      if (stopping) return;
+      stopping = true;
+      watchdog.cancel();
+      dispatcher.stop([&io] { io.stop(); });
+    };
+    std::function<void()> watch = [&] {
+      watchdog.expires_after(std::chrono::milliseconds{100});
+      watchdog.async_wait([&](const boost::system::error_code& ec) {
+        if (ec) return;
+        const delivery::DispatcherCounters c = dispatcher.counters();
+        if (c.retried + c.dead + c.expired + c.endpoints_disabled > 0) {
+          failure = "the dispatcher did not deliver every message at the first attempt: " +
+                    std::to_string(c.retried) + " retried, " + std::to_string(c.dead) + " dead, " +
+                    std::to_string(c.expired) + " expired (see the log above)";
+        } else if (Steady::now() > give_up_at) {
+          failure = "gave up waiting: " + std::to_string(c.delivered) + " of " + std::to_string(n) + " delivered";
+        }
+        if (!failure.empty()) return io.stop();  // abandon whatever is in flight
+        watch();
+      });
+    };
+
+    const double cpu_start = thread_cpu_seconds();
+    start = Steady::now();
+    dispatcher.start();
+    watch();
+    io.run();
+    main_cpu = thread_cpu_seconds() - cpu_start;
+    store_thread->stop();  // joined: the store is ours to read from this thread now
+    f.builds = channel->builds;
+    f.bytes = channel->bytes;
+    f.posts = client.posts;
+    f.latency_sum = client.latency_sum;
+    f.max_in_flight = client.max_in_flight;
+  }  // the clients close their connections to the sink here (QUIT)
+  require(failure.empty(), failure);
+  require(finished.has_value(), "the run ended before every message was recorded");
+
+  f.seconds = seconds_between(start, *finished);
+  f.claims = timed->claims;
+  f.records = timed->records;
+  f.main_cpu = main_cpu;
+
+  // Checks: the database holds N delivered messages and nothing else; the sink counted N
+  // messages.
+  const auto counts = timed->inner().message_counts();
+  require(counts.ok(), "counting messages: " + (counts.ok() ? std::string() : counts.error()));
+  const auto delivered = counts->count("delivered") ? counts->at("delivered") : 0;
+  require(delivered == n && counts->size() == 1,
+          "the database holds " + std::to_string(delivered) + " delivered messages of " + std::to_string(n) +
+              " (and " + std::to_string(counts->size()) + " states)");
+  f.sink.delta = minus(sink.settle(sink_before.messages + n), sink_before);
+  f.sink.sink_cpu = sink.cpu_seconds() - sink_cpu_before;
+  require(f.sink.delta.messages == n, "smtp-sink counted " + std::to_string(f.sink.delta.messages) + " messages for " +
+                                          std::to_string(n) + " recorded delivered");
+  return f;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The baseline: smtp-source -d -s SESSIONS -m N -F FILE, timed from fork to its exit.
+
+struct BaselineFigures {
+  double seconds = 0, cpu = 0;
+  PhaseSink sink;
+};
+
+BaselineFigures run_baseline(const std::string& smtp_source, const std::filesystem::path& message_file,
+                             const SmtpSink& sink, const Settings& settings) {
+  const std::int64_t n = settings.messages;
+  const deadline::Config::Email defaults;
+  const std::vector<std::string> args = {smtp_source,
+                                         "-d",  // reuse each session's connection for the next message
+                                         "-s", std::to_string(settings.mail_connections),
+                                         "-m", std::to_string(n),
+                                         "-F", message_file.string(),
+                                         "-M", defaults.ehlo_name,
+                                         "-f", "bounces@" + delivery::domain_of(defaults.from_address),
+                                         "-t", subscriber_address(0),
+                                         "127.0.0.1:" + std::to_string(sink.port())};
+  const SinkCounters sink_before = sink.settle(0);
+  const double sink_cpu_before = sink.cpu_seconds();
+  BaselineFigures f;
+  const auto start = Steady::now();
+  const pid_t pid = spawn(args, -1, -1);
+  int status = 0;
+  rusage usage{};
+  while (wait4(pid, &status, 0, &usage) < 0) {
+    require(errno == EINTR, std::string("waiting for smtp-source: ") + std::strerror(errno));
+  }
+  f.seconds = seconds_between(start, Steady::now());
+  f.cpu = timeval_seconds(usage.ru_utime) + timeval_seconds(usage.ru_stime);
+  require(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+          "smtp-source failed (" +
+              (WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
+                                 : "signal " + std::to_string(WTERMSIG(status))) +
+              "; see its messages above)");
+  f.sink.delta = minus(sink.settle(sink_before.messages + n), sink_before);
+  f.sink.sink_cpu = sink.cpu_seconds() - sink_cpu_before;
+  require(f.sink.delta.messages == n, "smtp-sink counted " + std::to_string(f.sink.delta.messages) +
+                                          " messages for smtp-source's " + std::to_string(n));
+  return f;
+}
+
+// ---------------------------------------------------------------------------------------------
+// For the analysis only (not in the ratio): the library's mail CurlMultiClient on its own, sending
+// messages built beforehand with the same connections and in-flight count; no dispatcher, store
+// or building. It tells what the SMTP side of deadlined costs by itself.
+
+struct ClientOnlyFigures {
+  double seconds = 0, cpu = 0;
+  PhaseSink sink;
+};
+
+ClientOnlyFigures run_client_only(const std::vector<delivery::HttpRequest>& requests, const SmtpSink& sink,
+                                  const Settings& settings) {
+  const SinkCounters sink_before = sink.settle(0);
+  const double sink_cpu_before = sink.cpu_seconds();
+  ClientOnlyFigures f;
+  std::size_t ok = 0;
+  std::string first_error;
+  {
+    asio::io_context io;
+    delivery::CurlMultiClient client(
+        io, delivery::CurlMultiOptions{settings.mail_connections, settings.mail_connections, "deadlined"});
+    std::size_t next = 0;
+    std::function<void()> post_next = [&] {
+      client.post(requests[next++], [&](delivery::HttpResult result) {
+        if (result.error.empty() && result.status >= 200 && result.status < 300) {
+          ++ok;
+        } else if (first_error.empty()) {
+          first_error = "SMTP " + std::to_string(result.status) + " " + result.error;
+        }
+        if (next < requests.size()) post_next();
+      });
+    };
+    const double cpu_start = thread_cpu_seconds();
+    const auto start = Steady::now();
+    for (int i = 0; i < settings.max_in_flight && next < requests.size(); ++i) post_next();
+    io.run();
+    f.seconds = seconds_between(start, Steady::now());
+    f.cpu = thread_cpu_seconds() - cpu_start;
+  }
+  require(ok == requests.size(), "CurlMultiClient alone got " + std::to_string(ok) + " messages accepted of " +
+                                     std::to_string(requests.size()) +
+                                     (first_error.empty() ? "" : "; first failure: " + first_error));
+  const auto n = static_cast<std::int64_t>(requests.size());
+  f.sink.delta = minus(sink.settle(sink_before.messages + n), sink_before);
+  f.sink.sink_cpu = sink.cpu_seconds() - sink_cpu_before;
+  require(f.sink.delta.messages == n, "smtp-sink counted " + std::to_string(f.sink.delta.messages) +
+                                          " messages for CurlMultiClient's " + std::to_string(n));
+  return f;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+std::string percent(double part, double whole) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%5.1f%%", whole > 0 ? 100.0 * part / whole : 0.0);
+  return text;
+}
+
+std::string sink_line(const PhaseSink& s) {
+  char text[160];
+  std::snprintf(text, sizeof text, "sink counted %lld messages in %lld sessions (%lld QUIT), %.2f s sink CPU",
+                static_cast<long long>(s.delta.messages), static_cast<long long>(s.delta.sessions),
+                static_cast<long long>(s.delta.quits), s.sink_cpu);
+  return text;
+}
+
+void print_round_detail(const DeadlinedFigures& f) {
+  const double claim_ms = f.claims.calls > 0 ? f.claims.wall / static_cast<double>(f.claims.calls) * 1e3 : 0;
+  const double record_ms = f.records.calls > 0 ? f.records.wall / static_cast<double>(f.records.calls) * 1e3 : 0;
+  std::printf("  store thread: claim_ready %lld calls, %lld claimed (mean %.1f), %.3f s wall (%s of the run; "
+              "%.2f ms each), %.3f s CPU\n",
+              static_cast<long long>(f.claims.calls), static_cast<long long>(f.claims.items),
+              f.claims.calls > 0 ? static_cast<double>(f.claims.items) / static_cast<double>(f.claims.calls) : 0.0,
+              f.claims.wall, percent(f.claims.wall, f.seconds).c_str(), claim_ms, f.claims.cpu);
+  std::printf("                record_attempts %lld calls, %lld results, %.3f s wall (%s; %.2f ms each), "
+              "%.3f s CPU\n",
+              static_cast<long long>(f.records.calls), static_cast<long long>(f.records.items), f.records.wall,
+              percent(f.records.wall, f.seconds).c_str(), record_ms, f.records.cpu);
+  std::printf("  main thread:  %.3f s CPU (%s), of which channel build (MIME + tokens) %.3f s; "
+              "SMTP: mean in flight %.1f (max %zu), mean message %.2f ms from post to answer\n",
+              f.main_cpu, percent(f.main_cpu, f.seconds).c_str(), f.builds.cpu, f.latency_sum / f.seconds,
+              f.max_in_flight, f.posts > 0 ? f.latency_sum / static_cast<double>(f.posts) * 1e3 : 0.0);
+  std::printf("  deadlined:    %s\n", sink_line(f.sink).c_str());
+}
+
+int run(const Settings& settings, const std::string& smtp_sink, const std::string& smtp_source) {
+  const TempDir dir;  // declared first: removed after the databases are closed
+  SmtpSink sink(smtp_sink);
+  const subscription::KeyRing keys = make_key_ring();
+  const auto calendar = load_bench_calendar(dir.path() / "calendar");
+  const deadline::Window& window = calendar->windows().front();
+  const deadline::Programme* programme = calendar->find_programme(window.programme_id);
+  require(programme != nullptr, "the bench window has no programme");
+  const store::TriggerFacts trigger = trigger_for(window, *programme);
+  const std::int64_t n = settings.messages;
+  const delivery::EmailChannel builder(email_options(sink.port()), keys);  // the baseline's message, the client-only run
+
+  std::printf("%lld email endpoints -> smtp-sink (pid %d) on 127.0.0.1:%u, %d round(s); max_in_flight %d, "
+              "per_endpoint %d, mail connections %ld; in %s\n",
+              static_cast<long long>(n), static_cast<int>(sink.pid()), static_cast<unsigned>(sink.port()),
+              settings.rounds, settings.max_in_flight, settings.per_endpoint, settings.mail_connections,
+              dir.path().c_str());
+  std::fflush(stdout);
+
+  std::vector<double> deadlined_times, baseline_times, client_only_times;
+  std::int64_t deadlined_bytes = 0;
+  std::size_t baseline_bytes = 0;
+  for (int round = 0; round < settings.rounds; ++round) {
+    const Instant now = deadline::SystemClock{}.now();
+    auto opened = store::SqliteStore::open(dir.path() / ("round" + std::to_string(round + 1) + ".sqlite"));
+    require(opened.ok(), opened.ok() ? std::string() : opened.error());
+    std::unique_ptr<store::SqliteStore> sqlite = std::move(opened).value();
+    const std::vector<PendingMessage> pending = prepare_database(*sqlite, n, trigger, now);
+
+    // Every message built beforehand, for the client-only run; one from the middle, with LF line
+    // ends (smtp-source sends each line with CRLF), is the baseline's message.
+    std::vector<delivery::HttpRequest> requests;
+    requests.reserve(pending.size());
+    for (const PendingMessage& p : pending) {
+      auto built = builder.build(outbound_for(p, *calendar, now), *calendar, now);
+      require(built.ok(), "building a message: " + (built.ok() ? std::string() : built.error()));
+      requests.push_back(std::move(built).value());
+    }
+    const std::string& sample = requests[requests.size() / 2].body;
+    baseline_bytes = sample.size();
+    std::string lf;
+    for (std::size_t i = 0; i < sample.size(); ++i) {
+      if (sample[i] == '\r' && i + 1 < sample.size() && sample[i + 1] == '\n') continue;
+      lf += sample[i];
+    }
+    const std::filesystem::path message_file = dir.path() / "message.eml";
+    std::ofstream(message_file, std::ios::binary | std::ios::trunc) << lf;
+
+    BaselineFigures baseline;
+    DeadlinedFigures measured;
+    if (round % 2 == 0) {
+      measured = run_deadlined(std::move(sqlite), calendar, sink, keys, settings);
+      baseline = run_baseline(smtp_source, message_file, sink, settings);
+    } else {
+      baseline = run_baseline(smtp_source, message_file, sink, settings);
+      measured = run_deadlined(std::move(sqlite), calendar, sink, keys, settings);
+    }
+    const ClientOnlyFigures client_only = run_client_only(requests, sink, settings);
+    deadlined_bytes = measured.bytes;
+    deadlined_times.push_back(measured.seconds);
+    baseline_times.push_back(baseline.seconds);
+    client_only_times.push_back(client_only.seconds);
+    std::printf("round %d: deadlined %.3f s, baseline %.3f s\n", round + 1, measured.seconds, baseline.seconds);
+    print_round_detail(measured);
+    std::printf("  baseline:     smtp-source %.3f s CPU; %s\n", baseline.cpu, sink_line(baseline.sink).c_str());
+    std::printf("  for comparison: CurlMultiClient alone (no store, no building) %.3f s, %.3f s CPU on its thread; "
+                "%s\n",
+                client_only.seconds, client_only.cpu, sink_line(client_only.sink).c_str());
+    std::fflush(stdout);
+  }
+
+  const auto [deadlined_s, baseline_s, deadlined_rate, baseline_rate, ratio] =
+      deadline::bench::compare(n, deadlined_times, baseline_times);
+  std::printf("\n");
+  std::printf("messages                   : %10lld (one per email endpoint; mean %.0f bytes, baseline's %zu)\n",
+              static_cast<long long>(n), static_cast<double>(deadlined_bytes) / static_cast<double>(n),
+              baseline_bytes);
+  std::printf("rounds                     : %10d (medians below)\n", settings.rounds);
+  std::printf("deadlined Dispatcher       : %10.3f s %12.0f messages/s (recorded delivered)\n", deadlined_s,
+              deadlined_rate);
+  std::printf("baseline smtp-source -d    : %10.3f s %12.0f messages/s (%ld sessions)\n", baseline_s, baseline_rate,
+              settings.mail_connections);
+  std::printf("ratio deadlined / baseline : %10.2f   target >= %.2f: %s\n", ratio, kTargetRatio,
+              deadline::bench::verdict(ratio, kTargetRatio));
+  const double client_only_s = median(client_only_times);
+  std::printf("(CurlMultiClient alone     : %10.3f s %12.0f messages/s, %.2f x baseline; not in the ratio)\n",
+              client_only_s, static_cast<double>(n) / client_only_s, baseline_s / client_only_s);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 3) {
+    std::fprintf(stderr, "usage: %s [MESSAGES (default 5000)] [ROUNDS (default 3)]\n", argv[0]);
+    return 2;
+  }
+  Settings settings;
+  try {
+    if (argc > 1) settings.messages = parse_positive(argv[1], "MESSAGES");
+    if (argc > 2) {
+      const std::int64_t rounds = parse_positive(argv[2], "ROUNDS");
+      if (rounds > 1000) throw std::invalid_argument("ROUNDS must be at most 1000");
+      settings.rounds = static_cast<int>(rounds);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "email_bench: %s\n", e.what());
+    return 2;
+  }
+  const std::string smtp_sink = find_tool("smtp-sink");
+  const std::string smtp_source = find_tool("smtp-source");
+  if (smtp_sink.empty() || smtp_source.empty()) {
+    std::fprintf(stderr,
+                 "email_bench: %s not found (looked in /usr/sbin and PATH). They come with Debian's postfix "
+                 "package; scripts/install-bench-deps.sh installs it without configuring or starting an MTA.\n",
+                 smtp_sink.empty() && smtp_source.empty() ? "smtp-sink and smtp-source"
+                 : smtp_sink.empty()                      ? "smtp-sink"
+                                                          : "smtp-source");
+    return 2;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    std::fprintf(stderr, "email_bench: curl_global_init failed\n");
+    return 1;
+  }
+  int status = 1;
+  try {
+    status = run(settings, smtp_sink, smtp_source);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "email_bench: %s\n", e.what());
+    status = 1;
+  }
+  curl_global_cleanup();
+  return status;
+}

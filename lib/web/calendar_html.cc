@@ -1,0 +1,116 @@
+#include "web/calendar_html.h"
+
+#include "render/reminder_view.h"
+#include "web/page.h"
+
+namespace deadline::web {
+
+namespace {
+
+// Colours checked for contrast (WCAG 2.1 AA): badge texts 7.2:1 and 7.5:1 on their backgrounds,
+// error red 7.3:1, field borders #555 7.5:1, fieldset borders #767676 4.5:1, all on white.
+constexpr std::string_view kStyle =
+    "<style>\n"
+    "a:focus,input:focus,button:focus{outline:3px solid #a85400;outline-offset:2px}\n"
+    ".badge{display:inline-block;padding:0 .45em;margin-right:.35em;border:1px solid;border-radius:3px;"
+    "font-size:.85rem;font-weight:bold;white-space:nowrap}\n"
+    ".badge.confirmed{color:#0b5d1e;background:#e9f5ec}\n"
+    ".badge.estimated{color:#7a4100;background:#fff4e0;border-style:dashed}\n"
+    ".badge.closed{color:#444;background:#eee}\n"
+    "ol.windows{list-style:none;padding:0;margin:0}\n"
+    "ol.windows>li{border-top:1px solid #ccc;padding:.6rem 0}\n"
+    "ol.windows h3{font-size:1.05rem;margin:0 0 .2rem}\n"
+    "ol.windows p{margin:.2rem 0}\n"
+    ".days{font-weight:bold}\n"
+    "dl.facts dt{font-weight:bold;margin-top:.6rem}\n"
+    "dl.facts dd{margin:0}\n"
+    "fieldset{border:1px solid #767676;border-radius:4px;margin:1rem 0;padding:.5rem .8rem}\n"
+    "legend{font-weight:bold;padding:0 .3rem}\n"
+    ".field{margin:1rem 0}\n"
+    ".field>label{display:block;font-weight:bold}\n"
+    "input[type=email],input[type=text]{display:block;width:100%;box-sizing:border-box;font-size:1rem;"
+    "padding:.5rem;border:2px solid #555;border-radius:4px}\n"
+    ".choice{display:flex;gap:.5rem;align-items:flex-start;padding:.3rem 0}\n"
+    ".choice input{width:1.25rem;height:1.25rem;margin:.2rem 0 0;flex:none}\n"
+    ".error{color:#b00020;font-weight:bold;margin:.2rem 0}\n"
+    "input[aria-invalid=true]{border-color:#b00020}\n"
+    ".error-summary{border:3px solid #b00020;padding:.5rem 1rem;margin:1rem 0}\n"
+    ".error-summary h3{margin:.2rem 0;font-size:1.05rem}\n"
+    ".error-summary a{color:#b00020}\n"
+    "</style>\n";
+
+std::string days_text(const render::ReminderView& view) {
+  if (!view.estimated) return view.days_left_text;
+  if (view.days_left == 0) return "预计今天截止";
+  return "还剩约 " + std::to_string(view.days_left) + " 天";
+}
+
+bool unreserved(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~';
+}
+
+std::string url_component(std::string_view text) {
+  // Calendar ids are a-z, 0-9 and '-' (calendar/checks.h); escaping the rest costs nothing.
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : text) {
+    if (unreserved(c)) {
+      out += c;
+    } else {
+      const auto byte = static_cast<unsigned char>(c);
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0x0f];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view calendar_style() { return kStyle; }
+
+std::string programme_href(std::string_view programme_id) { return "/programmes/" + url_component(programme_id); }
+
+std::string subscribe_href(std::string_view programme_id) {
+  return "/?programme=" + url_component(programme_id) + "#subscribe";
+}
+
+std::string window_item(const Programme& programme, const Window& window, Instant now, bool titled) {
+  const render::ReminderView view = render::make_reminder_view(programme, window, "", now);
+  const bool closed = window.closes.at <= now;
+  std::string html = closed ? "<li class=\"closed\">\n" : "<li>\n";
+  if (titled) {
+    html += "<h3><a href=\"" + escape(programme_href(programme.id)) + "\">" + escape(programme.title) + "</a></h3>\n";
+  }
+  html += view.estimated ? "<p><span class=\"badge estimated\">预计</span>" : "<p><span class=\"badge confirmed\">已确认</span>";
+  if (closed) html += "<span class=\"badge closed\">已截止</span>";
+  // A month estimate opens and closes in the same month: one line says it.
+  const bool same_period = view.opens_text == view.closes_text;
+  html += (same_period ? "申报时间：" : "截止：") + escape(view.closes_text);
+  if (!closed) html += " <span class=\"days\">" + escape(days_text(view)) + "</span>";
+  html += "</p>\n";
+  if (!view.opens_text.empty() && !same_period) html += "<p>开始：" + escape(view.opens_text) + "</p>\n";
+  html += "<p class=\"phrase\">原文：<q>" + escape(view.phrase) + "</q></p>\n";
+  html += "<p class=\"note\">办理方：" + escape(view.actor);
+  if (window.projected_from) html += "；按" + std::to_string(*window.projected_from) + "年的申报时间推算";
+  html += "</p>\n</li>\n";
+  return html;
+}
+
+std::string sources_note(const Calendar& calendar) {
+  std::string html = "<footer class=\"note\">\n";
+  for (const Edition& edition : calendar.editions()) {
+    html += "<p>数据来源：《" + escape(edition.title) + "》";
+    if (!edition.publisher.empty()) html += "（" + escape(edition.publisher) + "）";
+    html += "。";
+    if (!edition.disclaimer.empty()) html += escape(edition.disclaimer) + "。";
+    html += "</p>\n";
+  }
+  html += "<p>“已确认”表示通知写明了截止时间；“预计”表示只知道大致月份（或按往年时间推算），以当年正式通知为准。</p>\n";
+  html += "</footer>\n";
+  return html;
+}
+
+}  // namespace deadline::web

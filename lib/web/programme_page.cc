@@ -1,0 +1,73 @@
+#include "web/programme_page.h"
+
+#include <algorithm>
+
+#include "web/calendar_html.h"
+#include "web/page.h"
+
+namespace deadline::web {
+
+namespace {
+
+std::string fact(std::string_view term, std::string_view definition_html) {
+  return "<dt>" + std::string(term) + "</dt>\n<dd>" + std::string(definition_html) + "</dd>\n";
+}
+
+std::string phones_html(const std::vector<Phone>& phones) {
+  std::string html;
+  for (const Phone& phone : phones) {
+    if (!html.empty()) html += "<br>\n";
+    // The loader accepts only 0AA-NNNNNNNN forms (calendar/checks.h), safe in a tel: link.
+    html += "<a href=\"tel:" + escape(phone.number) + "\">" + escape(phone.number) + "</a>";
+    if (phone.area_code_inferred) html += "（区号为推定）";
+  }
+  return html;
+}
+
+std::string source_html(const Calendar& calendar, const Programme& programme) {
+  const auto edition = std::find_if(calendar.editions().begin(), calendar.editions().end(),
+                                    [&](const Edition& e) { return e.id == programme.edition_id; });
+  std::string html = edition == calendar.editions().end() ? escape(programme.edition_id)
+                                                          : "《" + escape(edition->title) + "》";
+  if (programme.page > 0) html += "第 " + std::to_string(programme.page) + " 页";
+  if (programme.number > 0) html += "，申报要点第 " + std::to_string(programme.number) + " 项";
+  return html;
+}
+
+}  // namespace
+
+std::string programme_page(const Calendar& calendar, const Programme& programme, Instant now) {
+  std::string body(calendar_style());
+  body += "<p><a href=\"/\">返回首页</a></p>\n<dl class=\"facts\">\n";
+  body += fact("联系单位", escape(programme.contact));
+  if (!programme.authority.empty()) body += fact("主管部门", escape(programme.authority));
+  body += fact("所属部门", escape(programme.group));
+  body += fact("类别", escape(programme.category));
+  if (!programme.phones.empty()) body += fact("咨询电话", phones_html(programme.phones));
+  if (!programme.eligibility.empty()) body += fact("申报条件", escape(programme.eligibility));
+  if (!programme.link.empty()) {
+    body += fact("原文链接", "<a href=\"" + escape(programme.link) + "\" rel=\"noopener noreferrer\">" +
+                                 escape(programme.link) + "</a>");
+  }
+  body += fact("出处", source_html(calendar, programme));
+  std::string recurs = programme.recurs ? "是" : "否";
+  if (!programme.recurs_reason.empty()) recurs += "。" + escape(programme.recurs_reason);
+  body += fact("每年申报", recurs);
+  body += "</dl>\n";
+  body += "<p><a href=\"" + escape(subscribe_href(programme.id)) + "\">订阅此项目的提醒</a></p>\n";
+
+  body += "<section aria-labelledby=\"windows-heading\">\n<h2 id=\"windows-heading\">申报时间</h2>\n";
+  const std::vector<const Window*> windows = calendar.windows_of(programme.id);
+  if (windows.empty()) {
+    body += "<p>手册没有写明申报时间。</p>\n";
+  } else {
+    body += "<ol class=\"windows\">\n";
+    for (const Window* w : windows) body += window_item(programme, *w, now, false);
+    body += "</ol>\n";
+  }
+  body += "</section>\n";
+  body += sources_note(calendar);
+  return page(programme.title, body);
+}
+
+}  // namespace deadline::web

@@ -1,0 +1,22 @@
+#pragma once
+// GET /programmes/{id}: everything the calendar knows about one programme, and all its windows.
+// Pure: the caller finds the programme (404 when there is none) and sends the result with
+// http::html_response.
+
+#include <string>
+
+#include "calendar/calendar.h"
+#include "time/instant.h"
+
+namespace deadline::web {
+
+// Title (the heading), contact, authority, group, category, phones ("（区号为推定）" where the
+// area code was inferred), eligibility, the original notice's link, the edition and page it is
+// printed on, whether it recurs yearly and why; then every window of it in the calendar, soonest
+// close first, each with 已确认 / 预计, 已截止 once closed at `now`, opening and close, the phrase
+// verbatim and who acts; and a link "订阅此项目的提醒" to /?programme={id}#subscribe (the home
+// page's form, ticked: web/subscribe_form.h subscribe_form_from_link).
+// `programme` must belong to `calendar`.
+std::string programme_page(const Calendar& calendar, const Programme& programme, Instant now);
+
+}  // namespace deadline::web
