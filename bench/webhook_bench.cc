@@ -131,7 +131,10 @@ class Receiver {
  public:
   Receiver() : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
     accept();
-    thread_ = std::thread([this] { io_.run(); });
+    thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "receiver");
+      io_.run();
+    });
   }
   ~Receiver() {
     io_.stop();

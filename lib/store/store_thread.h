@@ -7,6 +7,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <memory>
+#include <pthread.h>
+
 #include <thread>
 
 #include "store/store.h"
@@ -16,7 +18,10 @@ namespace deadline::store {
 class StoreThread {
  public:
   explicit StoreThread(std::unique_ptr<Store> store)
-      : store_(std::move(store)), guard_(io_.get_executor()), thread_([this] { io_.run(); }) {}
+      : store_(std::move(store)), guard_(io_.get_executor()), thread_([this] {
+          pthread_setname_np(pthread_self(), "store");  // for top, perf and gdb
+          io_.run();
+        }) {}
 
   // Finishes the work already queued, then joins.
   ~StoreThread() { stop(); }
