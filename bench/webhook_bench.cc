@@ -420,6 +420,10 @@ class TimedStore final : public store::Store {
     return inner_->find_endpoint(id);
   }
   deadline::Status remove_endpoint(std::int64_t id) override { return inner_->remove_endpoint(id); }
+  deadline::Status start_secret_rotation(std::int64_t id, const std::string& secret) override {
+    return inner_->start_secret_rotation(id, secret);
+  }
+  deadline::Status finish_secret_rotation(std::int64_t id) override { return inner_->finish_secret_rotation(id); }
   Result<store::MessageCounts> message_counts() override { return inner_->message_counts(); }
   Result<std::vector<store::MessageRecord>> list_messages(const std::string& state, int limit) override {
     return inner_->list_messages(state, limit);

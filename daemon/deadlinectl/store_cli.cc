@@ -72,6 +72,10 @@ void add_endpoint_commands(CLI::App& app, Globals& g, Action& action) {
 
   add_by_id(endpoints, "show", "One endpoint", "Endpoint id", endpoints_show, g, action);
   add_by_id(endpoints, "remove", "Delete an endpoint with its messages", "Endpoint id", endpoints_remove, g, action);
+  add_by_id(endpoints, "rotate-secret", "Webhook: a new secret; the current one keeps signing beside it",
+            "Endpoint id", endpoints_rotate_secret, g, action);
+  add_by_id(endpoints, "finish-rotation", "Webhook: drop the previous secret after a rotation", "Endpoint id",
+            endpoints_finish_rotation, g, action);
 }
 
 }  // namespace

@@ -273,6 +273,22 @@ int endpoints_remove(const StoreSource& source, std::int64_t id, std::ostream& o
   return 0;
 }
 
+int endpoints_rotate_secret(const StoreSource& source, std::int64_t id, std::ostream& out, std::ostream& err) {
+  const auto store = open_store(source, err);
+  const std::string secret = generate_webhook_secret();
+  if (!store || report(store->start_secret_rotation(id, secret), err)) return 1;
+  out << "endpoint " << id << ": new secret (shown once; the previous one still signs until "
+      << "`endpoints finish-rotation " << id << "`):\nsecret: " << secret << '\n';
+  return 0;
+}
+
+int endpoints_finish_rotation(const StoreSource& source, std::int64_t id, std::ostream& out, std::ostream& err) {
+  const auto store = open_store(source, err);
+  if (!store || report(store->finish_secret_rotation(id), err)) return 1;
+  out << "endpoint " << id << ": only the current secret signs now\n";
+  return 0;
+}
+
 int messages_list(const StoreSource& source, const std::string& state, int limit, std::ostream& out,
                   std::ostream& err) {
   const auto store = open_store(source, err);

@@ -41,6 +41,8 @@ int endpoints_list(const StoreSource& source, std::optional<std::int64_t> subscr
                    std::ostream& err);
 int endpoints_show(const StoreSource& source, std::int64_t id, std::ostream& out, std::ostream& err);
 int endpoints_remove(const StoreSource& source, std::int64_t id, std::ostream& out, std::ostream& err);
+int endpoints_rotate_secret(const StoreSource& source, std::int64_t id, std::ostream& out, std::ostream& err);
+int endpoints_finish_rotation(const StoreSource& source, std::int64_t id, std::ostream& out, std::ostream& err);
 
 // The newest messages in a state (dead, retry, ...): id, endpoint, attempts, last error.
 int messages_list(const StoreSource& source, const std::string& state, int limit, std::ostream& out,

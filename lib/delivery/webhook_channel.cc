@@ -21,7 +21,14 @@ Result<HttpRequest> WebhookChannel::build(const store::OutboundMessage& message,
     return writer_.body(message.id, now, reminders, calendar.revision());
   }();
   if (!body) return Result<HttpRequest>::failure(body.error());
-  const Result<WebhookSignatureHeaders> signature = sign_webhook({message.secret}, message.id, now, *body);
+  // During a rotation the endpoint holds "current previous": both sign (Standard Webhooks).
+  std::vector<std::string> secrets;
+  for (std::size_t start = 0; start <= message.secret.size();) {
+    const std::size_t space = std::min(message.secret.find(' ', start), message.secret.size());
+    if (space > start) secrets.push_back(message.secret.substr(start, space - start));
+    start = space + 1;
+  }
+  const Result<WebhookSignatureHeaders> signature = sign_webhook(secrets, message.id, now, *body);
   if (!signature) return Result<HttpRequest>::failure("endpoint secret: " + signature.error());
   HttpRequest request;
   request.url = message.address;

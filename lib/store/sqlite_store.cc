@@ -492,6 +492,37 @@ Status SqliteStore::remove_endpoint(int64_t id) {
   });
 }
 
+// An endpoint's secret column holds the current secret, then during a rotation the previous one,
+// separated by one space (whsec_ secrets hold no spaces).
+Status SqliteStore::start_secret_rotation(int64_t id, const std::string& new_secret) {
+  return guarded("rotating a webhook secret", [&] {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement q(*db_,
+                        "UPDATE endpoints SET secret = ?2 || ' ' || substr(secret, 1, instr(secret || ' ', ' ') - 1) "
+                        "WHERE id = ?1 AND kind = 'webhook'");
+    q.bind(1, id);
+    q.bind(2, new_secret);
+    q.exec();
+    if (Status found = require_one_change(*db_, "webhook endpoint " + std::to_string(id)); !found) return found;
+    transaction.commit();
+    return ok_status();
+  });
+}
+
+Status SqliteStore::finish_secret_rotation(int64_t id) {
+  return guarded("finishing a webhook secret rotation", [&] {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement q(*db_,
+                        "UPDATE endpoints SET secret = substr(secret, 1, instr(secret || ' ', ' ') - 1) "
+                        "WHERE id = ?1 AND kind = 'webhook'");
+    q.bind(1, id);
+    q.exec();
+    if (Status found = require_one_change(*db_, "webhook endpoint " + std::to_string(id)); !found) return found;
+    transaction.commit();
+    return ok_status();
+  });
+}
+
 Result<MessageCounts> SqliteStore::message_counts() {
   return guarded("counting messages", [&] {
     SQLite::Statement q(*db_, "SELECT state, count(*) FROM messages GROUP BY state");

@@ -53,6 +53,8 @@ class SqliteStore final : public Store {
   Result<std::vector<EndpointRecord>> list_endpoints(std::optional<std::int64_t> subscriber_id) override;
   Result<std::optional<EndpointRecord>> find_endpoint(std::int64_t id) override;
   Status remove_endpoint(std::int64_t id) override;
+  Status start_secret_rotation(std::int64_t id, const std::string& new_secret) override;
+  Status finish_secret_rotation(std::int64_t id) override;
 
   Result<MessageCounts> message_counts() override;
   Result<std::vector<MessageRecord>> list_messages(const std::string& state, int limit) override;

@@ -79,6 +79,11 @@ class Store {
   virtual Result<std::vector<EndpointRecord>> list_endpoints(std::optional<std::int64_t> subscriber_id) = 0;
   virtual Result<std::optional<EndpointRecord>> find_endpoint(std::int64_t id) = 0;
   virtual Status remove_endpoint(std::int64_t id) = 0;
+  // Webhook secret rotation (docs/webhooks.md): `start` makes `new_secret` current and keeps the
+  // current one as the previous (both sign every attempt, so receivers can switch at their pace);
+  // `finish` drops the previous one. Fail for an unknown id or an endpoint that is not a webhook.
+  virtual Status start_secret_rotation(std::int64_t id, const std::string& new_secret) = 0;
+  virtual Status finish_secret_rotation(std::int64_t id) = 0;
 
   // --- inspection ----------------------------------------------------------------------------
   virtual Result<MessageCounts> message_counts() = 0;

@@ -3,6 +3,7 @@
 Usage: /usr/bin/python3 webhook_test.py BUILD_DIR"""
 
 import os
+import re
 import signal
 import socket
 import sys
@@ -12,7 +13,7 @@ import unittest
 from datetime import datetime, timedelta
 
 from harness import SHANGHAI, Daemon, calendar_toml, wait_for
-from receiver import Receiver, event
+from receiver import Receiver, event, verify
 
 BUILD_DIR = None
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -67,6 +68,28 @@ class Delivers(WebhookCase):
         self.assertTrue(all(r["valid"] for r in requests))
         time.sleep(2)  # nothing more arrives
         self.assertEqual(len(self.receiver.snapshot()), 3)
+
+    def test_during_a_secret_rotation_both_secrets_sign(self):
+        self.receiver = Receiver(SECRET)
+        self.addCleanup(self.receiver.close)
+        d = self.d = Daemon(BUILD_DIR, calendars_text=calendar_toml([("apply", CLOSES, None)]))
+        self.addCleanup(d.close)
+        d.set_clock(DUE_2H - timedelta(seconds=2))
+        d.ctl("subscribers", "add", "ops@example.cn")
+        d.ctl("endpoints", "add", "--subscriber", "1", "--kind", "webhook", "--address", self.receiver.url,
+              "--secret", SECRET, "--lead", "2h")
+        rotated = d.ctl("endpoints", "rotate-secret", "1")
+        self.assertEqual(rotated.returncode, 0, rotated.stderr)
+        new_secret = re.search(r"secret: (whsec_\S+)", rotated.stdout).group(1)
+        d.start()
+        request = wait_for(lambda: self.receiver.snapshot(), 20, "the webhook")[0]
+        self.assertEqual(len(request["headers"]["webhook-signature"].split(" ")), 2)
+        self.assertTrue(request["valid"], "the previous secret no longer verifies")
+        self.assertTrue(verify(new_secret, request["headers"], request["body"]), "the new secret does not verify")
+        finished = d.ctl("endpoints", "finish-rotation", "1")
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        self.assertEqual(d.sql("SELECT secret FROM endpoints"), [(new_secret,)])
+        self.assertNotEqual(d.ctl("endpoints", "rotate-secret", "99").returncode, 0)
 
     def test_410_disables_the_endpoint(self):
         d = self.start(answer=lambda n, r: 410)
