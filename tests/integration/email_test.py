@@ -28,10 +28,11 @@ ONCE_PER_MESSAGE = ["From", "To", "Subject", "Date", "Message-ID", "List-Id", "L
 
 
 class EmailCase(unittest.TestCase):
-    def start(self, endpoints=(("ops@example.cn", ["7d"]),), fail_next_data=0):
+    def start(self, endpoints=(("ops@example.cn", ["7d"]),), fail_next_data=0, drop_next_data=0):
         self.smtp = SmtpServer().start()
         self.addCleanup(self.smtp.stop)
         self.smtp.fail_next_data = fail_next_data
+        self.smtp.drop_next_data = drop_next_data
         self.d = Daemon(BUILD_DIR, calendars_dir=CALENDARS, delivery="retry_delays_seconds = [1, 1, 1, 1]",
                         extra_config=f'''[email]
 relay = "smtp://127.0.0.1:{self.smtp.port}"
@@ -122,6 +123,14 @@ class Delivers(EmailCase):
         wait_for(lambda: d.sql("SELECT state, attempts FROM messages") == [("delivered", 2)], 10, "two attempts")
         time.sleep(1.5)
         self.assertEqual(len(self.smtp.received()), 1)
+
+    def test_a_connection_lost_after_the_final_dot_is_retried_with_the_same_message_id(self):
+        d = self.start(drop_next_data=1)
+        [received] = wait_for(lambda: self.smtp.received(), 30, "the email after the lost connection")
+        self.assertEqual(len(self.smtp.dropped), 1)
+        lost = email.message_from_bytes(self.smtp.dropped[0], policy=policy.default)
+        self.assertEqual(lost["Message-ID"], self.parsed(received)["Message-ID"])
+        wait_for(lambda: d.sql("SELECT state, attempts FROM messages") == [("delivered", 2)], 10, "two attempts")
 
     def test_a_refused_recipient_is_dead_not_retried(self):
         d = self.start(endpoints=(("nobody@example.cn", ["7d"]),))

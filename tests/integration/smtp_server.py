@@ -32,6 +32,13 @@ class _Handler:
 
     async def handle_DATA(self, smtp, session, envelope):
         with self.server.lock:
+            if self.server.drop_next_data > 0:
+                # The message arrived whole (the final dot was read), then the connection is
+                # lost before any reply: the sender cannot know whether it was taken.
+                self.server.drop_next_data -= 1
+                self.server.dropped.append(envelope.content)
+                smtp.transport.close()
+                return "451 4.3.0 never seen by the client"
             if self.server.fail_next_data > 0:
                 self.server.fail_next_data -= 1
                 self.server.refused.append(envelope.content)
@@ -100,6 +107,8 @@ class SmtpServer:
         self.refused = []
         self.commands = []
         self.fail_next_data = 0
+        self.drop_next_data = 0
+        self.dropped = []
         self.refuse_recipients = set()
         self._controller = _Controller(self, hostname="127.0.0.1", port=_free_port(), ready_timeout=10,
                                        data_size_limit=10 * 1024 * 1024)
