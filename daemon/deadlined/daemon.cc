@@ -27,6 +27,7 @@
 #include "store/sqlite_store.h"
 #include "store/store_thread.h"
 #include "time/iso8601.h"
+#include "web/site_routes.h"
 #include "web/unsubscribe_routes.h"
 
 namespace deadline::daemon {
@@ -83,7 +84,10 @@ class Daemon {
         outbound_(http_client_, mail_client_),
         dispatcher_(io_, store_thread_, outbound_, *clock_, [this] { return snapshot_.current(); },
                     with_email(channels(config_)), dispatcher_options(config_)),
-        unsubscribe_(store_thread_, io_, keys_, *clock_) {
+        unsubscribe_(store_thread_, io_, keys_, *clock_),
+        confirmation_mailer_(email_options(), keys_, mail_client_, *clock_),
+        site_({[this] { return snapshot_.current(); }, config_.leads, {}}, store_thread_, io_, keys_, *clock_,
+              confirmation_mailer_) {
     snapshot_.replace(std::move(calendar));
     scheduler_.on_messages([this] { dispatcher_.wake(); });
   }
@@ -93,8 +97,9 @@ class Daemon {
     app.calendar = [this] { return snapshot_.current(); };
     app.clock = clock_.get();
     app.health_details = [this] { return health(); };
-    app.store_routes = [this](const http::Request& request, const http::AppState::Reply& reply) {
-      return unsubscribe_.handle(request, reply);
+    app.store_routes = [this](const http::Request& request, const http::RequestInfo& info,
+                              const http::AppState::Reply& reply) {
+      return unsubscribe_.handle(request, info, reply) || site_.handle(request, info, reply);
     };
     http::HttpLimits limits;
     limits.read_timeout = config_.http_read_timeout;
@@ -149,7 +154,7 @@ class Daemon {
     return all;
   }
 
-  std::vector<std::unique_ptr<delivery::Channel>> with_email(std::vector<std::unique_ptr<delivery::Channel>> all) const {
+  delivery::EmailChannelOptions email_options() const {
     delivery::EmailChannelOptions email;
     email.relay = config_.email.relay;
     email.username = smtp_.username;
@@ -161,7 +166,11 @@ class Daemon {
     email.list_id = config_.email.list_id;
     email.public_url = config_.public_url;
     email.connect_timeout = config_.connect_timeout;
-    all.push_back(std::make_unique<delivery::EmailChannel>(email, keys_));
+    return email;
+  }
+
+  std::vector<std::unique_ptr<delivery::Channel>> with_email(std::vector<std::unique_ptr<delivery::Channel>> all) const {
+    all.push_back(std::make_unique<delivery::EmailChannel>(email_options(), keys_));
     return all;
   }
 
@@ -246,6 +255,8 @@ class Daemon {
   delivery::RoutingClient outbound_;
   delivery::Dispatcher dispatcher_;
   web::UnsubscribeRoutes unsubscribe_;
+  delivery::ConfirmationMailer confirmation_mailer_;
+  web::SiteRoutes site_;
   std::unique_ptr<http::HttpServer> server_;
   int exit_status_ = 0;
 };

@@ -65,6 +65,21 @@ void read_http(TableReader& r, Config& c) {
     }
   }
   read_duration(r, "read_timeout_seconds", 1, 600, c.http_read_timeout);
+  if (const auto n = r.integer("max_connections_per_ip", 1, 10000, false)) c.max_connections_per_ip = *n;
+  if (const auto n = r.integer("max_connections", 1, 100000, false)) c.max_connections = *n;
+  if (!r.strings("trusted_proxies", false).empty()) {
+    for (const toml::node& element : *r.find("trusted_proxies", false)->as_array()) {
+      const std::string text = *element.value<std::string>();
+      const Result<http::Cidr> range = http::parse_cidr(text);
+      if (!range) {
+        r.error(line_of(element), "trusted_proxies: " + range.error());
+      } else if (std::find(c.trusted_proxies.begin(), c.trusted_proxies.end(), *range) != c.trusted_proxies.end()) {
+        r.error(line_of(element), "trusted_proxies: '" + text + "' is listed twice");
+      } else {
+        c.trusted_proxies.push_back(*range);
+      }
+    }
+  }
   if (const std::string url = r.text("public_url", false); !url.empty()) {
     if (const std::string problem = public_url_problem(url); !problem.empty()) {
       r.error(r.line("public_url"), problem);
@@ -148,6 +163,15 @@ void read_retention(TableReader& r, Config& c) {
 }
 
 }  // namespace
+
+http::HttpLimits http_limits(const Config& config) {
+  http::HttpLimits limits;
+  limits.read_timeout = config.http_read_timeout;
+  limits.max_connections_per_ip = static_cast<std::size_t>(config.max_connections_per_ip);
+  limits.max_connections = static_cast<std::size_t>(config.max_connections);
+  limits.trusted_proxies = config.trusted_proxies;
+  return limits;
+}
 
 ConfigOutcome load_config_file(const fs::path& file) {
   ConfigOutcome outcome{default_config(), {}};

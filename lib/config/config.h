@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "http/client_address.h"
+#include "http/limits.h"
 #include "schedule/lead.h"
 #include "store/records.h"
 
@@ -19,6 +21,11 @@ struct Config {
   std::filesystem::path calendars;
   std::string listen = "127.0.0.1:8080";
   std::chrono::seconds http_read_timeout{15};
+  // [http] connection caps (per peer address, trusted proxies exempt; in all) and the reverse
+  // proxies whose X-Forwarded-For is believed (lib/http/client_address.h).
+  int max_connections_per_ip = 32;
+  int max_connections = 1024;
+  std::vector<http::Cidr> trusted_proxies;
   std::chrono::seconds shutdown_grace{10};
 
   int horizon_years = 3;
@@ -68,6 +75,9 @@ struct ConfigOutcome {
   Config config;
   std::vector<std::string> errors;   // "file:line: context: message"; unusable if any
 };
+
+// The HTTP server's limits as the [http] section sets them; the rest are HttpLimits' defaults.
+http::HttpLimits http_limits(const Config& config);
 
 // Reads `file` over the defaults. Relative paths in the file are relative to the file's directory.
 ConfigOutcome load_config_file(const std::filesystem::path& file);

@@ -12,15 +12,26 @@ std::string domain_of(const std::string& address) {
   return at == std::string::npos ? std::string() : address.substr(at + 1);
 }
 
-EmailChannel::EmailChannel(EmailChannelOptions options, const subscription::KeyRing& keys)
-    : options_(std::move(options)), keys_(keys) {
-  if (options_.bounce_domain.empty()) options_.bounce_domain = domain_of(options_.from_address);
-  // libcurl takes the EHLO name from the URL's path.
-  relay_url_ = options_.relay;
-  while (!relay_url_.empty() && relay_url_.back() == '/') relay_url_.pop_back();
-  relay_url_ += "/" + options_.ehlo_name;
-  require_tls_ = !relay_is_loopback(options_.relay);
+std::string bounce_domain_of(const EmailChannelOptions& options) {
+  return options.bounce_domain.empty() ? domain_of(options.from_address) : options.bounce_domain;
 }
+
+HttpRequest mail_request(const EmailChannelOptions& options, std::string message, std::string sender,
+                         std::string recipient) {
+  HttpRequest request;
+  request.url = options.relay;
+  while (!request.url.empty() && request.url.back() == '/') request.url.pop_back();
+  request.url += "/" + options.ehlo_name;
+  request.body = std::move(message);
+  request.connect_timeout = options.connect_timeout;
+  request.total_timeout = options.total_timeout;
+  request.mail = MailEnvelope{std::move(sender), std::move(recipient), options.username, options.password,
+                              !relay_is_loopback(options.relay)};
+  return request;
+}
+
+EmailChannel::EmailChannel(EmailChannelOptions options, const subscription::KeyRing& keys)
+    : options_(std::move(options)), keys_(keys) {}
 
 Result<HttpRequest> EmailChannel::build(const store::OutboundMessage& message, const Calendar& calendar,
                                         Instant now) const {
@@ -56,16 +67,10 @@ Result<HttpRequest> EmailChannel::build(const store::OutboundMessage& message, c
   headers.unsubscribe_url = *unsubscribe;
   const Result<std::string> body = mail::build_reminder_email(headers, std::move(content));
   if (!body) return R::failure(body.error());
-  const Result<std::string> sender = mail::make_verp_sender("bounces", message.id, options_.bounce_domain);
+  const Result<std::string> sender = mail::make_verp_sender("bounces", message.id, bounce_domain_of(options_));
   if (!sender) return R::failure("envelope sender: " + sender.error());
 
-  HttpRequest request;
-  request.url = relay_url_;
-  request.body = *body;
-  request.connect_timeout = options_.connect_timeout;
-  request.total_timeout = options_.total_timeout;
-  request.mail = MailEnvelope{*sender, message.address, options_.username, options_.password, require_tls_};
-  return R::success(std::move(request));
+  return R::success(mail_request(options_, *body, *sender, message.address));
 }
 
 Verdict EmailChannel::judge(const HttpResult& result) const {

@@ -47,11 +47,17 @@ class EmailChannel final : public Channel {
  private:
   EmailChannelOptions options_;
   const subscription::KeyRing& keys_;
-  std::string relay_url_;                        // relay with the EHLO name as its path
-  bool require_tls_ = true;
 };
 
 // The part of an address after '@' ("" when there is none).
 std::string domain_of(const std::string& address);
+
+// A message for the relay `options` name: the EHLO name as the URL's path (libcurl reads it
+// there), STARTTLS required unless the relay is loopback, the options' credentials and timeouts.
+HttpRequest mail_request(const EmailChannelOptions& options, std::string message, std::string sender,
+                         std::string recipient);
+
+// The envelope domain: bounce_domain, else the From address's.
+std::string bounce_domain_of(const EmailChannelOptions& options);
 
 }  // namespace deadline::delivery

@@ -4,12 +4,21 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "calendar/calendar.h"
 #include "http/message.h"
 #include "time/clock.h"
 
 namespace deadline::http {
+
+// What the server knows about a request beyond its bytes.
+struct RequestInfo {
+  // The client's address as text ("192.0.2.7", "2001:db8::1"): the connection's peer, or behind
+  // a trusted reverse proxy the address it forwarded (client_address.h). The key for per-client
+  // limits (rate_limiter.h).
+  std::string client;
+};
 
 struct AppState {
   // The current calendar snapshot. Called once per request, possibly from several io_context
@@ -24,9 +33,9 @@ struct AppState {
   // Routes that need the database (unsubscribe now; subscribe, confirm and manage later). Returns
   // false when the request is not one of them (handle_request answers it then); else it owns the
   // request and calls `reply` exactly once, from any thread: the session posts the response back
-  // to its own connection.
+  // to its own connection. `info` is valid only during the call: copy what is needed later.
   using Reply = std::function<void(Response)>;
-  std::function<bool(const Request&, Reply reply)> store_routes{};
+  std::function<bool(const Request&, const RequestInfo& info, Reply reply)> store_routes{};
 };
 
 }  // namespace deadline::http

@@ -4,6 +4,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 
+#include "http/client_address.h"
 #include "http/endpoint.h"
 #include "http/session.h"
 
@@ -16,6 +17,7 @@ using asio::ip::tcp;
 namespace {
 
 constexpr std::chrono::milliseconds kAcceptRetry{250};
+constexpr std::chrono::seconds kRefusalReportInterval{60};
 
 }  // namespace
 
@@ -64,8 +66,40 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
     return;
   }
   last_error_ = {};
-  std::make_shared<Session>(std::move(socket), context_)->run();
+  boost::system::error_code peer_error;
+  const tcp::endpoint peer = socket.remote_endpoint(peer_error);
+  if (peer_error) {  // gone already (reset before we got to it): nothing to serve
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return do_accept();
+  }
+  const asio::ip::address address = unmapped(peer.address());
+  const std::string address_text = address.to_string();
+  ConnectionRefusal why = ConnectionRefusal::none;
+  ConnectionSlot slot =
+      context_->connections->acquire(address_text, is_trusted(address, context_->limits.trusted_proxies), &why);
+  if (!slot) {
+    refuse(socket, address_text, why);
+    return do_accept();
+  }
+  std::make_shared<Session>(std::move(socket), context_, address, std::move(slot))->run();
   do_accept();
+}
+
+void Listener::refuse(tcp::socket& socket, const std::string& address, ConnectionRefusal why) {
+  boost::system::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+  ++refused_since_report_;
+  const auto now = std::chrono::steady_clock::now();
+  if (last_refusal_report_ && now - *last_refusal_report_ < kRefusalReportInterval) return;
+  const std::string cap = why == ConnectionRefusal::total
+                              ? std::to_string(context_->limits.max_connections) + " connections in all"
+                              : std::to_string(context_->limits.max_connections_per_ip) + " connections per address";
+  context_->report("http: connection from " + address + " refused: over the cap of " + cap + " (" +
+                   std::to_string(refused_since_report_) + " refused since the last such report; at most one a minute)");
+  refused_since_report_ = 0;
+  last_refusal_report_ = now;
 }
 
 void Listener::on_stop() {

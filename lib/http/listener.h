@@ -1,13 +1,18 @@
 #pragma once
 // Accepts connections and starts a Session for each (Beast's http_server_async listener). An
 // accept error other than stopping is reported and retried after a pause, so running out of
-// file descriptors delays clients instead of ending the service.
+// file descriptors delays clients instead of ending the service. A connection over the
+// per-address or total cap (HttpLimits) is closed at once, unanswered; refusals are reported at
+// most once a minute, so a flood cannot flood the log too.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/error_code.hpp>
+#include <chrono>
+#include <cstddef>
 #include <memory>
+#include <optional>
 
 #include "base/result.h"
 #include "http/server_context.h"
@@ -29,6 +34,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void do_accept();
   void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
   void on_stop();
+  void refuse(boost::asio::ip::tcp::socket& socket, const std::string& address, ConnectionRefusal why);
 
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
@@ -37,6 +43,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   boost::asio::ip::tcp::endpoint bound_;
   boost::system::error_code last_error_;  // reported once until an accept succeeds
   bool stopped_ = false;
+  std::optional<std::chrono::steady_clock::time_point> last_refusal_report_;
+  std::size_t refused_since_report_ = 0;
 };
 
 }  // namespace deadline::http

@@ -1,5 +1,8 @@
 #include "http/response.h"
 
+#include <algorithm>
+#include <string>
+
 namespace deadline::http {
 
 ReplyTo reply_to(const Request& request) {
@@ -27,6 +30,21 @@ Response html_response(Status status, std::string html, const ReplyTo& to) {
   res.keep_alive(to.keep_alive);
   res.content_length(html.size());
   if (!to.head) res.body() = std::move(html);
+  return res;
+}
+
+Response too_many_requests(std::chrono::seconds retry_after, const ReplyTo& to) {
+  const long long seconds = std::max<long long>(retry_after.count(), 1);
+  const long long minutes = (seconds + 59) / 60;
+  // "请在 30 秒后重试。" / "请在约 2 分钟后重试。"
+  const std::string wait = seconds < 60 ? " " + std::to_string(seconds) + " 秒" : "约 " + std::to_string(minutes) + " 分钟";
+  std::string html =
+      "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>请求过于频繁</title>\n</head>\n<body>\n<main>\n<h1>请求过于频繁，请稍后再试</h1>\n<p>请在" + wait +
+      "后重试。</p>\n</main>\n</body>\n</html>\n";
+  Response res = html_response(Status::too_many_requests, std::move(html), to);
+  res.set(Field::retry_after, std::to_string(seconds));
   return res;
 }
 

@@ -2,6 +2,7 @@
 // Every response this module sends, from a route or from the connection itself (431, 413), is
 // JSON built here, so all of them carry the same headers and the same error shape.
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
@@ -30,5 +31,10 @@ Response error_response(Status status, std::string_view code, std::string_view f
 // An HTML page (text/html; charset=utf-8) with the same headers as json_response, and a
 // Content-Security-Policy that allows no scripts and nothing from elsewhere.
 Response html_response(Status status, std::string html, const ReplyTo& to);
+
+// 429 Too Many Requests for a person at a browser (the pages that send email, rate_limiter.h):
+// an html_response page "请求过于频繁，请稍后再试" saying roughly when to try again, and
+// Retry-After: the seconds given (at least 1).
+Response too_many_requests(std::chrono::seconds retry_after, const ReplyTo& to);
 
 }  // namespace deadline::http

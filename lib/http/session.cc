@@ -7,6 +7,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "http/client_address.h"
 #include "http/endpoint.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -31,8 +32,9 @@ bool is_parse_error(const error_code& ec) {
 
 }  // namespace
 
-Session::Session(asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> context)
-    : stream_(std::move(socket)), context_(std::move(context)) {
+Session::Session(asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> context,
+                 const asio::ip::address& peer_address, ConnectionSlot slot)
+    : stream_(std::move(socket)), context_(std::move(context)), peer_address_(peer_address), slot_(std::move(slot)) {
   error_code ec;
   const auto peer = stream_.socket().remote_endpoint(ec);
   peer_ = ec ? "unknown peer" : to_string(peer);
@@ -59,6 +61,8 @@ void Session::do_read() {
   parser_->header_limit(context_->limits.header_limit);
   parser_->body_limit(context_->limits.body_limit);
   reading_ = true;
+  // One deadline for the whole request (every read until it is complete), not one per read: a
+  // client trickling bytes (slowloris) is closed at the same time as an idle one.
   stream_.expires_after(context_->limits.read_timeout);
   beast::http::async_read(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&Session::on_read, shared_from_this()));
@@ -86,7 +90,8 @@ void Session::on_read(error_code ec, std::size_t) {
     return do_close();
   }
   if (context_->app.store_routes) {
-    const bool taken = context_->app.store_routes(parser_->get(), [self = shared_from_this()](Response response) {
+    const RequestInfo info{client_address(peer_address_, parser_->get(), context_->limits.trusted_proxies)};
+    const bool taken = context_->app.store_routes(parser_->get(), info, [self = shared_from_this()](Response response) {
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         if (self->stopping_) response.keep_alive(false);
         self->send(std::move(response), false);

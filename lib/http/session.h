@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "http/connection_limiter.h"
 #include "http/message.h"
 #include "http/server_context.h"
 
@@ -20,7 +21,10 @@ namespace deadline::http {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> context);
+  // `peer`: the socket's remote address (IPv4-mapped written as IPv4); `slot`: this connection's
+  // place under the connection caps, held until the session ends.
+  Session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> context,
+          const boost::asio::ip::address& peer, ConnectionSlot slot);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -48,7 +52,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   Response response_;  // alive until its write completes
   std::shared_ptr<ServerContext> context_;
+  boost::asio::ip::address peer_address_;
   std::string peer_;
+  ConnectionSlot slot_;
   std::array<char, 4096> discard_{};
   std::size_t drained_ = 0;
   bool reading_ = false;

@@ -113,6 +113,13 @@ const char* const kHardFailures = R"sql(
 ALTER TABLE endpoints ADD COLUMN hard_failures INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 5: self-service subscription — how often an address was mailed a confirmation.
+const char* const kConfirmationMails = R"sql(
+ALTER TABLE subscribers ADD COLUMN confirm_mailed_at INTEGER;          -- the last confirmation mail
+ALTER TABLE subscribers ADD COLUMN confirm_window_start INTEGER;       -- start of the 24 h count
+ALTER TABLE subscribers ADD COLUMN confirm_mails_in_window INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -121,6 +128,7 @@ const std::vector<Migration>& migrations() {
       {2, "outbox: triggers, messages, deliveries", kOutbox},
       {3, "endpoint health for delivery", kEndpointHealth},
       {4, "hard failures of email addresses", kHardFailures},
+      {5, "confirmation mails per address", kConfirmationMails},
   };
   return all;
 }

@@ -148,6 +148,28 @@ struct AttemptResult {
   bool deferred = false;
 };
 
+// Self-service subscription (the web form): an address asks for reminders.
+struct SubscribeRequest {
+  std::string email;                      // valid (email_address_problem)
+  EndpointFilters filters;
+  std::vector<std::string> leads;         // from the menu; not empty
+};
+
+// How often one address may be mailed a confirmation: a form anyone can fill in must not become
+// a way to flood an inbox.
+struct ConfirmationMailPolicy {
+  std::chrono::seconds min_interval{600};
+  int max_per_day = 5;
+};
+
+struct SubscribeOutcome {
+  bool send_confirmation = false;         // false: already active, or mailed too recently
+  std::int64_t subscriber_id = 0;
+  std::int64_t token_generation = 0;
+};
+
+enum class ConfirmOutcome { confirmed, already_active, revoked };
+
 // A delivery status notification that came back for one of our messages (deadlinectl bounce).
 struct Bounce {
   std::string message_id;

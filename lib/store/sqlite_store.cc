@@ -342,7 +342,7 @@ Result<int64_t> SqliteStore::add_subscriber(const std::string& email, const std:
       return Result<int64_t>::failure("subscriber state must be pending or active");
     }
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    const std::string hash = sha256_hex(lowercase_ascii(email));
+    const std::string hash = email_hash(email);
     SQLite::Statement existing(*db_, "SELECT id FROM subscribers WHERE email_hash = ?");
     existing.bind(1, hash);
     if (existing.executeStep()) {
@@ -419,42 +419,49 @@ Status SqliteStore::remove_subscriber(int64_t id) {
   });
 }
 
+int64_t insert_endpoint(SQLite::Database& db, const NewEndpoint& endpoint, Instant now) {
+  int filter_fields = 0;
+  for (const FilterField& f : kFilterFields) {
+    if (!(endpoint.filters.*f.values).empty()) filter_fields |= f.bit;
+  }
+  SQLite::Statement insert(db,
+                           "INSERT INTO endpoints (subscriber_id, kind, address, secret, filter_fields, all_leads, "
+                           "created_at) VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6, ?7)");
+  insert.bind(1, endpoint.subscriber_id);
+  insert.bind(2, std::string(to_string(endpoint.kind)));
+  insert.bind(3, endpoint.address);
+  insert.bind(4, endpoint.secret);
+  insert.bind(5, filter_fields);
+  insert.bind(6, endpoint.leads.empty() ? 1 : 0);
+  insert.bind(7, seconds(now));
+  insert.exec();
+  const int64_t id = db.getLastInsertRowid();
+  SQLite::Statement filter(db, "INSERT OR IGNORE INTO endpoint_filters (endpoint_id, field, value) VALUES (?, ?, ?)");
+  for (const FilterField& f : kFilterFields) {
+    for (const std::string& value : endpoint.filters.*f.values) {
+      filter.bind(1, id);
+      filter.bind(2, f.name);
+      filter.bind(3, value);
+      filter.exec();
+      filter.reset();
+    }
+  }
+  SQLite::Statement lead(db, "INSERT OR IGNORE INTO endpoint_leads (endpoint_id, lead) VALUES (?, ?)");
+  for (const std::string& l : endpoint.leads) {
+    lead.bind(1, id);
+    lead.bind(2, l);
+    lead.exec();
+    lead.reset();
+  }
+  return id;
+}
+
+std::string email_hash(const std::string& email) { return sha256_hex(lowercase_ascii(email)); }
+
 Result<int64_t> SqliteStore::add_endpoint(const NewEndpoint& endpoint, Instant now) {
   return guarded("adding an endpoint", [&] {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    int filter_fields = 0;
-    for (const FilterField& f : kFilterFields) {
-      if (!(endpoint.filters.*f.values).empty()) filter_fields |= f.bit;
-    }
-    SQLite::Statement insert(*db_,
-                             "INSERT INTO endpoints (subscriber_id, kind, address, secret, filter_fields, all_leads, "
-                             "created_at) VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6, ?7)");
-    insert.bind(1, endpoint.subscriber_id);
-    insert.bind(2, std::string(to_string(endpoint.kind)));
-    insert.bind(3, endpoint.address);
-    insert.bind(4, endpoint.secret);
-    insert.bind(5, filter_fields);
-    insert.bind(6, endpoint.leads.empty() ? 1 : 0);
-    insert.bind(7, seconds(now));
-    insert.exec();
-    const int64_t id = db_->getLastInsertRowid();
-    SQLite::Statement filter(*db_, "INSERT OR IGNORE INTO endpoint_filters (endpoint_id, field, value) VALUES (?, ?, ?)");
-    for (const FilterField& f : kFilterFields) {
-      for (const std::string& value : endpoint.filters.*f.values) {
-        filter.bind(1, id);
-        filter.bind(2, f.name);
-        filter.bind(3, value);
-        filter.exec();
-        filter.reset();
-      }
-    }
-    SQLite::Statement lead(*db_, "INSERT OR IGNORE INTO endpoint_leads (endpoint_id, lead) VALUES (?, ?)");
-    for (const std::string& l : endpoint.leads) {
-      lead.bind(1, id);
-      lead.bind(2, l);
-      lead.exec();
-      lead.reset();
-    }
+    const int64_t id = insert_endpoint(*db_, endpoint, now);
     transaction.commit();
     return Result<int64_t>::success(id);
   });

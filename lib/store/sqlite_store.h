@@ -41,6 +41,10 @@ class SqliteStore final : public Store {
                                                    int per_endpoint) override;
   Result<std::vector<std::int64_t>> record_attempts(const std::vector<AttemptResult>& results, Instant now,
                                                      const EndpointHealthPolicy& policy) override;
+  Result<SubscribeOutcome> request_subscription(const SubscribeRequest& request, Instant now,
+                                                const ConfirmationMailPolicy& policy) override;
+  Result<ConfirmOutcome> confirm_subscription(std::int64_t subscriber_id, std::int64_t generation,
+                                              Instant now) override;
   Result<BounceOutcome> record_bounce(const Bounce& bounce, Instant now, const EndpointHealthPolicy& policy) override;
 
   Result<std::int64_t> add_subscriber(const std::string& email, const std::string& state, Instant now) override;

@@ -27,6 +27,15 @@ auto guarded(const char* operation, F&& body) -> decltype(body()) {
   }
 }
 
+struct NewEndpoint;
+
+// Inserts an endpoint with its filters and leads, inside the caller's transaction; its id.
+std::int64_t insert_endpoint(SQLite::Database& db, const NewEndpoint& endpoint, Instant now);
+
+// sha256 of the address with ASCII letters lowered: what identifies an address, kept after a
+// purge so an unsubscribed address stays known.
+std::string email_hash(const std::string& email);
+
 // For a transaction whose loss in a power cut is harmless because a later durable commit or a
 // restart redoes it (a claim: a message the crash leaves unclaimed is simply claimed again, with
 // the same id). In WAL mode with synchronous=NORMAL the commit is not fsynced, but it stays

@@ -66,6 +66,17 @@ class Store {
   virtual Result<BounceOutcome> record_bounce(const Bounce& bounce, Instant now,
                                               const EndpointHealthPolicy& policy) = 0;
 
+  // --- self-service subscription (the web pages) -------------------------------------------
+  // A new address becomes a pending subscriber with one email endpoint (the request's filters
+  // and leads); a pending one has its endpoint replaced by the new request's; an unsubscribed one
+  // starts again as pending; an active one is left as it is. A confirmation is to be mailed for
+  // every case but the active one, within `policy`. Pending subscribers receive no reminders.
+  virtual Result<SubscribeOutcome> request_subscription(const SubscribeRequest& request, Instant now,
+                                                        const ConfirmationMailPolicy& policy) = 0;
+  // The confirm link's POST: pending → active, if `generation` is still the subscriber's.
+  virtual Result<ConfirmOutcome> confirm_subscription(std::int64_t subscriber_id, std::int64_t generation,
+                                                      Instant now) = 0;
+
   // --- subscribers and endpoints (admin) ----------------------------------------------------
   virtual Result<std::int64_t> add_subscriber(const std::string& email, const std::string& state,
                                               Instant now) = 0;

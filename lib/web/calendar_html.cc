@@ -23,7 +23,7 @@ constexpr std::string_view kStyle =
     "ol.windows p{margin:.2rem 0}\n"
     ".days{font-weight:bold}\n"
     "dl.facts dt{font-weight:bold;margin-top:.6rem}\n"
-    "dl.facts dd{margin:0}\n"
+    "dl.facts dd{margin:0;overflow-wrap:anywhere}\n"
     "fieldset{border:1px solid #767676;border-radius:4px;margin:1rem 0;padding:.5rem .8rem}\n"
     "legend{font-weight:bold;padding:0 .3rem}\n"
     ".field{margin:1rem 0}\n"

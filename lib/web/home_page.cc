@@ -112,7 +112,7 @@ std::string upcoming_section(const Calendar& calendar, Instant now) {
 }
 
 std::string lead_hint(const std::vector<Lead>& menu) {
-  std::string text = "至少选一个；每个截止时间会在所选的每个时间各发一封提醒。";
+  std::string text = "至少选一个。每个申报截止前，会在所选的各个时间分别发送提醒。";
   const auto has = [&](LeadKind kind) {
     return std::any_of(menu.begin(), menu.end(), [&](const Lead& lead) { return lead.kind == kind; });
   };

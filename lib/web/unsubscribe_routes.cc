@@ -41,7 +41,8 @@ http::Response confirm_page(std::string_view target, const http::ReplyTo& to) {
 
 }  // namespace
 
-bool UnsubscribeRoutes::handle(const http::Request& request, const http::AppState::Reply& reply) {
+bool UnsubscribeRoutes::handle(const http::Request& request, const http::RequestInfo& /*info*/,
+                               const http::AppState::Reply& reply) {
   const std::string_view target = request.target();
   if (target.substr(0, kPrefix.size()) != kPrefix) return false;
   const http::ReplyTo to = http::reply_to(request);

@@ -26,7 +26,7 @@ class UnsubscribeRoutes {
       : store_(store), io_(io), keys_(keys), clock_(clock) {}
 
   // AppState::store_routes: false when the request is not for /unsubscribe/.
-  bool handle(const http::Request& request, const http::AppState::Reply& reply);
+  bool handle(const http::Request& request, const http::RequestInfo& info, const http::AppState::Reply& reply);
 
  private:
   store::StoreThread& store_;

@@ -83,6 +83,9 @@ void check_defaults(const Config& c) {
   CHECK(c.calendars == default_calendar_dir());
   CHECK(c.listen == "127.0.0.1:8080");
   CHECK(c.http_read_timeout.count() == 15);
+  CHECK(c.max_connections_per_ip == 32);
+  CHECK(c.max_connections == 1024);
+  CHECK(c.trusted_proxies.empty());
   CHECK(c.shutdown_grace.count() == 10);
   CHECK(c.horizon_years == 3);
   CHECK(c.send_time.count() == 9 * 60);
@@ -298,6 +301,8 @@ TEST_CASE("every integer key accepts exactly its documented range") {
   const Range ranges[] = {
       {"daemon", "shutdown_grace_seconds", 1, 600},
       {"http", "read_timeout_seconds", 1, 600},
+      {"http", "max_connections_per_ip", 1, 10000},
+      {"http", "max_connections", 1, 100000},
       {"schedule", "horizon_years", 0, 20},
       {"schedule", "replan_seconds", 1, 60},
       {"schedule", "late_after_seconds", 1, 86400},
@@ -367,4 +372,63 @@ TEST_CASE("a relay URL with a password in it is refused") {
   CHECK(relay_is_loopback("smtp://127.0.0.1:2525"));
   CHECK(relay_is_loopback("smtp://localhost"));
   CHECK_FALSE(relay_is_loopback("smtp://mail.example.org"));
+}
+
+TEST_CASE("the http connection caps and trusted proxies are read") {
+  const test::TempDir dir;
+  const fs::path file = dir / "http.toml";
+  std::ofstream(file) << "[http]\nmax_connections_per_ip = 8\nmax_connections = 200\n"
+                         "trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\", \"::1\", \"2001:db8::/32\"]\n";
+  const Config c = load_clean(file).config;
+  CHECK(c.max_connections_per_ip == 8);
+  CHECK(c.max_connections == 200);
+  std::vector<std::string> written;
+  for (const http::Cidr& range : c.trusted_proxies) written.push_back(http::to_string(range));
+  CHECK(written == std::vector<std::string>{"127.0.0.1/32", "10.0.0.0/8", "::1/128", "2001:db8::/32"});
+  // What the daemon gives the server.
+  const http::HttpLimits limits = http_limits(c);
+  CHECK(limits.max_connections_per_ip == 8);
+  CHECK(limits.max_connections == 200);
+  CHECK(limits.trusted_proxies == c.trusted_proxies);
+  CHECK(limits.read_timeout == std::chrono::seconds{15});
+  CHECK(limits.header_limit == 8 * 1024);
+  CHECK(limits.body_limit == 64 * 1024);
+}
+
+TEST_CASE("http_limits of the defaults are the server defaults") {
+  const http::HttpLimits limits = http_limits(default_config());
+  const http::HttpLimits server;
+  CHECK(limits.read_timeout == server.read_timeout);
+  CHECK(limits.max_connections_per_ip == server.max_connections_per_ip);
+  CHECK(limits.max_connections == server.max_connections);
+  CHECK(limits.trusted_proxies.empty());
+}
+
+TEST_CASE("each bad trusted proxy is reported on its own line") {
+  const test::TempDir dir;
+  const fs::path file = dir / "proxies.toml";
+  std::ofstream(file) << "[http]\ntrusted_proxies = [\n  \"127.0.0.1\",\n  \"10.0.0.0/33\",\n  \"proxy.example\",\n"
+                         "  \"10.0.0.1/8\",\n  \"127.0.0.1/32\",\n  \"fd00::/8\",\n]\n";
+  const std::string f = file.string();
+  const ConfigOutcome outcome = load_config_file(file);
+  CHECK(outcome.errors == std::vector<std::string>{
+                              f + ":4: [http]: trusted_proxies: '10.0.0.0/33': the prefix length must be 0 to 32 for IPv4",
+                              f + ":5: [http]: trusted_proxies: 'proxy.example': not an IPv4 or IPv6 address or range",
+                              f + ":6: [http]: trusted_proxies: '10.0.0.1/8': the address has bits set beyond the /8 prefix",
+                              f + ":7: [http]: trusted_proxies: '127.0.0.1/32' is listed twice",
+                          });
+}
+
+TEST_CASE("trusted_proxies must be an array of strings") {
+  const test::TempDir dir;
+  const fs::path file = dir / "proxies.toml";
+  const std::string f = file.string();
+  std::ofstream(file) << "[http]\ntrusted_proxies = \"127.0.0.1\"\n";
+  CHECK(load_config_file(file).errors == std::vector<std::string>{f + ":2: [http]: 'trusted_proxies' must be an array of strings"});
+  std::ofstream(file) << "[http]\ntrusted_proxies = [\"127.0.0.1\", 8]\n";
+  CHECK(load_config_file(file).errors == std::vector<std::string>{f + ":2: [http]: 'trusted_proxies' must be an array of strings"});
+  std::ofstream(file) << "[http]\ntrusted_proxies = []\n";
+  CHECK(load_config_file(file).errors.empty());
+  std::ofstream(file) << "[http]\nmax_connections = \"10\"\n";
+  CHECK(load_config_file(file).errors == std::vector<std::string>{f + ":2: [http]: 'max_connections' must be an integer"});
 }

@@ -6,7 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -14,6 +16,7 @@
 #include "calendar/loader.h"
 #include "http/endpoint.h"
 #include "http/message.h"
+#include "http/response.h"
 #include "http/test_client.h"
 #include "test_support.h"
 #include "time/iso8601.h"
@@ -31,10 +34,35 @@ AppState fixture_app(const Clock& clock) {
   return {[calendar] { return calendar; }, &clock, {}};
 }
 
+AppState customized_app(const Clock& clock, const std::function<void(AppState&)>& customize) {
+  AppState app = fixture_app(clock);
+  if (customize) customize(app);
+  return app;
+}
+
+// GET /whoami answers {"client": RequestInfo::client}, through store_routes as the daemon's routes.
+void add_whoami(AppState& app) {
+  app.store_routes = [](const Request& request, const RequestInfo& info, const AppState::Reply& reply) {
+    if (request.target() != "/whoami") return false;
+    reply(json_response(Status::ok, {{"client", info.client}}, reply_to(request)));
+    return true;
+  };
+}
+
+// A client whose request was answered: the server has accepted and counted its connection.
+std::unique_ptr<TestClient> served_client(const boost::asio::ip::tcp::endpoint& endpoint) {
+  auto client = std::make_unique<TestClient>(endpoint);
+  if (client->error() || client->send(request_text("GET", "/healthz"))) return nullptr;
+  const auto res = client->read();
+  if (!res || res->result() != Status::ok) return nullptr;
+  return client;
+}
+
 // A server on an io_context run by its own thread, as the daemon will run it.
+// `customize` may add routes to the fixture's AppState.
 struct RunningServer {
-  explicit RunningServer(HttpLimits limits = {})
-      : server(io, *parse_endpoint("127.0.0.1:0"), fixture_app(clock), limits, [this](std::string_view line) {
+  explicit RunningServer(HttpLimits limits = {}, const std::function<void(AppState&)>& customize = {})
+      : server(io, *parse_endpoint("127.0.0.1:0"), customized_app(clock, customize), limits, [this](std::string_view line) {
           const std::lock_guard lock(log_mutex);
           log.emplace_back(line);
         }) {
@@ -183,4 +211,121 @@ TEST_CASE("server start fails clearly when the address is in use") {
   const auto bound = second.start();
   REQUIRE_FALSE(bound.ok());
   CHECK(bound.error() == "cannot listen on " + to_string(s.endpoint) + ": Address already in use");
+}
+
+TEST_CASE("server closes a client that sends one header byte a second at the read timeout") {
+  // Slowloris: each byte arrives well within the timeout, so a deadline per read would never
+  // expire; the whole request's deadline does.
+  HttpLimits limits;
+  limits.read_timeout = 2s;
+  RunningServer s(limits);
+  TestClient client(s.endpoint);
+  REQUIRE_FALSE(client.error());
+  const std::string request = request_text("GET", "/healthz", "X-Slow: " + std::string(100, 'a') + "\r\n");
+  const auto start = std::chrono::steady_clock::now();
+  bool closed = false;
+  for (std::size_t i = 0; i < 8 && !closed; ++i) {
+    closed = client.send(request.substr(i, 1)) || client.closed_within(1s);
+  }
+  const auto waited = std::chrono::steady_clock::now() - start;
+  CHECK(closed);
+  CHECK(waited >= 1800ms);
+  CHECK(waited < 3500ms);
+  const std::lock_guard lock(s.log_mutex);
+  CHECK(s.log.empty());  // a slow client is closed quietly, like an idle one
+}
+
+TEST_CASE("server closes a connection over the per-address cap at once") {
+  HttpLimits limits;
+  limits.max_connections_per_ip = 3;
+  RunningServer s(limits);
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (int i = 0; i < 3; ++i) {
+    clients.push_back(served_client(s.endpoint));
+    REQUIRE_MESSAGE(clients.back() != nullptr, "connection " << i + 1 << " of 3 was not served");
+  }
+  TestClient extra(s.endpoint);
+  REQUIRE_FALSE(extra.error());  // the kernel accepts it; the server then closes it unanswered
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(extra.closed_by_server(3s));
+  CHECK(std::chrono::steady_clock::now() - start < 1s);  // at once, not at the read timeout
+  // The connections under the cap are untouched.
+  REQUIRE_FALSE(clients.front()->send(request_text("GET", "/healthz")));
+  const auto res = clients.front()->read();
+  REQUIRE_MESSAGE(res.has_value(), clients.front()->error().message());
+  CHECK(res->result() == Status::ok);
+  {
+    const std::lock_guard lock(s.log_mutex);
+    REQUIRE(s.log.size() == 1);
+    CHECK(s.log.front() ==
+          "http: connection from 127.0.0.1 refused: over the cap of 3 connections per address (1 refused since the last "
+          "such report; at most one a minute)");
+  }
+  // A connection that ends gives its place back.
+  clients.pop_back();
+  std::unique_ptr<TestClient> again;
+  for (int attempt = 0; attempt < 40 && !again; ++attempt) {
+    again = served_client(s.endpoint);
+    if (!again) std::this_thread::sleep_for(50ms);
+  }
+  CHECK(again != nullptr);
+}
+
+TEST_CASE("server closes a connection over the total cap at once") {
+  HttpLimits limits;
+  limits.max_connections_per_ip = 0;
+  limits.max_connections = 2;
+  RunningServer s(limits);
+  const auto first = served_client(s.endpoint);
+  const auto second = served_client(s.endpoint);
+  REQUIRE(first != nullptr);
+  REQUIRE(second != nullptr);
+  TestClient extra(s.endpoint);
+  CHECK(extra.closed_by_server(3s));
+  const std::lock_guard lock(s.log_mutex);
+  REQUIRE(s.log.size() == 1);
+  CHECK(s.log.front().find("over the cap of 2 connections in all") != std::string::npos);
+}
+
+TEST_CASE("server exempts a trusted proxy from the per-address cap") {
+  HttpLimits limits;
+  limits.max_connections_per_ip = 1;
+  limits.trusted_proxies = {*parse_cidr("127.0.0.1")};
+  RunningServer s(limits);
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (int i = 0; i < 3; ++i) {
+    clients.push_back(served_client(s.endpoint));
+    CHECK(clients.back() != nullptr);
+  }
+}
+
+TEST_CASE("server gives store routes the peer as the client and ignores a spoofed X-Forwarded-For") {
+  RunningServer s({}, add_whoami);
+  TestClient client(s.endpoint);
+  REQUIRE_FALSE(client.send(request_text("GET", "/whoami", "X-Forwarded-For: 198.51.100.1\r\n")));
+  const auto res = client.read();
+  REQUIRE_MESSAGE(res.has_value(), client.error().message());
+  CHECK(nlohmann::json::parse(res->body())["client"] == "127.0.0.1");
+}
+
+TEST_CASE("server gives store routes the forwarded client behind a trusted proxy") {
+  HttpLimits limits;
+  limits.trusted_proxies = {*parse_cidr("127.0.0.1"), *parse_cidr("10.0.0.0/8")};
+  RunningServer s(limits, add_whoami);
+  TestClient client(s.endpoint);
+  REQUIRE_FALSE(client.send(request_text("GET", "/whoami", "X-Forwarded-For: 6.6.6.6, 198.51.100.1, 10.0.0.3\r\n")));
+  const auto res = client.read();
+  REQUIRE_MESSAGE(res.has_value(), client.error().message());
+  CHECK(nlohmann::json::parse(res->body())["client"] == "198.51.100.1");
+}
+
+TEST_CASE("server limits default to the documented values") {
+  const HttpLimits limits;
+  CHECK(limits.read_timeout == 15s);
+  CHECK(limits.write_timeout == 15s);
+  CHECK(limits.header_limit == 8 * 1024);
+  CHECK(limits.body_limit == 64 * 1024);
+  CHECK(limits.max_connections_per_ip == 32);
+  CHECK(limits.max_connections == 1024);
+  CHECK(limits.trusted_proxies.empty());
 }

@@ -1,5 +1,8 @@
 #include "http/test_client.h"
 
+#include <poll.h>
+#include <sys/socket.h>
+
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 
@@ -47,6 +50,14 @@ bool TestClient::closed_by_server(std::chrono::milliseconds limit) {
   });
   run();
   return got == 0 && error_ && error_ != beast::error::timeout;
+}
+
+bool TestClient::closed_within(std::chrono::milliseconds limit) {
+  if (buffer_.size() > 0) return false;  // a response arrived: not closed yet
+  pollfd fd{stream_.socket().native_handle(), POLLIN, 0};
+  if (::poll(&fd, 1, static_cast<int>(limit.count())) <= 0) return false;
+  char byte = 0;
+  return ::recv(fd.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) <= 0;  // 0: end of stream; -1: reset
 }
 
 std::string request_text(const std::string& method, const std::string& target, const std::string& extra) {

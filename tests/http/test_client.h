@@ -25,6 +25,9 @@ class TestClient {
   std::optional<Response> read(bool head = false);
   // Waits for the server to close: true when the connection ends (EOF or reset) before `limit`.
   bool closed_by_server(std::chrono::milliseconds limit = std::chrono::seconds{5});
+  // Whether the server closes the connection within `limit`, leaving it open when it does not
+  // (closed_by_server's deadline closes the client's end). Bytes that arrive stay unread.
+  bool closed_within(std::chrono::milliseconds limit);
   const boost::beast::error_code& error() const { return error_; }
 
  private:

@@ -1,0 +1,115 @@
+// SqliteStore: self-service subscription (request and confirm), as the web pages use it.
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "store/sqlite_store.h"
+#include "store/sqlite_support.h"
+
+namespace deadline::store {
+
+namespace {
+
+// Whether a confirmation may be mailed to this subscriber now, counting it if so.
+bool count_confirmation_mail(SQLite::Database& db, int64_t subscriber_id, Instant now,
+                             const ConfirmationMailPolicy& policy) {
+  SQLite::Statement q(db,
+                      "SELECT confirm_mailed_at, confirm_window_start, confirm_mails_in_window FROM subscribers "
+                      "WHERE id = ?1");
+  q.bind(1, subscriber_id);
+  if (!q.executeStep()) return false;
+  const int64_t t = seconds(now);
+  if (!q.getColumn(0).isNull() && t - q.getColumn(0).getInt64() < policy.min_interval.count()) return false;
+  int64_t window_start = q.getColumn(1).isNull() ? t : q.getColumn(1).getInt64();
+  int sent = q.getColumn(2).getInt();
+  if (t - window_start >= 24 * 3600) {
+    window_start = t;
+    sent = 0;
+  }
+  if (sent >= policy.max_per_day) return false;
+  SQLite::Statement update(db,
+                           "UPDATE subscribers SET confirm_mailed_at = ?2, confirm_window_start = ?3, "
+                           "confirm_mails_in_window = ?4 WHERE id = ?1");
+  update.bind(1, subscriber_id);
+  update.bind(2, t);
+  update.bind(3, window_start);
+  update.bind(4, sent + 1);
+  update.exec();
+  return true;
+}
+
+}  // namespace
+
+Result<SubscribeOutcome> SqliteStore::request_subscription(const SubscribeRequest& request, Instant now,
+                                                           const ConfirmationMailPolicy& policy) {
+  return guarded("recording a subscription request", [&] {
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement find(db, "SELECT id, state FROM subscribers WHERE email_hash = ?1");
+    find.bind(1, email_hash(request.email));
+    SubscribeOutcome outcome;
+    std::string state;
+    if (find.executeStep()) {
+      outcome.subscriber_id = find.getColumn(0).getInt64();
+      state = find.getColumn(1).getString();
+    } else {
+      SQLite::Statement insert(db,
+                               "INSERT INTO subscribers (email, email_hash, state, created_at) VALUES (?1, ?2, 'pending', ?3)");
+      insert.bind(1, request.email);
+      insert.bind(2, email_hash(request.email));
+      insert.bind(3, seconds(now));
+      insert.exec();
+      outcome.subscriber_id = db.getLastInsertRowid();
+      state = "new";
+    }
+    if (state == "active") {  // nothing changes without the owner's confirmation
+      transaction.commit();
+      return Result<SubscribeOutcome>::success(outcome);
+    }
+    if (state == "unsubscribed") {
+      // Starting again: the address comes back (it may have been purged), links made before
+      // stay revoked (the generation moved on at the unsubscribe).
+      SQLite::Statement again(db,
+                              "UPDATE subscribers SET state = 'pending', email = ?2, unsubscribed_at = NULL WHERE id = ?1");
+      again.bind(1, outcome.subscriber_id);
+      again.bind(2, request.email);
+      again.exec();
+    }
+    if (state != "new") {
+      // The latest request's choices replace the earlier unconfirmed (or unsubscribed) ones.
+      SQLite::Statement drop(db, "DELETE FROM endpoints WHERE subscriber_id = ?1 AND kind = 'email'");
+      drop.bind(1, outcome.subscriber_id);
+      drop.exec();
+    }
+    insert_endpoint(db, {outcome.subscriber_id, EndpointKind::email, request.email, "", request.filters, request.leads},
+                    now);
+    outcome.send_confirmation = count_confirmation_mail(db, outcome.subscriber_id, now, policy);
+    SQLite::Statement generation(db, "SELECT token_generation FROM subscribers WHERE id = ?1");
+    generation.bind(1, outcome.subscriber_id);
+    generation.executeStep();
+    outcome.token_generation = generation.getColumn(0).getInt64();
+    transaction.commit();
+    return Result<SubscribeOutcome>::success(outcome);
+  });
+}
+
+Result<ConfirmOutcome> SqliteStore::confirm_subscription(int64_t subscriber_id, int64_t generation, Instant now) {
+  return guarded("confirming a subscription", [&] {
+    using R = Result<ConfirmOutcome>;
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement find(db, "SELECT state, token_generation FROM subscribers WHERE id = ?1");
+    find.bind(1, subscriber_id);
+    if (!find.executeStep() || find.getColumn(1).getInt64() != generation) return R::success(ConfirmOutcome::revoked);
+    const std::string state = find.getColumn(0).getString();
+    if (state == "active") return R::success(ConfirmOutcome::already_active);
+    if (state != "pending") return R::success(ConfirmOutcome::revoked);
+    SQLite::Statement confirm(db, "UPDATE subscribers SET state = 'active', confirmed_at = ?2 WHERE id = ?1");
+    confirm.bind(1, subscriber_id);
+    confirm.bind(2, seconds(now));
+    confirm.exec();
+    transaction.commit();
+    return R::success(ConfirmOutcome::confirmed);
+  });
+}
+
+}  // namespace deadline::store

@@ -1,0 +1,54 @@
+#pragma once
+// The public pages and the double opt-in (docs/http-api.md, "Pages"):
+//   GET  /                      upcoming deadlines and the subscribe form
+//   GET  /programmes/{id}       one programme
+//   POST /subscribe             validate; a pending subscriber and a confirmation email
+//   GET  /confirm/{token}       a page whose button confirms (a GET changes nothing)
+//   POST /confirm/{token}       pending → active
+// The answer to a valid POST /subscribe is the same page whether the address was new, pending,
+// active or mailed too recently: the form tells nobody which addresses are subscribed.
+
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "calendar/calendar.h"
+#include "delivery/confirmation_mailer.h"
+#include "http/app.h"
+#include "schedule/lead.h"
+#include "store/store_thread.h"
+#include "subscription/tokens.h"
+#include "time/clock.h"
+
+namespace deadline::web {
+
+struct SiteDependencies {
+  std::function<std::shared_ptr<const Calendar>()> calendar;
+  std::vector<Lead> lead_menu;
+  store::ConfirmationMailPolicy mail_policy;
+};
+
+class SiteRoutes {
+ public:
+  // Every reference must outlive the routes.
+  SiteRoutes(SiteDependencies dependencies, store::StoreThread& store, boost::asio::io_context& io,
+             const subscription::KeyRing& keys, const Clock& clock, delivery::ConfirmationMailer& mailer)
+      : d_(std::move(dependencies)), store_(store), io_(io), keys_(keys), clock_(clock), mailer_(mailer) {}
+
+  // AppState::store_routes: false when the request is for none of the routes above.
+  bool handle(const http::Request& request, const http::RequestInfo& info, const http::AppState::Reply& reply);
+
+ private:
+  void subscribe(const http::Request& request, const Calendar& calendar, const http::AppState::Reply& reply);
+  void confirm(const http::Request& request, std::string_view token, const http::AppState::Reply& reply);
+
+  SiteDependencies d_;
+  store::StoreThread& store_;
+  boost::asio::io_context& io_;
+  const subscription::KeyRing& keys_;
+  const Clock& clock_;
+  delivery::ConfirmationMailer& mailer_;
+};
+
+}  // namespace deadline::web

@@ -1,0 +1,131 @@
+"""The public pages and double opt-in end to end: the real deadlined serving the bundled
+handbook, a real SMTP server (aiosmtpd) on 127.0.0.1, real HTTP requests; every email parsed with
+Python's email package. Usage: /usr/bin/python3 web_test.py BUILD_DIR CALENDARS_DIR"""
+
+import email
+import re
+import sys
+import time
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import datetime, timedelta
+from email import policy
+
+from harness import SHANGHAI, Daemon, wait_for
+from smtp_server import SmtpServer
+
+BUILD_DIR = CALENDARS = None
+SEVEN_DAYS_BEFORE = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)  # November estimates' 7d reminder
+
+
+class Site(unittest.TestCase):
+    def setUp(self):
+        self.smtp = SmtpServer().start()
+        self.addCleanup(self.smtp.stop)
+        self.d = Daemon(BUILD_DIR, calendars_dir=CALENDARS, extra_config=f'''[email]
+relay = "smtp://127.0.0.1:{self.smtp.port}"
+from_address = "reminders@deadlined.example.cn"
+
+[http]
+public_url = "https://deadlined.example.cn"
+''')
+        self.addCleanup(self.d.close)
+        self.d.set_clock(SEVEN_DAYS_BEFORE - timedelta(hours=1))
+        self.d.start()
+
+    def request(self, method, path, form=None):
+        data = urllib.parse.urlencode(form, doseq=True).encode() if form is not None else None
+        request = urllib.request.Request(f"http://127.0.0.1:{self.d.port}{path}", data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/x-www-form-urlencoded")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def mails_to(self, address):
+        return [email.message_from_bytes(m.data, policy=policy.default) for m in self.smtp.received()
+                if m.recipients == [address]]
+
+    def link_in(self, message, path):
+        text = message.get_body(("plain",)).get_content()
+        url = re.search(r"https://deadlined\.example\.cn(" + path + r"[A-Za-z0-9_-]+)", text)
+        self.assertIsNotNone(url, text)
+        return url.group(1)
+
+    def test_pages_render_the_handbook(self):
+        status, home = self.request("GET", "/")
+        self.assertEqual(status, 200)
+        self.assertIn('<form', home)
+        self.assertIn("预计", home)
+        self.assertIn('action="/subscribe"', home)
+        status, page = self.request("GET", "/programmes/first-set-equipment-insurance")
+        self.assertEqual(status, 200)
+        self.assertIn("申报时间：11月", page)
+        self.assertEqual(self.request("GET", "/programmes/no-such-programme")[0], 404)
+
+    def test_a_bad_form_changes_nothing_and_says_why(self):
+        status, page = self.request("POST", "/subscribe", {"email": "not-an-address", "lead": ["7d"]})
+        self.assertEqual(status, 400)
+        self.assertIn("请输入有效的邮箱地址", page)
+        self.assertIn('value="not-an-address"', page)
+        self.assertEqual(self.d.sql("SELECT count(*) FROM subscribers"), [(0,)])
+
+    def test_subscribe_confirm_remind_unsubscribe(self):
+        address = "finance@enterprise.example.cn"
+        status, page = self.request("POST", "/subscribe", {"email": address, "lead": ["7d"],
+                                                           "category": ["资金引导"]})
+        self.assertEqual(status, 200, page)
+        [confirmation] = wait_for(lambda: self.mails_to(address), 20, "the confirmation email")
+        self.assertEqual(str(confirmation["Subject"]), "请确认订阅申报提醒")
+        confirm = self.link_in(confirmation, "/confirm/")
+        for _ in range(100):  # mail scanners: GETs change nothing
+            self.assertEqual(self.request("GET", confirm)[0], 200)
+        self.assertEqual(self.d.sql("SELECT state FROM subscribers"), [("pending",)])
+        status, page = self.request("POST", confirm, {})
+        self.assertEqual(status, 200)
+        self.assertEqual(self.d.sql("SELECT state FROM subscribers"), [("active",)])
+        # The 7-day reminder of the November 资金引导 estimates arrives.
+        self.d.set_clock(SEVEN_DAYS_BEFORE - timedelta(seconds=2))
+        reminder = wait_for(lambda: [m for m in self.mails_to(address) if m["List-Unsubscribe"]], 30, "the reminder")[0]
+        self.assertIn("【申报提醒】", str(reminder["Subject"]))
+        unsubscribe = urllib.parse.urlsplit(reminder["List-Unsubscribe"].strip("<>")).path
+        self.assertEqual(self.request("POST", unsubscribe, {"List-Unsubscribe": "One-Click"})[0], 200)
+        self.assertEqual(self.d.sql("SELECT state FROM subscribers"), [("unsubscribed",)])
+        count = len(self.mails_to(address))
+        self.d.set_clock(datetime(2026, 11, 27, 9, 0, tzinfo=SHANGHAI) - timedelta(seconds=2))  # 3-day point
+        time.sleep(4)
+        self.assertEqual(len(self.mails_to(address)), count, "something was sent after unsubscribing")
+
+    def test_the_answer_is_the_same_for_known_and_unknown_addresses_and_resends_are_limited(self):
+        form = {"email": "known@example.cn", "lead": ["7d"]}
+        first = self.request("POST", "/subscribe", form)
+        wait_for(lambda: self.mails_to("known@example.cn"), 20, "the first confirmation")
+        again = self.request("POST", "/subscribe", form)      # within 10 minutes: no second mail
+        unknown = self.request("POST", "/subscribe", {"email": "unknown@example.cn", "lead": ["7d"]})
+        self.assertEqual(first[0], 200)
+        self.assertEqual(again, first)
+        self.assertEqual(unknown[1].replace("unknown@example.cn", "known@example.cn"), first[1])
+        time.sleep(1)
+        self.assertEqual(len(self.mails_to("known@example.cn")), 1)
+        # 11 minutes later a resend goes out.
+        self.d.set_clock(SEVEN_DAYS_BEFORE - timedelta(hours=1) + timedelta(minutes=11))
+        time.sleep(0.2)
+        self.request("POST", "/subscribe", form)
+        wait_for(lambda: len(self.mails_to("known@example.cn")) == 2, 20, "the resent confirmation")
+
+    def test_a_forged_confirm_link_is_refused(self):
+        self.request("POST", "/subscribe", {"email": "a@example.cn", "lead": ["7d"]})
+        [mail] = wait_for(lambda: self.mails_to("a@example.cn"), 20, "the confirmation")
+        confirm = self.link_in(mail, "/confirm/")
+        forged = confirm[:-2] + ("AA" if not confirm.endswith("AA") else "BB")
+        self.assertEqual(self.request("POST", forged, {})[0], 404)
+        self.assertEqual(self.d.sql("SELECT state FROM subscribers"), [("pending",)])
+
+
+if __name__ == "__main__":
+    BUILD_DIR, CALENDARS = sys.argv[1], sys.argv[2]
+    unittest.main(argv=sys.argv[:1], verbosity=2)
