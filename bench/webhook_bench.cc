@@ -424,6 +424,20 @@ class TimedStore final : public store::Store {
     return inner_->start_secret_rotation(id, secret);
   }
   deadline::Status finish_secret_rotation(std::int64_t id) override { return inner_->finish_secret_rotation(id); }
+  Result<store::SubscribeOutcome> request_subscription(const store::SubscribeRequest& r, Instant now,
+                                                       const store::ConfirmationMailPolicy& p) override {
+    return inner_->request_subscription(r, now, p);
+  }
+  Result<store::ConfirmOutcome> confirm_subscription(std::int64_t id, std::int64_t g, Instant now) override {
+    return inner_->confirm_subscription(id, g, now);
+  }
+  deadline::Status set_email_choices(std::int64_t id, std::int64_t g, const store::EndpointFilters& f,
+                                     const std::vector<std::string>& l) override {
+    return inner_->set_email_choices(id, g, f, l);
+  }
+  deadline::Status reenable_endpoint(std::int64_t id, std::int64_t g, std::int64_t e) override {
+    return inner_->reenable_endpoint(id, g, e);
+  }
   Result<store::MessageCounts> message_counts() override { return inner_->message_counts(); }
   Result<std::vector<store::MessageRecord>> list_messages(const std::string& state, int limit) override {
     return inner_->list_messages(state, limit);

@@ -27,6 +27,7 @@
 #include "store/sqlite_store.h"
 #include "store/store_thread.h"
 #include "time/iso8601.h"
+#include "web/manage_routes.h"
 #include "web/site_routes.h"
 #include "web/unsubscribe_routes.h"
 
@@ -87,7 +88,8 @@ class Daemon {
         unsubscribe_(store_thread_, io_, keys_, *clock_),
         confirmation_mailer_(email_options(), keys_, mail_client_, *clock_),
         site_({[this] { return snapshot_.current(); }, config_.leads, {}}, store_thread_, io_, keys_, *clock_,
-              confirmation_mailer_) {
+              confirmation_mailer_),
+        manage_([this] { return snapshot_.current(); }, config_.leads, store_thread_, io_, keys_) {
     snapshot_.replace(std::move(calendar));
     scheduler_.on_messages([this] { dispatcher_.wake(); });
   }
@@ -99,7 +101,8 @@ class Daemon {
     app.health_details = [this] { return health(); };
     app.store_routes = [this](const http::Request& request, const http::RequestInfo& info,
                               const http::AppState::Reply& reply) {
-      return unsubscribe_.handle(request, info, reply) || site_.handle(request, info, reply);
+      return unsubscribe_.handle(request, info, reply) || site_.handle(request, info, reply) ||
+             manage_.handle(request, info, reply);
     };
     http::HttpLimits limits;
     limits.read_timeout = config_.http_read_timeout;
@@ -257,6 +260,7 @@ class Daemon {
   web::UnsubscribeRoutes unsubscribe_;
   delivery::ConfirmationMailer confirmation_mailer_;
   web::SiteRoutes site_;
+  web::ManageRoutes manage_;
   std::unique_ptr<http::HttpServer> server_;
   int exit_status_ = 0;
 };

@@ -419,11 +419,57 @@ Status SqliteStore::remove_subscriber(int64_t id) {
   });
 }
 
-int64_t insert_endpoint(SQLite::Database& db, const NewEndpoint& endpoint, Instant now) {
-  int filter_fields = 0;
+namespace {
+
+int filter_fields_of(const EndpointFilters& filters) {
+  int fields = 0;
   for (const FilterField& f : kFilterFields) {
-    if (!(endpoint.filters.*f.values).empty()) filter_fields |= f.bit;
+    if (!(filters.*f.values).empty()) fields |= f.bit;
   }
+  return fields;
+}
+
+// The endpoint's filter and lead rows (its own columns say which fields are in use).
+void insert_choices(SQLite::Database& db, int64_t id, const EndpointFilters& filters,
+                    const std::vector<std::string>& leads) {
+  SQLite::Statement filter(db, "INSERT OR IGNORE INTO endpoint_filters (endpoint_id, field, value) VALUES (?, ?, ?)");
+  for (const FilterField& f : kFilterFields) {
+    for (const std::string& value : filters.*f.values) {
+      filter.bind(1, id);
+      filter.bind(2, f.name);
+      filter.bind(3, value);
+      filter.exec();
+      filter.reset();
+    }
+  }
+  SQLite::Statement lead(db, "INSERT OR IGNORE INTO endpoint_leads (endpoint_id, lead) VALUES (?, ?)");
+  for (const std::string& l : leads) {
+    lead.bind(1, id);
+    lead.bind(2, l);
+    lead.exec();
+    lead.reset();
+  }
+}
+
+}  // namespace
+
+void replace_choices(SQLite::Database& db, int64_t endpoint_id, const EndpointFilters& filters,
+                     const std::vector<std::string>& leads) {
+  for (const char* table : {"endpoint_filters", "endpoint_leads"}) {
+    SQLite::Statement drop(db, std::string("DELETE FROM ") + table + " WHERE endpoint_id = ?1");
+    drop.bind(1, endpoint_id);
+    drop.exec();
+  }
+  SQLite::Statement update(db, "UPDATE endpoints SET filter_fields = ?2, all_leads = ?3 WHERE id = ?1");
+  update.bind(1, endpoint_id);
+  update.bind(2, filter_fields_of(filters));
+  update.bind(3, leads.empty() ? 1 : 0);
+  update.exec();
+  insert_choices(db, endpoint_id, filters, leads);
+}
+
+int64_t insert_endpoint(SQLite::Database& db, const NewEndpoint& endpoint, Instant now) {
+  const int filter_fields = filter_fields_of(endpoint.filters);
   SQLite::Statement insert(db,
                            "INSERT INTO endpoints (subscriber_id, kind, address, secret, filter_fields, all_leads, "
                            "created_at) VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6, ?7)");
@@ -436,23 +482,7 @@ int64_t insert_endpoint(SQLite::Database& db, const NewEndpoint& endpoint, Insta
   insert.bind(7, seconds(now));
   insert.exec();
   const int64_t id = db.getLastInsertRowid();
-  SQLite::Statement filter(db, "INSERT OR IGNORE INTO endpoint_filters (endpoint_id, field, value) VALUES (?, ?, ?)");
-  for (const FilterField& f : kFilterFields) {
-    for (const std::string& value : endpoint.filters.*f.values) {
-      filter.bind(1, id);
-      filter.bind(2, f.name);
-      filter.bind(3, value);
-      filter.exec();
-      filter.reset();
-    }
-  }
-  SQLite::Statement lead(db, "INSERT OR IGNORE INTO endpoint_leads (endpoint_id, lead) VALUES (?, ?)");
-  for (const std::string& l : endpoint.leads) {
-    lead.bind(1, id);
-    lead.bind(2, l);
-    lead.exec();
-    lead.reset();
-  }
+  insert_choices(db, id, endpoint.filters, endpoint.leads);
   return id;
 }
 

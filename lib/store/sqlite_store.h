@@ -45,6 +45,9 @@ class SqliteStore final : public Store {
                                                 const ConfirmationMailPolicy& policy) override;
   Result<ConfirmOutcome> confirm_subscription(std::int64_t subscriber_id, std::int64_t generation,
                                               Instant now) override;
+  Status set_email_choices(std::int64_t subscriber_id, std::int64_t generation, const EndpointFilters& filters,
+                           const std::vector<std::string>& leads) override;
+  Status reenable_endpoint(std::int64_t subscriber_id, std::int64_t generation, std::int64_t endpoint_id) override;
   Result<BounceOutcome> record_bounce(const Bounce& bounce, Instant now, const EndpointHealthPolicy& policy) override;
 
   Result<std::int64_t> add_subscriber(const std::string& email, const std::string& state, Instant now) override;

@@ -112,4 +112,51 @@ Result<ConfirmOutcome> SqliteStore::confirm_subscription(int64_t subscriber_id, 
   });
 }
 
+namespace {
+
+// The subscriber exists, is not unsubscribed, and `generation` is still theirs.
+Status check_generation(SQLite::Database& db, int64_t subscriber_id, int64_t generation) {
+  SQLite::Statement q(db, "SELECT state, token_generation FROM subscribers WHERE id = ?1");
+  q.bind(1, subscriber_id);
+  if (!q.executeStep() || q.getColumn(1).getInt64() != generation || q.getColumn(0).getString() == "unsubscribed") {
+    return Status::failure("the link is no longer valid");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Status SqliteStore::set_email_choices(int64_t subscriber_id, int64_t generation, const EndpointFilters& filters,
+                                      const std::vector<std::string>& leads) {
+  return guarded("changing email choices", [&] {
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (Status valid = check_generation(db, subscriber_id, generation); !valid) return valid;
+    SQLite::Statement q(db, "SELECT id FROM endpoints WHERE subscriber_id = ?1 AND kind = 'email'");
+    q.bind(1, subscriber_id);
+    std::vector<int64_t> ids;
+    while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
+    for (const int64_t id : ids) replace_choices(db, id, filters, leads);
+    transaction.commit();
+    return ok_status();
+  });
+}
+
+Status SqliteStore::reenable_endpoint(int64_t subscriber_id, int64_t generation, int64_t endpoint_id) {
+  return guarded("re-enabling an endpoint", [&] {
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (Status valid = check_generation(db, subscriber_id, generation); !valid) return valid;
+    SQLite::Statement q(db,
+                        "UPDATE endpoints SET state = 'active', state_reason = NULL, failing_since = NULL, "
+                        "last_failure_at = NULL, hard_failures = 0 "
+                        "WHERE id = ?1 AND subscriber_id = ?2 AND state IN ('needs_attention', 'disabled')");
+    q.bind(1, endpoint_id);
+    q.bind(2, subscriber_id);
+    if (q.exec() == 0) return Status::failure("no such endpoint needing attention");
+    transaction.commit();
+    return ok_status();
+  });
+}
+
 }  // namespace deadline::store

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include <SQLiteCpp/Database.h>
 
@@ -28,9 +29,14 @@ auto guarded(const char* operation, F&& body) -> decltype(body()) {
 }
 
 struct NewEndpoint;
+struct EndpointFilters;
 
 // Inserts an endpoint with its filters and leads, inside the caller's transaction; its id.
 std::int64_t insert_endpoint(SQLite::Database& db, const NewEndpoint& endpoint, Instant now);
+
+// Replaces an endpoint's filters and leads, inside the caller's transaction.
+void replace_choices(SQLite::Database& db, std::int64_t endpoint_id, const EndpointFilters& filters,
+                     const std::vector<std::string>& leads);
 
 // sha256 of the address with ASCII letters lowered: what identifies an address, kept after a
 // purge so an unsubscribed address stays known.

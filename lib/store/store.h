@@ -77,6 +77,13 @@ class Store {
   virtual Result<ConfirmOutcome> confirm_subscription(std::int64_t subscriber_id, std::int64_t generation,
                                                       Instant now) = 0;
 
+  // The manage page (its token names the subscriber and generation; a stale generation is
+  // refused). Replaces the choices of the subscriber's email endpoint(s).
+  virtual Status set_email_choices(std::int64_t subscriber_id, std::int64_t generation, const EndpointFilters& filters,
+                                   const std::vector<std::string>& leads) = 0;
+  // A needs_attention or disabled endpoint of this subscriber back to active, its health reset.
+  virtual Status reenable_endpoint(std::int64_t subscriber_id, std::int64_t generation, std::int64_t endpoint_id) = 0;
+
   // --- subscribers and endpoints (admin) ----------------------------------------------------
   virtual Result<std::int64_t> add_subscriber(const std::string& email, const std::string& state,
                                               Instant now) = 0;

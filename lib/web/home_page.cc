@@ -123,19 +123,29 @@ std::string lead_hint(const std::vector<Lead>& menu) {
 
 std::string subscribe_section(const Calendar& calendar, const std::vector<Lead>& lead_menu,
                               const SubscribeForm& values, const FormErrors& errors) {
-  std::vector<Choice> programmes, groups, categories, leads;
-  for (const Programme& p : calendar.programmes()) programmes.push_back({p.id, p.title});
-  for (const std::string& g : calendar_groups(calendar)) groups.push_back({g, g});
-  for (const std::string& c : calendar_categories(calendar)) categories.push_back({c, c});
-  for (const Lead& lead : lead_menu) leads.push_back({lead.id, lead_label(lead)});
-
   std::string html = "<section id=\"subscribe\" aria-labelledby=\"subscribe-heading\">\n"
                      "<h2 id=\"subscribe-heading\">订阅截止提醒邮件</h2>\n";
   html += error_summary(errors);
   html += "<form method=\"post\" action=\"/subscribe\" novalidate>\n";
   html += text_input("email", "email", "邮箱地址", "用于接收确认邮件和提醒。", values.email,
                      " autocomplete=\"email\" spellcheck=\"false\" maxlength=\"254\" required", errors);
-  html += "<h3>提醒哪些项目</h3>\n<p>以下各类条件每一类不勾选即不限；勾选了多类时，只提醒同时符合各类条件的项目。</p>\n";
+  html += preference_fields(calendar, lead_menu, values, errors);
+  html += "<p class=\"note\">提交后会收到一封确认邮件，点击其中的链接确认后才开始提醒。邮箱只用于发送申报提醒，"
+          "每封提醒邮件都可以一键退订。</p>\n";
+  html += "<button type=\"submit\">订阅提醒</button>\n</form>\n</section>\n";
+  return html;
+}
+
+}  // namespace
+
+std::string preference_fields(const Calendar& calendar, const std::vector<Lead>& lead_menu, const SubscribeForm& values,
+                              const FormErrors& errors) {
+  std::vector<Choice> programmes, groups, categories, leads;
+  for (const Programme& p : calendar.programmes()) programmes.push_back({p.id, p.title});
+  for (const std::string& g : calendar_groups(calendar)) groups.push_back({g, g});
+  for (const std::string& c : calendar_categories(calendar)) categories.push_back({c, c});
+  for (const Lead& lead : lead_menu) leads.push_back({lead.id, lead_label(lead)});
+  std::string html = "<h3>提醒哪些项目</h3>\n<p>以下各类条件每一类不勾选即不限；勾选了多类时，只提醒同时符合各类条件的项目。</p>\n";
   html += checkboxes("programme", "项目", "不勾选即不限项目。", programmes, values.programmes, errors);
   html += checkboxes("group", "部门", "不勾选即不限部门。", groups, values.groups, errors);
   html += checkboxes("category", "类别", "不勾选即不限类别。", categories, values.categories, errors);
@@ -144,13 +154,8 @@ std::string subscribe_section(const Calendar& calendar, const std::vector<Lead>&
                      values.keyword, " maxlength=\"" + std::to_string(kKeywordMaxChars) + "\"", errors);
   html += "<h3>什么时候提醒</h3>\n";
   html += checkboxes("lead", "提醒时间", lead_hint(lead_menu), leads, values.leads, errors);
-  html += "<p class=\"note\">提交后会收到一封确认邮件，点击其中的链接确认后才开始提醒。邮箱只用于发送申报提醒，"
-          "每封提醒邮件都可以一键退订。</p>\n";
-  html += "<button type=\"submit\">订阅提醒</button>\n</form>\n</section>\n";
   return html;
 }
-
-}  // namespace
 
 std::string home_page(const Calendar& calendar, Instant now, const std::vector<Lead>& lead_menu,
                       const SubscribeForm& values, const FormErrors& errors) {

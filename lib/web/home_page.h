@@ -29,4 +29,9 @@ inline constexpr date::days kHomeUpcomingDays{90};
 std::string home_page(const Calendar& calendar, Instant now, const std::vector<Lead>& lead_menu,
                       const SubscribeForm& values, const FormErrors& errors);
 
+// The form's choice fields without the email (programmes, groups, categories, keyword, leads),
+// for the subscribe form and the manage page alike; values re-filled, errors beside their fields.
+std::string preference_fields(const Calendar& calendar, const std::vector<Lead>& lead_menu, const SubscribeForm& values,
+                              const FormErrors& errors);
+
 }  // namespace deadline::web

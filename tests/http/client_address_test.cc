@@ -145,12 +145,13 @@ TEST_CASE("client_address believes forwarding headers from trusted proxies only"
       {"spaces and tabs around items", "127.0.0.1", " 6.6.6.6 ,\t198.51.100.1 \t", {}, kProxies, "198.51.100.1"},
   };
   for (const Row& row : rows) {
-    CAPTURE(row.why);
+    const std::string why = row.why;
+    CAPTURE(why);
     Request request{Verb::get, "/subscribe", 11};
     request.set(Field::host, "example.org");
     if (row.x_forwarded_for) {
       // "several XFF fields" sends its two addresses as two header fields.
-      if (std::string(row.why).rfind("several", 0) == 0) {
+      if (why.rfind("several", 0) == 0) {
         const std::string value = *row.x_forwarded_for;
         const std::size_t comma = value.find(',');
         request.insert("X-Forwarded-For", value.substr(0, comma));

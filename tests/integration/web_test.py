@@ -92,6 +92,20 @@ public_url = "https://deadlined.example.cn"
         self.d.set_clock(SEVEN_DAYS_BEFORE - timedelta(seconds=2))
         reminder = wait_for(lambda: [m for m in self.mails_to(address) if m["List-Unsubscribe"]], 30, "the reminder")[0]
         self.assertIn("【申报提醒】", str(reminder["Subject"]))
+        # The manage link in the reminder: change the choices, see them kept.
+        manage = self.link_in(reminder, "/manage/")
+        status, page = self.request("GET", manage)
+        self.assertEqual(status, 200)
+        self.assertIn(address, page)
+        self.assertIn('value="资金引导" checked', page.replace("checked=\"checked\"", "checked"))
+        status, page = self.request("POST", manage, {"action": "choices", "lead": ["3d", "1d"]})
+        self.assertEqual(status, 200, page)
+        self.assertIn("已保存", page)
+        self.assertEqual(sorted(self.d.sql("SELECT lead FROM endpoint_leads")), [("1d",), ("3d",)])
+        self.assertEqual(self.d.sql("SELECT count(*) FROM endpoint_filters"), [(0,)])
+        status, page = self.request("POST", manage, {"action": "choices", "lead": ["no-such-lead"]})
+        self.assertEqual(status, 400)
+        self.assertEqual(sorted(self.d.sql("SELECT lead FROM endpoint_leads")), [("1d",), ("3d",)])
         unsubscribe = urllib.parse.urlsplit(reminder["List-Unsubscribe"].strip("<>")).path
         self.assertEqual(self.request("POST", unsubscribe, {"List-Unsubscribe": "One-Click"})[0], 200)
         self.assertEqual(self.d.sql("SELECT state FROM subscribers"), [("unsubscribed",)])
@@ -99,6 +113,7 @@ public_url = "https://deadlined.example.cn"
         self.d.set_clock(datetime(2026, 11, 27, 9, 0, tzinfo=SHANGHAI) - timedelta(seconds=2))  # 3-day point
         time.sleep(4)
         self.assertEqual(len(self.mails_to(address)), count, "something was sent after unsubscribing")
+        self.assertEqual(self.request("GET", manage)[0], 404, "a manage link outlived the unsubscribe")
 
     def test_the_answer_is_the_same_for_known_and_unknown_addresses_and_resends_are_limited(self):
         form = {"email": "known@example.cn", "lead": ["7d"]}
