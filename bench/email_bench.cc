@@ -27,7 +27,9 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/prctl.h>
@@ -148,10 +150,26 @@ std::string find_tool(const std::string& name) {
   return {};
 }
 
-// fork + exec of `argv` (argv[0] the path). The child gets SIGTERM if this thread ends first; its
-// standard output goes to `stdout_fd` when that is >= 0. Everything the child runs between fork
-// and exec is async-signal-safe.
-pid_t spawn(const std::vector<std::string>& args, int stdout_fd, int close_fd) {
+// A user to run a child as: "nobody" when this process is root (smtp-sink refuses to run as root
+// unless told whom to become), else nobody to switch to.
+struct RunAs {
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+std::optional<RunAs> unprivileged_user() {
+  if (geteuid() != 0) return std::nullopt;
+  const passwd* user = getpwnam("nobody");
+  require(user != nullptr, "running as root, and there is no user 'nobody' to run smtp-sink as");
+  return RunAs{user->pw_uid, user->pw_gid};
+}
+
+// fork + exec of `argv` (argv[0] the path), as `run_as` if given. The child gets SIGTERM if this
+// thread ends first (set after any change of user, which would clear it); its standard output
+// goes to `stdout_fd` when that is >= 0. Everything the child runs between fork and exec is
+// async-signal-safe.
+pid_t spawn(const std::vector<std::string>& args, int stdout_fd, int close_fd,
+            const std::optional<RunAs>& run_as = std::nullopt) {
   std::vector<char*> argv;
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -159,6 +177,7 @@ pid_t spawn(const std::vector<std::string>& args, int stdout_fd, int close_fd) {
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
+    if (run_as && (setgroups(0, nullptr) != 0 || setgid(run_as->gid) != 0 || setuid(run_as->uid) != 0)) _exit(126);
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) _exit(127);
     if (stdout_fd >= 0) dup2(stdout_fd, STDOUT_FILENO);
@@ -272,15 +291,11 @@ class SmtpSink {
     port_ = pick_port();
     int fds[2];
     require(pipe2(fds, O_CLOEXEC) == 0, std::string("pipe: ") + std::strerror(errno));
-    std::vector<std::string> args = {path, "-c"};
-    if (geteuid() == 0) {  // smtp-sink refuses to run as root without a user to switch to
-      args.push_back("-u");
-      args.push_back("nobody");
-    }
-    args.push_back("127.0.0.1:" + std::to_string(port_));
-    args.push_back(std::to_string(kSinkBacklog));
+    // Not "-u nobody": smtp-sink would switch users itself, which clears the parent-death signal.
+    const std::vector<std::string> args = {path, "-c", "127.0.0.1:" + std::to_string(port_),
+                                           std::to_string(kSinkBacklog)};
     try {
-      pid_ = spawn(args, fds[1], fds[0]);
+      pid_ = spawn(args, fds[1], fds[0], unprivileged_user());
     } catch (...) {
       close(fds[0]);
       close(fds[1]);

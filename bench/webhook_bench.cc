@@ -438,6 +438,10 @@ class TimedStore final : public store::Store {
   deadline::Status reenable_endpoint(std::int64_t id, std::int64_t g, std::int64_t e) override {
     return inner_->reenable_endpoint(id, g, e);
   }
+  Result<std::vector<store::PendingNotice>> pending_notices(int limit) override { return inner_->pending_notices(limit); }
+  deadline::Status mark_notices_sent(const std::vector<std::int64_t>& ids, Instant now) override {
+    return inner_->mark_notices_sent(ids, now);
+  }
   Result<store::MessageCounts> message_counts() override { return inner_->message_counts(); }
   Result<std::vector<store::MessageRecord>> list_messages(const std::string& state, int limit) override {
     return inner_->list_messages(state, limit);

@@ -14,6 +14,7 @@
 #include "deadlined/secrets.h"
 #include "delivery/curl_multi_client.h"
 #include "delivery/email_channel.h"
+#include "delivery/notice_sender.h"
 #include "delivery/routing_client.h"
 #include "delivery/dispatcher.h"
 #include "delivery/webhook_channel.h"
@@ -86,12 +87,14 @@ class Daemon {
         dispatcher_(io_, store_thread_, outbound_, *clock_, [this] { return snapshot_.current(); },
                     with_email(channels(config_)), dispatcher_options(config_)),
         unsubscribe_(store_thread_, io_, keys_, *clock_),
-        confirmation_mailer_(email_options(), keys_, mail_client_, *clock_),
+        account_mailer_(email_options(), keys_, mail_client_, *clock_),
         site_({[this] { return snapshot_.current(); }, config_.leads, {}}, store_thread_, io_, keys_, *clock_,
-              confirmation_mailer_),
-        manage_([this] { return snapshot_.current(); }, config_.leads, store_thread_, io_, keys_) {
+              account_mailer_),
+        manage_([this] { return snapshot_.current(); }, config_.leads, store_thread_, io_, keys_),
+        notices_(store_thread_, io_, account_mailer_, *clock_) {
     snapshot_.replace(std::move(calendar));
     scheduler_.on_messages([this] { dispatcher_.wake(); });
+    dispatcher_.on_recorded([this] { notices_.check(); });
   }
 
   int run(const asio::ip::tcp::endpoint& listen_at) {
@@ -117,6 +120,7 @@ class Daemon {
     const auto calendar = snapshot_.current();
     scheduler_.set_plan(make_plan(*calendar, planner_options(config_)));
     dispatcher_.start();
+    notices_.check();  // what a previous run recorded and did not get to mail
     log::info("daemon", "deadlined " DEADLINED_VERSION " serving http://" + http::to_string(*bound) +
                             "; database " + config_.database.string() + "; calendar " + calendar->revision() +
                             " (" + std::to_string(calendar->programmes().size()) + " programmes)");
@@ -258,9 +262,10 @@ class Daemon {
   delivery::RoutingClient outbound_;
   delivery::Dispatcher dispatcher_;
   web::UnsubscribeRoutes unsubscribe_;
-  delivery::ConfirmationMailer confirmation_mailer_;
+  delivery::AccountMailer account_mailer_;
   web::SiteRoutes site_;
   web::ManageRoutes manage_;
+  delivery::NoticeSender notices_;
   std::unique_ptr<http::HttpServer> server_;
   int exit_status_ = 0;
 };

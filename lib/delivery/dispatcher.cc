@@ -284,6 +284,7 @@ void Dispatcher::flush() {
              },
              io_, [this](Result<std::vector<std::int64_t>> disabled) {
                flushing_ = false;
+               if (on_recorded_) on_recorded_();
                if (!disabled) {
                  log::error("dispatcher", disabled.error());
                } else {

@@ -63,6 +63,10 @@ class Dispatcher {
 
   DispatcherCounters counters() const;
 
+  // Runs on the io_context after each batch of results is committed (e.g. to mail the notices
+  // the commit recorded).
+  void on_recorded(std::function<void()> callback) { on_recorded_ = std::move(callback); }
+
  private:
   void claim();
   void send_ready();
@@ -94,6 +98,7 @@ class Dispatcher {
   std::vector<store::AttemptResult> results_;
   RateLimiter rate_limiter_;                       // per endpoint: its channel's limits, platform blocks
   std::function<void()> on_idle_;
+  std::function<void()> on_recorded_;
   mutable std::mutex counters_mutex_;
   DispatcherCounters counters_;
 };

@@ -340,4 +340,39 @@ Result<std::string> build_confirmation_email(const MessageHeaders& headers, std:
   return assemble_email(headers, *rendered);
 }
 
+Result<RenderedEmail> render_endpoint_notice(const EndpointNotice& notice) {
+  using R = Result<RenderedEmail>;
+  if (Status ok = check_url("manage URL", notice.manage_url, false, kMaxUrlBytes); !ok) return R::failure(ok.error());
+  RenderedEmail email;
+  std::string happened;
+  if (notice.what == "failing") {
+    email.subject = "【申报提醒】接收方式出现故障";
+    happened = "向下面的接收方式发送提醒时失败了，我们会按计划自动重试；如果持续失败约三天，将停用该接收方式。";
+  } else if (notice.what == "disabled") {
+    email.subject = "【申报提醒】接收方式已停用";
+    happened = "下面的接收方式已停用，今后的提醒不会再发送到这里。修复后可在管理页面重新启用。";
+  } else {
+    email.subject = "【申报提醒】接收方式需要您处理";
+    happened = "下面的接收方式的设置有问题（例如签名、关键词或地址），在您处理之前不会再向它发送提醒。";
+  }
+  const std::string manage = "管理订阅、重新启用：";
+  const std::string footer = "本邮件由申报提醒服务自动发送，请勿直接回复。";
+  email.text = "您好！" + happened + "\n\n接收方式：" + notice.endpoint_label + "\n最近的错误：" + notice.reason + "\n\n" +
+               manage + notice.manage_url + "\n\n" + footer + "\n";
+  const std::string body =
+      "<p style=\"margin:0 0 12px 0;\">您好！" + html_escape(happened) + "</p>\n<p style=\"margin:4px 0;\">接收方式：" +
+      html_escape(notice.endpoint_label) + "</p>\n<p style=\"margin:4px 0;\">最近的错误：" + html_escape(notice.reason) +
+      "</p>\n<p style=\"margin:16px 0;\">" + html_escape(manage) + "<a href=\"" + html_escape(notice.manage_url) +
+      "\" style=\"color:#1a5fb4;\">" + html_escape(notice.manage_url) + "</a></p>\n<p style=\"margin:4px 0;font-size:12px;"
+      "color:#999999;\">" + html_escape(footer) + "</p>\n";
+  email.html = html_document(email.subject, body);
+  return R::success(std::move(email));
+}
+
+Result<std::string> build_endpoint_notice_email(const MessageHeaders& headers, const EndpointNotice& notice) {
+  Result<RenderedEmail> rendered = render_endpoint_notice(notice);
+  if (!rendered) return Result<std::string>::failure(rendered.error());
+  return assemble_email(headers, *rendered);
+}
+
 }  // namespace deadline::mail

@@ -93,6 +93,18 @@ Result<std::string> build_reminder_email(const MessageHeaders& headers, Reminder
 // empty here (nothing is subscribed yet).
 Result<std::string> build_confirmation_email(const MessageHeaders& headers, std::string_view confirm_url);
 
+// The subscriber is told when one of their endpoints (a webhook or a chat robot) starts failing,
+// is disabled, or needs their attention: what it is (kind and host, never its full URL), what
+// happened, the last error, and the manage page where it can be re-enabled.
+struct EndpointNotice {
+  std::string endpoint_label;   // "Webhook https://hooks.example.org" (already redacted)
+  std::string what;             // "failing" | "disabled" | "needs_attention"
+  std::string reason;           // the last error, one line
+  std::string manage_url;       // http(s)
+};
+Result<RenderedEmail> render_endpoint_notice(const EndpointNotice& notice);
+Result<std::string> build_endpoint_notice_email(const MessageHeaders& headers, const EndpointNotice& notice);
+
 // "Tue, 03 Dec 2024 09:00:05 +0800": RFC 5322 date-time of `instant` in UTC+8.
 std::string rfc5322_date(Instant instant);
 

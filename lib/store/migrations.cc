@@ -120,6 +120,20 @@ ALTER TABLE subscribers ADD COLUMN confirm_window_start INTEGER;       -- start 
 ALTER TABLE subscribers ADD COLUMN confirm_mails_in_window INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 6: what a subscriber must be told about their endpoints (started failing, disabled,
+// needs attention), recorded with the change itself and mailed afterwards.
+const char* const kEndpointNotices = R"sql(
+CREATE TABLE endpoint_notices (
+  id          INTEGER PRIMARY KEY,
+  endpoint_id INTEGER NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+  what        TEXT NOT NULL CHECK (what IN ('failing', 'disabled', 'needs_attention')),
+  reason      TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  sent_at     INTEGER
+);
+CREATE INDEX endpoint_notices_unsent ON endpoint_notices(sent_at);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -129,6 +143,7 @@ const std::vector<Migration>& migrations() {
       {3, "endpoint health for delivery", kEndpointHealth},
       {4, "hard failures of email addresses", kHardFailures},
       {5, "confirmation mails per address", kConfirmationMails},
+      {6, "endpoint notices", kEndpointNotices},
   };
   return all;
 }

@@ -148,6 +148,19 @@ struct AttemptResult {
   bool deferred = false;
 };
 
+// Something a subscriber must be told about one of their endpoints (mail::EndpointNotice).
+struct PendingNotice {
+  std::int64_t id = 0;
+  std::string what;                       // failing | disabled | needs_attention
+  std::string reason;
+  std::int64_t endpoint_id = 0;
+  EndpointKind kind = EndpointKind::webhook;
+  std::string address;                    // the endpoint's: redact before showing
+  std::int64_t subscriber_id = 0;
+  std::string subscriber_email;           // empty: nobody to tell (purged)
+  std::int64_t token_generation = 0;
+};
+
 // Self-service subscription (the web form): an address asks for reminders.
 struct SubscribeRequest {
   std::string email;                      // valid (email_address_problem)

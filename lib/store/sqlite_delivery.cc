@@ -189,6 +189,16 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
     SQLite::Statement failed(db,
                              "UPDATE endpoints SET failing_since = coalesce(failing_since, ?2), last_failure_at = ?2 "
                              "WHERE id = ?1 RETURNING failing_since");
+    SQLite::Statement notice(db,
+                             "INSERT INTO endpoint_notices (endpoint_id, what, reason, created_at) VALUES (?1, ?2, ?3, ?4)");
+    const auto tell = [&](int64_t endpoint_id, const char* what, const std::string& reason) {
+      notice.bind(1, endpoint_id);
+      notice.bind(2, what);
+      notice.bind(3, reason);
+      notice.bind(4, seconds(now));
+      notice.exec();
+      notice.reset();
+    };
     SQLite::Statement disable(db,
                               "UPDATE endpoints SET state = 'disabled', state_reason = ?2 "
                               "WHERE id = ?1 AND state = 'active'");
@@ -237,7 +247,7 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
       if (r.endpoint_needs_attention || (r.hard_failure && count_hard_failure(db, r.endpoint_id, policy))) {
         attention.bind(1, r.endpoint_id);
         attention.bind(2, r.error);
-        attention.exec();
+        if (attention.exec() > 0) tell(r.endpoint_id, "needs_attention", r.error);
         attention.reset();
         continue;
       }
@@ -247,6 +257,7 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
       int64_t failing_since = seconds(now);
       if (failed.executeStep()) failing_since = failed.getColumn(0).getInt64();
       failed.reset();
+      if (failing_since == seconds(now) && !r.disable_endpoint) tell(r.endpoint_id, "failing", r.error);  // a new streak
       // Failing long enough, with failures far enough apart that one bad hour is not enough.
       const bool long_failing = seconds(now) - failing_since >= policy.disable_after.count() &&
                                 seconds(now) - failing_since >= policy.failures_apart.count();
@@ -255,6 +266,7 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
         disable.bind(2, r.disable_endpoint ? r.error : "failing since " + std::to_string(failing_since) + ": " + r.error);
         if (disable.exec() > 0) {
           disabled.push_back(r.endpoint_id);
+          tell(r.endpoint_id, "disabled", r.error);
           // Nothing more goes to a disabled endpoint; what it missed can be replayed once it
           // is re-enabled, while its windows are open.
           expire_unsent.bind(1, r.endpoint_id);
@@ -267,6 +279,41 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
     }
     transaction.commit();
     return Result<std::vector<int64_t>>::success(std::move(disabled));
+  });
+}
+
+Result<std::vector<PendingNotice>> SqliteStore::pending_notices(int limit) {
+  return guarded("reading endpoint notices", [&] {
+    SQLite::Statement q(database(),
+                        "SELECT n.id, n.what, n.reason, e.id, e.kind, e.address, s.id, coalesce(s.email, ''), "
+                        "s.token_generation FROM endpoint_notices AS n JOIN endpoints AS e ON e.id = n.endpoint_id "
+                        "JOIN subscribers AS s ON s.id = e.subscriber_id WHERE n.sent_at IS NULL ORDER BY n.id LIMIT ?1");
+    q.bind(1, limit);
+    std::vector<PendingNotice> out;
+    while (q.executeStep()) {
+      out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                     q.getColumn(3).getInt64(),
+                     parse_endpoint_kind(q.getColumn(4).getString()).value_or(EndpointKind::webhook),
+                     q.getColumn(5).getString(), q.getColumn(6).getInt64(), q.getColumn(7).getString(),
+                     q.getColumn(8).getInt64()});
+    }
+    return Result<std::vector<PendingNotice>>::success(std::move(out));
+  });
+}
+
+Status SqliteStore::mark_notices_sent(const std::vector<int64_t>& ids, Instant now) {
+  return guarded("marking endpoint notices", [&] {
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement q(db, "UPDATE endpoint_notices SET sent_at = ?2 WHERE id = ?1");
+    for (const int64_t id : ids) {
+      q.bind(1, id);
+      q.bind(2, seconds(now));
+      q.exec();
+      q.reset();
+    }
+    transaction.commit();
+    return ok_status();
   });
 }
 

@@ -66,6 +66,11 @@ class Store {
   virtual Result<BounceOutcome> record_bounce(const Bounce& bounce, Instant now,
                                               const EndpointHealthPolicy& policy) = 0;
 
+  // Notices record_attempts left for subscribers (oldest first, at most `limit`), and marking
+  // them handled once handed to the mailer.
+  virtual Result<std::vector<PendingNotice>> pending_notices(int limit) = 0;
+  virtual Status mark_notices_sent(const std::vector<std::int64_t>& ids, Instant now) = 0;
+
   // --- self-service subscription (the web pages) -------------------------------------------
   // A new address becomes a pending subscriber with one email endpoint (the request's filters
   // and leads); a pending one has its endpoint replaced by the new request's; an unsubscribed one

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "calendar/calendar.h"
-#include "delivery/confirmation_mailer.h"
+#include "delivery/account_mailer.h"
 #include "http/app.h"
 #include "schedule/lead.h"
 #include "store/store_thread.h"
@@ -33,7 +33,7 @@ class SiteRoutes {
  public:
   // Every reference must outlive the routes.
   SiteRoutes(SiteDependencies dependencies, store::StoreThread& store, boost::asio::io_context& io,
-             const subscription::KeyRing& keys, const Clock& clock, delivery::ConfirmationMailer& mailer)
+             const subscription::KeyRing& keys, const Clock& clock, delivery::AccountMailer& mailer)
       : d_(std::move(dependencies)), store_(store), io_(io), keys_(keys), clock_(clock), mailer_(mailer) {}
 
   // AppState::store_routes: false when the request is for none of the routes above.
@@ -48,7 +48,7 @@ class SiteRoutes {
   boost::asio::io_context& io_;
   const subscription::KeyRing& keys_;
   const Clock& clock_;
-  delivery::ConfirmationMailer& mailer_;
+  delivery::AccountMailer& mailer_;
 };
 
 }  // namespace deadline::web

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from email import policy
 
 from harness import SHANGHAI, Daemon, wait_for
+from receiver import Receiver
 from smtp_server import SmtpServer
 
 BUILD_DIR = CALENDARS = None
@@ -139,6 +140,39 @@ class Delivers(EmailCase):
         [(error,)] = d.sql("SELECT last_error FROM messages")
         self.assertIn("550", error)
         self.assertEqual(self.smtp.received(), [])
+
+
+class EndpointNotices(EmailCase):
+    def test_a_disabled_webhook_is_reported_to_its_subscriber_by_email(self):
+        receiver = Receiver("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", lambda n, r: 410)
+        self.addCleanup(receiver.close)
+        self.smtp = SmtpServer().start()
+        self.addCleanup(self.smtp.stop)
+        d = self.d = Daemon(BUILD_DIR, calendars_dir=CALENDARS, extra_config=f'''[email]
+relay = "smtp://127.0.0.1:{self.smtp.port}"
+from_address = "reminders@deadlined.example.cn"
+
+[http]
+public_url = "https://deadlined.example.cn"
+''')
+        self.addCleanup(d.close)
+        d.set_clock(SEVEN_DAYS_BEFORE - timedelta(seconds=2))
+        d.ctl("subscribers", "add", "ops@example.cn")
+        added = d.ctl("endpoints", "add", "--subscriber", "1", "--kind", "webhook", "--address",
+                      receiver.url + "/secret-path-token", "--lead", "7d")
+        self.assertEqual(added.returncode, 0, added.stderr)
+        d.start()
+        [notice] = wait_for(lambda: self.smtp.received(), 30, "the notice email")
+        self.assertEqual(notice.recipients, ["ops@example.cn"])
+        message = self.parsed(notice)
+        self.assertEqual(str(message["Subject"]), "【申报提醒】接收方式已停用")
+        text = message.get_body(("plain",)).get_content()
+        self.assertIn("https://deadlined.example.cn/manage/", text)
+        self.assertIn("410", text)
+        self.assertNotIn("secret-path-token", text, "the webhook URL's path (a secret) leaked into the email")
+        self.assertEqual(d.sql("SELECT what, sent_at IS NOT NULL FROM endpoint_notices"), [("disabled", 1)])
+        time.sleep(1)
+        self.assertEqual(len(self.smtp.received()), 1, "the notice was sent more than once")
 
 
 POSTFIX_DSN = """Return-Path: <>
