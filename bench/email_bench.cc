@@ -44,6 +44,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <chrono>
@@ -712,12 +713,14 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
     // The end: once the dispatcher has taken the N-th delivered answer, it is stopped; it calls
     // back when nothing is in flight or claimed and every result is committed, i.e. when the
     // commit that records the last delivery has returned.
+    // The loop must not run dry while the store thread commits (its answer is not work the
+    // io_context knows of): a work guard, and the watchdog keeps running until the end.
+    const auto keep_running = asio::make_work_guard(io);
     asio::steady_timer watchdog(io);
     bool stopping = false;
     const auto stop_all = [&] {
       if (stopping) return;
       stopping = true;
-      watchdog.cancel();
       dispatcher.stop([&] {
         finished = Steady::now();
         io.stop();
@@ -758,6 +761,9 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
     f.main_cpu = thread_cpu_seconds() - cpu_start;
     f.commits = commits.load() - commits_before;
     if (store_tid) f.store_cpu = task_cpu_seconds(*store_tid) - store_cpu_start;
+    // Joined before the io_context goes (on a failure the store thread may still be answering to
+    // it); the store is then ours to read from this thread.
+    store_thread.stop();
     outcome = dispatcher.counters();
     f.builds = channel->builds;
     f.bytes = channel->bytes;
@@ -765,9 +771,10 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
     f.latency_sum = client.latency_sum;
     f.max_in_flight = client.max_in_flight;
   }  // the clients close their connections to the sink here (QUIT)
-  store_thread.stop();  // joined: the store is ours to read from this thread now
   require(failure.empty(), failure);
-  require(finished.has_value(), "the run ended before every message was recorded");
+  require(finished.has_value(), "the run ended before every message was recorded (" +
+                                    std::to_string(outcome.delivered) + " of " + std::to_string(n) +
+                                    " delivered, " + std::to_string(f.posts) + " sent)");
   require(outcome.delivered == n && outcome.retried + outcome.dead + outcome.expired == 0,
           "the dispatcher counted " + std::to_string(outcome.delivered) + " delivered of " + std::to_string(n));
   f.seconds = seconds_between(start, *finished);

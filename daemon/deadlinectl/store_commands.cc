@@ -3,9 +3,7 @@
 #include <ostream>
 
 #include "calendar/loader.h"
-#include "calendar/checks.h"
-#include "delivery/outbound_url.h"
-#include "delivery/robot_signature.h"
+#include "delivery/endpoint_check.h"
 #include "delivery/webhook_signature.h"
 #include "schedule/lead.h"
 #include "store/sqlite_store.h"
@@ -68,76 +66,11 @@ std::string first_not_in(const std::vector<std::string>& values, std::initialize
   return {};
 }
 
-// The value of `name` in the URL's query ("" when absent).
-std::string query_value(std::string_view url, std::string_view name) {
-  const std::size_t question = url.find('?');
-  if (question == std::string_view::npos) return {};
-  std::string_view rest = url.substr(question + 1);
-  while (!rest.empty()) {
-    const std::size_t amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
-      return std::string(pair.substr(name.size() + 1));
-    }
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-  }
-  return {};
-}
-
-// A chat robot's webhook URL (docs/robots.md): a URL the outbound policy can read (no user:pass@,
-// no whitespace, a real port), no fragment, and the platform's credential where the platform puts
-// it. Never quotes the URL (it is a secret). Plain http, or a host that is not globally
-// routable, is refused by the daemon unless `[delivery] allow_hosts` lists the host (as for
-// webhooks): this tool does not read the daemon's configuration.
-std::string robot_url_problem(store::EndpointKind kind, std::string_view url) {
-  const std::string redacted = delivery::redact_url(url);
-  const std::size_t scheme_end = redacted.find("://");
-  const std::string host = scheme_end == std::string::npos ? std::string{} : redacted.substr(scheme_end + 3);
-  if (const auto checked = delivery::check_outbound_url(url, {host}); !checked) return checked.error();
-  if (url.find('#') != std::string_view::npos) return "a robot URL has no #fragment";
-  switch (kind) {
-    case store::EndpointKind::wecom:
-      if (query_value(url, "key").empty()) return "a WeCom robot URL carries its key: …/cgi-bin/webhook/send?key=…";
-      break;
-    case store::EndpointKind::dingtalk:
-      if (query_value(url, "access_token").empty()) {
-        return "a DingTalk robot URL carries its access_token: …/robot/send?access_token=…";
-      }
-      break;
-    case store::EndpointKind::feishu: {
-      constexpr std::string_view hook = "/open-apis/bot/v2/hook/";
-      const std::size_t at = url.find(hook);
-      if (at == std::string_view::npos || at + hook.size() >= url.size() || url[at + hook.size()] == '?') {
-        return "a Feishu bot URL ends in its hook id: …/open-apis/bot/v2/hook/…";
-      }
-      break;
-    }
-    default:
-      break;
-  }
-  return {};
-}
-
 std::string endpoint_problem(const NewEndpointArgs& args, store::EndpointKind kind, const StoreSource& source) {
-  if (kind == store::EndpointKind::email) {
-    if (std::string problem = email_address_problem(args.address); !problem.empty()) return "--address: " + problem;
-  } else if (!is_valid_link(args.address)) {
-    return "--address: expected an http:// or https:// URL";
-  }
-  if (kind == store::EndpointKind::webhook && !args.secret.empty()) {
-    if (const auto key = webhook_key(args.secret); !key) return "--secret: " + key.error();
-  }
-  const bool robot = kind == store::EndpointKind::wecom || kind == store::EndpointKind::dingtalk ||
-                     kind == store::EndpointKind::feishu;
-  if (robot) {
-    if (std::string problem = robot_url_problem(kind, args.address); !problem.empty()) return "--address: " + problem;
-  }
-  if (kind == store::EndpointKind::wecom && !args.secret.empty()) {
-    return "--secret: a WeCom robot has no secret (its key is in the URL)";
-  }
-  if (kind == store::EndpointKind::dingtalk && !args.secret.empty() &&
-      (!args.secret.starts_with(delivery::kDingTalkSecretPrefix) || args.secret.size() == delivery::kDingTalkSecretPrefix.size())) {
-    return "--secret: a DingTalk robot's secret starts with \"SEC\" (加签 in the robot's security settings)";
+  using delivery::EndpointTargetProblem;
+  if (const EndpointTargetProblem p = delivery::endpoint_target_problem(kind, args.address, args.secret);
+      !p.message.empty()) {
+    return (p.field == EndpointTargetProblem::Field::secret ? "--secret: " : "--address: ") + p.message;
   }
   for (const std::string& lead : args.leads) {
     if (const Result<Lead> parsed = parse_lead(lead); !parsed) return "--lead: " + parsed.error();
