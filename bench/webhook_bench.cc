@@ -435,8 +435,11 @@ class TimedStore final : public store::Store {
                                      const std::vector<std::string>& l) override {
     return inner_->set_email_choices(id, g, f, l);
   }
-  deadline::Status reenable_endpoint(std::int64_t id, std::int64_t g, std::int64_t e) override {
-    return inner_->reenable_endpoint(id, g, e);
+  Result<std::int64_t> reenable_endpoint(std::int64_t id, std::int64_t g, std::int64_t e, Instant now) override {
+    return inner_->reenable_endpoint(id, g, e, now);
+  }
+  Result<std::int64_t> add_own_endpoint(std::int64_t g, const store::NewEndpoint& e, Instant now) override {
+    return inner_->add_own_endpoint(g, e, now);
   }
   Result<std::vector<store::PendingNotice>> pending_notices(int limit) override { return inner_->pending_notices(limit); }
   deadline::Status mark_notices_sent(const std::vector<std::int64_t>& ids, Instant now) override {

@@ -13,6 +13,7 @@ packages=(
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   # tests
   doctest-dev python3 python3-aiosmtpd
+  chromium chromium-driver fonts-wqy-microhei  # browser test; the font draws the pages' Chinese
 )
 
 sudo=""

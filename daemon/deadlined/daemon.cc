@@ -90,7 +90,8 @@ class Daemon {
         account_mailer_(email_options(), keys_, mail_client_, *clock_),
         site_({[this] { return snapshot_.current(); }, config_.leads, {}}, store_thread_, io_, keys_, *clock_,
               account_mailer_),
-        manage_([this] { return snapshot_.current(); }, config_.leads, store_thread_, io_, keys_),
+        manage_([this] { return snapshot_.current(); }, config_.leads, config_.allow_hosts, store_thread_, io_, keys_,
+                *clock_),
         notices_(store_thread_, io_, account_mailer_, *clock_) {
     snapshot_.replace(std::move(calendar));
     scheduler_.on_messages([this] { dispatcher_.wake(); });
@@ -107,8 +108,7 @@ class Daemon {
       return unsubscribe_.handle(request, info, reply) || site_.handle(request, info, reply) ||
              manage_.handle(request, info, reply);
     };
-    http::HttpLimits limits;
-    limits.read_timeout = config_.http_read_timeout;
+    const http::HttpLimits limits = http_limits(config_);
     server_ = std::make_unique<http::HttpServer>(io_, listen_at, app, limits,
                                                  [](std::string_view line) { log::warning("http", line); });
     const auto bound = server_->start();

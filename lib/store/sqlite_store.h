@@ -47,7 +47,9 @@ class SqliteStore final : public Store {
                                               Instant now) override;
   Status set_email_choices(std::int64_t subscriber_id, std::int64_t generation, const EndpointFilters& filters,
                            const std::vector<std::string>& leads) override;
-  Status reenable_endpoint(std::int64_t subscriber_id, std::int64_t generation, std::int64_t endpoint_id) override;
+  Result<std::int64_t> reenable_endpoint(std::int64_t subscriber_id, std::int64_t generation, std::int64_t endpoint_id,
+                                         Instant now) override;
+  Result<std::int64_t> add_own_endpoint(std::int64_t generation, const NewEndpoint& endpoint, Instant now) override;
   Result<std::vector<PendingNotice>> pending_notices(int limit) override;
   Status mark_notices_sent(const std::vector<std::int64_t>& ids, Instant now) override;
   Result<BounceOutcome> record_bounce(const Bounce& bounce, Instant now, const EndpointHealthPolicy& policy) override;

@@ -142,20 +142,47 @@ Status SqliteStore::set_email_choices(int64_t subscriber_id, int64_t generation,
   });
 }
 
-Status SqliteStore::reenable_endpoint(int64_t subscriber_id, int64_t generation, int64_t endpoint_id) {
+Result<int64_t> SqliteStore::reenable_endpoint(int64_t subscriber_id, int64_t generation, int64_t endpoint_id,
+                                               Instant now) {
   return guarded("re-enabling an endpoint", [&] {
+    using R = Result<int64_t>;
     SQLite::Database& db = database();
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-    if (Status valid = check_generation(db, subscriber_id, generation); !valid) return valid;
+    if (Status valid = check_generation(db, subscriber_id, generation); !valid) return R::failure(valid.error());
     SQLite::Statement q(db,
                         "UPDATE endpoints SET state = 'active', state_reason = NULL, failing_since = NULL, "
                         "last_failure_at = NULL, hard_failures = 0 "
                         "WHERE id = ?1 AND subscriber_id = ?2 AND state IN ('needs_attention', 'disabled')");
     q.bind(1, endpoint_id);
     q.bind(2, subscriber_id);
-    if (q.exec() == 0) return Status::failure("no such endpoint needing attention");
+    if (q.exec() == 0) return R::failure("no such endpoint needing attention");
+    // Replay: what failed (dead), expired because the endpoint was disabled, or waits unsent goes
+    // out again now (same ids) while its window is open; the attempts start afresh.
+    SQLite::Statement replay(db,
+                             "UPDATE messages SET state = 'retry', next_attempt_at = ?2, attempts = 0, updated_at = ?2 "
+                             "WHERE endpoint_id = ?1 AND expires_at > ?2 AND (state IN ('pending', 'retry', 'dead') OR "
+                             "(state = 'expired' AND last_error = 'endpoint disabled'))");
+    replay.bind(1, endpoint_id);
+    replay.bind(2, seconds(now));
+    const int64_t replayed = replay.exec();
     transaction.commit();
-    return ok_status();
+    return R::success(replayed);
+  });
+}
+
+Result<int64_t> SqliteStore::add_own_endpoint(int64_t generation, const NewEndpoint& endpoint, Instant now) {
+  return guarded("adding an endpoint", [&] {
+    using R = Result<int64_t>;
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (Status valid = check_generation(db, endpoint.subscriber_id, generation); !valid) return R::failure(valid.error());
+    SQLite::Statement count(db, "SELECT count(*) FROM endpoints WHERE subscriber_id = ?1");
+    count.bind(1, endpoint.subscriber_id);
+    count.executeStep();
+    if (count.getColumn(0).getInt() >= 10) return R::failure("at most 10 endpoints per subscriber");
+    const int64_t id = insert_endpoint(db, endpoint, now);
+    transaction.commit();
+    return R::success(id);
   });
 }
 

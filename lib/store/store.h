@@ -86,8 +86,13 @@ class Store {
   // refused). Replaces the choices of the subscriber's email endpoint(s).
   virtual Status set_email_choices(std::int64_t subscriber_id, std::int64_t generation, const EndpointFilters& filters,
                                    const std::vector<std::string>& leads) = 0;
-  // A needs_attention or disabled endpoint of this subscriber back to active, its health reset.
-  virtual Status reenable_endpoint(std::int64_t subscriber_id, std::int64_t generation, std::int64_t endpoint_id) = 0;
+  // A needs_attention or disabled endpoint of this subscriber back to active, its health reset;
+  // what it missed while disabled goes out again if its window is still open (replay). Returns
+  // the number of messages replayed.
+  virtual Result<std::int64_t> reenable_endpoint(std::int64_t subscriber_id, std::int64_t generation,
+                                                 std::int64_t endpoint_id, Instant now) = 0;
+  // A webhook or robot endpoint the subscriber adds on the manage page; its id.
+  virtual Result<std::int64_t> add_own_endpoint(std::int64_t generation, const NewEndpoint& endpoint, Instant now) = 0;
 
   // --- subscribers and endpoints (admin) ----------------------------------------------------
   virtual Result<std::int64_t> add_subscriber(const std::string& email, const std::string& state,

@@ -43,6 +43,38 @@ std::string endpoint_item(const store::EndpointRecord& e, std::string_view manag
   return html + "</li>\n";
 }
 
+std::string error_for(const FormErrors& errors, const std::string& field) {
+  const auto found = errors.find(field);
+  if (found == errors.end()) return {};
+  return "<p class=\"error\" id=\"" + field + "-error\"><strong>" + escape(found->second) + "</strong></p>\n";
+}
+
+std::string described(const FormErrors& errors, const std::string& field) {
+  return errors.count(field) ? " aria-describedby=\"" + field + "-error\" aria-invalid=\"true\"" : "";
+}
+
+// Webhooks and chat robots get the same reminders as the email, at the same points.
+std::string add_endpoint_form(const ManagePageInput& input) {
+  std::string html = "<h3>添加 Webhook 或群机器人</h3>\n<p class=\"note\">新接收方式收到与邮件相同的提醒。</p>\n"
+                     "<form method=\"post\" action=\"" + escape(input.manage_path) + "\" novalidate>\n"
+                     "<input type=\"hidden\" name=\"action\" value=\"add\">\n";
+  html += "<p><label for=\"kind\">接收方式</label>\n" + error_for(input.errors, "kind") + "<select id=\"kind\" name=\"kind\"" +
+          described(input.errors, "kind") + ">\n";
+  for (const store::EndpointKind k : {store::EndpointKind::webhook, store::EndpointKind::wecom,
+                                      store::EndpointKind::dingtalk, store::EndpointKind::feishu}) {
+    const std::string value(store::to_string(k));
+    html += "<option value=\"" + value + "\"" + (input.add_form.kind == value ? " selected" : "") + ">" +
+            escape(kind_label(k)) + "</option>\n";
+  }
+  html += "</select></p>\n<p><label for=\"url\">地址（URL）</label>\n" + error_for(input.errors, "url") +
+          "<input id=\"url\" name=\"url\" type=\"url\" maxlength=\"2000\" value=\"" + escape(input.add_form.url) + "\"" +
+          described(input.errors, "url") + "></p>\n";
+  html += "<p><label for=\"secret\">密钥（Webhook 可留空自动生成；钉钉为 SEC 开头的加签密钥；飞书可选）</label>\n" +
+          error_for(input.errors, "secret") + "<input id=\"secret\" name=\"secret\" type=\"text\" autocomplete=\"off\"" +
+          described(input.errors, "secret") + "></p>\n<button type=\"submit\">添加</button>\n</form>\n";
+  return html;
+}
+
 }  // namespace
 
 SubscribeForm form_of(const store::EndpointRecord& endpoint) {
@@ -67,7 +99,9 @@ std::string manage_page(const Calendar& calendar, const std::vector<Lead>& lead_
   body += "<button type=\"submit\">保存</button>\n</form>\n</section>\n";
   body += "<section aria-labelledby=\"endpoints-heading\">\n<h2 id=\"endpoints-heading\">接收方式</h2>\n<ul>\n";
   for (const store::EndpointRecord& e : input.endpoints) body += endpoint_item(e, input.manage_path);
-  body += "</ul>\n</section>\n";
+  body += "</ul>\n";
+  body += add_endpoint_form(input);
+  body += "</section>\n";
   body += "<section aria-labelledby=\"leave-heading\">\n<h2 id=\"leave-heading\">退订</h2>\n"
           "<p><a href=\"" + escape(input.unsubscribe_path) + "\">不再接收任何提醒</a></p>\n</section>\n";
   return page("管理订阅", body);

@@ -14,6 +14,12 @@
 
 namespace deadline::web {
 
+// The add-endpoint form as last posted (re-filled when it had an error; never the secret).
+struct AddEndpointForm {
+  std::string kind;
+  std::string url;
+};
+
 struct ManagePageInput {
   std::string email;
   std::vector<store::EndpointRecord> endpoints;
@@ -22,6 +28,7 @@ struct ManagePageInput {
   SubscribeForm values;           // the email endpoint's current choices, or what was just posted
   FormErrors errors;
   std::string notice;             // "已保存" after a change; "" otherwise
+  AddEndpointForm add_form;       // errors under "kind", "url", "secret"
 };
 
 std::string manage_page(const Calendar& calendar, const std::vector<Lead>& lead_menu, const ManagePageInput& input);

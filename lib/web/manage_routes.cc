@@ -1,6 +1,9 @@
 #include "web/manage_routes.h"
 
 #include "base/log.h"
+#include "delivery/endpoint_check.h"
+#include "delivery/outbound_url.h"
+#include "delivery/webhook_signature.h"
 #include "http/response.h"
 #include "web/manage_page.h"
 #include "web/subscribe_form.h"
@@ -22,6 +25,13 @@ std::string field(std::string_view body, std::string_view name) {
     at = end + 1;
   }
   return {};
+}
+
+// A free-text field (URL, secret) of a urlencoded body, decoded as the subscribe form decodes.
+std::string form_value(std::string_view body, std::string_view name) {
+  const std::string raw = field(body, name);
+  SubscribeForm holder = parse_subscribe_form("keyword=" + raw);
+  return holder.keyword;
 }
 
 // What the page shows, read in one go on the store thread.
@@ -77,13 +87,18 @@ bool ManageRoutes::handle(const http::Request& request, const http::RequestInfo&
   const std::string action = field(body, "action");
   SubscribeForm posted = parse_subscribe_form(body);
   const std::string endpoint_text = field(body, "endpoint");
+  const std::string add_kind = field(body, "kind");
+  const std::string add_url = form_value(body, "url");
+  const std::string add_secret = form_value(body, "secret");
   store_.run(
-      [c = *claims, action, posted, endpoint_text, menu = lead_menu_, calendar](store::Store& s) mutable {
+      [c = *claims, action, posted, endpoint_text, add_kind, add_url, add_secret, menu = lead_menu_, calendar,
+       allow_hosts = allow_hosts_, now = clock_.now()](store::Store& s) mutable {
         struct Outcome {
           Loaded page;
           SubscribeForm values;
           FormErrors errors;
           std::string notice;
+          AddEndpointForm add_form;
         } out;
         out.page = load(s, c);
         if (!out.page.valid) return out;
@@ -100,12 +115,43 @@ bool ManageRoutes::handle(const http::Request& request, const http::RequestInfo&
           }
         } else if (action == "reenable") {
           const std::int64_t endpoint = std::atoll(endpoint_text.c_str());
-          if (Status done = s.reenable_endpoint(c.subscriber_id, c.generation, endpoint); done) {
-            out.notice = "已重新启用。";
+          if (const auto replayed = s.reenable_endpoint(c.subscriber_id, c.generation, endpoint, now); replayed) {
+            out.notice = "已重新启用" + (*replayed > 0 ? "，错过的 " + std::to_string(*replayed) + " 条提醒将补发。" : "。");
           }
+        } else if (action == "add") {
+          std::optional<store::EndpointKind> kind = store::parse_endpoint_kind(add_kind);
+          if (!kind || *kind == store::EndpointKind::email) {
+            out.errors["kind"] = "请选择接收方式";
+          } else if (const auto problem = delivery::endpoint_target_problem(*kind, add_url, add_secret);
+                     !problem.message.empty()) {
+            out.errors[problem.field == delivery::EndpointTargetProblem::Field::secret ? "secret" : "url"] =
+                problem.field == delivery::EndpointTargetProblem::Field::secret ? "密钥格式不对：" + problem.message
+                                                                                 : "地址不对：" + problem.message;
+          } else if (const auto reachable = delivery::check_outbound_url(add_url, allow_hosts); !reachable) {
+            out.errors["url"] = "地址不可用（须为 https 公网地址）：" + reachable.error();
+          } else {
+            std::string secret = add_secret;
+            if (*kind == store::EndpointKind::webhook && secret.empty()) secret = generate_webhook_secret();
+            store::NewEndpoint e{c.subscriber_id, *kind, add_url, secret, {}, {}};
+            for (const store::EndpointRecord& existing : out.page.endpoints) {
+              if (existing.kind == store::EndpointKind::email) {
+                e.filters = existing.filters;
+                e.leads = existing.leads;
+              }
+            }
+            if (const auto added = s.add_own_endpoint(c.generation, e, now); !added) {
+              out.errors["url"] = "无法添加：" + added.error();
+            } else {
+              out.notice = "已添加。";
+              if (*kind == store::EndpointKind::webhook && add_secret.empty()) {
+                out.notice += "签名密钥（只显示这一次，请立即保存）：" + secret;
+              }
+            }
+          }
+          out.add_form = {add_kind, add_url};
         }
         out.page = load(s, c);  // as it is now, after the change
-        if (out.errors.empty()) {
+        if (!(action == "choices" && !out.errors.empty())) {  // else the posted choices, with their errors
           for (const store::EndpointRecord& e : out.page.endpoints) {
             if (e.kind == store::EndpointKind::email) out.values = form_of(e);
           }
@@ -124,7 +170,7 @@ bool ManageRoutes::handle(const http::Request& request, const http::RequestInfo&
                                                           c.subscriber_id, c.generation);
         ManagePageInput input{out.page.email, out.page.endpoints, path,
                               unsubscribe ? "/unsubscribe/" + *unsubscribe : std::string("/"), out.values, out.errors,
-                              out.notice};
+                              out.notice, out.add_form};
         const auto status = out.errors.empty() ? http::Status::ok : http::Status::bad_request;
         reply(http::html_response(status, manage_page(*calendar, menu, input), to));
       });

@@ -14,24 +14,35 @@
 #include "schedule/lead.h"
 #include "store/store_thread.h"
 #include "subscription/tokens.h"
+#include "time/clock.h"
 
 namespace deadline::web {
 
 class ManageRoutes {
  public:
   // Every reference must outlive the routes.
+  // `allow_hosts`: [delivery] allow_hosts, so an added endpoint is checked as the dispatcher will.
   ManageRoutes(std::function<std::shared_ptr<const Calendar>()> calendar, std::vector<Lead> lead_menu,
-               store::StoreThread& store, boost::asio::io_context& io, const subscription::KeyRing& keys)
-      : calendar_(std::move(calendar)), lead_menu_(std::move(lead_menu)), store_(store), io_(io), keys_(keys) {}
+               std::vector<std::string> allow_hosts, store::StoreThread& store, boost::asio::io_context& io,
+               const subscription::KeyRing& keys, const Clock& clock)
+      : calendar_(std::move(calendar)),
+        lead_menu_(std::move(lead_menu)),
+        allow_hosts_(std::move(allow_hosts)),
+        store_(store),
+        io_(io),
+        keys_(keys),
+        clock_(clock) {}
 
   bool handle(const http::Request& request, const http::RequestInfo& info, const http::AppState::Reply& reply);
 
  private:
   std::function<std::shared_ptr<const Calendar>()> calendar_;
   std::vector<Lead> lead_menu_;
+  std::vector<std::string> allow_hosts_;
   store::StoreThread& store_;
   boost::asio::io_context& io_;
   const subscription::KeyRing& keys_;
+  const Clock& clock_;
 };
 
 }  // namespace deadline::web

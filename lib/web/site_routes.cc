@@ -32,7 +32,7 @@ bool is_read(const http::Request& request) {
 
 }  // namespace
 
-bool SiteRoutes::handle(const http::Request& request, const http::RequestInfo&, const http::AppState::Reply& reply) {
+bool SiteRoutes::handle(const http::Request& request, const http::RequestInfo& info, const http::AppState::Reply& reply) {
   const std::string_view target = request.target();
   const std::string_view path = target.substr(0, target.find('?'));
   const std::string_view query = path.size() < target.size() ? target.substr(path.size() + 1) : std::string_view();
@@ -61,6 +61,11 @@ bool SiteRoutes::handle(const http::Request& request, const http::RequestInfo&, 
             : page_response(http::Status::not_found, message_page("找不到该项目", "没有这个项目，请从首页查看全部项目。"), to));
   } else {
     if (request.method() != http::Verb::post) return reply(not_allowed("POST", to)), true;
+    const auto now = std::chrono::steady_clock::now();
+    if (!subscribe_limiter_.allow(info.client, now)) {
+      reply(http::too_many_requests(subscribe_limiter_.retry_after(info.client, now), to));
+      return true;
+    }
     subscribe(request, *calendar, reply);
   }
   return true;

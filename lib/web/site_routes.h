@@ -16,6 +16,7 @@
 #include "calendar/calendar.h"
 #include "delivery/account_mailer.h"
 #include "http/app.h"
+#include "http/rate_limiter.h"
 #include "schedule/lead.h"
 #include "store/store_thread.h"
 #include "subscription/tokens.h"
@@ -49,6 +50,9 @@ class SiteRoutes {
   const subscription::KeyRing& keys_;
   const Clock& clock_;
   delivery::AccountMailer& mailer_;
+  // Per client address: a form that sends email must not become a way to flood inboxes (each
+  // address is also limited on its own: store::ConfirmationMailPolicy).
+  http::RateLimiter subscribe_limiter_{http::RateLimit{5, std::chrono::seconds{60}, 10000}};
 };
 
 }  // namespace deadline::web

@@ -26,7 +26,6 @@ import tempfile
 import time
 import traceback
 import urllib.error
-import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta
 from email import policy
@@ -47,7 +46,7 @@ LEAD = "7d"
 WIDTH = 1280
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C web element identifier
-KEY_TAB, KEY_ENTER, KEY_SPACE, KEY_SHIFT = "\ue004", "\ue007", " ", "\ue008"
+KEY_TAB, KEY_ENTER, KEY_SPACE = "\ue004", "\ue007", " "
 
 
 def step(text):
@@ -373,7 +372,7 @@ def main():
         print("SKIP: " + " and ".join(missing) + " not installed (Debian packages chromium, chromium-driver;"
               " scripts/install-deps.sh installs them)")
         return SKIP
-    build_dir, calendars = sys.argv[1], sys.argv[2]
+    build_dir, calendars = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])  # the daemon runs elsewhere
     shots = os.path.join(build_dir, "screenshots")
     os.makedirs(shots, exist_ok=True)
     try:

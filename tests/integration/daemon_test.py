@@ -146,10 +146,11 @@ class SurvivesKill9(DaemonCase):
         # Every reminder point fired exactly once, each to every endpoint once.
         self.assertEqual(d.sql("SELECT count(*) FROM triggers")[0][0], len(dues))
         self.assertEqual(d.sql("SELECT count(*) FROM deliveries")[0][0], len(dues) * self.ENDPOINTS)
-        # Nothing could be delivered (no relay), so each newer lead superseded the older one: one
-        # unsent message per endpoint is left, the rest expired as superseded.
-        self.assertEqual(d.sql("SELECT count(*) FROM messages WHERE state IN ('pending', 'sending', 'retry')")[0][0],
-                         self.ENDPOINTS)
+        # Nothing could be delivered (no relay), so each newer lead superseded the older ones: every
+        # endpoint still has its newest reminder unsent, the rest expired as superseded.
+        # (A message being sent while a newer lead fans out is not superseded: it may stay beside it.)
+        self.assertEqual(d.sql("SELECT count(DISTINCT endpoint_id) FROM messages "
+                               "WHERE state IN ('pending', 'sending', 'retry')")[0][0], self.ENDPOINTS)
 
 
 class CatchesUpAfterDowntime(DaemonCase):

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from email import policy
 
 from harness import SHANGHAI, Daemon, wait_for
+from receiver import Receiver
 from smtp_server import SmtpServer
 
 BUILD_DIR = CALENDARS = None
@@ -131,6 +132,57 @@ public_url = "https://deadlined.example.cn"
         time.sleep(0.2)
         self.request("POST", "/subscribe", form)
         wait_for(lambda: len(self.mails_to("known@example.cn")) == 2, 20, "the resent confirmation")
+
+    def confirmed_manage_link(self, address):
+        self.request("POST", "/subscribe", {"email": address, "lead": ["7d", "3d"], "category": ["资金引导"]})
+        [mail] = wait_for(lambda: self.mails_to(address), 20, "the confirmation")
+        self.assertEqual(self.request("POST", self.link_in(mail, "/confirm/"), {})[0], 200)
+        [(subscriber,)] = self.d.sql("SELECT id FROM subscribers WHERE email = ?", address)
+        return subscriber
+
+    def test_a_webhook_added_on_the_manage_page_gets_reminders_and_replays_after_re_enabling(self):
+        answers = {"status": 410}
+        receiver = Receiver("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", lambda n, r: answers["status"])
+        self.addCleanup(receiver.close)
+        self.confirmed_manage_link("hooks@example.cn")
+        # The manage link comes in every reminder: take it from the 7-day one.
+        self.d.set_clock(SEVEN_DAYS_BEFORE - timedelta(seconds=2))
+        reminder = wait_for(lambda: [m for m in self.mails_to("hooks@example.cn") if m["List-Unsubscribe"]], 30,
+                            "the first reminder")[0]
+        manage = self.link_in(reminder, "/manage/")
+        status, page = self.request("POST", manage, {"action": "add", "kind": "webhook", "url": "https://10.1.2.3/hook"})
+        self.assertEqual(status, 400, "a private address was accepted")
+        status, page = self.request("POST", manage, {"action": "add", "kind": "webhook", "url": receiver.url})
+        self.assertEqual(status, 200, page)
+        secret = re.search(r"(whsec_[A-Za-z0-9+/=]+)", page).group(1)
+        receiver.secret = secret
+        # The 3-day reminder goes to the webhook too; it answers 410: disabled, the subscriber told.
+        self.d.set_clock(datetime(2026, 11, 27, 9, 0, tzinfo=SHANGHAI) - timedelta(seconds=2))
+        wait_for(lambda: self.d.sql("SELECT state FROM endpoints WHERE kind = 'webhook'") == [("disabled",)], 30,
+                 "the webhook to be disabled")
+        wait_for(lambda: any("已停用" in str(m["Subject"]) for m in self.mails_to("hooks@example.cn")), 20,
+                 "the notice email")
+        first = len(receiver.snapshot())
+        # Fixed: re-enable on the manage page; what it missed is replayed while the window is open.
+        answers["status"] = 200
+        [(endpoint,)] = self.d.sql("SELECT id FROM endpoints WHERE kind = 'webhook'")
+        status, page = self.request("POST", manage, {"action": "reenable", "endpoint": str(endpoint)})
+        self.assertEqual(status, 200, page)
+        self.assertIn("已重新启用", page)
+        replayed = wait_for(lambda: [r for r in receiver.snapshot()[first:] if r["status"] == 200], 30, "the replay")
+        self.assertTrue(replayed[0]["valid"], "the replayed webhook is not signed with the secret the page showed")
+
+    def test_subscribing_too_often_from_one_address_is_answered_429(self):
+        answers = [self.request("POST", "/subscribe", {"email": f"u{i}@example.cn", "lead": ["7d"]})[0]
+                   for i in range(7)]
+        self.assertEqual(answers[:5], [200] * 5)
+        self.assertEqual(answers[5:], [429, 429])
+        request = urllib.request.Request(f"http://127.0.0.1:{self.d.port}/subscribe", method="POST",
+                                         data=b"email=x%40example.cn&lead=7d")
+        with self.assertRaises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        self.assertGreaterEqual(int(refused.exception.headers["Retry-After"]), 1)
+        self.assertEqual(self.d.sql("SELECT count(*) FROM subscribers"), [(5,)])
 
     def test_a_forged_confirm_link_is_refused(self):
         self.request("POST", "/subscribe", {"email": "a@example.cn", "lead": ["7d"]})
