@@ -1,15 +1,12 @@
 #include "http/query.h"
 
+#include "base/hex.h"
+
 namespace deadline::http {
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+int hex_value(char c) { return hex_digit_value(c); }
 
 }  // namespace
 

@@ -83,43 +83,36 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
     // The picked messages read and marked in a few set-based statements, not a handful per
     // message: the ids travel as one JSON array (json_each).
     std::map<std::string, OutboundMessage> by_id;
-    std::string ids = "[", endpoint_ids = "[";
+    JsonIdList ids, endpoint_ids;
     for (const auto& [id, endpoint_id] : picked) {
-      ids += (ids.size() > 1 ? ",\"" : "\"") + id + "\"";  // ids are hex: nothing to escape
-      endpoint_ids += (endpoint_ids.size() > 1 ? "," : "") + std::to_string(endpoint_id);
+      ids.add(id);
+      endpoint_ids.add(endpoint_id);
       by_id[id].id = id;
     }
-    ids += "]";
-    endpoint_ids += "]";
     SQLite::Statement items(db,
                             "SELECT message_id, window_id, lead, closes_at FROM deliveries "
                             "WHERE message_id IN (SELECT value FROM json_each(?1)) AND superseded = 0 AND closes_at > ?2 "
                             "ORDER BY message_id, closes_at, window_id");
-    items.bind(1, ids);
+    items.bind(1, ids.text());
     items.bind(2, seconds(now));
     while (items.executeStep()) {
       by_id[items.getColumn(0).getString()].items.push_back(
           {items.getColumn(1).getString(), items.getColumn(2).getString(), instant(items.getColumn(3).getInt64())});
     }
     // Nothing left to say (every delivery superseded or its window closed): expired, not sent.
-    std::string empty = "[", sendable = "[";
-    for (const auto& [id, m] : by_id) {
-      std::string& list = m.items.empty() ? empty : sendable;
-      list += (list.size() > 1 ? ",\"" : "\"") + id + "\"";
-    }
-    empty += "]";
-    sendable += "]";
+    JsonIdList empty, sendable;
+    for (const auto& [id, m] : by_id) (m.items.empty() ? empty : sendable).add(id);
     SQLite::Statement expire(db,
                              "UPDATE messages SET state = 'expired', updated_at = ?2, "
                              "last_error = 'every reminder in it was superseded or closed' "
                              "WHERE id IN (SELECT value FROM json_each(?1))");
-    expire.bind(1, empty);
+    expire.bind(1, empty.text());
     expire.bind(2, seconds(now));
     expire.exec();
     SQLite::Statement claim(db,
                             "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?2 "
                             "WHERE id IN (SELECT value FROM json_each(?1)) RETURNING id, attempts, due_at, expires_at");
-    claim.bind(1, sendable);
+    claim.bind(1, sendable.text());
     claim.bind(2, seconds(now));
     while (claim.executeStep()) {
       OutboundMessage& m = by_id[claim.getColumn(0).getString()];
@@ -137,7 +130,7 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
                                "SELECT e.id, e.kind, e.address, coalesce(e.secret, ''), e.subscriber_id, s.token_generation "
                                "FROM endpoints AS e JOIN subscribers AS s ON s.id = e.subscriber_id "
                                "WHERE e.id IN (SELECT value FROM json_each(?1))");
-    endpoint.bind(1, endpoint_ids);
+    endpoint.bind(1, endpoint_ids.text());
     while (endpoint.executeStep()) {
       endpoints[endpoint.getColumn(0).getInt64()] = {
           parse_endpoint_kind(endpoint.getColumn(1).getString()).value_or(EndpointKind::webhook),
@@ -210,18 +203,16 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
                                     "last_error = 'endpoint disabled' WHERE endpoint_id = ?1 "
                                     "AND state IN ('pending', 'retry')");
     // Deliveries, the bulk of any batch, in two set-based statements.
-    std::string delivered_ids = "[", delivered_endpoints = "[";
+    JsonIdList delivered_ids, delivered_endpoints;
     for (const AttemptResult& r : results) {
       if (r.outcome != AttemptResult::Outcome::delivered || r.deferred) continue;
-      delivered_ids += (delivered_ids.size() > 1 ? ",\"" : "\"") + r.message_id + "\"";
-      delivered_endpoints += (delivered_endpoints.size() > 1 ? "," : "") + std::to_string(r.endpoint_id);
+      delivered_ids.add(r.message_id);
+      delivered_endpoints.add(r.endpoint_id);
     }
-    delivered_ids += "]";
-    delivered_endpoints += "]";
     SQLite::Statement delivered(db,
                                 "UPDATE messages SET state = 'delivered', next_attempt_at = ?2, last_error = NULL, "
                                 "updated_at = ?2 WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'sending'");
-    delivered.bind(1, delivered_ids);
+    delivered.bind(1, delivered_ids.text());
     delivered.bind(2, seconds(now));
     delivered.exec();
     // Only an endpoint with something to clear is written: most deliveries go to healthy ones.
@@ -229,7 +220,7 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
                                   "UPDATE endpoints SET failing_since = NULL, last_failure_at = NULL, hard_failures = 0 "
                                   "WHERE id IN (SELECT value FROM json_each(?1)) "
                                   "AND (failing_since IS NOT NULL OR hard_failures != 0)");
-    all_healthy.bind(1, delivered_endpoints);
+    all_healthy.bind(1, delivered_endpoints.text());
     all_healthy.exec();
     std::vector<int64_t> disabled;
     for (const AttemptResult& r : results) {

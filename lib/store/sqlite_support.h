@@ -34,6 +34,18 @@ struct EndpointFilters;
 // Inserts an endpoint with its filters and leads, inside the caller's transaction; its id.
 std::int64_t insert_endpoint(SQLite::Database& db, const NewEndpoint& endpoint, Instant now);
 
+// A JSON array of ids, bound as one parameter for `IN (SELECT value FROM json_each(?))`: one
+// statement for a whole batch instead of one per row.
+class JsonIdList {
+ public:
+  void add(const std::string& id) { text_ += (text_.empty() ? "[\"" : ",\"") + id + "\""; }  // hex ids: no escaping
+  void add(std::int64_t id) { text_ += (text_.empty() ? "[" : ",") + std::to_string(id); }
+  std::string text() const { return text_.empty() ? "[]" : text_ + "]"; }
+
+ private:
+  std::string text_;
+};
+
 // Replaces an endpoint's filters and leads, inside the caller's transaction.
 void replace_choices(SQLite::Database& db, std::int64_t endpoint_id, const EndpointFilters& filters,
                      const std::vector<std::string>& leads);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/hex.h"
 #include "mail/utf8.h"
 #include "subscription/email_address.h"
 
@@ -10,12 +11,7 @@ namespace deadline::web {
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+int hex_value(char c) { return hex_digit_value(c); }
 
 std::string valid_utf8(std::string_view bytes) {
   std::string out;
