@@ -294,8 +294,10 @@ void Dispatcher::flush() {
                    ++counters_.endpoints_disabled;
                  }
                }
-               if (!results_.empty()) {
-                 flush();
+               if (stopped_ || results_.size() >= options_.flush_batch) {
+                 flush();  // stopping: no more waiting; or a full batch is ready
+               } else if (!results_.empty()) {
+                 schedule_flush();  // gather for `flush` more, so commits stay large
                } else {
                  check_idle();
                }

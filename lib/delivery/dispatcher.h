@@ -34,10 +34,11 @@ struct DispatcherOptions {
   // (an fsync of a few milliseconds during which no claim could run).
   int claim_ahead = 256;
   std::chrono::milliseconds poll{1000};          // look for due retries at least this often
-  // Results commit as a group: while one commit runs, the next results gather, and go in one
-  // transaction when it ends (so under load there is one fsync per batch, and an idle
-  // dispatcher commits a single result at once). `flush` > 0 also waits that long before a
-  // commit, to gather more at the cost of latency.
+  // Results commit in groups: while one commit runs, the next results gather and go in one
+  // transaction when it ends (one fsync per batch under load, none waiting when idle). `flush`
+  // > 0 also holds each group that long to make it larger; measured on 2 cores (bench/README.md)
+  // that cost more than it saved, so the default is 0. A crash loses no result, only the record
+  // of it: the message is sent again after the restart, with the same id.
   std::chrono::milliseconds flush{0};
   std::size_t flush_batch = 256;                 // commit at once when this many are waiting
   RetryPolicy retry;
