@@ -111,7 +111,7 @@ void SiteRoutes::confirm(const http::Request& request, std::string_view token, c
   store_.run([c = *claims, now = clock_.now()](store::Store& s) {
                return s.confirm_subscription(c.subscriber_id, c.generation, now);
              },
-             io_, [reply, to, invalid, subscriber = claims->subscriber_id](Result<store::ConfirmOutcome> outcome) {
+             io_, [this, reply, to, invalid, c = *claims](Result<store::ConfirmOutcome> outcome) {
                if (!outcome) {
                  log::error("subscribe", outcome.error());
                  reply(page_response(http::Status::service_unavailable,
@@ -120,9 +120,11 @@ void SiteRoutes::confirm(const http::Request& request, std::string_view token, c
                  reply(invalid());
                } else {
                  if (*outcome == store::ConfirmOutcome::confirmed) {
-                   log::info("subscribe", "subscriber " + std::to_string(subscriber) + " confirmed");
+                   log::info("subscribe", "subscriber " + std::to_string(c.subscriber_id) + " confirmed");
                  }
-                 reply(page_response(http::Status::ok, confirmed_page(), to));
+                 const auto manage =
+                     subscription::make_token(keys_, subscription::TokenPurpose::manage, c.subscriber_id, c.generation);
+                 reply(page_response(http::Status::ok, confirmed_page(manage ? "/manage/" + *manage : std::string()), to));
                }
              });
 }

@@ -23,11 +23,14 @@ std::string confirm_page(std::string_view token_path) {
                               escape(token_path) + "\">\n<button type=\"submit\">确认订阅</button>\n</form>");
 }
 
-std::string confirmed_page() {
+std::string confirmed_page(std::string_view manage_path) {
+  const std::string manage = manage_path.empty() ? std::string()
+                                                 : "<p><a href=\"" + escape(manage_path) +
+                                                       "\">管理订阅</a>：修改提醒的项目和时间，添加 Webhook 或群机器人。"
+                                                       "请收藏此链接，每封提醒邮件里也有。</p>\n";
   return page("订阅已确认",
-              "<p>订阅已确认。各项目截止前，我们会按您选择的提醒时间发送邮件。</p>\n"
-              "<p class=\"note\">每封提醒邮件底部都有退订链接，随时可以退订。</p>\n" +
-                  std::string(kHomeLink));
+              "<p>订阅已确认。各项目截止前，我们会按您选择的提醒时间发送邮件。</p>\n" + manage +
+                  "<p class=\"note\">每封提醒邮件底部都有退订链接，随时可以退订。</p>\n" + std::string(kHomeLink));
 }
 
 std::string message_page(std::string_view title, std::string_view text) {

@@ -19,7 +19,8 @@ std::string confirm_sent_page(std::string_view email);
 std::string confirm_page(std::string_view token_path);
 
 // After the POST of a confirm link succeeded (or had already).
-std::string confirmed_page();
+// `manage_path` ("/manage/TOKEN"), when given, is offered as the place to change the choices.
+std::string confirmed_page(std::string_view manage_path = {});
 
 // Anything else (an invalid link, the service unavailable): `title` as the heading, `text` as
 // paragraphs, one per line.
