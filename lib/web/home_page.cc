@@ -126,7 +126,8 @@ std::string subscribe_section(const Calendar& calendar, const std::vector<Lead>&
   std::string html = "<section id=\"subscribe\" aria-labelledby=\"subscribe-heading\">\n"
                      "<h2 id=\"subscribe-heading\">订阅截止提醒邮件</h2>\n";
   html += error_summary(errors);
-  html += "<form method=\"post\" action=\"/subscribe\" novalidate>\n";
+  // The fragment brings the answer page to the form: with errors, they are what the reader sees.
+  html += "<form method=\"post\" action=\"/subscribe#subscribe\" novalidate>\n";
   html += text_input("email", "email", "邮箱地址", "用于接收确认邮件和提醒。", values.email,
                      " autocomplete=\"email\" spellcheck=\"false\" maxlength=\"254\" required", errors);
   html += preference_fields(calendar, lead_menu, values, errors);
@@ -165,7 +166,8 @@ std::string home_page(const Calendar& calendar, Instant now, const std::vector<L
   body += upcoming_section(calendar, now);
   body += subscribe_section(calendar, lead_menu, values, errors);
   body += sources_note(calendar);
-  return page("惠企政策申报截止提醒", body);
+  // A page with errors says so in its title, which screen readers announce first.
+  return page(errors.empty() ? "惠企政策申报截止提醒" : "订阅表单有误 - 惠企政策申报截止提醒", body);
 }
 
 }  // namespace deadline::web

@@ -259,6 +259,8 @@ def check_keyboard(browser, base, daemon):
     step(f"keyboard: the submit button is {stops} Tab stops after the email field")
     browser.keys(KEY_ENTER)
     wait_for(lambda: "/subscribe" in browser.url(), 10, "the form to be submitted with Enter")
+    check(browser.title().startswith("订阅表单有误"), f"the error page's title does not say so: {browser.title()!r}")
+    check(browser.url().endswith("#subscribe"), f"the answer does not open at the form: {browser.url()}")
     summary = browser.text(".error-summary")
     check("请输入有效的邮箱地址" in summary, f"the error summary says: {summary!r}")
     check(browser.js("return document.getElementById('email').value") == "not-an-address", "the address was not kept")

@@ -62,7 +62,7 @@ public_url = "https://deadlined.example.cn"
         self.assertEqual(status, 200)
         self.assertIn('<form', home)
         self.assertIn("预计", home)
-        self.assertIn('action="/subscribe"', home)
+        self.assertIn('action="/subscribe#subscribe"', home)
         status, page = self.request("GET", "/programmes/first-set-equipment-insurance")
         self.assertEqual(status, 200)
         self.assertIn("申报时间：11月", page)

@@ -109,7 +109,7 @@ TEST_CASE("web home page: the form posts to /subscribe with the leads in Chinese
   const std::string html = home(web::subscribe_form_from_link("programme=smart-factory-tiered-cultivation",
                                                               default_lead_menu()));
   CHECK(has(html, "<section id=\"subscribe\""));
-  CHECK(has(html, "<form method=\"post\" action=\"/subscribe\""));
+  CHECK(has(html, "<form method=\"post\" action=\"/subscribe#subscribe\""));
   CHECK(has(html, "<button type=\"submit\">"));
   CHECK(has(html, "<label for=\"email\">"));
   CHECK(has(html, "<label for=\"keyword\">"));
