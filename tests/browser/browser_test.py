@@ -231,7 +231,7 @@ return unnamed;
 def check_home(browser, base):
     browser.go(base + "/")
     check(browser.title() == "惠企政策申报截止提醒", f"home page title: {browser.title()!r}")
-    browser.find('form[method="post"][action="/subscribe"]')
+    browser.find('form[method="post"][action="/subscribe#subscribe"]')
     for css in ('input[type="email"][name="email"]', f'input[type="checkbox"][name="programme"][value="{PROGRAMME}"]',
                 f'input[type="checkbox"][name="lead"][value="{LEAD}"]', 'form button[type="submit"]'):
         browser.find(css)
