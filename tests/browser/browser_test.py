@@ -310,7 +310,7 @@ public_url = "{PUBLIC_URL}"
         browser.type(browser.find("#email"), ADDRESS)
         set_checkboxes(browser, "programme", PROGRAMME)
         set_checkboxes(browser, "lead", LEAD)
-        browser.click(browser.find('form[action="/subscribe"] button[type="submit"]'))
+        browser.click(browser.find('form[action="/subscribe#subscribe"] button[type="submit"]'))
         browser.wait_for_title("请查收确认邮件")
         check(ADDRESS in browser.text("main"), "the result page does not name the address")
         check("确认之前不会发送任何提醒" in browser.text("main"), "the result page does not explain the confirmation")
