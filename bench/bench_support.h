@@ -1,5 +1,6 @@
 #pragma once
-// What the benchmarks share: argument parsing, medians, opening a store, instants as seconds.
+// What the benchmarks share: argument parsing, medians, opening a store, instants as seconds, and
+// the one-window calendar and trigger the delivery benchmarks fan out.
 
 #include <algorithm>
 #include <charconv>
@@ -11,6 +12,11 @@
 #include <string_view>
 #include <vector>
 
+#include <chrono>
+#include <ctime>
+#include <fstream>
+
+#include "calendar/loader.h"
 #include "store/sqlite_store.h"
 #include "time/instant.h"
 
@@ -55,5 +61,93 @@ inline std::unique_ptr<store::SqliteStore> open_store(const std::filesystem::pat
   if (!store.ok()) throw std::runtime_error(store.error());
   return std::move(store).value();
 }
+
+inline constexpr const char* kLead = "7d";  // the lead the delivery benchmarks' trigger fires
+
+// CPU time of the calling thread.
+inline double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+// The calendar: one programme with one confirmed window closing in 2031, so every message built
+// during a run still has something to remind of.
+inline double seconds_between(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+inline void require(bool condition, const std::string& message) {
+  if (!condition) throw std::runtime_error(message);
+}
+
+inline const char* const kCalendarToml = R"toml([edition]
+id = "bench"
+title = "基准测试"
+publisher = "测试中心"
+year = 2029
+zone = "Asia/Shanghai"
+
+[[programme]]
+id = "bench-programme"
+number = 1
+page = 1
+title = "专精特新中小企业认定"
+group = "工业和信息化部门"
+category = "认定培育"
+contact = "江苏省工业和信息化厅"
+link = "https://example.cn/bench"
+eligibility = "在江苏省内注册的中小企业"
+recurs = false
+recurs_reason = "测试"
+
+[[programme.window]]
+key = "apply"
+phrase = "申报截止时间为2031年6月30日17:00"
+status = "confirmed"
+actor = "企业"
+role = "企业"
+cycle = 2029
+closes = "2031-06-30T17:00"
+)toml";
+
+inline std::shared_ptr<const Calendar> load_bench_calendar(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "bench.toml") << kCalendarToml;
+  LoadOutcome loaded = load_calendar_dir(dir);
+  std::string errors;
+  for (const std::string& e : loaded.errors) errors += "\n  " + e;
+  require(loaded.calendar.has_value(), "the bench calendar does not load:" + errors);
+  require(loaded.calendar->windows().size() == 1, "the bench calendar should have exactly one window");
+  return std::make_shared<const Calendar>(std::move(*loaded.calendar));
+}
+
+inline store::TriggerFacts trigger_for(const Window& window, const Programme& programme) {
+  store::TriggerFacts t;
+  t.window_id = window.id();
+  t.programme_id = programme.id;
+  t.lead = kLead;
+  t.closes = window.closes.at;
+  t.due = t.closes - std::chrono::days{7};
+  t.key = t.window_id + "|" + t.lead + "|" + std::to_string(seconds(t.closes));
+  t.group = programme.group;
+  t.category = programme.category;
+  t.authority_text = programme.authority + " " + programme.contact;
+  t.role = "企业";
+  t.search_text = programme.title + " " + programme.contact + " " + programme.authority;
+  return t;
+}
+
+// Calls of one kind, timed: how many, how many items they handled, wall and thread CPU time.
+struct CallStats {
+  std::int64_t calls = 0, items = 0;
+  double wall = 0, cpu = 0;
+  void add(std::chrono::steady_clock::time_point start, double cpu_start, std::int64_t n) {
+    ++calls;
+    items += n;
+    wall += seconds_between(start, std::chrono::steady_clock::now());
+    cpu += thread_cpu_seconds() - cpu_start;
+  }
+};
 
 }  // namespace deadline::bench

@@ -87,6 +87,13 @@
 namespace {
 
 using deadline::bench::median;
+using deadline::bench::CallStats;
+using deadline::bench::kLead;
+using deadline::bench::load_bench_calendar;
+using deadline::bench::require;
+using deadline::bench::seconds_between;
+using deadline::bench::thread_cpu_seconds;
+using deadline::bench::trigger_for;
 using deadline::bench::parse_positive;
 using deadline::bench::seconds;
 
@@ -100,7 +107,6 @@ using deadline::Result;
 using Steady = std::chrono::steady_clock;
 
 constexpr double kTargetRatio = 0.40;
-constexpr const char* kLead = "7d";
 constexpr int kSinkBacklog = 256;
 
 // A fresh directory under /tmp, removed on the way out (also on failure).
@@ -109,20 +115,8 @@ class TempDir : public deadline::TempDir {
   TempDir() : deadline::TempDir("email_bench") {}
 };
 
-double seconds_between(Steady::time_point from, Steady::time_point to) {
-  return std::chrono::duration<double>(to - from).count();
-}
 
-void require(bool condition, const std::string& message) {
-  if (!condition) throw std::runtime_error(message);
-}
 
-// CPU time of the calling thread.
-double thread_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
-}
 
 double timeval_seconds(const timeval& t) {
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
@@ -419,66 +413,8 @@ class SmtpSink {
   SinkCounters counters_;
 };
 
-// ---------------------------------------------------------------------------------------------
-// The calendar: one programme with one confirmed window closing in 2031, so every message built
-// during the run still has something to remind of.
 
-const char* const kCalendarToml = R"toml([edition]
-id = "bench"
-title = "基准测试"
-publisher = "测试中心"
-year = 2029
-zone = "Asia/Shanghai"
 
-[[programme]]
-id = "bench-programme"
-number = 1
-page = 1
-title = "专精特新中小企业认定"
-group = "工业和信息化部门"
-category = "认定培育"
-contact = "江苏省工业和信息化厅"
-link = "https://example.cn/bench"
-eligibility = "在江苏省内注册的中小企业"
-recurs = false
-recurs_reason = "测试"
-
-[[programme.window]]
-key = "apply"
-phrase = "申报截止时间为2031年6月30日17:00"
-status = "confirmed"
-actor = "企业"
-role = "企业"
-cycle = 2029
-closes = "2031-06-30T17:00"
-)toml";
-
-std::shared_ptr<const Calendar> load_bench_calendar(const std::filesystem::path& dir) {
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir / "bench.toml") << kCalendarToml;
-  deadline::LoadOutcome loaded = deadline::load_calendar_dir(dir);
-  std::string errors;
-  for (const std::string& e : loaded.errors) errors += "\n  " + e;
-  require(loaded.calendar.has_value(), "the bench calendar does not load:" + errors);
-  require(loaded.calendar->windows().size() == 1, "the bench calendar should have exactly one window");
-  return std::make_shared<const Calendar>(std::move(*loaded.calendar));
-}
-
-store::TriggerFacts trigger_for(const deadline::Window& window, const deadline::Programme& programme) {
-  store::TriggerFacts t;
-  t.window_id = window.id();
-  t.programme_id = programme.id;
-  t.lead = kLead;
-  t.closes = window.closes.at;
-  t.due = t.closes - std::chrono::days{7};
-  t.key = t.window_id + "|" + t.lead + "|" + std::to_string(seconds(t.closes));
-  t.group = programme.group;
-  t.category = programme.category;
-  t.authority_text = programme.authority + " " + programme.contact;
-  t.role = "企业";
-  t.search_text = programme.title + " " + programme.contact + " " + programme.authority;
-  return t;
-}
 
 std::string subscriber_address(std::int64_t i) { return "subscriber" + std::to_string(i) + "@example.cn"; }
 
@@ -582,17 +518,6 @@ store::OutboundMessage outbound_for(const PendingMessage& p, const Calendar& cal
 // Instruments for the measured side (the library is untouched). The Store is not wrapped (its
 // interface grows with every feature); its thread's CPU is read from /proc (the thread is named
 // "store") and its commits are counted with SQLite's commit hook.
-
-struct CallStats {
-  std::int64_t calls = 0, items = 0;
-  double wall = 0, cpu = 0;
-  void add(Steady::time_point start, double cpu_start, std::int64_t n) {
-    ++calls;
-    items += n;
-    wall += seconds_between(start, Steady::now());
-    cpu += thread_cpu_seconds() - cpu_start;
-  }
-};
 
 // Times the channel's build (MIME message, tokens, VERP sender) on the main thread and adds up
 // the sizes of the messages it builds.
