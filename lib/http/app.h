@@ -30,7 +30,8 @@ struct AppState {
   // Extra members for GET /healthz (e.g. outbox depth). Optional; must return an object when set.
   // The handler's own members (status, time, calendar_revision) win over same-named ones here.
   std::function<nlohmann::json()> health_details{};
-  // Routes that need the database (unsubscribe now; subscribe, confirm and manage later). Returns
+  // Routes answered asynchronously, from the store thread (the pages: home, programmes,
+  // subscribe, confirm, manage, unsubscribe; lib/web/). Returns
   // false when the request is not one of them (handle_request answers it then); else it owns the
   // request and calls `reply` exactly once, from any thread: the session posts the response back
   // to its own connection. `info` is valid only during the call: copy what is needed later.

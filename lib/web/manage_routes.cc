@@ -15,25 +15,6 @@ namespace {
 
 constexpr std::string_view kPrefix = "/manage/";
 
-// One plain ASCII field of a urlencoded body (action, endpoint): the first occurrence.
-std::string field(std::string_view body, std::string_view name) {
-  std::size_t at = 0;
-  while (at <= body.size()) {
-    const std::size_t end = std::min(body.find('&', at), body.size());
-    const std::string_view pair = body.substr(at, end - at);
-    if (pair.substr(0, name.size() + 1) == std::string(name) + "=") return std::string(pair.substr(name.size() + 1));
-    at = end + 1;
-  }
-  return {};
-}
-
-// A free-text field (URL, secret) of a urlencoded body, decoded as the subscribe form decodes.
-std::string form_value(std::string_view body, std::string_view name) {
-  const std::string raw = field(body, name);
-  SubscribeForm holder = parse_subscribe_form("keyword=" + raw);
-  return holder.keyword;
-}
-
 // What the page shows, read in one go on the store thread.
 struct Loaded {
   bool valid = false;
@@ -84,12 +65,12 @@ bool ManageRoutes::handle(const http::Request& request, const http::RequestInfo&
     return true;
   }
   const std::string body = read ? std::string() : request.body();
-  const std::string action = field(body, "action");
+  const std::string action = form_field(body, "action");
   SubscribeForm posted = parse_subscribe_form(body);
-  const std::string endpoint_text = field(body, "endpoint");
-  const std::string add_kind = field(body, "kind");
-  const std::string add_url = form_value(body, "url");
-  const std::string add_secret = form_value(body, "secret");
+  const std::string endpoint_text = form_field(body, "endpoint");
+  const std::string add_kind = form_field(body, "kind");
+  const std::string add_url = form_field(body, "url");
+  const std::string add_secret = form_field(body, "secret");
   store_.run(
       [c = *claims, action, posted, endpoint_text, add_kind, add_url, add_secret, menu = lead_menu_, calendar,
        allow_hosts = allow_hosts_, now = clock_.now()](store::Store& s) mutable {

@@ -14,7 +14,7 @@ std::string page(std::string_view title, std::string_view body_html) {
       "h1{font-size:1.4rem}a{color:#0645ad}\n"
       "button,input[type=submit]{font-size:1rem;padding:.5rem 1.2rem;border:1px solid #1a4d8f;"
       "background:#1a4d8f;color:#fff;border-radius:4px;cursor:pointer}\n"
-      "button:focus,input:focus,a:focus{outline:3px solid #f0a500;outline-offset:2px}\n"
+      "button:focus,input:focus,a:focus{outline:3px solid #a85400;outline-offset:2px}\n"
       ".note{color:#444;font-size:.95rem}\n"
       "</style>\n</head>\n<body>\n<main>\n<h1>";
   html += escape(title);

@@ -145,6 +145,19 @@ std::vector<std::string> default_leads(const std::vector<Lead>& menu) {
   return leads;
 }
 
+std::string form_field(std::string_view body, std::string_view wanted) {
+  while (!body.empty()) {
+    const std::size_t amp = body.find('&');
+    const std::string_view piece = body.substr(0, amp);
+    body = amp == std::string_view::npos ? std::string_view{} : body.substr(amp + 1);
+    const std::size_t eq = piece.find('=');
+    if (form_decode(piece.substr(0, eq)) == wanted) {
+      return eq == std::string_view::npos ? std::string{} : trimmed(form_decode(piece.substr(eq + 1)));
+    }
+  }
+  return {};
+}
+
 SubscribeForm subscribe_form_from_link(std::string_view query, const std::vector<Lead>& menu) {
   SubscribeForm parsed = parse_subscribe_form(query);
   SubscribeForm form;

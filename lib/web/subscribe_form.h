@@ -40,6 +40,10 @@ inline constexpr std::size_t kKeywordMaxChars = 50;  // code points, not bytes
 // The body's size is bounded by the HTTP server (lib/http/limits.h).
 SubscribeForm parse_subscribe_form(std::string_view urlencoded_body);
 
+// One other field of such a body (the manage page's action, endpoint, url, secret), decoded and
+// trimmed the same way; the first occurrence; "" when absent.
+std::string form_field(std::string_view urlencoded_body, std::string_view name);
+
 // The form as first shown: programmes, groups and categories from the query of a link such as
 // "/?programme=ID" (programme_page's "订阅此项目的提醒"), and default_leads ticked. A link never
 // fills in an email address, a keyword or leads.
