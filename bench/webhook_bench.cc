@@ -363,6 +363,10 @@ class TimedStore final : public store::Store {
   Result<std::int64_t> reenable_endpoint(std::int64_t id, std::int64_t g, std::int64_t e, Instant now) override {
     return inner_->reenable_endpoint(id, g, e, now);
   }
+  Result<std::string> queue_test_message(std::int64_t s, std::int64_t g, std::int64_t e, const std::string& w,
+                                         Instant closes, Instant now) override {
+    return inner_->queue_test_message(s, g, e, w, closes, now);
+  }
   Result<std::int64_t> add_own_endpoint(std::int64_t g, const store::NewEndpoint& e, Instant now) override {
     return inner_->add_own_endpoint(g, e, now);
   }

@@ -49,6 +49,8 @@ class SqliteStore final : public Store {
                            const std::vector<std::string>& leads) override;
   Result<std::int64_t> reenable_endpoint(std::int64_t subscriber_id, std::int64_t generation, std::int64_t endpoint_id,
                                          Instant now) override;
+  Result<std::string> queue_test_message(std::int64_t subscriber_id, std::int64_t generation, std::int64_t endpoint_id,
+                                         const std::string& window_id, Instant closes, Instant now) override;
   Result<std::int64_t> add_own_endpoint(std::int64_t generation, const NewEndpoint& endpoint, Instant now) override;
   Result<std::vector<PendingNotice>> pending_notices(int limit) override;
   Status mark_notices_sent(const std::vector<std::int64_t>& ids, Instant now) override;

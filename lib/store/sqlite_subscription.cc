@@ -170,6 +170,40 @@ Result<int64_t> SqliteStore::reenable_endpoint(int64_t subscriber_id, int64_t ge
   });
 }
 
+Result<std::string> SqliteStore::queue_test_message(int64_t subscriber_id, int64_t generation, int64_t endpoint_id,
+                                                   const std::string& window_id, Instant closes, Instant now) {
+  return guarded("queueing a test message", [&] {
+    using R = Result<std::string>;
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (Status valid = check_generation(db, subscriber_id, generation); !valid) return R::failure(valid.error());
+    SQLite::Statement owned(db, "SELECT 1 FROM endpoints WHERE id = ?1 AND subscriber_id = ?2 AND state = 'active'");
+    owned.bind(1, endpoint_id);
+    owned.bind(2, subscriber_id);
+    if (!owned.executeStep()) return R::failure("no such active endpoint");
+    // The same shape of id as the fan-out's (lower(hex(randomblob(16)))).
+    const std::string id = db.execAndGet("SELECT lower(hex(randomblob(16)))").getString();
+    SQLite::Statement message(db,
+                              "INSERT INTO messages (id, endpoint_id, due_at, created_at, state, next_attempt_at, "
+                              "expires_at, updated_at) VALUES (?1, ?2, ?3, ?3, 'pending', ?3, ?4, ?3)");
+    message.bind(1, id);
+    message.bind(2, endpoint_id);
+    message.bind(3, seconds(now));
+    message.bind(4, seconds(closes));
+    message.exec();
+    SQLite::Statement delivery(db,
+                               "INSERT INTO deliveries (message_id, endpoint_id, trigger_key, window_id, lead, closes_at) "
+                               "VALUES (?1, ?2, 'test|' || ?1, ?3, 'test', ?4)");
+    delivery.bind(1, id);
+    delivery.bind(2, endpoint_id);
+    delivery.bind(3, window_id);
+    delivery.bind(4, seconds(closes));
+    delivery.exec();
+    transaction.commit();
+    return R::success(id);
+  });
+}
+
 Result<int64_t> SqliteStore::add_own_endpoint(int64_t generation, const NewEndpoint& endpoint, Instant now) {
   return guarded("adding an endpoint", [&] {
     using R = Result<int64_t>;

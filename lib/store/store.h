@@ -91,6 +91,11 @@ class Store {
   // the number of messages replayed.
   virtual Result<std::int64_t> reenable_endpoint(std::int64_t subscriber_id, std::int64_t generation,
                                                  std::int64_t endpoint_id, Instant now) = 0;
+  // "Test this endpoint" on the manage page: a message now, to that active endpoint of the
+  // subscriber, reminding of `window_id` (closing at `closes`) with the lead "test". Its id.
+  virtual Result<std::string> queue_test_message(std::int64_t subscriber_id, std::int64_t generation,
+                                                 std::int64_t endpoint_id, const std::string& window_id,
+                                                 Instant closes, Instant now) = 0;
   // A webhook or robot endpoint the subscriber adds on the manage page; its id.
   virtual Result<std::int64_t> add_own_endpoint(std::int64_t generation, const NewEndpoint& endpoint, Instant now) = 0;
 

@@ -34,6 +34,12 @@ std::string endpoint_item(const store::EndpointRecord& e, std::string_view manag
   std::string html = "<li><strong>" + escape(kind_label(e.kind)) + "</strong> " + escape(where) + " — " +
                      escape(state_label(e.state));
   if (!e.state_reason.empty()) html += "<br><span class=\"note\">原因：" + escape(e.state_reason) + "</span>";
+  if (e.state == "active") {
+    html += "\n<form method=\"post\" action=\"" + escape(manage_path) + "\">"
+            "<input type=\"hidden\" name=\"action\" value=\"test\">"
+            "<input type=\"hidden\" name=\"endpoint\" value=\"" + std::to_string(e.id) + "\">"
+            "<button type=\"submit\">发送一条测试提醒</button></form>";
+  }
   if (e.state == "needs_attention" || e.state == "disabled") {
     html += "\n<form method=\"post\" action=\"" + escape(manage_path) + "\">"
             "<input type=\"hidden\" name=\"action\" value=\"reenable\">"

@@ -99,6 +99,20 @@ bool ManageRoutes::handle(const http::Request& request, const http::RequestInfo&
           if (const auto replayed = s.reenable_endpoint(c.subscriber_id, c.generation, endpoint, now); replayed) {
             out.notice = "已重新启用" + (*replayed > 0 ? "，错过的 " + std::to_string(*replayed) + " 条提醒将补发。" : "。");
           }
+        } else if (action == "test") {
+          // The soonest window still open: something real to remind of.
+          const Window* soonest = nullptr;
+          for (const Window& w : calendar->windows()) {
+            if (w.closes.at > now) {
+              soonest = &w;
+              break;
+            }
+          }
+          const std::int64_t endpoint = std::atoll(endpoint_text.c_str());
+          const auto queued = soonest ? s.queue_test_message(c.subscriber_id, c.generation, endpoint, soonest->id(),
+                                                             soonest->closes.at, now)
+                                      : Result<std::string>::failure("no open window to remind of");
+          out.notice = queued ? "测试提醒已排队，几秒内发出（消息编号 " + *queued + "）。" : "无法发送测试提醒：" + queued.error();
         } else if (action == "add") {
           std::optional<store::EndpointKind> kind = store::parse_endpoint_kind(add_kind);
           if (!kind || *kind == store::EndpointKind::email) {

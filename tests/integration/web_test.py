@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from email import policy
 
 from harness import SHANGHAI, Daemon, wait_for
-from receiver import Receiver
+from receiver import Receiver, event
 from smtp_server import SmtpServer
 
 BUILD_DIR = CALENDARS = None
@@ -171,6 +171,14 @@ public_url = "https://deadlined.example.cn"
         self.assertIn("已重新启用", page)
         replayed = wait_for(lambda: [r for r in receiver.snapshot()[first:] if r["status"] == 200], 30, "the replay")
         self.assertTrue(replayed[0]["valid"], "the replayed webhook is not signed with the secret the page showed")
+        # "Test this endpoint": one signed reminder with the lead "test", within seconds.
+        before = len(receiver.snapshot())
+        status, page = self.request("POST", manage, {"action": "test", "endpoint": str(endpoint)})
+        self.assertEqual(status, 200, page)
+        self.assertIn("测试提醒已排队", page)
+        test = wait_for(lambda: receiver.snapshot()[before:], 20, "the test reminder")[0]
+        self.assertTrue(test["valid"])
+        self.assertEqual([r["lead"] for r in event(test)["reminders"]], ["test"])
 
     def test_subscribing_too_often_from_one_address_is_answered_429(self):
         answers = [self.request("POST", "/subscribe", {"email": f"u{i}@example.cn", "lead": ["7d"]})[0]
