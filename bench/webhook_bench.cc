@@ -367,6 +367,9 @@ class TimedStore final : public store::Store {
                                          Instant closes, Instant now) override {
     return inner_->queue_test_message(s, g, e, w, closes, now);
   }
+  deadline::Status release_claims(const std::vector<std::string>& ids, Instant now) override {
+    return inner_->release_claims(ids, now);
+  }
   Result<std::int64_t> add_own_endpoint(std::int64_t g, const store::NewEndpoint& e, Instant now) override {
     return inner_->add_own_endpoint(g, e, now);
   }

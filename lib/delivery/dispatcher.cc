@@ -65,7 +65,7 @@ void Dispatcher::wake() {
 void Dispatcher::stop(std::function<void()> on_idle) {
   stopped_ = true;
   poll_timer_.cancel();
-  send_ready();
+  release_ready();
   on_idle_ = std::move(on_idle);
   check_idle();
 }
@@ -98,6 +98,7 @@ void Dispatcher::claim() {
           log::error("dispatcher", claimed.error());
         } else {
           for (store::OutboundMessage& m : claimed.value()) ready_.push_back(std::move(m));
+          if (stopped_) release_ready();  // a claim that was under way when stop() came
           send_ready();
         }
         const bool full = claimed && static_cast<int>(claimed->size()) == room;
@@ -127,13 +128,27 @@ const Channel* Dispatcher::channel_for(store::EndpointKind kind) const {
 }
 
 void Dispatcher::send_ready() {
-  // Once stopped, what was claimed ahead still goes out: it is marked 'sending' already, and
-  // holding it back would only make the next start send it again.
-  while (!ready_.empty() && (in_flight_ < options_.max_in_flight || stopped_)) {
+  while (!stopped_ && !ready_.empty() && in_flight_ < options_.max_in_flight) {
     store::OutboundMessage m = std::move(ready_.front());
     ready_.pop_front();
     send(std::move(m));
   }
+}
+
+// What was claimed ahead and not sent goes back to ready (its attempt given back) rather than out
+// during a shutdown: with a slow receiver it could outlast the grace period.
+void Dispatcher::release_ready() {
+  if (ready_.empty()) return;
+  std::vector<std::string> ids;
+  for (const store::OutboundMessage& m : ready_) ids.push_back(m.id);
+  ready_.clear();
+  releasing_ = true;
+  store_.run([ids = std::move(ids), now = clock_.now()](store::Store& s) { return s.release_claims(ids, now); }, io_,
+             [this](Status released) {
+               if (!released) log::error("dispatcher", released.error());
+               releasing_ = false;
+               check_idle();
+             });
 }
 
 void Dispatcher::send(store::OutboundMessage message) {
@@ -305,7 +320,7 @@ void Dispatcher::flush() {
 }
 
 void Dispatcher::check_idle() {
-  if (!stopped_ || !on_idle_ || in_flight_ > 0 || !ready_.empty() || claiming_ || flushing_) return;
+  if (!stopped_ || !on_idle_ || in_flight_ > 0 || !ready_.empty() || claiming_ || flushing_ || releasing_) return;
   if (!results_.empty()) {
     flush();
     return;

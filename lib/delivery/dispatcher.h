@@ -59,7 +59,8 @@ class Dispatcher {
   void start();
   // Something new may be ready (a fan-out just committed): look now rather than at the next poll.
   void wake();
-  // Claims nothing more; `on_idle` runs once requests in flight are answered and recorded.
+  // Claims nothing more and gives back what it claimed ahead but did not send; `on_idle` runs
+  // once requests in flight are answered and recorded.
   void stop(std::function<void()> on_idle);
 
   DispatcherCounters counters() const;
@@ -71,6 +72,7 @@ class Dispatcher {
  private:
   void claim();
   void send_ready();
+  void release_ready();
   void send(store::OutboundMessage message);
   void finish(const store::OutboundMessage& message, const HttpResult* result, const std::string& build_error);
   // Not sent: the endpoint has no free slot before `at` (rate_limit.h). A retry at `at` that gives
@@ -95,6 +97,7 @@ class Dispatcher {
   std::mt19937_64 random_;
   int in_flight_ = 0;
   bool claiming_ = false, claim_again_ = false, flushing_ = false, flush_armed_ = false, stopped_ = false;
+  bool releasing_ = false;
   std::deque<store::OutboundMessage> ready_;       // claimed, not yet sent
   std::vector<store::AttemptResult> results_;
   RateLimiter rate_limiter_;                       // per endpoint: its channel's limits, platform blocks

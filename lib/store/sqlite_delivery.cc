@@ -44,6 +44,23 @@ Result<int64_t> SqliteStore::requeue_interrupted(Instant now) {
   });
 }
 
+Status SqliteStore::release_claims(const std::vector<std::string>& ids, Instant now) {
+  return guarded("releasing unsent claims", [&] {
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    JsonIdList list;
+    for (const std::string& id : ids) list.add(id);
+    SQLite::Statement q(db,
+                        "UPDATE messages SET state = 'retry', attempts = max(attempts - 1, 0), next_attempt_at = ?2, "
+                        "updated_at = ?2 WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'sending'");
+    q.bind(1, list.text());
+    q.bind(2, seconds(now));
+    q.exec();
+    transaction.commit();
+    return ok_status();
+  });
+}
+
 Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const std::vector<EndpointKind>& kinds,
                                                               int limit, int per_endpoint) {
   return guarded("claiming messages", [&] {

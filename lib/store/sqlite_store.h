@@ -37,6 +37,7 @@ class SqliteStore final : public Store {
   Result<PurgeOutcome> purge(Instant now, const RetentionPolicy& policy) override;
 
   Result<std::int64_t> requeue_interrupted(Instant now) override;
+  Status release_claims(const std::vector<std::string>& ids, Instant now) override;
   Result<std::vector<OutboundMessage>> claim_ready(Instant now, const std::vector<EndpointKind>& kinds, int limit,
                                                    int per_endpoint) override;
   Result<std::vector<std::int64_t>> record_attempts(const std::vector<AttemptResult>& results, Instant now,

@@ -45,6 +45,9 @@ class Store {
   // Messages left 'sending' by a crash go back to 'retry' at once, keeping their id: a receiver
   // may see one twice, with the same id. Returns how many.
   virtual Result<std::int64_t> requeue_interrupted(Instant now) = 0;
+  // Claimed messages that were never sent (claimed ahead when the dispatcher stopped) go back
+  // to ready at once, their attempt given back.
+  virtual Status release_claims(const std::vector<std::string>& ids, Instant now) = 0;
 
   // Claims up to `limit` messages due at `now` (pending, or retry whose time has come) of active
   // endpoints of the given kinds, at most `per_endpoint` sending per endpoint at a time: marks

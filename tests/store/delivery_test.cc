@@ -104,6 +104,19 @@ TEST_CASE("a message interrupted while sending goes back with its id after a res
   CHECK(again[0].attempts == 2);
 }
 
+TEST_CASE("a claim released unsent is ready again with its attempt given back") {
+  Outbox o;
+  o.endpoint();
+  o.fire();
+  const std::string id = o.claim().at(0).id;
+  REQUIRE(o.store->release_claims({id}, o.now).ok());
+  CHECK(o.state_of(id) == "retry");
+  const auto again = o.claim();
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].id == id);
+  CHECK(again[0].attempts == 1);  // the released claim did not count
+}
+
 TEST_CASE("a retry waits for its time") {
   Outbox o;
   o.endpoint();
