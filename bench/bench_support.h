@@ -15,6 +15,9 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <functional>
+
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "calendar/loader.h"
 #include "store/sqlite_store.h"
@@ -149,5 +152,44 @@ struct CallStats {
     cpu += thread_cpu_seconds() - cpu_start;
   }
 };
+
+// Setup of a delivery benchmark's round (not timed): `count` active subscribers
+// (subscriberN@example.cn) with one endpoint each of `kind` at `address(i)`, written in one
+// transaction with the columns add_subscriber / add_endpoint use, then `trigger` fired: one
+// pending message per endpoint (checked).
+inline void populate_and_fire(store::SqliteStore& s, std::int64_t count, const char* kind,
+                              const std::function<std::string(std::int64_t)>& address, const std::string& secret,
+                              const store::TriggerFacts& trigger, Instant now) {
+  SQLite::Database& db = s.database();
+  {
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement subscriber(db,
+                                 "INSERT INTO subscribers (email, email_hash, state, created_at, confirmed_at) "
+                                 "VALUES (?1, ?2, 'active', ?3, ?3)");
+    SQLite::Statement endpoint(db,
+                               "INSERT INTO endpoints (subscriber_id, kind, address, secret, filter_fields, "
+                               "all_leads, created_at) VALUES (?1, ?2, ?3, nullif(?4, ''), 0, 1, ?5)");
+    for (std::int64_t i = 0; i < count; ++i) {
+      subscriber.bind(1, "subscriber" + std::to_string(i) + "@example.cn");
+      subscriber.bind(2, "hash-" + std::to_string(i));  // unique; the bench never looks it up
+      subscriber.bind(3, seconds(now));
+      subscriber.exec();
+      subscriber.reset();
+      endpoint.bind(1, db.getLastInsertRowid());
+      endpoint.bind(2, kind);
+      endpoint.bind(3, address(i));
+      endpoint.bind(4, secret);
+      endpoint.bind(5, seconds(now));
+      endpoint.exec();
+      endpoint.reset();
+    }
+    transaction.commit();
+  }
+  const auto fired = s.fire({trigger}, store::FireKind::on_time, now, now);
+  require(fired.ok(), "fan-out failed: " + (fired.ok() ? std::string() : fired.error()));
+  require(fired->messages == count && fired->deliveries == count,
+          "fan-out recorded " + std::to_string(fired->messages) + " messages for " + std::to_string(count) +
+              " endpoints");
+}
 
 }  // namespace deadline::bench

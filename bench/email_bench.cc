@@ -432,34 +432,7 @@ struct PendingMessage {
 std::vector<PendingMessage> prepare_database(store::SqliteStore& s, std::int64_t count,
                                              const store::TriggerFacts& trigger, Instant now) {
   SQLite::Database& db = s.database();
-  {
-    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement subscriber(db,
-                                 "INSERT INTO subscribers (email, email_hash, state, created_at, confirmed_at) "
-                                 "VALUES (?1, ?2, 'active', ?3, ?3)");
-    SQLite::Statement endpoint(db,
-                               "INSERT INTO endpoints (subscriber_id, kind, address, secret, filter_fields, "
-                               "all_leads, created_at) VALUES (?1, 'email', ?2, NULL, 0, 1, ?3)");
-    for (std::int64_t i = 0; i < count; ++i) {
-      const std::string email = subscriber_address(i);
-      subscriber.bind(1, email);
-      subscriber.bind(2, "hash-" + std::to_string(i));  // unique; the bench never looks it up
-      subscriber.bind(3, seconds(now));
-      subscriber.exec();
-      subscriber.reset();
-      endpoint.bind(1, db.getLastInsertRowid());
-      endpoint.bind(2, email);
-      endpoint.bind(3, seconds(now));
-      endpoint.exec();
-      endpoint.reset();
-    }
-    transaction.commit();
-  }
-  const auto fired = s.fire({trigger}, store::FireKind::on_time, now, now);
-  require(fired.ok(), "fan-out failed: " + (fired.ok() ? std::string() : fired.error()));
-  require(fired->messages == count && fired->deliveries == count,
-          "fan-out recorded " + std::to_string(fired->messages) + " messages for " + std::to_string(count) +
-              " endpoints");
+  deadline::bench::populate_and_fire(s, count, "email", subscriber_address, "", trigger, now);
   std::vector<PendingMessage> pending;
   SQLite::Statement q(db,
                       "SELECT m.id, e.subscriber_id, e.address FROM messages m JOIN endpoints e ON e.id = m.endpoint_id "

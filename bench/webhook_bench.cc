@@ -229,35 +229,7 @@ std::vector<std::string> prepare_database(store::SqliteStore& s, std::int64_t co
                                           const std::string& secret, const store::TriggerFacts& trigger,
                                           Instant now) {
   SQLite::Database& db = s.database();
-  {
-    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement subscriber(db,
-                                 "INSERT INTO subscribers (email, email_hash, state, created_at, confirmed_at) "
-                                 "VALUES (?1, ?2, 'active', ?3, ?3)");
-    SQLite::Statement endpoint(db,
-                               "INSERT INTO endpoints (subscriber_id, kind, address, secret, filter_fields, "
-                               "all_leads, created_at) VALUES (?1, 'webhook', ?2, ?3, 0, 1, ?4)");
-    for (std::int64_t i = 0; i < count; ++i) {
-      const std::string email = "subscriber" + std::to_string(i) + "@example.cn";
-      subscriber.bind(1, email);
-      subscriber.bind(2, "hash-" + std::to_string(i));  // unique; the bench never looks it up
-      subscriber.bind(3, seconds(now));
-      subscriber.exec();
-      subscriber.reset();
-      endpoint.bind(1, db.getLastInsertRowid());
-      endpoint.bind(2, url);
-      endpoint.bind(3, secret);
-      endpoint.bind(4, seconds(now));
-      endpoint.exec();
-      endpoint.reset();
-    }
-    transaction.commit();
-  }
-  const auto fired = s.fire({trigger}, store::FireKind::on_time, now, now);
-  require(fired.ok(), "fan-out failed: " + (fired.ok() ? std::string() : fired.error()));
-  require(fired->messages == count && fired->deliveries == count,
-          "fan-out recorded " + std::to_string(fired->messages) + " messages for " + std::to_string(count) +
-              " endpoints");
+  deadline::bench::populate_and_fire(s, count, "webhook", [&url](std::int64_t) { return url; }, secret, trigger, now);
   std::vector<std::string> ids;
   SQLite::Statement q(db, "SELECT id FROM messages WHERE state = 'pending' ORDER BY rowid");
   while (q.executeStep()) ids.push_back(q.getColumn(0).getString());
