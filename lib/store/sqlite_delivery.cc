@@ -2,7 +2,9 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include <map>
+#include <algorithm>
+#include <tuple>
+#include <unordered_map>
 
 #include "store/sqlite_store.h"
 #include "store/sqlite_support.h"
@@ -66,109 +68,101 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
   return guarded("claiming messages", [&] {
     SQLite::Database& db = database();
     // A claim lost in a power cut leaves its messages ready to claim again: no fsync needed.
-    const RelaxedDurability relaxed(db);
+    const RelaxedDurability relaxed(statements());
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-    // Candidates straight off the messages_ready index (state, next_attempt_at): the cost of a
-    // claim follows what it claims, not the size of the outbox. A few more than `limit` are read
-    // so that endpoints at their concurrency cap do not starve the batch.
-    const std::string candidates_sql =
-        "SELECT m.id, m.endpoint_id FROM messages AS m CROSS JOIN endpoints AS e ON e.id = m.endpoint_id "
-        "WHERE m.state = ?1 AND m.next_attempt_at <= ?2 AND e.state = 'active' AND e.kind IN (" + kind_list(kinds) +
-        ") LIMIT ?3";
-    SQLite::Statement candidates(db, candidates_sql);
     // Endpoint → messages sending, including those claimed now. What is 'sending' is at most
     // what this process has in flight or claimed ahead: one query over the ready index.
-    std::map<int64_t, int> slots_used;
-    SQLite::Statement sending(db, "SELECT endpoint_id, count(*) FROM messages WHERE state = 'sending' GROUP BY endpoint_id");
-    while (sending.executeStep()) slots_used[sending.getColumn(0).getInt64()] = sending.getColumn(1).getInt();
-    std::vector<std::pair<std::string, int64_t>> picked;
-    for (const char* state : {"retry", "pending"}) {
-      if (static_cast<int>(picked.size()) >= limit) break;
-      candidates.bind(1, state);
-      candidates.bind(2, seconds(now));
-      candidates.bind(3, 4 * limit);
-      while (candidates.executeStep() && static_cast<int>(picked.size()) < limit) {
-        const int64_t endpoint_id = candidates.getColumn(1).getInt64();
-        const auto slot = slots_used.try_emplace(endpoint_id, 0).first;
-        if (slot->second >= per_endpoint) continue;
-        ++slot->second;
-        picked.emplace_back(candidates.getColumn(0).getString(), endpoint_id);
+    std::unordered_map<int64_t, int> slots_used;
+    {
+      const auto sending = statements().get(
+        "SELECT endpoint_id, count(*) FROM messages WHERE state = 'sending' GROUP BY endpoint_id");
+      while (sending->executeStep()) slots_used[sending->getColumn(0).getInt64()] = sending->getColumn(1).getInt();
+    }
+    // Candidates straight off the messages_ready index (state, next_attempt_at), with all that
+    // sending them needs: the cost of a claim follows what it claims, not the size of the
+    // outbox. A few more than `limit` are read so that endpoints at their concurrency cap do not
+    // starve the batch.
+    std::vector<OutboundMessage> picked;
+    std::unordered_map<std::string, std::size_t> position;  // message id → index in picked
+    JsonIdList ids;
+    {
+      const auto candidates = statements().get(
+        "SELECT m.id, m.endpoint_id, m.attempts, m.due_at, m.expires_at, e.kind, e.address, coalesce(e.secret, ''), "
+        "e.subscriber_id, s.token_generation FROM messages AS m CROSS JOIN endpoints AS e ON e.id = m.endpoint_id "
+        "CROSS JOIN subscribers AS s ON s.id = e.subscriber_id "
+        "WHERE m.state = ?1 AND m.next_attempt_at <= ?2 AND e.state = 'active' AND e.kind IN (" + kind_list(kinds) +
+          ") LIMIT ?3");
+      for (const char* state : {"retry", "pending"}) {
+        if (static_cast<int>(picked.size()) >= limit) break;
+        candidates->bind(1, state);
+        candidates->bind(2, seconds(now));
+        candidates->bind(3, 4 * limit);
+        while (static_cast<int>(picked.size()) < limit && candidates->executeStep()) {
+          const int64_t endpoint_id = candidates->getColumn(1).getInt64();
+          int& used = slots_used[endpoint_id];
+          if (used >= per_endpoint) continue;
+          ++used;
+          OutboundMessage& m = picked.emplace_back();
+          m.id = candidates->getColumn(0).getString();
+          m.endpoint_id = endpoint_id;
+          m.attempts = candidates->getColumn(2).getInt() + 1;  // the claim below counts this one
+          m.due = instant(candidates->getColumn(3).getInt64());
+          m.expires = instant(candidates->getColumn(4).getInt64());
+          m.kind = parse_endpoint_kind(candidates->getColumn(5).getString()).value_or(EndpointKind::webhook);
+          m.address = candidates->getColumn(6).getString();
+          m.secret = candidates->getColumn(7).getString();
+          m.subscriber_id = candidates->getColumn(8).getInt64();
+          m.token_generation = candidates->getColumn(9).getInt64();
+          position.emplace(m.id, picked.size() - 1);
+          ids.add(m.id);
+        }
+        candidates->reset();
       }
-      candidates.reset();
     }
 
-    // The picked messages read and marked in a few set-based statements, not a handful per
-    // message: the ids travel as one JSON array (json_each).
-    std::map<std::string, OutboundMessage> by_id;
-    JsonIdList ids, endpoint_ids;
-    for (const auto& [id, endpoint_id] : picked) {
-      ids.add(id);
-      endpoint_ids.add(endpoint_id);
-      by_id[id].id = id;
-    }
-    SQLite::Statement items(db,
-                            "SELECT message_id, window_id, lead, closes_at FROM deliveries "
-                            "WHERE message_id IN (SELECT value FROM json_each(?1)) AND superseded = 0 AND closes_at > ?2 "
-                            "ORDER BY message_id, closes_at, window_id");
-    items.bind(1, ids.text());
-    items.bind(2, seconds(now));
-    while (items.executeStep()) {
-      by_id[items.getColumn(0).getString()].items.push_back(
-          {items.getColumn(1).getString(), items.getColumn(2).getString(), instant(items.getColumn(3).getInt64())});
+    // What each picked message reminds of, read and marked in a few set-based statements, not
+    // a handful per message: the ids travel as one JSON array (json_each).
+    {
+      const auto items = statements().get(
+        "SELECT message_id, window_id, lead, closes_at FROM deliveries "
+        "WHERE message_id IN (SELECT value FROM json_each(?1)) AND superseded = 0 AND closes_at > ?2");
+      items->bind(1, ids.text());
+      items->bind(2, seconds(now));
+      while (items->executeStep()) {
+        picked[position.at(items->getColumn(0).getString())].items.push_back(
+            {items->getColumn(1).getString(), items->getColumn(2).getString(), instant(items->getColumn(3).getInt64())});
+      }
     }
     // Nothing left to say (every delivery superseded or its window closed): expired, not sent.
     JsonIdList empty, sendable;
-    for (const auto& [id, m] : by_id) (m.items.empty() ? empty : sendable).add(id);
-    SQLite::Statement expire(db,
-                             "UPDATE messages SET state = 'expired', updated_at = ?2, "
-                             "last_error = 'every reminder in it was superseded or closed' "
-                             "WHERE id IN (SELECT value FROM json_each(?1))");
-    expire.bind(1, empty.text());
-    expire.bind(2, seconds(now));
-    expire.exec();
-    SQLite::Statement claim(db,
-                            "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?2 "
-                            "WHERE id IN (SELECT value FROM json_each(?1)) RETURNING id, attempts, due_at, expires_at");
-    claim.bind(1, sendable.text());
-    claim.bind(2, seconds(now));
-    while (claim.executeStep()) {
-      OutboundMessage& m = by_id[claim.getColumn(0).getString()];
-      m.attempts = claim.getColumn(1).getInt();
-      m.due = instant(claim.getColumn(2).getInt64());
-      m.expires = instant(claim.getColumn(3).getInt64());
+    for (OutboundMessage& m : picked) {
+      (m.items.empty() ? empty : sendable).add(m.id);
+      std::sort(m.items.begin(), m.items.end(), [](const DeliveryItem& a, const DeliveryItem& b) {
+        return std::tie(a.closes, a.window_id) < std::tie(b.closes, b.window_id);  // soonest first
+      });
     }
-    struct EndpointFields {
-      EndpointKind kind;
-      std::string address, secret;
-      int64_t subscriber_id, token_generation;
-    };
-    std::map<int64_t, EndpointFields> endpoints;
-    SQLite::Statement endpoint(db,
-                               "SELECT e.id, e.kind, e.address, coalesce(e.secret, ''), e.subscriber_id, s.token_generation "
-                               "FROM endpoints AS e JOIN subscribers AS s ON s.id = e.subscriber_id "
-                               "WHERE e.id IN (SELECT value FROM json_each(?1))");
-    endpoint.bind(1, endpoint_ids.text());
-    while (endpoint.executeStep()) {
-      endpoints[endpoint.getColumn(0).getInt64()] = {
-          parse_endpoint_kind(endpoint.getColumn(1).getString()).value_or(EndpointKind::webhook),
-          endpoint.getColumn(2).getString(), endpoint.getColumn(3).getString(), endpoint.getColumn(4).getInt64(),
-          endpoint.getColumn(5).getInt64()};
+    {
+      const auto expire = statements().get(
+        "UPDATE messages SET state = 'expired', updated_at = ?2, last_error = 'every reminder in it was superseded or "
+        "closed' WHERE id IN (SELECT value FROM json_each(?1))");
+      expire->bind(1, empty.text());
+      expire->bind(2, seconds(now));
+      expire->exec();
     }
-    std::vector<OutboundMessage> claimed;
-    claimed.reserve(picked.size());
-    for (const auto& [id, endpoint_id] : picked) {  // in the order picked: oldest first
-      OutboundMessage& m = by_id[id];
-      if (m.items.empty()) continue;
-      const EndpointFields& e = endpoints[endpoint_id];
-      m.endpoint_id = endpoint_id;
-      m.kind = e.kind;
-      m.address = e.address;
-      m.secret = e.secret;
-      m.subscriber_id = e.subscriber_id;
-      m.token_generation = e.token_generation;
-      claimed.push_back(std::move(m));
+    {
+      const auto claim = statements().get(
+        "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?2 "
+        "WHERE id IN (SELECT value FROM json_each(?1))");
+      claim->bind(1, sendable.text());
+      claim->bind(2, seconds(now));
+      claim->exec();
     }
     transaction.commit();
+    std::vector<OutboundMessage> claimed;  // in the order picked: oldest first
+    claimed.reserve(picked.size());
+    for (OutboundMessage& m : picked) {
+      if (!m.items.empty()) claimed.push_back(std::move(m));
+    }
     return Result<std::vector<OutboundMessage>>::success(std::move(claimed));
   });
 }
@@ -192,33 +186,33 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
     SQLite::Database& db = database();
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
     // A deferred result (?6 = 1) gives the claim's attempt back and keeps the last error.
-    SQLite::Statement message(db,
-                              "UPDATE messages SET state = ?2, next_attempt_at = ?3, "
-                              "last_error = CASE WHEN ?6 THEN last_error ELSE nullif(?4, '') END, "
-                              "attempts = attempts - ?6, updated_at = ?5 WHERE id = ?1 AND state = 'sending'");
-    SQLite::Statement failed(db,
-                             "UPDATE endpoints SET failing_since = coalesce(failing_since, ?2), last_failure_at = ?2 "
-                             "WHERE id = ?1 RETURNING failing_since");
-    SQLite::Statement notice(db,
-                             "INSERT INTO endpoint_notices (endpoint_id, what, reason, created_at) VALUES (?1, ?2, ?3, ?4)");
+    const auto message = statements().get(
+        "UPDATE messages SET state = ?2, next_attempt_at = ?3, "
+        "last_error = CASE WHEN ?6 THEN last_error ELSE nullif(?4, '') END, "
+        "attempts = attempts - ?6, updated_at = ?5 WHERE id = ?1 AND state = 'sending'");
+    const auto failed = statements().get(
+        "UPDATE endpoints SET failing_since = coalesce(failing_since, ?2), last_failure_at = ?2 "
+        "WHERE id = ?1 RETURNING failing_since");
+    const auto notice = statements().get(
+        "INSERT INTO endpoint_notices (endpoint_id, what, reason, created_at) VALUES (?1, ?2, ?3, ?4)");
     const auto tell = [&](int64_t endpoint_id, const char* what, const std::string& reason) {
-      notice.bind(1, endpoint_id);
-      notice.bind(2, what);
-      notice.bind(3, reason);
-      notice.bind(4, seconds(now));
-      notice.exec();
-      notice.reset();
+      notice->bind(1, endpoint_id);
+      notice->bind(2, what);
+      notice->bind(3, reason);
+      notice->bind(4, seconds(now));
+      notice->exec();
+      notice->reset();
     };
-    SQLite::Statement disable(db,
-                              "UPDATE endpoints SET state = 'disabled', state_reason = ?2 "
-                              "WHERE id = ?1 AND state = 'active'");
-    SQLite::Statement attention(db,
-                                "UPDATE endpoints SET state = 'needs_attention', state_reason = ?2 "
-                                "WHERE id = ?1 AND state = 'active'");
-    SQLite::Statement expire_unsent(db,
-                                    "UPDATE messages SET state = 'expired', updated_at = ?2, "
-                                    "last_error = 'endpoint disabled' WHERE endpoint_id = ?1 "
-                                    "AND state IN ('pending', 'retry')");
+    const auto disable = statements().get(
+        "UPDATE endpoints SET state = 'disabled', state_reason = ?2 "
+        "WHERE id = ?1 AND state = 'active'");
+    const auto attention = statements().get(
+        "UPDATE endpoints SET state = 'needs_attention', state_reason = ?2 "
+        "WHERE id = ?1 AND state = 'active'");
+    const auto expire_unsent = statements().get(
+        "UPDATE messages SET state = 'expired', updated_at = ?2, "
+        "last_error = 'endpoint disabled' WHERE endpoint_id = ?1 "
+        "AND state IN ('pending', 'retry')");
     // Deliveries, the bulk of any batch, in two set-based statements.
     JsonIdList delivered_ids, delivered_endpoints;
     for (const AttemptResult& r : results) {
@@ -226,63 +220,63 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
       delivered_ids.add(r.message_id);
       delivered_endpoints.add(r.endpoint_id);
     }
-    SQLite::Statement delivered(db,
-                                "UPDATE messages SET state = 'delivered', next_attempt_at = ?2, last_error = NULL, "
-                                "updated_at = ?2 WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'sending'");
-    delivered.bind(1, delivered_ids.text());
-    delivered.bind(2, seconds(now));
-    delivered.exec();
+    const auto delivered = statements().get(
+        "UPDATE messages SET state = 'delivered', next_attempt_at = ?2, last_error = NULL, "
+        "updated_at = ?2 WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'sending'");
+    delivered->bind(1, delivered_ids.text());
+    delivered->bind(2, seconds(now));
+    delivered->exec();
     // Only an endpoint with something to clear is written: most deliveries go to healthy ones.
-    SQLite::Statement all_healthy(db,
-                                  "UPDATE endpoints SET failing_since = NULL, last_failure_at = NULL, hard_failures = 0 "
-                                  "WHERE id IN (SELECT value FROM json_each(?1)) "
-                                  "AND (failing_since IS NOT NULL OR hard_failures != 0)");
-    all_healthy.bind(1, delivered_endpoints.text());
-    all_healthy.exec();
+    const auto all_healthy = statements().get(
+        "UPDATE endpoints SET failing_since = NULL, last_failure_at = NULL, hard_failures = 0 "
+        "WHERE id IN (SELECT value FROM json_each(?1)) "
+        "AND (failing_since IS NOT NULL OR hard_failures != 0)");
+    all_healthy->bind(1, delivered_endpoints.text());
+    all_healthy->exec();
     std::vector<int64_t> disabled;
     for (const AttemptResult& r : results) {
       if (r.outcome == AttemptResult::Outcome::delivered && !r.deferred) continue;  // done above
-      message.bind(1, r.message_id);
-      message.bind(2, outcome_state(r.outcome));
-      message.bind(3, seconds(r.outcome == AttemptResult::Outcome::retry ? r.next_attempt : now));
-      message.bind(4, r.error);
-      message.bind(5, seconds(now));
+      message->bind(1, r.message_id);
+      message->bind(2, outcome_state(r.outcome));
+      message->bind(3, seconds(r.outcome == AttemptResult::Outcome::retry ? r.next_attempt : now));
+      message->bind(4, r.error);
+      message->bind(5, seconds(now));
       const bool deferred = r.deferred && r.outcome == AttemptResult::Outcome::retry;
-      message.bind(6, deferred ? 1 : 0);
-      message.exec();
-      message.reset();
+      message->bind(6, deferred ? 1 : 0);
+      message->exec();
+      message->reset();
       if (deferred) continue;  // not an attempt: says nothing about the endpoint's health
       if (r.endpoint_needs_attention || (r.hard_failure && count_hard_failure(db, r.endpoint_id, policy))) {
-        attention.bind(1, r.endpoint_id);
-        attention.bind(2, r.error);
-        if (attention.exec() > 0) tell(r.endpoint_id, "needs_attention", r.error);
-        attention.reset();
+        attention->bind(1, r.endpoint_id);
+        attention->bind(2, r.error);
+        if (attention->exec() > 0) tell(r.endpoint_id, "needs_attention", r.error);
+        attention->reset();
         continue;
       }
       if (!r.endpoint_failed) continue;
-      failed.bind(1, r.endpoint_id);
-      failed.bind(2, seconds(now));
+      failed->bind(1, r.endpoint_id);
+      failed->bind(2, seconds(now));
       int64_t failing_since = seconds(now);
-      if (failed.executeStep()) failing_since = failed.getColumn(0).getInt64();
-      failed.reset();
+      if (failed->executeStep()) failing_since = failed->getColumn(0).getInt64();
+      failed->reset();
       if (failing_since == seconds(now) && !r.disable_endpoint) tell(r.endpoint_id, "failing", r.error);  // a new streak
       // Failing long enough, with failures far enough apart that one bad hour is not enough.
       const bool long_failing = seconds(now) - failing_since >= policy.disable_after.count() &&
                                 seconds(now) - failing_since >= policy.failures_apart.count();
       if (r.disable_endpoint || long_failing) {
-        disable.bind(1, r.endpoint_id);
-        disable.bind(2, r.disable_endpoint ? r.error : "failing since " + std::to_string(failing_since) + ": " + r.error);
-        if (disable.exec() > 0) {
+        disable->bind(1, r.endpoint_id);
+        disable->bind(2, r.disable_endpoint ? r.error : "failing since " + std::to_string(failing_since) + ": " + r.error);
+        if (disable->exec() > 0) {
           disabled.push_back(r.endpoint_id);
           tell(r.endpoint_id, "disabled", r.error);
           // Nothing more goes to a disabled endpoint; what it missed can be replayed once it
           // is re-enabled, while its windows are open.
-          expire_unsent.bind(1, r.endpoint_id);
-          expire_unsent.bind(2, seconds(now));
-          expire_unsent.exec();
-          expire_unsent.reset();
+          expire_unsent->bind(1, r.endpoint_id);
+          expire_unsent->bind(2, seconds(now));
+          expire_unsent->exec();
+          expire_unsent->reset();
         }
-        disable.reset();
+        disable->reset();
       }
     }
     transaction.commit();

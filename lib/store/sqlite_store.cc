@@ -189,8 +189,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   }
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
+SqliteStore::SqliteStore(std::unique_ptr<SQLite::Database> db)
+    : db_(std::move(db)), statements_(std::make_unique<StatementCache>(*db_)) {}
 SqliteStore::~SqliteStore() = default;
+StatementCache& SqliteStore::statements() { return *statements_; }
 
 Result<std::optional<Instant>> SqliteStore::cursor() {
   return guarded("reading the cursor", [&] {

@@ -17,6 +17,8 @@ namespace SQLite { class Database; }
 
 namespace deadline::store {
 
+class StatementCache;
+
 struct SqliteOptions {
   int busy_timeout_ms = 5000;
 };
@@ -79,7 +81,9 @@ class SqliteStore final : public Store {
 
  private:
   explicit SqliteStore(std::unique_ptr<SQLite::Database> db);
+  StatementCache& statements();  // the prepared statements of the hot paths
   std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<StatementCache> statements_;  // after db_: destroyed first
 };
 
 }  // namespace deadline::store

@@ -9,6 +9,7 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include "store/statement_cache.h"
 #include "time/instant.h"
 
 namespace deadline::store {
@@ -60,10 +61,12 @@ std::string email_hash(const std::string& email);
 // atomic and ordered before every later commit, which are fsynced as usual.
 class RelaxedDurability {
  public:
-  explicit RelaxedDurability(SQLite::Database& db) : db_(db) { db_.exec("PRAGMA synchronous = NORMAL"); }
+  explicit RelaxedDurability(StatementCache& statements) : statements_(statements) {
+    statements_.get("PRAGMA synchronous = NORMAL")->exec();
+  }
   ~RelaxedDurability() {
     try {
-      db_.exec("PRAGMA synchronous = FULL");
+      statements_.get("PRAGMA synchronous = FULL")->exec();
     } catch (...) {  // a destructor must not throw; the next open sets FULL again
     }
   }
@@ -71,7 +74,7 @@ class RelaxedDurability {
   RelaxedDurability& operator=(const RelaxedDurability&) = delete;
 
  private:
-  SQLite::Database& db_;
+  StatementCache& statements_;
 };
 
 }  // namespace deadline::store

@@ -1,8 +1,6 @@
 #include "subscription/tokens.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -13,6 +11,7 @@
 #include <stdexcept>
 
 #include "base/base64.h"
+#include "base/hmac.h"
 
 namespace deadline::subscription {
 
@@ -43,14 +42,10 @@ std::string mac(const TokenKey& key, TokenPurpose purpose, std::string_view head
   content += to_string(purpose);
   content += '\0';
   content += header;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (!HMAC(EVP_sha256(), key.secret.data(), static_cast<int>(key.secret.size()),
-            reinterpret_cast<const unsigned char*>(content.data()), content.size(), digest, &length) ||
-      length < kMacBytes) {
-    throw std::runtime_error("HMAC-SHA256 failed");
-  }
-  return std::string(reinterpret_cast<const char*>(digest), kMacBytes);
+  std::string digest = hmac_sha256(key.secret, content);
+  if (digest.size() < kMacBytes) throw std::runtime_error("HMAC-SHA256 failed");
+  digest.resize(kMacBytes);
+  return digest;
 }
 
 std::string base64url(std::string_view bytes) {
