@@ -78,16 +78,13 @@ std::string text_part(std::string_view subtype, std::string_view text, TransferE
 std::string normalize_line_ends(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 32);
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '\r') {
-      out += "\r\n";
-      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
-    } else if (c == '\n') {
-      out += "\r\n";
-    } else {
-      out += c;
-    }
+  // Runs without a line end are copied whole; only CR and LF are looked at one by one.
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t end = std::min(text.find_first_of("\r\n", i), text.size());
+    out.append(text, i, end - i);
+    if (end == text.size()) break;
+    out += "\r\n";
+    i = end + (text[end] == '\r' && end + 1 < text.size() && text[end + 1] == '\n' ? 2 : 1);
   }
   return out;
 }
@@ -147,13 +144,24 @@ std::string quoted_printable(std::string_view text) {
 }
 
 std::string make_boundary() {
-  unsigned char random[16];
-  if (RAND_bytes(random, static_cast<int>(sizeof random)) != 1) {
-    throw std::runtime_error("RAND_bytes failed: no MIME boundary");
+  // Random bytes drawn from OpenSSL a few kilobytes at a time: one RAND_bytes call costs about
+  // as much as drawing a kilobyte, and every email needs two boundaries.
+  struct Pool {
+    unsigned char bytes[4096];
+    std::size_t used = sizeof bytes;
+  };
+  thread_local Pool pool;
+  constexpr std::size_t kBoundaryBytes = 16;
+  if (pool.used + kBoundaryBytes > sizeof pool.bytes) {
+    if (RAND_bytes(pool.bytes, static_cast<int>(sizeof pool.bytes)) != 1) {
+      throw std::runtime_error("RAND_bytes failed: no MIME boundary");
+    }
+    pool.used = 0;
   }
   static const char hex[] = "0123456789abcdef";
   std::string boundary = "=_";
-  for (const unsigned char byte : random) {
+  for (std::size_t k = 0; k < kBoundaryBytes; ++k) {
+    const unsigned char byte = pool.bytes[pool.used++];
     boundary += hex[byte >> 4];
     boundary += hex[byte & 0xf];
   }
