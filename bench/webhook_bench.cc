@@ -354,6 +354,10 @@ class TimedStore final : public store::Store {
     return inner_->list_messages(state, limit);
   }
   Result<std::int64_t> trigger_count(const std::string& outcome) override { return inner_->trigger_count(outcome); }
+  Result<std::vector<store::FeedEventVersion>> sync_feed_events(const std::vector<store::FeedEventDigest>& events,
+                                                                Instant now) override {
+    return inner_->sync_feed_events(events, now);
+  }
 
  private:
   std::unique_ptr<store::SqliteStore> inner_;

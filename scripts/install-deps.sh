@@ -9,10 +9,10 @@ packages=(
   # libraries (headers; Boost.Asio/Beast are header-only via Boost::headers)
   libboost1.81-dev libhowardhinnant-date-dev tzdata
   libsqlitecpp-dev libsqlite3-dev sqlite3
-  libcurl4-openssl-dev libssl-dev
+  libcurl4-openssl-dev libssl-dev zlib1g-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   # tests
-  doctest-dev python3 python3-aiosmtpd
+  doctest-dev python3 python3-aiosmtpd python3-icalendar
   chromium chromium-driver fonts-wqy-microhei  # browser test; the font draws the pages' Chinese
 )
 

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "deadlinectl/cli.h"
+#include "deadlinectl/feed_command.h"
 
 namespace deadline::ctl {
 
@@ -41,10 +42,29 @@ void add_calendar_commands(CLI::App& app, Globals& globals, Action& action) {
   });
 
   auto format = std::make_shared<std::string>("json");
-  auto* export_cmd = app.add_subcommand("export", "Everything, for other programs");
-  export_cmd->add_option("--format", *format, "Output format")->check(CLI::IsMember({"json"}))->capture_default_str();
-  export_cmd->callback([&globals, &action, format] {
-    action = [&globals, format] { return export_command(globals.calendars, *format, std::cout, std::cerr); };
+  auto ics = std::make_shared<IcsExportOptions>();
+  auto* export_cmd = app.add_subcommand("export", "Everything, for other programs: JSON, or the iCalendar feed");
+  export_cmd->add_option("--format", *format, "json, or ics: the feed /calendar.ics serves, byte for byte")
+      ->check(CLI::IsMember({"json", "ics"}))
+      ->capture_default_str();
+  export_cmd->add_option("--public-url", ics->public_url, "ics: the daemon's [http] public_url (the UIDs' host)")
+      ->capture_default_str();
+  export_cmd->add_option("--programme", ics->filters.programmes, "ics: only this programme (repeatable)");
+  export_cmd->add_option("--group", ics->filters.groups, "ics: only this department group (repeatable)");
+  export_cmd->add_option("--category", ics->filters.categories, "ics: only this category (repeatable)");
+  export_cmd->add_option("--authority", ics->filters.authorities, "ics: authority or contact containing (repeatable)");
+  export_cmd->callback([&globals, &action, format, ics] {
+    action = [&globals, format, ics] {
+      if (*format == "ics") {
+        ics->database = globals.store.database;
+        return export_ics_command(globals.calendars, *ics, std::cout, std::cerr);
+      }
+      if (!ics->filters.empty()) {
+        std::cerr << "deadlinectl: --programme, --group, --category and --authority go with --format ics\n";
+        return 2;
+      }
+      return export_command(globals.calendars, *format, std::cout, std::cerr);
+    };
   });
 }
 

@@ -20,16 +20,6 @@ LoadOutcome load(const CalendarSource& source) {
   return load_calendar_files({source.path}, source.projection);
 }
 
-// Loads or prints every error; nullopt means "exit 1".
-std::optional<Calendar> load_or_report(const CalendarSource& source, std::ostream& err) {
-  LoadOutcome outcome = load(source);
-  for (const std::string& e : outcome.errors) err << e << '\n';
-  if (!outcome.calendar) {
-    err << "deadlinectl: " << outcome.errors.size() << " error(s); calendar rejected\n";
-  }
-  return std::move(outcome.calendar);
-}
-
 std::string status_label(const Window& w) { return w.estimated() ? "预计" : "确定"; }
 
 void print_window_lines(const Window& w, const Calendar& calendar, std::ostream& out) {
@@ -73,6 +63,16 @@ void print_policy(const Policy& p, std::ostream& out) {
 }
 
 }  // namespace
+
+std::optional<Calendar> load_or_report(const CalendarSource& source, std::ostream& err) {
+  LoadOutcome outcome = load(source);
+  for (const std::string& e : outcome.errors) err << e << '\n';
+  if (!outcome.calendar) {
+    err << "deadlinectl: " << outcome.errors.size() << " error(s); calendar rejected\n";
+  }
+  return std::move(outcome.calendar);
+}
+
 
 int check_command(const CalendarSource& source, std::ostream& out, std::ostream& err) {
   const std::optional<Calendar> calendar = load_or_report(source, err);

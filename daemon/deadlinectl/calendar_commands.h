@@ -16,6 +16,9 @@ struct CalendarSource {
   ProjectionOptions projection;
 };
 
+// Loads the calendar, or prints every error (file:line) and says why; nullopt means "exit 1".
+std::optional<Calendar> load_or_report(const CalendarSource& source, std::ostream& err);
+
 int check_command(const CalendarSource& source, std::ostream& out, std::ostream& err);
 
 struct UpcomingOptions {

@@ -23,11 +23,15 @@
 #include "delivery/feishu_channel.h"
 #include "http/endpoint.h"
 #include "http/server.h"
+#include "ical/feed_book.h"
+#include "ical/feed_catalog.h"
 #include "schedule/plan.h"
 #include "schedule/scheduler.h"
 #include "store/sqlite_store.h"
 #include "store/store_thread.h"
 #include "time/iso8601.h"
+#include "time/zone.h"
+#include "web/feed_routes.h"
 #include "web/manage_routes.h"
 #include "web/site_routes.h"
 #include "web/unsubscribe_routes.h"
@@ -88,11 +92,12 @@ class Daemon {
                     with_email(channels(config_)), dispatcher_options(config_)),
         unsubscribe_(store_thread_, io_, keys_, *clock_),
         account_mailer_(email_options(), keys_, mail_client_, *clock_),
-        site_({[this] { return snapshot_.current(); }, config_.leads, {}}, store_thread_, io_, keys_, *clock_,
+        site_({[this] { return snapshot_.current(); }, config_.leads, {}, config_.public_url}, store_thread_, io_, keys_, *clock_,
               account_mailer_),
         manage_([this] { return snapshot_.current(); }, config_.leads, config_.allow_hosts, store_thread_, io_, keys_,
-                *clock_),
-        notices_(store_thread_, io_, account_mailer_, *clock_) {
+                *clock_, config_.public_url),
+        notices_(store_thread_, io_, account_mailer_, *clock_),
+        feed_routes_(feeds_, store_thread_, io_, keys_) {
     snapshot_.replace(std::move(calendar));
     scheduler_.on_messages([this] { dispatcher_.wake(); });
     dispatcher_.on_recorded([this] { notices_.check(); });
@@ -105,9 +110,21 @@ class Daemon {
     app.health_details = [this] { return health(); };
     app.store_routes = [this](const http::Request& request, const http::RequestInfo& info,
                               const http::AppState::Reply& reply) {
-      return unsubscribe_.handle(request, info, reply) || site_.handle(request, info, reply) ||
-             manage_.handle(request, info, reply);
+      return feed_routes_.handle(request, info, reply) || unsubscribe_.handle(request, info, reply) ||
+             site_.handle(request, info, reply) || manage_.handle(request, info, reply);
     };
+    // The feeds of the first calendar are versioned before anything is served.
+    {
+      const auto book = feed_book(snapshot_.current());
+      auto versions = store_thread_.call(
+          [digests = book->digests(), now = clock_->now()](store::Store& s) { return s.sync_feed_events(digests, now); });
+      if (!versions) {
+        log::error("feeds", versions.error());
+        return 1;
+      }
+      book->set_versions(*versions);
+      feeds_.replace(book);
+    }
     const http::HttpLimits limits = http_limits(config_);
     server_ = std::make_unique<http::HttpServer>(io_, listen_at, app, limits,
                                                  [](std::string_view line) { log::warning("http", line); });
@@ -225,6 +242,28 @@ class Daemon {
     snapshot_.replace(calendar);
     scheduler_.set_plan(make_plan(*calendar, planner_options(config_)));
     log::info("daemon", "calendar " + calendar->revision() + " in force");
+    refresh_feeds(calendar);
+  }
+
+  std::shared_ptr<ical::FeedBook> feed_book(std::shared_ptr<const Calendar> calendar) const {
+    return std::make_shared<ical::FeedBook>(std::move(calendar), ical::uid_host_of(config_.public_url), shanghai_zone(),
+                                            clock_->now());
+  }
+
+  // The new calendar's feed events versioned on the store thread; the feeds switch once that is
+  // done. Should it fail, the feeds keep the previous calendar (SEQUENCE must never go back).
+  void refresh_feeds(std::shared_ptr<const Calendar> calendar) {
+    auto book = feed_book(std::move(calendar));
+    store_thread_.run(
+        [digests = book->digests(), now = clock_->now()](store::Store& s) { return s.sync_feed_events(digests, now); },
+        io_, [this, book](Result<std::vector<store::FeedEventVersion>> versions) {
+          if (!versions) {
+            log::error("feeds", versions.error() + "; the feeds keep the previous calendar");
+            return;
+          }
+          book->set_versions(*versions);
+          feeds_.replace(book);
+        });
   }
 
   // Stop accepting, let in-flight work finish within the grace period, then return from run().
@@ -266,6 +305,8 @@ class Daemon {
   web::SiteRoutes site_;
   web::ManageRoutes manage_;
   delivery::NoticeSender notices_;
+  ical::FeedCatalog feeds_;
+  web::FeedRoutes feed_routes_;
   std::unique_ptr<http::HttpServer> server_;
   int exit_status_ = 0;
 };

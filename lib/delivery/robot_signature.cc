@@ -1,6 +1,7 @@
 #include "delivery/robot_signature.h"
 
 #include "base/base64.h"
+#include "base/url_encode.h"
 #include "base/hmac.h"
 
 namespace deadline::delivery {
@@ -31,23 +32,5 @@ std::string feishu_sign(std::string_view secret, std::int64_t timestamp_s) {
   return base64_encode(hmac_sha256(key, ""));
 }
 
-std::string url_encode(std::string_view value) {
-  static const char hex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(value.size() * 3);
-  for (const char c : value) {
-    const auto byte = static_cast<unsigned char>(c);
-    const bool unreserved = (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
-                            (byte >= '0' && byte <= '9') || byte == '-' || byte == '.' || byte == '_' || byte == '~';
-    if (unreserved) {
-      out += c;
-    } else {
-      out += '%';
-      out += hex[byte >> 4];
-      out += hex[byte & 0x0F];
-    }
-  }
-  return out;
-}
 
 }  // namespace deadline::delivery

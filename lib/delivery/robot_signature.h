@@ -30,7 +30,5 @@ std::string dingtalk_signed_url(std::string_view url, std::string_view secret, I
 
 std::string feishu_sign(std::string_view secret, std::int64_t timestamp_s);
 
-// RFC 3986 percent-encoding of a query value: everything but A–Z a–z 0–9 - . _ ~ as %XX.
-std::string url_encode(std::string_view value);
 
 }  // namespace deadline::delivery

@@ -60,6 +60,13 @@ std::string open_for_people(const Bound& bound, const date::time_zone& zone, boo
   return day + " " + two_digits(clock.hours().count()) + ":" + two_digits(clock.minutes().count());
 }
 
+std::vector<std::string> phones_for_people(const std::vector<Phone>& phones) {
+  std::vector<std::string> texts;
+  texts.reserve(phones.size());
+  for (const Phone& phone : phones) texts.push_back(phone.number + (phone.area_code_inferred ? "（区号为推定）" : ""));
+  return texts;
+}
+
 ReminderView make_reminder_view(const Programme& programme, const Window& window, std::string lead, Instant now) {
   ReminderView view;
   view.programme_id = programme.id;
@@ -70,9 +77,7 @@ ReminderView make_reminder_view(const Programme& programme, const Window& window
   view.category = programme.category;
   view.eligibility = programme.eligibility;
   view.link = programme.link;
-  for (const Phone& phone : programme.phones) {
-    view.phones.push_back(phone.number + (phone.area_code_inferred ? "（区号为推定）" : ""));
-  }
+  view.phones = phones_for_people(programme.phones);
   view.phrase = window.phrase;
   view.estimated = window.estimated();
   view.status_label = view.estimated ? "预计" : "已确认";

@@ -37,6 +37,10 @@ struct ReminderView {
 // Both pointers non-null, the window belonging to the programme.
 ReminderView make_reminder_view(const Programme& programme, const Window& window, std::string lead, Instant now);
 
+// "025-83336330", with "（区号为推定）" after a number whose area code the data inferred; every
+// channel and the calendar feed show phones this way.
+std::vector<std::string> phones_for_people(const std::vector<Phone>& phones);
+
 // A digest's reminders, soonest close first (then title, then lead) whatever the input order.
 void sort_for_reading(std::vector<ReminderView>& views);
 

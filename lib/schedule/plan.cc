@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "schedule/window_match.h"
+
 namespace deadline {
 
 std::size_t Plan::first_due_after(Instant at) const {
@@ -26,9 +28,9 @@ std::shared_ptr<const Plan> make_plan(const Calendar& calendar, const PlannerOpt
     f.closes = t.closes;
     f.group = p->group;
     f.category = p->category;
-    f.authority_text = p->authority + " " + p->contact;
+    f.authority_text = authority_text(*p);
     f.role = std::string(to_chinese((*w)->role));
-    f.search_text = p->title + " " + p->contact + " " + p->authority;
+    f.search_text = search_text(*p);
     plan->triggers.push_back(std::move(f));
   }
   return plan;

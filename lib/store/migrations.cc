@@ -134,6 +134,17 @@ CREATE TABLE endpoint_notices (
 CREATE INDEX endpoint_notices_unsent ON endpoint_notices(sent_at);
 )sql";
 
+// Version 7: calendar feeds — per event UID, what it last said and how often it changed, so
+// SEQUENCE and LAST-MODIFIED move only when an event really changes (RFC 5545 §3.8.7.4).
+const char* const kFeedEvents = R"sql(
+CREATE TABLE feed_events (
+  uid            TEXT PRIMARY KEY,
+  content_hash   TEXT NOT NULL,
+  sequence       INTEGER NOT NULL,
+  last_modified  INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -144,6 +155,7 @@ const std::vector<Migration>& migrations() {
       {4, "hard failures of email addresses", kHardFailures},
       {5, "confirmation mails per address", kConfirmationMails},
       {6, "endpoint notices", kEndpointNotices},
+      {7, "calendar feed event versions", kFeedEvents},
   };
   return all;
 }

@@ -201,4 +201,16 @@ struct EndpointHealthPolicy {
   int hard_failures_for_attention = 2;             // refusals in a row before needs_attention
 };
 
+// A calendar feed event as the store versions it (ical/feed_writer.h content_hash).
+struct FeedEventDigest {
+  std::string uid;
+  std::string content_hash;
+};
+
+struct FeedEventVersion {
+  std::string uid;
+  int sequence = 0;
+  Instant last_modified;
+};
+
 }  // namespace deadline::store

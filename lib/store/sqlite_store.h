@@ -76,6 +76,9 @@ class SqliteStore final : public Store {
   Result<std::vector<MessageRecord>> list_messages(const std::string& state, int limit) override;
   Result<std::int64_t> trigger_count(const std::string& outcome) override;
 
+  Result<std::vector<FeedEventVersion>> sync_feed_events(const std::vector<FeedEventDigest>& events,
+                                                         Instant now) override;
+
   // For tests and maintenance tools that need SQL the interface does not offer.
   SQLite::Database& database() { return *db_; }
 

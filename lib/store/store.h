@@ -126,6 +126,15 @@ class Store {
   // The most recently updated messages in `state` (all states when empty), newest first.
   virtual Result<std::vector<MessageRecord>> list_messages(const std::string& state, int limit) = 0;
   virtual Result<std::int64_t> trigger_count(const std::string& outcome) = 0;
+
+  // --- calendar feeds ------------------------------------------------------------------------
+  // The version of every feed event given (by UID and content hash), recording changes: a new
+  // UID starts at SEQUENCE 0, a changed hash raises SEQUENCE and moves LAST-MODIFIED to `now`,
+  // an unchanged one keeps both. UIDs not given are kept (a window that comes back goes on
+  // from its last SEQUENCE). Idempotent: the daemon and deadlinectl call it for every calendar
+  // they load.
+  virtual Result<std::vector<FeedEventVersion>> sync_feed_events(const std::vector<FeedEventDigest>& events,
+                                                                 Instant now) = 0;
 };
 
 }  // namespace deadline::store

@@ -9,7 +9,9 @@
 #include <memory>
 #include <pthread.h>
 
+#include <future>
 #include <thread>
+#include <utility>
 
 #include "store/store.h"
 
@@ -37,6 +39,16 @@ class StoreThread {
         done(std::move(result));
       });
     });
+  }
+
+  // Runs `work(Store&)` on the store thread and waits for its result: for start-up, before the
+  // event loop runs. Never call it from work already on the store thread (it would wait forever).
+  template <class Work>
+  auto call(Work work) -> decltype(work(std::declval<Store&>())) {
+    std::packaged_task<decltype(work(std::declval<Store&>()))()> task([this, &work] { return work(*store_); });
+    auto result = task.get_future();
+    boost::asio::post(io_, [&task] { task(); });
+    return result.get();
   }
 
   void stop() {

@@ -4,6 +4,7 @@
 
 #include "calendar/upcoming.h"
 #include "web/calendar_html.h"
+#include "web/feed_links.h"
 #include "web/lead_labels.h"
 #include "web/page.h"
 
@@ -159,12 +160,15 @@ std::string preference_fields(const Calendar& calendar, const std::vector<Lead>&
 }
 
 std::string home_page(const Calendar& calendar, Instant now, const std::vector<Lead>& lead_menu,
-                      const SubscribeForm& values, const FormErrors& errors) {
+                      const SubscribeForm& values, const FormErrors& errors, std::string_view public_url) {
   std::string body(calendar_style());
   body += "<p>江苏省中小企业惠企政策各申报项目的截止时间；可以订阅截止前的邮件提醒。</p>\n"
           "<p><a href=\"#subscribe\">跳到订阅表单</a></p>\n";
   body += upcoming_section(calendar, now);
   body += subscribe_section(calendar, lead_menu, values, errors);
+  if (!public_url.empty()) {
+    body += feed_links_html(feed_links(public_url, "/calendar.ics", "申报截止日历"), "把全部截止时间加入日历");
+  }
   body += sources_note(calendar);
   // A page with errors says so in its title, which screen readers announce first.
   return page(errors.empty() ? "惠企政策申报截止提醒" : "订阅表单有误 - 惠企政策申报截止提醒", body);

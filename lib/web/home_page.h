@@ -26,8 +26,9 @@ inline constexpr date::days kHomeUpcomingDays{90};
 // `values` is re-filled as given (escaped); a first visit passes subscribe_form_from_link(...).
 // `errors` (validate_subscribe_form) are listed in a summary above the form, linking to their
 // fields, and each is shown next to its field, which names it in aria-describedby.
+// With a `public_url`, a section offers the all-programmes calendar feed (web/feed_links.h).
 std::string home_page(const Calendar& calendar, Instant now, const std::vector<Lead>& lead_menu,
-                      const SubscribeForm& values, const FormErrors& errors);
+                      const SubscribeForm& values, const FormErrors& errors, std::string_view public_url = {});
 
 // The form's choice fields without the email (programmes, groups, categories, keyword, leads),
 // for the subscribe form and the manage page alike; values re-filled, errors beside their fields.

@@ -3,6 +3,7 @@
 #include "delivery/outbound_url.h"
 #include "web/calendar_html.h"
 #include "web/home_page.h"
+#include "web/feed_links.h"
 #include "web/page.h"
 
 namespace deadline::web {
@@ -108,6 +109,10 @@ std::string manage_page(const Calendar& calendar, const std::vector<Lead>& lead_
   body += "</ul>\n";
   body += add_endpoint_form(input);
   body += "</section>\n";
+  if (!input.feed_path.empty()) {
+    body += feed_links_html(feed_links(input.public_url, input.feed_path, "我的申报截止日历"),
+                            "我的日历订阅（按上面的选择筛选）");
+  }
   body += "<section aria-labelledby=\"leave-heading\">\n<h2 id=\"leave-heading\">退订</h2>\n"
           "<p><a href=\"" + escape(input.unsubscribe_path) + "\">不再接收任何提醒</a></p>\n</section>\n";
   return page("管理订阅", body);

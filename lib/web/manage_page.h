@@ -29,6 +29,8 @@ struct ManagePageInput {
   FormErrors errors;
   std::string notice;             // "已保存" after a change; "" otherwise
   AddEndpointForm add_form;       // errors under "kind", "url", "secret"
+  std::string feed_path;          // /feeds/TOKEN.ics: the subscriber's own calendar feed
+  std::string public_url;         // [http] public_url: the feed links are absolute
 };
 
 std::string manage_page(const Calendar& calendar, const std::vector<Lead>& lead_menu, const ManagePageInput& input);

@@ -154,7 +154,8 @@ bool ManageRoutes::handle(const http::Request& request, const http::RequestInfo&
         return out;
       },
       io_,
-      [reply, to, invalid, path, calendar, menu = lead_menu_, keys = &keys_, c = *claims](auto out) {
+      [reply, to, invalid, path, calendar, menu = lead_menu_, keys = &keys_, c = *claims,
+       public_url = public_url_](auto out) {
         if (!out.page.error.empty()) {
           log::error("manage", out.page.error);
           reply(http::html_response(http::Status::service_unavailable, message_page("暂时无法访问", "请稍后再试。"), to));
@@ -165,7 +166,9 @@ bool ManageRoutes::handle(const http::Request& request, const http::RequestInfo&
                                                           c.subscriber_id, c.generation);
         ManagePageInput input{out.page.email, out.page.endpoints, path,
                               unsubscribe ? "/unsubscribe/" + *unsubscribe : std::string("/"), out.values, out.errors,
-                              out.notice, out.add_form};
+                              out.notice, out.add_form, {}, public_url};
+        const auto feed = subscription::make_token(*keys, subscription::TokenPurpose::feed, c.subscriber_id, c.generation);
+        if (feed) input.feed_path = "/feeds/" + *feed + ".ics";
         const auto status = out.errors.empty() ? http::Status::ok : http::Status::bad_request;
         reply(http::html_response(status, manage_page(*calendar, menu, input), to));
       });

@@ -24,8 +24,9 @@ class ManageRoutes {
   // `allow_hosts`: [delivery] allow_hosts, so an added endpoint is checked as the dispatcher will.
   ManageRoutes(std::function<std::shared_ptr<const Calendar>()> calendar, std::vector<Lead> lead_menu,
                std::vector<std::string> allow_hosts, store::StoreThread& store, boost::asio::io_context& io,
-               const subscription::KeyRing& keys, const Clock& clock)
-      : calendar_(std::move(calendar)),
+               const subscription::KeyRing& keys, const Clock& clock, std::string public_url)
+      : public_url_(std::move(public_url)),
+        calendar_(std::move(calendar)),
         lead_menu_(std::move(lead_menu)),
         allow_hosts_(std::move(allow_hosts)),
         store_(store),
@@ -36,6 +37,7 @@ class ManageRoutes {
   bool handle(const http::Request& request, const http::RequestInfo& info, const http::AppState::Reply& reply);
 
  private:
+  std::string public_url_;  // [http] public_url, for the feed links
   std::function<std::shared_ptr<const Calendar>()> calendar_;
   std::vector<Lead> lead_menu_;
   std::vector<std::string> allow_hosts_;

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "base/url_encode.h"
 #include "web/calendar_html.h"
+#include "web/feed_links.h"
 #include "web/page.h"
 
 namespace deadline::web {
@@ -36,7 +38,8 @@ std::string source_html(const Calendar& calendar, const Programme& programme) {
 
 }  // namespace
 
-std::string programme_page(const Calendar& calendar, const Programme& programme, Instant now) {
+std::string programme_page(const Calendar& calendar, const Programme& programme, Instant now,
+                           std::string_view public_url) {
   std::string body(calendar_style());
   body += "<p><a href=\"/\">返回首页</a></p>\n<dl class=\"facts\">\n";
   body += fact("联系单位", escape(programme.contact));
@@ -66,6 +69,10 @@ std::string programme_page(const Calendar& calendar, const Programme& programme,
     body += "</ol>\n";
   }
   body += "</section>\n";
+  if (!public_url.empty()) {
+    body += feed_links_html(feed_links(public_url, "/calendar.ics?programme=" + url_encode(programme.id), programme.title),
+                            "把这个项目的截止时间加入日历");
+  }
   body += sources_note(calendar);
   return page(programme.title, body);
 }

@@ -17,6 +17,8 @@ namespace deadline::web {
 // verbatim and who acts; and a link "订阅此项目的提醒" to /?programme={id}#subscribe (the home
 // page's form, ticked: web/subscribe_form.h subscribe_form_from_link).
 // `programme` must belong to `calendar`.
-std::string programme_page(const Calendar& calendar, const Programme& programme, Instant now);
+// With a `public_url`, a section offers this programme's calendar feed (web/feed_links.h).
+std::string programme_page(const Calendar& calendar, const Programme& programme, Instant now,
+                           std::string_view public_url = {});
 
 }  // namespace deadline::web

@@ -52,12 +52,12 @@ bool SiteRoutes::handle(const http::Request& request, const http::RequestInfo& i
   if (home) {
     if (!is_read(request)) return reply(not_allowed("GET, HEAD", to)), true;
     reply(page_response(http::Status::ok,
-                        home_page(*calendar, clock_.now(), d_.lead_menu, subscribe_form_from_link(query, d_.lead_menu), {}),
+                        home_page(*calendar, clock_.now(), d_.lead_menu, subscribe_form_from_link(query, d_.lead_menu), {}, d_.public_url),
                         to));
   } else if (programme) {
     if (!is_read(request)) return reply(not_allowed("GET, HEAD", to)), true;
     const Programme* p = calendar->find_programme(path.substr(kProgrammes.size()));
-    reply(p ? page_response(http::Status::ok, programme_page(*calendar, *p, clock_.now()), to)
+    reply(p ? page_response(http::Status::ok, programme_page(*calendar, *p, clock_.now(), d_.public_url), to)
             : page_response(http::Status::not_found, message_page("找不到该项目", "没有这个项目，请从首页查看全部项目。"), to));
   } else {
     if (request.method() != http::Verb::post) return reply(not_allowed("POST", to)), true;
@@ -76,7 +76,7 @@ void SiteRoutes::subscribe(const http::Request& request, const Calendar& calenda
   const SubscribeForm form = parse_subscribe_form(request.body());
   const FormErrors errors = validate_subscribe_form(form, calendar, d_.lead_menu);
   if (!errors.empty()) {  // the form again, as filled in, with each field's problem beside it
-    reply(page_response(http::Status::bad_request, home_page(calendar, clock_.now(), d_.lead_menu, form, errors), to));
+    reply(page_response(http::Status::bad_request, home_page(calendar, clock_.now(), d_.lead_menu, form, errors, d_.public_url), to));
     return;
   }
   store::SubscribeRequest wanted{form.email, filters_of(form), form.leads};

@@ -28,6 +28,7 @@ struct SiteDependencies {
   std::function<std::shared_ptr<const Calendar>()> calendar;
   std::vector<Lead> lead_menu;
   store::ConfirmationMailPolicy mail_policy;
+  std::string public_url;  // [http] public_url: the pages' feed links are absolute
 };
 
 class SiteRoutes {

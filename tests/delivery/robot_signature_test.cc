@@ -11,6 +11,7 @@
 
 #include "base/base64.h"
 #include "base/hmac.h"
+#include "base/url_encode.h"
 #include "delivery/robot_signature.h"
 
 using namespace deadline;

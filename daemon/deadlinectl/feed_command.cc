@@ -1,0 +1,41 @@
+#include "deadlinectl/feed_command.h"
+
+#include <memory>
+#include <ostream>
+
+#include "ical/feed_book.h"
+#include "store/sqlite_store.h"
+#include "time/clock.h"
+#include "time/zone.h"
+
+namespace deadline::ctl {
+
+int export_ics_command(const CalendarSource& source, const IcsExportOptions& options, std::ostream& out,
+                       std::ostream& err) {
+  std::optional<Calendar> loaded = load_or_report(source, err);
+  if (!loaded) return 1;
+  const auto calendar = std::make_shared<const Calendar>(std::move(*loaded));
+  const auto selection = ical::public_selection(options.filters, *calendar);
+  if (!selection) {
+    err << "deadlinectl: " << selection.error() << '\n';
+    return 2;
+  }
+  auto store = store::SqliteStore::open(options.database);
+  if (!store) {
+    err << "deadlinectl: " << store.error() << '\n';
+    return 1;
+  }
+  const Instant now = SystemClock().now();
+  ical::FeedBook book(calendar, ical::uid_host_of(options.public_url), shanghai_zone(), now);
+  // The same versioning the daemon does at each load: idempotent, so both agree on SEQUENCE.
+  const auto versions = (*store)->sync_feed_events(book.digests(), now);
+  if (!versions) {
+    err << "deadlinectl: " << versions.error() << '\n';
+    return 1;
+  }
+  book.set_versions(*versions);
+  out << book.render(*selection).body;
+  return out.good() ? 0 : 1;
+}
+
+}  // namespace deadline::ctl
