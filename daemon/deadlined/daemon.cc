@@ -190,6 +190,7 @@ class Daemon {
     email.list_id = config_.email.list_id;
     email.public_url = config_.public_url;
     email.connect_timeout = config_.connect_timeout;
+    email.feed_book = [this] { return feeds_.book(); };  // called while sending, long after construction
     return email;
   }
 

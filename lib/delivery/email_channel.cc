@@ -33,14 +33,29 @@ HttpRequest mail_request(const EmailChannelOptions& options, std::string message
 EmailChannel::EmailChannel(EmailChannelOptions options, const subscription::KeyRing& keys)
     : options_(std::move(options)), keys_(keys) {}
 
+std::optional<mail::MimeAttachment> EmailChannel::calendar_part(const std::vector<const Window*>& windows) const {
+  const std::shared_ptr<const ical::FeedBook> book = options_.feed_book ? options_.feed_book() : nullptr;
+  if (!book) return std::nullopt;
+  const std::vector<ical::IcalEvent> events = book->events_of(windows);
+  if (events.empty()) return std::nullopt;
+  ical::FeedOptions options;
+  options.name = "申报截止提醒";
+  options.method = "PUBLISH";
+  options.zone = &book->zone();
+  return mail::MimeAttachment{"text/calendar; method=PUBLISH; charset=UTF-8", "reminders.ics",
+                              ical::write_calendar(options, events)};
+}
+
 Result<HttpRequest> EmailChannel::build(const store::OutboundMessage& message, const Calendar& calendar,
                                         Instant now) const {
   using R = Result<HttpRequest>;
   mail::ReminderContent content;
+  std::vector<const Window*> windows;
   for (const store::DeliveryItem& item : message.items) {
     const Window* window = calendar.find_window(item.window_id);
     // As for webhooks: a window gone from the calendar, or whose close moved, is not reminded of.
     if (!window || window->closes.at != item.closes) continue;
+    windows.push_back(window);
     content.views.push_back(render::make_reminder_view(*calendar.find_programme(window->programme_id), *window,
                                                        item.lead, now));
   }
@@ -65,7 +80,7 @@ Result<HttpRequest> EmailChannel::build(const store::OutboundMessage& message, c
   headers.date = now;
   headers.list_id = options_.list_id;
   headers.unsubscribe_url = *unsubscribe;
-  const Result<std::string> body = mail::build_reminder_email(headers, std::move(content));
+  const Result<std::string> body = mail::build_reminder_email(headers, std::move(content), calendar_part(windows));
   if (!body) return R::failure(body.error());
   const Result<std::string> sender = mail::make_verp_sender("bounces", message.id, bounce_domain_of(options_));
   if (!sender) return R::failure("envelope sender: " + sender.error());

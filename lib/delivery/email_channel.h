@@ -15,10 +15,15 @@
 //                                          the subscriber's address (the operator is told in the log)
 //   connection lost, even after the dot    retry, same Message-ID
 
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "delivery/channel.h"
+#include "ical/feed_book.h"
+#include "mail/mime.h"
 #include "subscription/tokens.h"
 
 namespace deadline::delivery {
@@ -32,6 +37,9 @@ struct EmailChannelOptions {
   std::string bounce_domain;                     // empty: the From address's domain
   std::string list_id;
   std::string public_url = "http://127.0.0.1:8080";  // links: /unsubscribe/TOKEN, /manage/TOKEN
+  // The feeds in force: each reminder carries its windows as the feeds' events (same UIDs) in a
+  // text/calendar; method=PUBLISH part. Unset, or no book yet: no calendar part.
+  std::function<std::shared_ptr<const ical::FeedBook>()> feed_book;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds total_timeout{60'000};
 };
@@ -45,6 +53,9 @@ class EmailChannel final : public Channel {
   Verdict judge(const HttpResult& result) const override;
 
  private:
+  // The reminder's windows as the feeds' events, for the email's text/calendar part.
+  std::optional<mail::MimeAttachment> calendar_part(const std::vector<const Window*>& windows) const;
+
   EmailChannelOptions options_;
   const subscription::KeyRing& keys_;
 };
