@@ -60,6 +60,7 @@ http::Response feed_response(const http::Request& request, const ical::RenderedF
 
 Result<ical::FeedSelection> public_feed_selection(std::string_view query, const Calendar& calendar) {
   using R = Result<ical::FeedSelection>;
+  if (query.empty()) return R::success(ical::FeedSelection{});  // the common request: everything
   const auto params = http::parse_query(query);
   if (const auto* error = std::get_if<http::ParamError>(&params)) return R::failure(error->field + ": " + error->message);
   store::EndpointFilters asked;
