@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the benchmarks need beyond scripts/install-deps.sh, from Debian 12's packages only:
-# `postfix`, for its test tools /usr/sbin/smtp-sink and /usr/sbin/smtp-source (bench/email_bench).
-# No mail transport agent is configured or started: debconf is preseeded with "No configuration",
+# `postfix`, for its test tools /usr/sbin/smtp-sink and /usr/sbin/smtp-source (bench/email_bench);
+# `nginx-light` and `wrk` (bench/feed_bench.py, which runs its own nginx on a loopback port).
+# No mail transport agent or web server is configured or started: debconf is preseeded with "No configuration",
 # and a temporary /usr/sbin/policy-rc.d (exit 101) forbids starting services during the install;
 # a policy-rc.d that was there before is put back as it was, else ours is removed. Afterwards it
 # checks that nothing listens on port 25. Safe to run again (apt-get is idempotent).
@@ -34,15 +35,15 @@ printf '#!/bin/sh\n# install-bench-deps.sh: no service starts while packages are
 $sudo chmod 755 "$policy"
 
 $sudo apt-get update
-$sudo apt-get install -y --no-install-recommends postfix
+$sudo apt-get install -y --no-install-recommends postfix nginx-light wrk
 
 restore_policy
 trap - EXIT INT TERM
 
 status=0
-for tool in /usr/sbin/smtp-sink /usr/sbin/smtp-source; do
+for tool in /usr/sbin/smtp-sink /usr/sbin/smtp-source /usr/sbin/nginx /usr/bin/wrk; do
   if [ ! -x "$tool" ]; then
-    echo "install-bench-deps.sh: $tool is missing after installing postfix" >&2
+    echo "install-bench-deps.sh: $tool is missing after installing the benchmark packages" >&2
     status=1
   fi
 done
