@@ -93,10 +93,16 @@ class Delivers(EmailCase):
         self.assertTrue(str(message["Subject"]).startswith("【申报提醒】"), message["Subject"])
         self.assertRegex(message["List-Unsubscribe"], r"^<https://deadlined\.example\.cn/unsubscribe/[A-Za-z0-9_-]{46}>$")
 
-        # multipart/mixed wraps this once a text/calendar attachment rides along (the iCal issue).
-        self.assertEqual(message.get_content_type(), "multipart/alternative")
-        alternative = message
+        # multipart/mixed { multipart/alternative { text, html }, text/calendar; method=PUBLISH }.
+        self.assertEqual(message.get_content_type(), "multipart/mixed")
+        alternative, calendar_part = list(message.iter_parts())
+        self.assertEqual(alternative.get_content_type(), "multipart/alternative")
         self.assertEqual([p.get_content_type() for p in alternative.iter_parts()], ["text/plain", "text/html"])
+        self.assertEqual((calendar_part.get_content_type(), calendar_part.get_param("method")),
+                         ("text/calendar", "PUBLISH"))
+        self.assertEqual(calendar_part.get_filename(), "reminders.ics")
+        calendar_text = calendar_part.get_content().replace("\r\n ", "")  # unfolded (RFC 5545 §3.1)
+        self.assertIn("METHOD:PUBLISH\r\n", calendar_text)
         text = alternative.get_body(("plain",)).get_content()
         html = alternative.get_body(("html",)).get_content()
         # Every reminder the digest holds is in both parts, soonest first.
@@ -110,6 +116,10 @@ class Delivers(EmailCase):
             title = titles[window_id.split("/")[0]]
             self.assertIn(title, text)
             self.assertIn(title, html)
+            # One event per reminder, under the feeds' UID (PROGRAMME-CYCLE-KEY@HOST).
+            programme, key, cycle = window_id.split("/")
+            self.assertIn(f"UID:{programme}-{cycle}-{key}@deadlined.example.cn\r\n", calendar_text)
+        self.assertEqual(calendar_text.count("BEGIN:VEVENT"), len(windows))
         self.assertIn("预计", text)
         self.assertIn("2026年11月", text)
         self.assertIn("/unsubscribe/", text)
