@@ -354,9 +354,36 @@ class TimedStore final : public store::Store {
     return inner_->list_messages(state, limit);
   }
   Result<std::int64_t> trigger_count(const std::string& outcome) override { return inner_->trigger_count(outcome); }
+  Result<std::vector<store::SubscriberRecord>> search_subscribers(const std::string& email, const std::string& state,
+                                                                  std::int64_t after, int limit) override {
+    return inner_->search_subscribers(email, state, after, limit);
+  }
+  Result<std::vector<store::EndpointRecord>> search_endpoints(std::optional<std::int64_t> subscriber,
+                                                              const std::string& state, std::int64_t after,
+                                                              int limit) override {
+    return inner_->search_endpoints(subscriber, state, after, limit);
+  }
+  Result<std::optional<std::int64_t>> disable_endpoint(std::int64_t id, const std::string& reason,
+                                                       Instant now) override {
+    return inner_->disable_endpoint(id, reason, now);
+  }
+  Result<std::optional<store::MessageRecord>> find_message(const std::string& id) override {
+    return inner_->find_message(id);
+  }
+  Result<bool> replay_message(const std::string& id, Instant now) override { return inner_->replay_message(id, now); }
+  Result<std::map<std::string, std::int64_t>> subscriber_counts() override { return inner_->subscriber_counts(); }
+  Result<std::map<std::string, std::int64_t>> endpoint_counts() override { return inner_->endpoint_counts(); }
   Result<std::vector<store::FeedEventVersion>> sync_feed_events(const std::vector<store::FeedEventDigest>& events,
                                                                 Instant now) override {
     return inner_->sync_feed_events(events, now);
+  }
+  Result<OwnEndpointChange> set_own_endpoint_choices(std::int64_t s, std::int64_t g, std::int64_t e,
+                                                     const store::EndpointFilters& f,
+                                                     const std::vector<std::string>& leads) override {
+    return inner_->set_own_endpoint_choices(s, g, e, f, leads);
+  }
+  Result<OwnEndpointChange> remove_own_endpoint(std::int64_t s, std::int64_t g, std::int64_t e) override {
+    return inner_->remove_own_endpoint(s, g, e);
   }
 
  private:

@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "deadlinectl/admin_client.h"
 #include "deadlinectl/calendar_commands.h"
 #include "deadlinectl/store_commands.h"
 
@@ -14,6 +15,7 @@ namespace deadline::ctl {
 struct Globals {
   CalendarSource calendars;
   StoreSource store;
+  AdminTarget admin;   // --admin: the store verbs go to the running daemon instead of --db
 };
 
 using Action = std::function<int()>;

@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   CLI::App app{"deadlinectl — inspect and operate deadlined's programme calendar and database"};
   app.require_subcommand(1);
 
-  ctl::Globals globals{{default_calendar_dir(), {}}, {default_database_path(), default_calendar_dir()}};
+  ctl::Globals globals{{default_calendar_dir(), {}}, {default_database_path(), default_calendar_dir()}, {}};
   std::string calendars;
   app.add_option("--calendars", calendars,
                  "Calendar directory or file (default: installed calendars, else the source tree's)");
@@ -23,6 +23,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--db", globals.store.database, "SQLite database (subscribers, endpoints, outbox)")
       ->capture_default_str();
+  app.add_option("--admin", globals.admin.url,
+                 "The running daemon's admin API (e.g. http://127.0.0.1:8081): the database verbs go through it")
+      ->envname("DEADLINED_ADMIN");
+  app.add_option("--admin-token-file", globals.admin.token_file,
+                 "The admin API's bearer token (default: $DEADLINED_ADMIN_TOKEN, else admin-token beside --db)");
 
   ctl::Action action;
   ctl::add_calendar_commands(app, globals, action);
@@ -34,5 +39,6 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (!calendars.empty()) globals.calendars.path = globals.store.calendars = calendars;
+  globals.admin.database = globals.store.database;
   return action ? action() : 2;
 }

@@ -1,7 +1,11 @@
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
 
+#include "deadlinectl/admin_client.h"
 #include "deadlinectl/bounce_command.h"
 #include "deadlinectl/cli.h"
+#include "store/database_lock.h"
 
 namespace deadline::ctl {
 
@@ -9,13 +13,56 @@ namespace {
 
 using Verb = int (*)(const StoreSource&, std::int64_t, std::ostream&, std::ostream&);
 
-// A subcommand of `parent` taking one id and running `verb` on it.
+// The same verb through the admin API: method, path and JSON body.
+struct AdminCall {
+  std::string method, path, body;
+};
+
+// With --admin, the verb goes to the running daemon (`online`); without, it runs on the database
+// file, unless a daemon holds it: the two would not see each other's state (a claim, a cached
+// feed), so the offline verb refuses and says how to reach the daemon instead.
+int run_verb(const Globals& g, const std::function<int()>& offline, const std::optional<AdminCall>& online) {
+  if (!g.admin.url.empty()) {
+    if (!online) {
+      std::cerr << "deadlinectl: this command works on the database file only; leave out --admin\n";
+      return 2;
+    }
+    return admin_verb(g.admin, online->method, online->path, online->body, std::cout, std::cerr);
+  }
+  if (store::DatabaseLock::held_elsewhere(g.store.database)) {
+    std::cerr << "deadlinectl: deadlined is running on " << g.store.database.string()
+              << " (it holds the .lock file); use --admin URL (e.g. --admin http://127.0.0.1:8081) to act through it\n";
+    return 1;
+  }
+  return offline();
+}
+
+// A subcommand of `parent` taking one id and running `verb` on it, or `method` on `path_of(id)`
+// through the admin API.
 void add_by_id(CLI::App* parent, const char* name, const char* help, const char* id_help, Verb verb,
-               Globals& g, Action& action) {
+               Globals& g, Action& action, const char* method = nullptr, std::string (*path_of)(std::int64_t) = nullptr) {
   auto id = std::make_shared<std::int64_t>(0);
   auto* cmd = parent->add_subcommand(name, help);
   cmd->add_option("id", *id, id_help)->required();
-  cmd->callback([&g, &action, id, verb] { action = [&g, id, verb] { return verb(g.store, *id, std::cout, std::cerr); }; });
+  cmd->callback([&g, &action, id, verb, method, path_of] {
+    action = [&g, id, verb, method, path_of] {
+      const std::optional<AdminCall> online =
+          method ? std::optional<AdminCall>(AdminCall{method, path_of(*id), ""}) : std::nullopt;
+      return run_verb(g, [&] { return verb(g.store, *id, std::cout, std::cerr); }, online);
+    };
+  });
+}
+
+std::string subscriber_path(std::int64_t id) { return "/admin/v1/subscribers/" + std::to_string(id); }
+std::string subscriber_unsubscribe_path(std::int64_t id) { return subscriber_path(id) + "/unsubscribe"; }
+std::string endpoint_path(std::int64_t id) { return "/admin/v1/endpoints/" + std::to_string(id); }
+std::string endpoint_rotate_path(std::int64_t id) { return endpoint_path(id) + "/rotate-secret"; }
+std::string endpoint_finish_path(std::int64_t id) { return endpoint_path(id) + "/finish-rotation"; }
+std::string endpoint_enable_path(std::int64_t id) { return endpoint_path(id) + "/enable"; }
+
+nlohmann::json filters_json(const store::EndpointFilters& f) {
+  return {{"programmes", f.programmes}, {"groups", f.groups}, {"categories", f.categories},
+          {"authorities", f.authorities}, {"roles", f.roles}, {"keywords", f.keywords}};
 }
 
 void add_subscriber_commands(CLI::App& app, Globals& g, Action& action) {
@@ -28,18 +75,26 @@ void add_subscriber_commands(CLI::App& app, Globals& g, Action& action) {
   add->add_option("email", *email, "Email address")->required();
   add->add_flag("--pending", *pending, "Add unconfirmed instead");
   add->callback([&, email, pending] {
-    action = [&g, email, pending] { return subscribers_add(g.store, *email, *pending, std::cout, std::cerr); };
+    action = [&g, email, pending] {
+      const nlohmann::json body = {{"email", *email}, {"state", *pending ? "pending" : "active"}};
+      return run_verb(g, [&] { return subscribers_add(g.store, *email, *pending, std::cout, std::cerr); },
+                      AdminCall{"POST", "/admin/v1/subscribers", body.dump()});
+    };
   });
 
   subscribers->add_subcommand("list", "List subscribers")->callback([&] {
-    action = [&g] { return subscribers_list(g.store, std::cout, std::cerr); };
+    action = [&g] {
+      return run_verb(g, [&] { return subscribers_list(g.store, std::cout, std::cerr); },
+                      AdminCall{"GET", "/admin/v1/subscribers", ""});
+    };
   });
 
-  add_by_id(subscribers, "show", "A subscriber and its endpoints", "Subscriber id", subscribers_show, g, action);
+  add_by_id(subscribers, "show", "A subscriber and its endpoints", "Subscriber id", subscribers_show, g, action, "GET",
+            subscriber_path);
   add_by_id(subscribers, "unsubscribe", "Unsubscribe (unsent messages expire; links are revoked)", "Subscriber id",
-            subscribers_unsubscribe, g, action);
+            subscribers_unsubscribe, g, action, "POST", subscriber_unsubscribe_path);
   add_by_id(subscribers, "remove", "Delete a subscriber with its endpoints and messages", "Subscriber id",
-            subscribers_remove, g, action);
+            subscribers_remove, g, action, "DELETE", subscriber_path);
 }
 
 void add_endpoint_commands(CLI::App& app, Globals& g, Action& action) {
@@ -59,7 +114,15 @@ void add_endpoint_commands(CLI::App& app, Globals& g, Action& action) {
   add->add_option("--role", args->filters.roles, "Only windows where this role acts: 企业, 推荐单位, 主管部门");
   add->add_option("--keyword", args->filters.keywords, "Only programmes whose title contains this");
   add->add_option("--lead", args->leads, "Only these reminder points (default: all of the menu)");
-  add->callback([&, args] { action = [&g, args] { return endpoints_add(g.store, *args, std::cout, std::cerr); }; });
+  add->callback([&, args] {
+    action = [&g, args] {
+      const nlohmann::json body = {{"subscriber", args->subscriber_id}, {"kind", args->kind},
+                                   {"address", args->address},       {"secret", args->secret},
+                                   {"filters", filters_json(args->filters)}, {"leads", args->leads}};
+      return run_verb(g, [&] { return endpoints_add(g.store, *args, std::cout, std::cerr); },
+                      AdminCall{"POST", "/admin/v1/endpoints", body.dump()});
+    };
+  });
 
   auto subscriber = std::make_shared<std::int64_t>(0);
   auto* list = endpoints->add_subcommand("list", "List endpoints");
@@ -67,15 +130,42 @@ void add_endpoint_commands(CLI::App& app, Globals& g, Action& action) {
   list->callback([&, subscriber, subscriber_option] {
     const std::optional<std::int64_t> only =
         subscriber_option->count() > 0 ? std::optional<std::int64_t>(*subscriber) : std::nullopt;
-    action = [&g, only] { return endpoints_list(g.store, only, std::cout, std::cerr); };
+    action = [&g, only] {
+      return run_verb(g, [&] { return endpoints_list(g.store, only, std::cout, std::cerr); },
+                      AdminCall{"GET", "/admin/v1/endpoints" + (only ? "?subscriber=" + std::to_string(*only) : std::string()),
+                                ""});
+    };
   });
 
-  add_by_id(endpoints, "show", "One endpoint", "Endpoint id", endpoints_show, g, action);
-  add_by_id(endpoints, "remove", "Delete an endpoint with its messages", "Endpoint id", endpoints_remove, g, action);
+  add_by_id(endpoints, "show", "One endpoint", "Endpoint id", endpoints_show, g, action, "GET", endpoint_path);
+  add_by_id(endpoints, "remove", "Delete an endpoint with its messages", "Endpoint id", endpoints_remove, g, action,
+            "DELETE", endpoint_path);
   add_by_id(endpoints, "rotate-secret", "Webhook: a new secret; the current one keeps signing beside it",
-            "Endpoint id", endpoints_rotate_secret, g, action);
+            "Endpoint id", endpoints_rotate_secret, g, action, "POST", endpoint_rotate_path);
   add_by_id(endpoints, "finish-rotation", "Webhook: drop the previous secret after a rotation", "Endpoint id",
-            endpoints_finish_rotation, g, action);
+            endpoints_finish_rotation, g, action, "POST", endpoint_finish_path);
+
+  // Running daemon only (--admin): they change what the dispatcher is doing.
+  auto disable_id = std::make_shared<std::int64_t>(0);
+  auto reason = std::make_shared<std::string>();
+  auto* disable = endpoints->add_subcommand("disable", "Stop delivering to an endpoint (--admin); its unsent messages expire");
+  disable->add_option("id", *disable_id, "Endpoint id")->required();
+  disable->add_option("--reason", *reason, "Why, for the subscriber and the log")->required();
+  disable->callback([&g, &action, disable_id, reason] {
+    action = [&g, disable_id, reason] {
+      return run_verb(g, [] { std::cerr << "deadlinectl: endpoints disable needs --admin URL\n"; return 2; },
+                      AdminCall{"POST", endpoint_path(*disable_id) + "/disable", nlohmann::json{{"reason", *reason}}.dump()});
+    };
+  });
+  auto enable_id = std::make_shared<std::int64_t>(0);
+  auto* enable = endpoints->add_subcommand("enable", "Deliver to an endpoint again and replay what it missed (--admin)");
+  enable->add_option("id", *enable_id, "Endpoint id")->required();
+  enable->callback([&g, &action, enable_id] {
+    action = [&g, enable_id] {
+      return run_verb(g, [] { std::cerr << "deadlinectl: endpoints enable needs --admin URL\n"; return 2; },
+                      AdminCall{"POST", endpoint_enable_path(*enable_id), ""});
+    };
+  });
 }
 
 }  // namespace
@@ -90,7 +180,12 @@ void add_store_commands(CLI::App& app, Globals& globals, Action& action) {
       ->check(CLI::IsMember({"pending", "sending", "retry", "delivered", "dead", "expired"}));
   messages->add_option("--limit", *limit, "How many")->check(CLI::Range(1, 100000))->capture_default_str();
   messages->callback([&globals, &action, state, limit] {
-    action = [&globals, state, limit] { return messages_list(globals.store, *state, *limit, std::cout, std::cerr); };
+    action = [&globals, state, limit] {
+      std::string path = "/admin/v1/messages?limit=" + std::to_string(*limit);
+      if (!state->empty()) path += "&state=" + *state;
+      return run_verb(globals, [&] { return messages_list(globals.store, *state, *limit, std::cout, std::cerr); },
+                      AdminCall{"GET", path, ""});
+    };
   });
 
   auto recipient = std::make_shared<std::string>();
@@ -101,7 +196,40 @@ void add_store_commands(CLI::App& app, Globals& globals, Action& action) {
   });
 
   app.add_subcommand("outbox", "Messages by state and triggers by outcome")->callback([&] {
-    action = [&globals] { return outbox_summary(globals.store, std::cout, std::cerr); };
+    action = [&globals] {
+      return run_verb(globals, [&] { return outbox_summary(globals.store, std::cout, std::cerr); },
+                      AdminCall{"GET", "/admin/v1/counts", ""});
+    };
+  });
+
+  auto message_id = std::make_shared<std::string>();
+  auto* replay = app.add_subcommand("replay", "Send a dead or expired message again, now (--admin)");
+  replay->add_option("id", *message_id, "Message id (deadlinectl messages shows them)")->required();
+  replay->callback([&globals, &action, message_id] {
+    action = [&globals, message_id] {
+      return run_verb(globals, [] { std::cerr << "deadlinectl: replay needs --admin URL\n"; return 2; },
+                      AdminCall{"POST", "/admin/v1/messages/" + *message_id + "/replay", ""});
+    };
+  });
+
+  auto wait = std::make_shared<bool>(false);
+  auto* reload = app.add_subcommand("reload", "Reload the running daemon's calendars (--admin, default http://127.0.0.1:8081)");
+  reload->add_flag("--wait", *wait,
+                   "Wait for the outcome: exit 1 listing the errors (file:line) when the new calendar is rejected "
+                   "(for systemd's ExecReload)");
+  reload->callback([&globals, &action, wait] {
+    action = [&globals, wait] {
+      AdminTarget target = globals.admin;
+      if (target.url.empty()) target.url = "http://127.0.0.1:8081";
+      const Result<AdminAnswer> answer = admin_request(target, "POST", "/admin/v1/reload");
+      if (!answer) {
+        std::cerr << "deadlinectl: " << answer.error() << '\n';
+        return 1;
+      }
+      const int status = print_answer(*answer, std::cout, std::cerr);
+      // Without --wait only an unreachable daemon is a failure: the calendar's fate is printed.
+      return *wait ? status : 0;
+    };
   });
 }
 

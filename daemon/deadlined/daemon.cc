@@ -27,6 +27,7 @@
 #include "ical/feed_catalog.h"
 #include "schedule/plan.h"
 #include "schedule/scheduler.h"
+#include "store/database_lock.h"
 #include "store/sqlite_store.h"
 #include "store/store_thread.h"
 #include "time/iso8601.h"
@@ -330,6 +331,12 @@ int run(const Flags& flags) {
   if (flags.check_config) {
     log::info("config", "configuration and calendars are valid (calendar " + calendar->revision() + ")");
     return 0;
+  }
+  // One daemon per database, and no offline deadlinectl verb beside it (store/database_lock.h).
+  const auto lock = store::DatabaseLock::acquire(config->database);
+  if (!lock) {
+    log::error("store", lock.error());
+    return 1;
   }
   auto store = store::SqliteStore::open(config->database);
   if (!store) {

@@ -30,6 +30,7 @@ Config default_config() {
   config.database = default_database_path();
   config.calendars = default_calendar_dir();
   config.token_keys_file = config.database.parent_path() / "token-keys";
+  config.admin.token_file = config.database.parent_path() / "admin-token";
   return config;
 }
 
@@ -50,8 +51,10 @@ fs::path read_path(TableReader& r, std::string_view key, const fs::path& base, c
 
 void read_daemon(TableReader& r, const fs::path& base, Config& c) {
   const fs::path default_keys = c.database.parent_path() / "token-keys";
+  const fs::path default_admin_token = c.database.parent_path() / "admin-token";
   c.database = read_path(r, "database", base, c.database);
   if (c.token_keys_file == default_keys) c.token_keys_file = c.database.parent_path() / "token-keys";
+  if (c.admin.token_file == default_admin_token) c.admin.token_file = c.database.parent_path() / "admin-token";
   c.calendars = read_path(r, "calendars", base, c.calendars);
   read_duration(r, "shutdown_grace_seconds", 1, 600, c.shutdown_grace);
 }
@@ -91,6 +94,19 @@ void read_http(TableReader& r, Config& c) {
 
 void read_tokens(TableReader& r, const fs::path& base, Config& c) {
   c.token_keys_file = read_path(r, "keys_file", base, c.token_keys_file);
+}
+
+void read_admin(TableReader& r, const fs::path& base, Config& c) {
+  const std::string listen = r.text("listen", false);
+  if (const auto allow = r.boolean("allow_remote", false)) c.admin.allow_remote = *allow;
+  if (!listen.empty()) {
+    if (const std::string problem = admin_listen_problem(listen, c.admin.allow_remote); !problem.empty()) {
+      r.error(r.line("listen"), problem);
+    } else {
+      c.admin.listen = listen;
+    }
+  }
+  c.admin.token_file = read_path(r, "token_file", base, c.admin.token_file);
 }
 
 void read_schedule(TableReader& r, Config& c) {
@@ -173,6 +189,15 @@ http::HttpLimits http_limits(const Config& config) {
   return limits;
 }
 
+std::string admin_listen_problem(const std::string& listen, bool allow_remote) {
+  const auto endpoint = http::parse_endpoint(listen);
+  if (!endpoint) return endpoint.error();
+  if (allow_remote || endpoint->address().is_loopback()) return {};
+  return "listen address '" + listen +
+         "' is not a loopback address: the admin API must not be reachable from other machines "
+         "(use 127.0.0.1 or [::1], or set allow_remote = true)";
+}
+
 ConfigOutcome load_config_file(const fs::path& file) {
   ConfigOutcome outcome{default_config(), {}};
   const std::string name = file.string();
@@ -209,6 +234,7 @@ ConfigOutcome load_config_file(const fs::path& file) {
   section("delivery", [&](TableReader& r) { read_delivery(r, outcome.config); });
   section("email", [&](TableReader& r) { read_email(r, base, outcome.config.email); });
   section("tokens", [&](TableReader& r) { read_tokens(r, base, outcome.config); });
+  section("admin", [&](TableReader& r) { read_admin(r, base, outcome.config); });
   section("test", [&](TableReader& r) {
     outcome.config.test_clock_offset_file = read_path(r, "clock_offset_file", base, {});
   });

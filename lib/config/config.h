@@ -61,6 +61,13 @@ struct Config {
   // [tokens] keys_file: the HMAC key ring for links; created with one fresh key when missing.
   std::filesystem::path token_keys_file;
 
+  // [admin]: the admin API's own listener (docs/http-api.md, "Admin API").
+  struct Admin {
+    std::string listen = "127.0.0.1:8081";              // loopback only, unless allow_remote
+    bool allow_remote = false;                          // lets `listen` be a non-loopback address
+    std::filesystem::path token_file;                   // the bearer token; created when missing
+  } admin;
+
   // [test] — for integration tests only: a file holding a clock offset in seconds.
   std::filesystem::path test_clock_offset_file;
 };
@@ -78,6 +85,12 @@ struct ConfigOutcome {
 
 // The HTTP server's limits as the [http] section sets them; the rest are HttpLimits' defaults.
 http::HttpLimits http_limits(const Config& config);
+
+// Empty when `listen` may be the admin API's address: a valid ADDR:PORT (http/endpoint.h) on a
+// loopback address (127.0.0.0/8, ::1), or any address when `allow_remote`. Else why not, e.g.
+// "listen address '0.0.0.0:8081' is not a loopback address: ...". Used for [admin] listen and for
+// the --admin-listen flag.
+std::string admin_listen_problem(const std::string& listen, bool allow_remote);
 
 // Reads `file` over the defaults. Relative paths in the file are relative to the file's directory.
 ConfigOutcome load_config_file(const std::filesystem::path& file);

@@ -55,6 +55,11 @@ class SqliteStore final : public Store {
   Result<std::string> queue_test_message(std::int64_t subscriber_id, std::int64_t generation, std::int64_t endpoint_id,
                                          const std::string& window_id, Instant closes, Instant now) override;
   Result<std::int64_t> add_own_endpoint(std::int64_t generation, const NewEndpoint& endpoint, Instant now) override;
+  Result<OwnEndpointChange> set_own_endpoint_choices(std::int64_t subscriber_id, std::int64_t generation,
+                                                     std::int64_t endpoint_id, const EndpointFilters& filters,
+                                                     const std::vector<std::string>& leads) override;
+  Result<OwnEndpointChange> remove_own_endpoint(std::int64_t subscriber_id, std::int64_t generation,
+                                                std::int64_t endpoint_id) override;
   Result<std::vector<PendingNotice>> pending_notices(int limit) override;
   Status mark_notices_sent(const std::vector<std::int64_t>& ids, Instant now) override;
   Result<BounceOutcome> record_bounce(const Bounce& bounce, Instant now, const EndpointHealthPolicy& policy) override;
@@ -75,6 +80,18 @@ class SqliteStore final : public Store {
   Result<MessageCounts> message_counts() override;
   Result<std::vector<MessageRecord>> list_messages(const std::string& state, int limit) override;
   Result<std::int64_t> trigger_count(const std::string& outcome) override;
+
+  Result<std::vector<SubscriberRecord>> search_subscribers(const std::string& email_substring, const std::string& state,
+                                                           std::int64_t after_id, int limit) override;
+  Result<std::vector<EndpointRecord>> search_endpoints(std::optional<std::int64_t> subscriber_id,
+                                                       const std::string& state, std::int64_t after_id,
+                                                       int limit) override;
+  Result<std::optional<std::int64_t>> disable_endpoint(std::int64_t id, const std::string& reason,
+                                                       Instant now) override;
+  Result<std::optional<MessageRecord>> find_message(const std::string& id) override;
+  Result<bool> replay_message(const std::string& id, Instant now) override;
+  Result<std::map<std::string, std::int64_t>> subscriber_counts() override;
+  Result<std::map<std::string, std::int64_t>> endpoint_counts() override;
 
   Result<std::vector<FeedEventVersion>> sync_feed_events(const std::vector<FeedEventDigest>& events,
                                                          Instant now) override;

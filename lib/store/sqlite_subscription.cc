@@ -220,4 +220,57 @@ Result<int64_t> SqliteStore::add_own_endpoint(int64_t generation, const NewEndpo
   });
 }
 
+namespace {
+
+// The kind of the subscriber's endpoint `endpoint_id`, or nullopt when it is not theirs.
+std::optional<std::string> own_endpoint_kind(SQLite::Database& db, int64_t subscriber_id, int64_t endpoint_id) {
+  SQLite::Statement q(db, "SELECT kind FROM endpoints WHERE id = ?1 AND subscriber_id = ?2");
+  q.bind(1, endpoint_id);
+  q.bind(2, subscriber_id);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getString();
+}
+
+}  // namespace
+
+Result<Store::OwnEndpointChange> SqliteStore::set_own_endpoint_choices(int64_t subscriber_id, int64_t generation,
+                                                                       int64_t endpoint_id, const EndpointFilters& filters,
+                                                                       const std::vector<std::string>& leads) {
+  return guarded("changing an endpoint's choices", [&] {
+    using R = Result<OwnEndpointChange>;
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (!check_generation(db, subscriber_id, generation)) return R::success(OwnEndpointChange::revoked);
+    if (!own_endpoint_kind(db, subscriber_id, endpoint_id)) return R::success(OwnEndpointChange::not_found);
+    replace_choices(db, endpoint_id, filters, leads);
+    transaction.commit();
+    return R::success(OwnEndpointChange::done);
+  });
+}
+
+Result<Store::OwnEndpointChange> SqliteStore::remove_own_endpoint(int64_t subscriber_id, int64_t generation,
+                                                                  int64_t endpoint_id) {
+  return guarded("removing an endpoint", [&] {
+    using R = Result<OwnEndpointChange>;
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (!check_generation(db, subscriber_id, generation)) return R::success(OwnEndpointChange::revoked);
+    const std::optional<std::string> kind = own_endpoint_kind(db, subscriber_id, endpoint_id);
+    if (!kind) return R::success(OwnEndpointChange::not_found);
+    if (*kind == "email") {
+      SQLite::Statement others(db, "SELECT count(*) FROM endpoints WHERE subscriber_id = ?1 AND kind = 'email'");
+      others.bind(1, subscriber_id);
+      others.executeStep();
+      if (others.getColumn(0).getInt64() <= 1) return R::success(OwnEndpointChange::only_email);
+    }
+    // Its messages, deliveries, filters, leads and notices go with it (ON DELETE CASCADE).
+    SQLite::Statement remove(db, "DELETE FROM endpoints WHERE id = ?1 AND subscriber_id = ?2");
+    remove.bind(1, endpoint_id);
+    remove.bind(2, subscriber_id);
+    remove.exec();
+    transaction.commit();
+    return R::success(OwnEndpointChange::done);
+  });
+}
+
 }  // namespace deadline::store

@@ -4,6 +4,7 @@
 // method is one transaction, so a crash leaves either all of its effect or none.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -101,6 +102,20 @@ class Store {
                                                  Instant closes, Instant now) = 0;
   // A webhook or robot endpoint the subscriber adds on the manage page; its id.
   virtual Result<std::int64_t> add_own_endpoint(std::int64_t generation, const NewEndpoint& endpoint, Instant now) = 0;
+  // What became of a change a subscriber asked for to one of their own endpoints (the JSON API,
+  // docs/http-api.md): `revoked` when the generation is no longer theirs or they unsubscribed,
+  // `not_found` when the endpoint is not theirs, `only_email` when removing it would leave them
+  // no email endpoint (unsubscribing is the way to stop everything).
+  enum class OwnEndpointChange { done, revoked, not_found, only_email };
+  // Replaces the filters and leads of one of the subscriber's endpoints (email included), checking
+  // the generation and the ownership in the same transaction.
+  virtual Result<OwnEndpointChange> set_own_endpoint_choices(std::int64_t subscriber_id, std::int64_t generation,
+                                                             std::int64_t endpoint_id, const EndpointFilters& filters,
+                                                             const std::vector<std::string>& leads) = 0;
+  // Removes one of the subscriber's endpoints with its messages, in one transaction with the same
+  // checks; never their only email endpoint.
+  virtual Result<OwnEndpointChange> remove_own_endpoint(std::int64_t subscriber_id, std::int64_t generation,
+                                                        std::int64_t endpoint_id) = 0;
 
   // --- subscribers and endpoints (admin) ----------------------------------------------------
   virtual Result<std::int64_t> add_subscriber(const std::string& email, const std::string& state,
@@ -126,6 +141,33 @@ class Store {
   // The most recently updated messages in `state` (all states when empty), newest first.
   virtual Result<std::vector<MessageRecord>> list_messages(const std::string& state, int limit) = 0;
   virtual Result<std::int64_t> trigger_count(const std::string& outcome) = 0;
+
+  // --- admin API ---------------------------------------------------------------------------
+  // Subscribers whose address contains `email_substring` (ASCII letters in either case; empty:
+  // any, purged addresses included) and whose state is `state` (empty: any), with ids above
+  // `after_id`, by id, at most `limit`.
+  virtual Result<std::vector<SubscriberRecord>> search_subscribers(const std::string& email_substring,
+                                                                   const std::string& state, std::int64_t after_id,
+                                                                   int limit) = 0;
+  // Endpoints of `subscriber_id` (nullopt: of anyone) in `state` (empty: any), with ids above
+  // `after_id`, by id, at most `limit`.
+  virtual Result<std::vector<EndpointRecord>> search_endpoints(std::optional<std::int64_t> subscriber_id,
+                                                               const std::string& state, std::int64_t after_id,
+                                                               int limit) = 0;
+  // An operator disables an active or needs_attention endpoint: it becomes disabled with
+  // `reason`, a 'disabled' notice is recorded for its subscriber, and its unsent messages
+  // (pending, retry) expire as when record_attempts disables one, so reenable_endpoint replays
+  // them. The number of messages expired; nullopt when no endpoint `id` was in either state.
+  virtual Result<std::optional<std::int64_t>> disable_endpoint(std::int64_t id, const std::string& reason,
+                                                               Instant now) = 0;
+  virtual Result<std::optional<MessageRecord>> find_message(const std::string& id) = 0;
+  // A dead or expired message of an active endpoint, whose windows are not all closed, goes
+  // back to 'retry' at `now` with its attempts reset (same id: the receiver sees a repeat it can
+  // recognise). False when there is no such message (nothing changed).
+  virtual Result<bool> replay_message(const std::string& id, Instant now) = 0;
+  // state → count, only states that occur.
+  virtual Result<std::map<std::string, std::int64_t>> subscriber_counts() = 0;
+  virtual Result<std::map<std::string, std::int64_t>> endpoint_counts() = 0;
 
   // --- calendar feeds ------------------------------------------------------------------------
   // The version of every feed event given (by UID and content hash), recording changes: a new

@@ -1,0 +1,55 @@
+#include "admin/admin_json.h"
+
+#include "delivery/outbound_url.h"
+#include "time/iso8601.h"
+
+namespace deadline::admin {
+
+using nlohmann::json;
+
+json subscriber_json(const store::SubscriberRecord& s) {
+  return {{"id", s.id},
+          {"email", s.email ? json(*s.email) : json(nullptr)},
+          {"state", s.state},
+          {"token_generation", s.token_generation},
+          {"created_at", format_utc(s.created_at)}};
+}
+
+json endpoint_json(const store::EndpointRecord& e) {
+  const store::EndpointFilters& f = e.filters;
+  return {{"id", e.id},
+          {"subscriber_id", e.subscriber_id},
+          {"kind", std::string(store::to_string(e.kind))},
+          {"address", e.kind == store::EndpointKind::email ? e.address : delivery::redact_url(e.address)},
+          {"state", e.state},
+          {"state_reason", e.state_reason.empty() ? json(nullptr) : json(e.state_reason)},
+          {"filters",
+           {{"programmes", f.programmes},
+            {"groups", f.groups},
+            {"categories", f.categories},
+            {"authorities", f.authorities},
+            {"roles", f.roles},
+            {"keywords", f.keywords}}},
+          {"leads", e.leads},
+          {"created_at", format_utc(e.created_at)}};
+}
+
+json message_json(const store::MessageRecord& m) {
+  return {{"id", m.id},
+          {"endpoint_id", m.endpoint_id},
+          {"state", m.state},
+          {"attempts", m.attempts},
+          {"due", format_utc(m.due)},
+          {"next_attempt", format_utc(m.next_attempt)},
+          {"updated", format_utc(m.updated)},
+          {"last_error", m.last_error.empty() ? json(nullptr) : json(m.last_error)}};
+}
+
+json counts_json(const std::map<std::string, std::int64_t>& counts, std::initializer_list<const char*> states) {
+  json out = json::object();
+  for (const char* state : states) out[state] = 0;
+  for (const auto& [state, count] : counts) out[state] = count;
+  return out;
+}
+
+}  // namespace deadline::admin
