@@ -60,7 +60,7 @@ def start_deadlined(build_dir, work):
     log_path = os.path.join(work, "deadlined.log")
     log = open(log_path, "w")
     source_calendars = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "calendars")
-    process = subprocess.Popen([os.path.join(build_dir, "daemon", "deadlined"), "--listen", "127.0.0.1:0",
+    process = subprocess.Popen([os.path.join(build_dir, "daemon", "deadlined"), "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
                                 "--db", os.path.join(work, "db.sqlite"), "--calendars", source_calendars],
                                stdout=log, stderr=subprocess.STDOUT, cwd=work)
 

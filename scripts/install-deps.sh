@@ -14,6 +14,9 @@ packages=(
   # tests
   doctest-dev python3 python3-aiosmtpd python3-icalendar
   chromium chromium-driver fonts-wqy-microhei  # browser test; the font draws the pages' Chinese
+  # ops tests and the .deb: systemd-analyze/-sysusers/-tmpfiles (systemd need not run), curl,
+  # dpkg-shlibdeps for CPack's dependencies (scripts/package-test.sh)
+  systemd curl dpkg-dev
 )
 
 sudo=""

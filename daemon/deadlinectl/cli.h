@@ -22,5 +22,7 @@ using Action = std::function<int()>;
 
 void add_calendar_commands(CLI::App& app, Globals& globals, Action& action);
 void add_store_commands(CLI::App& app, Globals& globals, Action& action);
+// backup and restore of the database file (backup_command.h).
+void add_maintenance_commands(CLI::App& app, Globals& globals, Action& action);
 
 }  // namespace deadline::ctl

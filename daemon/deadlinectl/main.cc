@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   ctl::Action action;
   ctl::add_calendar_commands(app, globals, action);
   ctl::add_store_commands(app, globals, action);
+  ctl::add_maintenance_commands(app, globals, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -116,9 +116,10 @@ void add_endpoint_commands(CLI::App& app, Globals& g, Action& action) {
   add->add_option("--lead", args->leads, "Only these reminder points (default: all of the menu)");
   add->callback([&, args] {
     action = [&g, args] {
-      const nlohmann::json body = {{"subscriber", args->subscriber_id}, {"kind", args->kind},
-                                   {"address", args->address},       {"secret", args->secret},
-                                   {"filters", filters_json(args->filters)}, {"leads", args->leads}};
+      nlohmann::json body = {{"subscriber", args->subscriber_id}, {"kind", args->kind}, {"address", args->address},
+                             {"filters", filters_json(args->filters)}};
+      if (!args->secret.empty()) body["secret"] = args->secret;   // absent: a webhook gets a new one
+      if (!args->leads.empty()) body["leads"] = args->leads;      // absent: all of the menu
       return run_verb(g, [&] { return endpoints_add(g.store, *args, std::cout, std::cerr); },
                       AdminCall{"POST", "/admin/v1/endpoints", body.dump()});
     };

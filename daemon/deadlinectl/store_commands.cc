@@ -3,7 +3,7 @@
 #include <ostream>
 
 #include "calendar/loader.h"
-#include "delivery/endpoint_check.h"
+#include "delivery/new_endpoint_check.h"
 #include "delivery/webhook_signature.h"
 #include "schedule/lead.h"
 #include "store/sqlite_store.h"
@@ -55,37 +55,12 @@ void print_endpoint(std::ostream& out, const store::EndpointRecord& e) {
   print_list(out, "leads", e.leads.empty() ? std::vector<std::string>{"(all)"} : e.leads);
 }
 
-// Empty when every value is one of `allowed`, else the complaint about the first that is not.
-std::string first_not_in(const std::vector<std::string>& values, std::initializer_list<const char*> allowed,
-                         const char* field) {
-  for (const std::string& v : values) {
-    bool found = false;
-    for (const char* a : allowed) found = found || v == a;
-    if (!found) return std::string(field) + " '" + v + "' is not one of the known values";
-  }
-  return {};
-}
-
 std::string endpoint_problem(const NewEndpointArgs& args, store::EndpointKind kind, const StoreSource& source) {
-  using delivery::EndpointTargetProblem;
-  if (const EndpointTargetProblem p = delivery::endpoint_target_problem(kind, args.address, args.secret);
-      !p.message.empty()) {
-    return (p.field == EndpointTargetProblem::Field::secret ? "--secret: " : "--address: ") + p.message;
-  }
-  for (const std::string& lead : args.leads) {
-    if (const Result<Lead> parsed = parse_lead(lead); !parsed) return "--lead: " + parsed.error();
-  }
-  if (auto p = first_not_in(args.filters.groups, {"工业和信息化部门", "科学技术部门", "其他部门"}, "--group"); !p.empty()) return p;
-  if (auto p = first_not_in(args.filters.categories, {"资金引导", "认定培育"}, "--category"); !p.empty()) return p;
-  if (auto p = first_not_in(args.filters.roles, {"企业", "推荐单位", "主管部门"}, "--role"); !p.empty()) return p;
-  if (!args.filters.programmes.empty()) {
-    const LoadOutcome calendar = load_calendar_dir(source.calendars);
-    if (!calendar.calendar) return "--programme: the calendar in " + source.calendars.string() + " does not load";
-    for (const std::string& id : args.filters.programmes) {
-      if (!calendar.calendar->find_programme(id)) return "--programme: no programme '" + id + "' in the calendar";
-    }
-  }
-  return {};
+  const LoadOutcome calendar = load_calendar_dir(source.calendars);
+  if (!calendar.calendar) return "the calendar in " + source.calendars.string() + " does not load";
+  const store::NewEndpoint endpoint{args.subscriber_id, kind, args.address, args.secret, args.filters, args.leads};
+  const delivery::NewEndpointProblem p = delivery::new_endpoint_problem(endpoint, *calendar.calendar);
+  return p.message.empty() ? std::string() : "--" + p.field + ": " + p.message;
 }
 
 }  // namespace

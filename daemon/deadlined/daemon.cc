@@ -1,5 +1,6 @@
 #include "deadlined/daemon.h"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -7,6 +8,8 @@
 #include <csignal>
 #include <memory>
 
+#include "api/api_routes.h"
+#include "admin/admin_routes.h"
 #include "base/log.h"
 #include "calendar/loader.h"
 #include "calendar/snapshot.h"
@@ -55,7 +58,14 @@ std::optional<Config> resolve_config(const Flags& flags) {
     config = std::move(outcome.config);
   }
   if (flags.listen) config.listen = *flags.listen;
-  if (flags.database) config.database = *flags.database;
+  if (flags.admin_listen) config.admin.listen = *flags.admin_listen;
+  if (flags.database) {
+    // The secrets' default files live beside the database: they follow it (as in the file).
+    const auto beside_old = config.database.parent_path();
+    config.database = *flags.database;
+    if (config.token_keys_file == beside_old / "token-keys") config.token_keys_file = config.database.parent_path() / "token-keys";
+    if (config.admin.token_file == beside_old / "admin-token") config.admin.token_file = config.database.parent_path() / "admin-token";
+  }
   if (flags.calendars) config.calendars = *flags.calendars;
   return config;
 }
@@ -77,7 +87,7 @@ nlohmann::json optional_time(const std::optional<Instant>& at) {
 class Daemon {
  public:
   Daemon(Config config, std::shared_ptr<const Calendar> calendar, std::unique_ptr<store::Store> store,
-         subscription::KeyRing keys, SmtpCredentials smtp)
+         subscription::KeyRing keys, SmtpCredentials smtp, const std::string& admin_token)
       : config_(std::move(config)),
         keys_(std::move(keys)),
         smtp_(std::move(smtp)),
@@ -97,14 +107,17 @@ class Daemon {
               account_mailer_),
         manage_([this] { return snapshot_.current(); }, config_.leads, config_.allow_hosts, store_thread_, io_, keys_,
                 *clock_, config_.public_url),
+        api_({[this] { return snapshot_.current(); }, config_.leads, {}, config_.allow_hosts, config_.public_url},
+             store_thread_, io_, keys_, *clock_, account_mailer_),
         notices_(store_thread_, io_, account_mailer_, *clock_),
-        feed_routes_(feeds_, store_thread_, io_, keys_) {
+        feed_routes_(feeds_, store_thread_, io_, keys_),
+        admin_(admin_token, store_thread_, io_, *clock_, admin_options()) {
     snapshot_.replace(std::move(calendar));
     scheduler_.on_messages([this] { dispatcher_.wake(); });
     dispatcher_.on_recorded([this] { notices_.check(); });
   }
 
-  int run(const asio::ip::tcp::endpoint& listen_at) {
+  int run(const asio::ip::tcp::endpoint& listen_at, const asio::ip::tcp::endpoint& admin_at) {
     http::AppState app;
     app.calendar = [this] { return snapshot_.current(); };
     app.clock = clock_.get();
@@ -112,7 +125,8 @@ class Daemon {
     app.store_routes = [this](const http::Request& request, const http::RequestInfo& info,
                               const http::AppState::Reply& reply) {
       return feed_routes_.handle(request, info, reply) || unsubscribe_.handle(request, info, reply) ||
-             site_.handle(request, info, reply) || manage_.handle(request, info, reply);
+             site_.handle(request, info, reply) || manage_.handle(request, info, reply) ||
+             api_.handle(request, info, reply);
     };
     // The feeds of the first calendar are versioned before anything is served.
     {
@@ -134,6 +148,25 @@ class Daemon {
       log::error("http", bound.error());
       return 1;
     }
+    // The admin API on its own listener: every request goes to the admin routes, so the public
+    // API and pages are never reached there.
+    http::AppState admin_app;
+    admin_app.calendar = [this] { return snapshot_.current(); };
+    admin_app.clock = clock_.get();
+    admin_app.store_routes = [this](const http::Request& request, const http::RequestInfo& info,
+                                    const http::AppState::Reply& reply) { return admin_.handle(request, info, reply); };
+    http::HttpLimits admin_limits;
+    admin_limits.read_timeout = limits.read_timeout;
+    admin_server_ = std::make_unique<http::HttpServer>(io_, admin_at, admin_app, admin_limits,
+                                                       [](std::string_view line) { log::warning("admin", line); });
+    const auto admin_bound = admin_server_->start();
+    if (!admin_bound) {
+      log::error("admin", admin_bound.error());
+      server_->stop();
+      return 1;
+    }
+    log::info("daemon", "admin API on http://" + http::to_string(*admin_bound) + " (token in " +
+                            config_.admin.token_file.string() + ")");
     wait_for_signal();
     const auto calendar = snapshot_.current();
     scheduler_.set_plan(make_plan(*calendar, planner_options(config_)));
@@ -142,7 +175,7 @@ class Daemon {
     log::info("daemon", "deadlined " DEADLINED_VERSION " serving http://" + http::to_string(*bound) +
                             "; database " + config_.database.string() + "; calendar " + calendar->revision() +
                             " (" + std::to_string(calendar->programmes().size()) + " programmes)");
-    if (early_reload_requested) asio::post(io_, [this] { reload(); });
+    if (early_reload_requested) asio::post(io_, [this] { reload("SIGHUP"); });
     io_.run();
     store_thread_.stop();  // queued store work finishes before the process exits
     log::info("daemon", "stopped");
@@ -226,7 +259,7 @@ class Daemon {
     signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
       if (ec) return;
       if (signal == SIGHUP) {
-        reload();
+        reload("SIGHUP");
         wait_for_signal();
       } else {
         shut_down(signal);
@@ -234,17 +267,41 @@ class Daemon {
     });
   }
 
-  void reload() {
-    log::info("daemon", "SIGHUP: reloading calendars from " + config_.calendars.string());
-    const auto calendar = load_calendars(config_, "reload");
-    if (!calendar) {
-      log::warning("daemon", "reload failed; keeping calendar " + snapshot_.current()->revision());
-      return;
+  // Reads the calendars again; on any error the calendar in force stays. `why` says who asked
+  // ("SIGHUP", "admin API") for the log. SIGHUP logs the outcome; the admin API answers with it.
+  admin::ReloadOutcome reload(const std::string& why) {
+    log::info("daemon", why + ": reloading calendars from " + config_.calendars.string());
+    LoadOutcome loaded = load_calendar_dir(config_.calendars, {config_.horizon_years});
+    admin::ReloadOutcome outcome;
+    if (!loaded.calendar) {
+      for (const std::string& e : loaded.errors) log::error("calendar", "reload rejected: " + e);
+      const auto current = snapshot_.current();
+      outcome.revision = current->revision();
+      outcome.programmes = current->programmes().size();
+      outcome.errors = std::move(loaded.errors);
+      log::warning("daemon", "reload failed; keeping calendar " + outcome.revision);
+      return outcome;
     }
+    const auto calendar = std::make_shared<const Calendar>(std::move(*loaded.calendar));
     snapshot_.replace(calendar);
     scheduler_.set_plan(make_plan(*calendar, planner_options(config_)));
     log::info("daemon", "calendar " + calendar->revision() + " in force");
     refresh_feeds(calendar);
+    outcome.ok = true;
+    outcome.revision = calendar->revision();
+    outcome.programmes = calendar->programmes().size();
+    return outcome;
+  }
+
+  admin::AdminRoutesOptions admin_options() {
+    admin::AdminRoutesOptions options;
+    options.version = DEADLINED_VERSION;
+    options.calendar = [this] { return snapshot_.current(); };
+    options.lead_menu = config_.leads;
+    options.reload = [this] { return reload("admin API"); };
+    options.messages_ready = [this] { dispatcher_.wake(); };
+    options.notices_recorded = [this] { notices_.check(); };
+    return options;
   }
 
   std::shared_ptr<ical::FeedBook> feed_book(std::shared_ptr<const Calendar> calendar) const {
@@ -273,6 +330,7 @@ class Daemon {
     log::info("daemon", std::string(signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": stopping");
     signals_.cancel();
     server_->stop();
+    admin_server_->stop();
     grace_timer_.expires_after(config_.shutdown_grace);
     grace_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
@@ -306,10 +364,13 @@ class Daemon {
   delivery::AccountMailer account_mailer_;
   web::SiteRoutes site_;
   web::ManageRoutes manage_;
+  api::ApiRoutes api_;
   delivery::NoticeSender notices_;
   ical::FeedCatalog feeds_;
   web::FeedRoutes feed_routes_;
+  admin::AdminRoutes admin_;
   std::unique_ptr<http::HttpServer> server_;
+  std::unique_ptr<http::HttpServer> admin_server_;
   int exit_status_ = 0;
 };
 
@@ -326,6 +387,12 @@ int run(const Flags& flags) {
     log::error("config", "listen: " + listen_at.error());
     return 1;
   }
+  if (const std::string problem = admin_listen_problem(config->admin.listen, config->admin.allow_remote);
+      !problem.empty()) {
+    log::error("config", "admin listen: " + problem);
+    return 1;
+  }
+  const auto admin_at = http::parse_endpoint(config->admin.listen);
   const auto calendar = load_calendars(*config, "calendar");
   if (!calendar) return 1;
   if (flags.check_config) {
@@ -353,8 +420,15 @@ int run(const Flags& flags) {
     log::error("email", smtp.error());
     return 1;
   }
-  Daemon daemon(*config, calendar, std::move(store.value()), std::move(keys.value()), std::move(smtp.value()));
-  return daemon.run(*listen_at);
+  auto admin_token = load_or_create_admin_token(config->admin.token_file);
+  if (!admin_token) {
+    log::error("admin", admin_token.error());
+    return 1;
+  }
+  Daemon daemon(*config, calendar, std::move(store.value()), std::move(keys.value()), std::move(smtp.value()),
+                *admin_token);
+  std::fill(admin_token.value().begin(), admin_token.value().end(), '\0');  // the routes keep only its digest
+  return daemon.run(*listen_at, *admin_at);
 }
 
 }  // namespace deadline::daemon

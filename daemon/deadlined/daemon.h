@@ -12,6 +12,7 @@ namespace deadline::daemon {
 struct Flags {
   std::optional<std::string> config_file;
   std::optional<std::string> listen;
+  std::optional<std::string> admin_listen;  // replaces [admin] listen (same loopback rule)
   std::optional<std::string> database;
   std::optional<std::string> calendars;
   bool check_config = false;

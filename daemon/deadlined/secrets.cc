@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "admin/admin_token.h"
 #include "base/log.h"
 
 namespace deadline::daemon {
@@ -50,6 +52,40 @@ Result<SmtpCredentials> load_smtp_credentials(const fs::path& path) {
   }
   if (c.username.empty()) return R::failure(path.string() + ":1: the first line must be the SMTP user name");
   return R::success(std::move(c));
+}
+
+Result<std::string> load_or_create_admin_token(const fs::path& path) {
+  using R = Result<std::string>;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+    std::string text = admin::generate_admin_token() + "\n";
+    // O_EXCL, as for the key ring: of two daemons starting at once, one writes and both read it.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+      const bool synced = ::fsync(fd) == 0;
+      ::close(fd);
+      std::fill(text.begin(), text.end(), '\0');
+      if (!written || !synced) return R::failure(path.string() + ": cannot write the new admin token file");
+      log::info("admin", "created " + path.string() + " with a new admin token");
+    } else if (errno != EEXIST) {
+      return R::failure(path.string() + ": cannot create the admin token file: " + std::strerror(errno));
+    }
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return R::failure(path.string() + ": cannot read the admin token file");
+  std::string token;
+  std::getline(in, token);
+  if (!token.empty() && token.back() == '\r') token.pop_back();
+  if (const std::string problem = admin::admin_token_problem(token); !problem.empty()) {
+    return R::failure(path.string() + ":1: " + problem);
+  }
+  const auto perms = fs::status(path, ec).permissions();
+  if (!ec && (perms & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none) {
+    log::warning("admin", path.string() + " is open to other users (group or others have access): chmod 600 it");
+  }
+  return R::success(std::move(token));
 }
 
 }  // namespace deadline::daemon

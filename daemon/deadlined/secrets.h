@@ -23,4 +23,11 @@ struct SmtpCredentials {
 // Line 1 the user name, line 2 the password (a trailing newline is fine). An empty path: no AUTH.
 Result<SmtpCredentials> load_smtp_credentials(const std::filesystem::path& path);
 
+// The admin API's bearer token in `path` ([admin] token_file). When the file does not exist yet,
+// it is created with a fresh token (admin/admin_token.h: 32 random bytes, 43 characters of
+// base64url) on one line, mode 0600. An existing file is read: its first line without the line
+// end; an empty, short or malformed token is an error ("PATH: the admin token is too short ..."),
+// never replaced. The token is never logged.
+Result<std::string> load_or_create_admin_token(const std::filesystem::path& path);
+
 }  // namespace deadline::daemon

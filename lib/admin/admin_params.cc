@@ -34,7 +34,8 @@ std::variant<int, ParamError> parse_limit(std::string_view text) {
   return limit;
 }
 
-std::variant<std::string, ParamError> parse_state(std::string_view text, std::initializer_list<std::string_view> states) {
+std::variant<std::string, ParamError> parse_state(std::string_view text,
+                                                  std::initializer_list<std::string_view> states) {
   std::string choices;
   for (const std::string_view s : states) {
     if (text == s) return std::string(text);
@@ -53,8 +54,8 @@ std::optional<ParamError> each_param(std::string_view query, std::initializer_li
     if (std::find(known.begin(), known.end(), p.name) == known.end()) {
       std::string expected;
       for (const std::string_view k : known) expected += (expected.empty() ? "" : ", ") + std::string(k);
-      return ParamError{"unknown_parameter", p.name,
-                        "unknown parameter '" + p.name + "'" + (expected.empty() ? " (this route takes none)" : " (expected " + expected + ")")};
+      const std::string takes = expected.empty() ? " (this route takes none)" : " (expected " + expected + ")";
+      return ParamError{"unknown_parameter", p.name, "unknown parameter '" + p.name + "'" + takes};
     }
     if (std::find(seen.begin(), seen.end(), p.name) != seen.end()) {
       return invalid(p.name, p.name + " is given more than once");
@@ -73,10 +74,16 @@ std::optional<ParamError> assign(std::variant<T, ParamError> parsed, Target& tar
   return std::nullopt;
 }
 
+std::variant<std::int64_t, ParamError> parse_after(std::string_view text) {
+  if (text == "0") return std::int64_t{0};  // the start, as well as leaving it out
+  return parse_record_id(text, "after");
+}
+
 }  // namespace
 
 std::variant<std::int64_t, ParamError> parse_record_id(std::string_view text, const std::string& field) {
-  const auto error = invalid(field, field + " must be a whole number from 1 to 9223372036854775807, not " + quoted(text));
+  const auto error =
+      invalid(field, field + " must be a whole number from 1 to 9223372036854775807, not " + quoted(text));
   if (!all_digits(text) || text.front() == '0' || text.size() > 19) return error;
   std::int64_t id = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
@@ -94,7 +101,7 @@ std::variant<std::string, ParamError> parse_message_id(std::string_view text) {
 
 std::variant<SubscriberQuery, ParamError> parse_subscriber_query(std::string_view query) {
   SubscriberQuery q;
-  const auto error = each_param(query, {"email", "state", "after", "limit"}, [&](const http::QueryParam& p) -> std::optional<ParamError> {
+  const auto read = [&](const http::QueryParam& p) -> std::optional<ParamError> {
     if (p.name == "email") {
       if (p.value.empty()) return invalid("email", "email must not be empty (leave it out to match every address)");
       if (p.value.size() > 254) return invalid("email", "email is longer than an address can be (254 bytes)");
@@ -102,39 +109,41 @@ std::variant<SubscriberQuery, ParamError> parse_subscriber_query(std::string_vie
       return std::nullopt;
     }
     if (p.name == "state") return assign(parse_state(p.value, {"pending", "active", "unsubscribed"}), q.state);
-    if (p.name == "after") return assign(p.value == "0" ? std::variant<std::int64_t, ParamError>(std::int64_t{0}) : parse_record_id(p.value, "after"), q.after);
+    if (p.name == "after") return assign(parse_after(p.value), q.after);
     return assign(parse_limit(p.value), q.limit);
-  });
-  if (error) return *error;
+  };
+  if (const auto error = each_param(query, {"email", "state", "after", "limit"}, read)) return *error;
   return q;
 }
 
 std::variant<EndpointQuery, ParamError> parse_endpoint_query(std::string_view query) {
   EndpointQuery q;
-  const auto error = each_param(query, {"subscriber", "state", "after", "limit"}, [&](const http::QueryParam& p) -> std::optional<ParamError> {
+  const auto read = [&](const http::QueryParam& p) -> std::optional<ParamError> {
     if (p.name == "subscriber") {
       std::int64_t id = 0;
       if (auto e = assign(parse_record_id(p.value, "subscriber"), id)) return e;
       q.subscriber = id;
       return std::nullopt;
     }
-    if (p.name == "state") return assign(parse_state(p.value, {"active", "needs_attention", "disabled", "unsubscribed"}), q.state);
-    if (p.name == "after") return assign(p.value == "0" ? std::variant<std::int64_t, ParamError>(std::int64_t{0}) : parse_record_id(p.value, "after"), q.after);
+    if (p.name == "state") {
+      return assign(parse_state(p.value, {"active", "needs_attention", "disabled", "unsubscribed"}), q.state);
+    }
+    if (p.name == "after") return assign(parse_after(p.value), q.after);
     return assign(parse_limit(p.value), q.limit);
-  });
-  if (error) return *error;
+  };
+  if (const auto error = each_param(query, {"subscriber", "state", "after", "limit"}, read)) return *error;
   return q;
 }
 
 std::variant<MessageQuery, ParamError> parse_message_query(std::string_view query) {
   MessageQuery q;
-  const auto error = each_param(query, {"state", "limit"}, [&](const http::QueryParam& p) -> std::optional<ParamError> {
+  const auto read = [&](const http::QueryParam& p) -> std::optional<ParamError> {
     if (p.name == "state") {
       return assign(parse_state(p.value, {"pending", "sending", "retry", "delivered", "dead", "expired"}), q.state);
     }
     return assign(parse_limit(p.value), q.limit);
-  });
-  if (error) return *error;
+  };
+  if (const auto error = each_param(query, {"state", "limit"}, read)) return *error;
   return q;
 }
 

@@ -41,6 +41,8 @@ std::optional<AdminMatch> match_admin_path(std::string_view path) {
     if (s[0] == "subscribers" && s[2] == "unsubscribe") return AdminMatch{AdminRoute::subscriber_unsubscribe, id};
     if (s[0] == "endpoints" && s[2] == "disable") return AdminMatch{AdminRoute::endpoint_disable, id};
     if (s[0] == "endpoints" && s[2] == "enable") return AdminMatch{AdminRoute::endpoint_enable, id};
+    if (s[0] == "endpoints" && s[2] == "rotate-secret") return AdminMatch{AdminRoute::endpoint_rotate_secret, id};
+    if (s[0] == "endpoints" && s[2] == "finish-rotation") return AdminMatch{AdminRoute::endpoint_finish_rotation, id};
     if (s[0] == "messages" && s[2] == "replay") return AdminMatch{AdminRoute::message_replay, id};
   }
   return std::nullopt;
@@ -54,11 +56,14 @@ std::string_view allowed_methods(AdminRoute route) {
     case AdminRoute::subscriber_unsubscribe:
     case AdminRoute::endpoint_disable:
     case AdminRoute::endpoint_enable:
+    case AdminRoute::endpoint_rotate_secret:
+    case AdminRoute::endpoint_finish_rotation:
     case AdminRoute::message_replay:
     case AdminRoute::reload:
       return "POST";
     case AdminRoute::subscribers:
     case AdminRoute::endpoints:
+      return "GET, HEAD, POST";
     case AdminRoute::messages:
     case AdminRoute::counts:
     case AdminRoute::metrics:
@@ -76,7 +81,7 @@ bool method_allowed(AdminRoute route, http::Verb method) {
     case http::Verb::delete_:
       return allowed.ends_with("DELETE");
     case http::Verb::post:
-      return allowed == "POST";
+      return allowed.ends_with("POST");
     default:
       return false;
   }

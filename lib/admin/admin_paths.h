@@ -11,13 +11,15 @@
 namespace deadline::admin {
 
 enum class AdminRoute {
-  subscribers,             // GET  /admin/v1/subscribers
+  subscribers,             // GET, POST /admin/v1/subscribers
   subscriber,              // GET, DELETE /admin/v1/subscribers/{id}
   subscriber_unsubscribe,  // POST /admin/v1/subscribers/{id}/unsubscribe
-  endpoints,               // GET  /admin/v1/endpoints
+  endpoints,               // GET, POST /admin/v1/endpoints
   endpoint,                // GET, DELETE /admin/v1/endpoints/{id}
   endpoint_disable,        // POST /admin/v1/endpoints/{id}/disable
   endpoint_enable,         // POST /admin/v1/endpoints/{id}/enable
+  endpoint_rotate_secret,  // POST /admin/v1/endpoints/{id}/rotate-secret
+  endpoint_finish_rotation,  // POST /admin/v1/endpoints/{id}/finish-rotation
   messages,                // GET  /admin/v1/messages
   message_replay,          // POST /admin/v1/messages/{id}/replay
   counts,                  // GET  /admin/v1/counts
@@ -33,7 +35,8 @@ struct AdminMatch {
 // The route `path` (without the query) names, or nullopt: a 404. A trailing slash names nothing.
 std::optional<AdminMatch> match_admin_path(std::string_view path);
 
-// The Allow header's value for the route: "GET, HEAD", "GET, HEAD, DELETE" or "POST".
+// The Allow header's value for the route: "GET, HEAD", "GET, HEAD, POST", "GET, HEAD, DELETE" or
+// "POST".
 std::string_view allowed_methods(AdminRoute route);
 
 // Whether `method` is one of allowed_methods(route).

@@ -8,6 +8,8 @@
 #include "http/query.h"
 #include "http/response.h"
 #include "http/upcoming_params.h"
+#include "ical/feed_book.h"
+#include "schedule/window_match.h"
 #include "time/iso8601.h"
 
 namespace deadline::http {
@@ -76,9 +78,26 @@ Response upcoming(const Calendar& calendar, const Clock& clock, std::string_view
   if (const auto* error = std::get_if<ParamError>(&params)) {
     return error_response(Status::bad_request, error->code, error->field, error->message, to);
   }
-  const auto& [at, days] = std::get<UpcomingParams>(params);
-  const auto windows = upcoming_windows(calendar, {at, date::days{days}});
-  return json_response(Status::ok, upcoming_json(calendar, at, days, windows), to);
+  const UpcomingParams& p = std::get<UpcomingParams>(params);
+  std::vector<const Window*> windows = upcoming_windows(calendar, {p.at, date::days{p.days}});
+  // The filters, checked and read as the public calendar feed's (GET /calendar.ics).
+  store::EndpointFilters filters;
+  filters.programmes = p.programmes;
+  filters.groups = p.groups;
+  filters.categories = p.categories;
+  filters.authorities = p.authorities;
+  if (!filters.empty()) {
+    const Result<ical::FeedSelection> selection = ical::public_selection(filters, calendar);
+    if (!selection) {  // "group: no group '…' in the calendar": the field comes first
+      const std::string& message = selection.error();
+      return error_response(Status::bad_request, "invalid_parameter", message.substr(0, message.find(':')), message, to);
+    }
+    std::erase_if(windows, [&](const Window* w) {
+      const Programme* programme = calendar.find_programme(w->programme_id);
+      return !programme || !filters_match(filters, *programme, *w);
+    });
+  }
+  return json_response(Status::ok, upcoming_json(calendar, p.at, p.days, windows), to);
 }
 
 Response route(const AppState& app, const Request& request, const ReplyTo& to) {

@@ -38,7 +38,7 @@ std::variant<int, ParamError> parse_days(const std::string& text) {
 std::variant<UpcomingParams, ParamError> parse_upcoming_params(std::string_view query, Instant now) {
   auto parsed = parse_query(query);
   if (auto* error = std::get_if<ParamError>(&parsed)) return std::move(*error);
-  UpcomingParams params{now, 30};
+  UpcomingParams params{now, 30, {}, {}, {}, {}};
   bool seen_at = false, seen_days = false;
   for (const QueryParam& p : std::get<std::vector<QueryParam>>(parsed)) {
     if (p.name == "at" || p.name == "days") {
@@ -54,6 +54,14 @@ std::variant<UpcomingParams, ParamError> parse_upcoming_params(std::string_view 
       auto days = parse_days(p.value);
       if (auto* error = std::get_if<ParamError>(&days)) return std::move(*error);
       params.days = std::get<int>(days);
+    } else if (p.name == "programme") {
+      params.programmes.push_back(p.value);
+    } else if (p.name == "group") {
+      params.groups.push_back(p.value);
+    } else if (p.name == "category") {
+      params.categories.push_back(p.value);
+    } else if (p.name == "authority") {
+      params.authorities.push_back(p.value);
     } else {
       return ParamError{"unknown_parameter", p.name, "unknown parameter '" + p.name + "' (expected at or days)"};
     }

@@ -95,6 +95,7 @@ clock_offset_file = "clock-offset"
         self.process = None
         self.log_path = os.path.join(self.dir, "deadlined.log")
         self.port = None
+        self.admin_port = None  # the admin API's listener (docs/http-api.md, "Admin API")
 
     def write_calendar(self, text, name="calendar.toml"):
         with open(os.path.join(self.calendars, name), "w") as f:
@@ -116,9 +117,11 @@ clock_offset_file = "clock-offset"
         with open(self.log_path, "a") as log:  # the child keeps its own descriptor
             self.process = subprocess.Popen(
                 [os.path.join(self.build_dir, "daemon", "deadlined"), "--config", self.config,
-                 "--listen", "127.0.0.1:0"],
+                 "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"],
                 stdout=log, stderr=subprocess.STDOUT, cwd=self.dir)
         self.port = wait_for(self._serving_port, 10, "deadlined to serve HTTP")
+        # Logged before "serving": the admin listener accepts before the daemon says it serves.
+        self.admin_port = int(re.findall(r"admin API on http://127\.0\.0\.1:(\d+)", self.log())[-1])
         return self
 
     def _serving_port(self):
@@ -163,9 +166,16 @@ clock_offset_file = "clock-offset"
         with sqlite3.connect(self.db, timeout=10) as connection:
             return connection.execute(query, args).fetchall()
 
+    def running(self):
+        return self.process is not None and self.process.poll() is None
+
     def ctl(self, *args):
+        """deadlinectl as an operator runs it: on the database file while the daemon is stopped,
+        through its admin API (--admin, JSON answers) while it runs — the database verbs refuse
+        to touch a file a daemon holds."""
+        admin = ["--admin", f"http://127.0.0.1:{self.admin_port}"] if self.running() else []
         return subprocess.run([os.path.join(self.build_dir, "daemon", "deadlinectl"), "--db", self.db,
-                               "--calendars", self.calendars, *args],
+                               "--calendars", self.calendars, *admin, *args],
                               capture_output=True, text=True, timeout=30)
 
     def add_endpoints(self, count, kind, address=None, secret=None):

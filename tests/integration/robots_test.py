@@ -3,6 +3,7 @@ file, and robot_receiver.py on 127.0.0.1 playing the three platforms (signatures
 Python's hmac, timestamps against the daemon's clock).
 Usage: /usr/bin/python3 robots_test.py BUILD_DIR"""
 
+import json
 import os
 import sys
 import time
@@ -164,8 +165,10 @@ class PlatformRefusals(RobotCase):
         self.assertEqual(len(self.receiver.requests("feishu", "feishu-wrong")), 1)
         # Unsent, waiting for the owner until the window closes; one attempt each.
         self.assertEqual(self.messages(), [("wecom", "retry", 1), ("dingtalk", "retry", 1), ("feishu", "retry", 1)])
-        listed = d.ctl("endpoints", "list")
-        self.assertIn("needs_attention (DingTalk errcode 310000: sign not match)", listed.stdout)
+        listed = d.ctl("endpoints", "list")  # through the admin API: the daemon runs
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        states = {e["kind"]: (e["state"], e["state_reason"]) for e in json.loads(listed.stdout)["endpoints"]}
+        self.assertEqual(states["dingtalk"], ("needs_attention", "DingTalk errcode 310000: sign not match"))
 
 
 class RateLimit(RobotCase):

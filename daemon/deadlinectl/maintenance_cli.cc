@@ -1,0 +1,35 @@
+#include <iostream>
+
+#include "deadlinectl/backup_command.h"
+#include "deadlinectl/cli.h"
+
+namespace deadline::ctl {
+
+// backup and restore work on the database file (--db) only; --admin plays no part. backup is
+// safe beside a running daemon (it only reads); restore refuses while one holds the database.
+void add_maintenance_commands(CLI::App& app, Globals& globals, Action& action) {
+  auto backup_file = std::make_shared<std::string>();
+  auto force = std::make_shared<bool>(false);
+  auto* backup = app.add_subcommand(
+      "backup",
+      "Copy the database (--db) to FILE, also while deadlined runs; exit 1 unless the copy passes integrity_check");
+  backup->add_option("file", *backup_file, "The backup (written as FILE.tmp, then renamed)")->required();
+  backup->add_flag("--force", *force, "Replace an existing FILE");
+  backup->callback([&globals, &action, backup_file, force] {
+    action = [&globals, backup_file, force] {
+      return backup_database(globals.store.database, *backup_file, *force, std::cout, std::cerr);
+    };
+  });
+
+  auto restore_file = std::make_shared<std::string>();
+  auto* restore = app.add_subcommand(
+      "restore", "Replace the database (--db) with a backup; deadlined must be stopped; keeps DATABASE.before-restore");
+  restore->add_option("file", *restore_file, "A backup made by deadlinectl backup")->required();
+  restore->callback([&globals, &action, restore_file] {
+    action = [&globals, restore_file] {
+      return restore_database(globals.store.database, *restore_file, std::cout, std::cerr);
+    };
+  });
+}
+
+}  // namespace deadline::ctl

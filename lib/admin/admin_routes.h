@@ -1,0 +1,67 @@
+#pragma once
+// The admin API (docs/http-api.md, "Admin API"), served on its own listener only: the daemon
+// gives this as the admin server's AppState::store_routes, which takes every request, so the
+// public JSON API and pages are never reached there (and the public listener never routes here).
+//
+// Every request must carry `Authorization: Bearer TOKEN` (bearer_auth.h: compared in constant
+// time); else 401 with WWW-Authenticate: Bearer. Then: unknown path 404, wrong method 405 with
+// Allow, bad id or parameter 400 naming the field. Store work runs on the store thread
+// (store/store_thread.h); the answer is posted back to the session. The token is never logged;
+// every change an operator makes is (component "admin").
+
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "admin/bearer_auth.h"
+#include "admin/reload_outcome.h"
+#include "calendar/calendar.h"
+#include "schedule/lead.h"
+#include "http/app.h"
+#include "store/store_thread.h"
+#include "time/clock.h"
+
+namespace deadline::admin {
+
+struct AdminAnswer;  // admin_routes.cc
+
+struct AdminRoutesOptions {
+  std::string version;                                        // deadlined_build_info{version}
+  std::function<std::shared_ptr<const Calendar>()> calendar;  // the calendar in force (thread-safe)
+  // Reloads the calendars now and says how it went; called on the io_context's thread, like the
+  // SIGHUP handler. Required.
+  std::function<ReloadOutcome()> reload;
+  // Optional: messages were put back to be sent now (enable, replay): look for them at once.
+  std::function<void()> messages_ready{};
+  // Optional: a notice for a subscriber was recorded (disable): mail it now.
+  std::function<void()> notices_recorded{};
+  // The operator's lead menu: an endpoint added here chooses from it ([schedule] leads).
+  std::vector<Lead> lead_menu{};
+};
+
+class AdminRoutes {
+ public:
+  // Keeps only the token's digest. `store`, `io` and `clock` must outlive the routes; `io` is the
+  // context the sessions run on.
+  AdminRoutes(std::string_view token, store::StoreThread& store, boost::asio::io_context& io, const Clock& clock,
+              AdminRoutesOptions options);
+
+  // Answers every request (returns true), calling `reply` exactly once.
+  bool handle(const http::Request& request, const http::RequestInfo& info, const http::AppState::Reply& reply);
+
+ private:
+  void answer_from_store(const http::AppState::Reply& reply, std::function<AdminAnswer(store::Store&)> work);
+  // POST /admin/v1/subscribers and POST /admin/v1/endpoints (admin_bodies.h).
+  bool add_subscriber(const http::Request& request, const http::AppState::Reply& reply, Instant now);
+  bool add_endpoint(const http::Request& request, const http::AppState::Reply& reply, Instant now);
+
+  BearerAuth auth_;
+  store::StoreThread& store_;
+  boost::asio::io_context& io_;
+  const Clock& clock_;
+  AdminRoutesOptions options_;
+};
+
+}  // namespace deadline::admin
