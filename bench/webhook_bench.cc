@@ -373,6 +373,7 @@ class TimedStore final : public store::Store {
   Result<bool> replay_message(const std::string& id, Instant now) override { return inner_->replay_message(id, now); }
   Result<std::map<std::string, std::int64_t>> subscriber_counts() override { return inner_->subscriber_counts(); }
   Result<std::map<std::string, std::int64_t>> endpoint_counts() override { return inner_->endpoint_counts(); }
+  Result<store::OutboxMetrics> outbox_metrics() override { return inner_->outbox_metrics(); }
   Result<std::vector<store::FeedEventVersion>> sync_feed_events(const std::vector<store::FeedEventDigest>& events,
                                                                 Instant now) override {
     return inner_->sync_feed_events(events, now);

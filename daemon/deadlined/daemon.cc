@@ -6,7 +6,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <thread>
 
 #include "api/api_routes.h"
 #include "admin/admin_routes.h"
@@ -15,6 +18,7 @@
 #include "calendar/snapshot.h"
 #include "config/email_config.h"
 #include "deadlined/secrets.h"
+#include "deadlined/systemd_notify.h"
 #include "delivery/curl_multi_client.h"
 #include "delivery/email_channel.h"
 #include "delivery/notice_sender.h"
@@ -176,6 +180,12 @@ class Daemon {
                             "; database " + config_.database.string() + "; calendar " + calendar->revision() +
                             " (" + std::to_string(calendar->programmes().size()) + " programmes)");
     if (early_reload_requested) asio::post(io_, [this] { reload("SIGHUP"); });
+    // READY only now: calendars loaded, database open, both listeners accepting.
+    notifier_.ready(serving_status());
+    if (const auto interval = notifier_.watchdog_interval()) {
+      log::info("daemon", "systemd watchdog: pinging every " + std::to_string(interval->count() / 2000) + " ms");
+      watchdog_tick(*interval / 2);
+    }
     io_.run();
     store_thread_.stop();  // queued store work finishes before the process exits
     log::info("daemon", "stopped");
@@ -270,6 +280,44 @@ class Daemon {
   // Reads the calendars again; on any error the calendar in force stays. `why` says who asked
   // ("SIGHUP", "admin API") for the log. SIGHUP logs the outcome; the admin API answers with it.
   admin::ReloadOutcome reload(const std::string& why) {
+    notifier_.reloading("reloading calendars (" + why + ")");
+    const admin::ReloadOutcome outcome = reload_calendars(why);
+    ++calendar_reloads_;
+    if (!outcome.ok) ++calendar_reload_failures_;
+    notifier_.ready(outcome.ok ? serving_status()
+                               : "reload rejected (" + std::to_string(outcome.errors.size()) + " errors); " +
+                                     serving_status());
+    return outcome;
+  }
+
+  std::string serving_status() const {
+    return "serving; calendar " + snapshot_.current()->revision();
+  }
+
+  // WATCHDOG=1 from the event loop itself: a loop that stalls stops pinging, and systemd
+  // restarts the daemon (WatchdogSec=).
+  void watchdog_tick(std::chrono::microseconds every) {
+    notifier_.watchdog();
+    hold_loop_for_test();
+    watchdog_timer_.expires_after(every);
+    watchdog_timer_.async_wait([this, every](const boost::system::error_code& ec) {
+      if (!ec) watchdog_tick(every);
+    });
+  }
+
+  // [test] stall_file: block the loop for the seconds the file holds, once (integration tests).
+  void hold_loop_for_test() {
+    if (config_.test_stall_file.empty()) return;
+    std::ifstream in(config_.test_stall_file);
+    double seconds = 0;
+    if (!(in >> seconds)) return;
+    std::error_code ec;
+    std::filesystem::remove(config_.test_stall_file, ec);
+    log::warning("daemon", "test: holding the event loop for " + std::to_string(seconds) + " s");
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  }
+
+  admin::ReloadOutcome reload_calendars(const std::string& why) {
     log::info("daemon", why + ": reloading calendars from " + config_.calendars.string());
     LoadOutcome loaded = load_calendar_dir(config_.calendars, {config_.horizon_years});
     admin::ReloadOutcome outcome;
@@ -298,6 +346,19 @@ class Daemon {
     options.version = DEADLINED_VERSION;
     options.calendar = [this] { return snapshot_.current(); };
     options.lead_menu = config_.leads;
+    options.counters = [this] {
+      const delivery::DispatcherCounters d = dispatcher_.counters();
+      admin::DaemonCounters c;
+      c.delivered = d.delivered;
+      c.retried = d.retried;
+      c.dead = d.dead;
+      c.expired = d.expired;
+      c.endpoints_disabled = d.endpoints_disabled;
+      c.calendar_reloads = calendar_reloads_;
+      c.calendar_reload_failures = calendar_reload_failures_;
+      return c;
+    };
+    options.lateness = [this] { return scheduler_.status().lateness; };
     options.reload = [this] { return reload("admin API"); };
     options.messages_ready = [this] { dispatcher_.wake(); };
     options.notices_recorded = [this] { notices_.check(); };
@@ -328,6 +389,8 @@ class Daemon {
   // Stop accepting, let in-flight work finish within the grace period, then return from run().
   void shut_down(int signal) {
     log::info("daemon", std::string(signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": stopping");
+    notifier_.stopping(std::string("stopping (") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ")");
+    watchdog_timer_.cancel();  // the loop must be able to run dry
     signals_.cancel();
     server_->stop();
     admin_server_->stop();
@@ -355,6 +418,10 @@ class Daemon {
   store::StoreThread store_thread_;
   asio::signal_set signals_;
   asio::steady_timer grace_timer_;
+  const SystemdNotifier notifier_ = SystemdNotifier::from_environment();
+  asio::steady_timer watchdog_timer_{io_};
+  std::int64_t calendar_reloads_ = 0;          // main thread only (SIGHUP and admin handlers)
+  std::int64_t calendar_reload_failures_ = 0;
   Scheduler scheduler_;
   delivery::CurlMultiClient http_client_;
   delivery::CurlMultiClient mail_client_;       // the SMTP relay, with its own connection limit

@@ -444,12 +444,18 @@ bool AdminRoutes::handle(const http::Request& request, const http::RequestInfo&,
     case AdminRoute::metrics: {
       MetricsInput input;
       input.version = options_.version;
+      input.now = now;
+      if (options_.counters) input.counters = options_.counters();
+      if (options_.lateness) input.lateness = options_.lateness();
       const auto calendar = options_.calendar ? options_.calendar() : nullptr;
       if (calendar) input.calendar_revision = calendar->revision();
       answer_from_store(reply, [input, to](store::Store& s) mutable {
         const auto messages = s.message_counts();
         if (!messages) return plain(store_failure(messages.error(), to));
         input.messages = *messages;
+        const auto outbox = s.outbox_metrics();
+        if (!outbox) return plain(store_failure(outbox.error(), to));
+        input.outbox = *outbox;
         return plain(metrics_response(metrics_text(input), to));
       });
       return true;

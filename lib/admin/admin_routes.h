@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "admin/bearer_auth.h"
+#include "admin/metrics_text.h"
 #include "admin/reload_outcome.h"
 #include "calendar/calendar.h"
 #include "schedule/lead.h"
@@ -39,6 +40,9 @@ struct AdminRoutesOptions {
   std::function<void()> notices_recorded{};
   // The operator's lead menu: an endpoint added here chooses from it ([schedule] leads).
   std::vector<Lead> lead_menu{};
+  // Optional, for /metrics: what the daemon counted since start, and the firing lateness.
+  std::function<DaemonCounters()> counters{};
+  std::function<LatenessHistogram()> lateness{};
 };
 
 class AdminRoutes {

@@ -1,14 +1,21 @@
 #include "admin/metrics_text.h"
 
+#include <algorithm>
+#include <utility>
+
 namespace deadline::admin {
 
 namespace {
 
 constexpr const char* kMessageStates[] = {"pending", "sending", "retry", "delivered", "dead", "expired"};
 
-void family(std::string& out, std::string_view name, std::string_view help) {
+void family(std::string& out, std::string_view name, std::string_view help, std::string_view type = "gauge") {
   out.append("# HELP ").append(name).append(" ").append(help).append("\n");
-  out.append("# TYPE ").append(name).append(" gauge\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+void plain_sample(std::string& out, std::string_view name, std::int64_t number) {
+  out.append(name).append(" ").append(std::to_string(number)).append("\n");
 }
 
 void sample(std::string& out, std::string_view name, std::string_view label, std::string_view value,
@@ -46,6 +53,46 @@ std::string metrics_text(const MetricsInput& input) {
   for (const auto& [state, count] : messages) sample(out, "deadlined_messages", "state", state, count);
   family(out, "deadlined_calendar_revision_info", "The calendar revision in force; always 1.");
   if (input.calendar_revision) sample(out, "deadlined_calendar_revision_info", "revision", *input.calendar_revision, 1);
+
+  family(out, "deadlined_channel_messages", "Messages in the outbox, by channel (endpoint kind) and state.");
+  for (const auto& [key, count] : input.outbox.messages) {
+    out.append("deadlined_channel_messages{channel=\"").append(escape_label_value(key.first));
+    out.append("\",state=\"").append(escape_label_value(key.second)).append("\"} ").append(std::to_string(count));
+    out.append("\n");
+  }
+  family(out, "deadlined_triggers", "Reminder points recorded, by outcome (fired on time, late, missed).");
+  std::map<std::string, std::int64_t> triggers = input.outbox.triggers;
+  for (const char* outcome : {"fired", "late", "missed"}) triggers.try_emplace(outcome, 0);
+  for (const auto& [outcome, count] : triggers) sample(out, "deadlined_triggers", "outcome", outcome, count);
+  family(out, "deadlined_queue_depth", "Messages waiting to be sent (pending and retry).");
+  plain_sample(out, "deadlined_queue_depth", messages["pending"] + messages["retry"]);
+  family(out, "deadlined_oldest_unsent_age_seconds", "Age of the oldest message waiting to be sent; 0 when none.");
+  plain_sample(out, "deadlined_oldest_unsent_age_seconds",
+               input.outbox.oldest_unsent ? std::max<std::int64_t>((input.now - *input.outbox.oldest_unsent).count(), 0) : 0);
+
+  family(out, "deadlined_deliveries_total", "Delivery attempts since start, by outcome.", "counter");
+  const DaemonCounters& c = input.counters;
+  for (const auto& [outcome, count] : {std::pair<const char*, std::int64_t>{"delivered", c.delivered},
+                                       {"retried", c.retried}, {"dead", c.dead}, {"expired", c.expired}}) {
+    sample(out, "deadlined_deliveries_total", "outcome", outcome, count);
+  }
+  family(out, "deadlined_endpoints_disabled_total", "Endpoints disabled by delivery failures since start.", "counter");
+  plain_sample(out, "deadlined_endpoints_disabled_total", c.endpoints_disabled);
+  family(out, "deadlined_calendar_reloads_total", "Calendar reloads asked for since start (SIGHUP, admin API).",
+         "counter");
+  plain_sample(out, "deadlined_calendar_reloads_total", c.calendar_reloads);
+  family(out, "deadlined_calendar_reload_failures_total", "Reloads rejected for errors in the calendars.", "counter");
+  plain_sample(out, "deadlined_calendar_reload_failures_total", c.calendar_reload_failures);
+
+  family(out, "deadlined_firing_lateness_seconds", "How late on-time reminder points fired (pass time − due).",
+         "histogram");
+  const LatenessHistogram& h = input.lateness;
+  for (std::size_t i = 0; i < h.kBounds.size(); ++i) {
+    sample(out, "deadlined_firing_lateness_seconds_bucket", "le", std::to_string(h.kBounds[i]), h.counts[i]);
+  }
+  sample(out, "deadlined_firing_lateness_seconds_bucket", "le", "+Inf", h.count);
+  plain_sample(out, "deadlined_firing_lateness_seconds_sum", h.sum_seconds);
+  plain_sample(out, "deadlined_firing_lateness_seconds_count", h.count);
   return out;
 }
 

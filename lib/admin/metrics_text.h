@@ -9,14 +9,28 @@
 #include <string>
 #include <string_view>
 
+#include "schedule/scheduler.h"
+#include "store/records.h"
+
 namespace deadline::admin {
 
 inline constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+// What the daemon counted since it started (counters: they only grow).
+struct DaemonCounters {
+  std::int64_t delivered = 0, retried = 0, dead = 0, expired = 0;  // delivery attempts' outcomes
+  std::int64_t endpoints_disabled = 0;
+  std::int64_t calendar_reloads = 0, calendar_reload_failures = 0;
+};
 
 struct MetricsInput {
   std::string version;                                   // deadlined_build_info{version}
   std::map<std::string, std::int64_t> messages;          // state → count; every state is written
   std::optional<std::string> calendar_revision;          // none before a calendar is loaded
+  store::OutboxMetrics outbox;                           // by channel and state, triggers, oldest unsent
+  Instant now{};                                         // for the oldest unsent message's age
+  DaemonCounters counters;
+  LatenessHistogram lateness;                            // on-time triggers' firing lateness
 };
 
 //   # HELP deadlined_build_info ...
@@ -24,6 +38,12 @@ struct MetricsInput {
 //   deadlined_build_info{version="0.1.0"} 1
 //   deadlined_messages{state="pending"} 0      (every state, zeros included)
 //   deadlined_calendar_revision_info{revision="726523a3f6db"} 1
+//   deadlined_channel_messages{channel="email",state="pending"} 3   (channel × state that occur)
+//   deadlined_triggers{outcome="fired"} 12                        (fired, late, missed)
+//   deadlined_queue_depth 3, deadlined_oldest_unsent_age_seconds 42
+//   deadlined_deliveries_total{outcome="delivered"} 9 …, deadlined_endpoints_disabled_total,
+//   deadlined_calendar_reloads_total, deadlined_calendar_reload_failures_total,
+//   deadlined_firing_lateness_seconds_bucket{le="1"} … _sum _count
 std::string metrics_text(const MetricsInput& input);
 
 // A label value escaped as the format requires: backslash, double quote and newline.

@@ -237,6 +237,7 @@ ConfigOutcome load_config_file(const fs::path& file) {
   section("admin", [&](TableReader& r) { read_admin(r, base, outcome.config); });
   section("test", [&](TableReader& r) {
     outcome.config.test_clock_offset_file = read_path(r, "clock_offset_file", base, {});
+    outcome.config.test_stall_file = read_path(r, "stall_file", base, {});
   });
   top.reject_unknown_keys();
   return outcome;

@@ -70,6 +70,9 @@ struct Config {
 
   // [test] — for integration tests only: a file holding a clock offset in seconds.
   std::filesystem::path test_clock_offset_file;
+  // [test] stall_file: when it exists at a watchdog tick, the event loop sleeps the seconds it
+  // holds (then the file is removed): how a test holds the loop busy to see the pings stop.
+  std::filesystem::path test_stall_file;
 };
 
 // $STATE_DIRECTORY/deadlined.sqlite under systemd, else ./var/deadlined.sqlite.

@@ -8,6 +8,12 @@
 
 namespace deadline {
 
+void LatenessHistogram::observe(std::chrono::seconds lateness) {
+  ++count;
+  sum_seconds += lateness.count();
+  for (std::size_t i = 0; i < kBounds.size(); ++i) counts[i] += lateness.count() <= kBounds[i] ? 1 : 0;
+}
+
 namespace {
 
 std::string describe(const PassReport& r) {
@@ -86,6 +92,7 @@ void Scheduler::wake() {
           status_.next_due = result.report.next_due;
           status_.last_error = result.report.errors.empty() ? "" : result.report.errors.front();
           ++status_.passes;
+          for (const std::chrono::seconds late : result.report.lateness) status_.lateness.observe(late);
         }
         on_pass_done(std::move(result.report), result.took);
       });

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <array>
 #include <optional>
 
 #include "schedule/plan.h"
@@ -26,11 +27,21 @@ struct SchedulerOptions {
 };
 
 // What /healthz and the logs say about the scheduler.
+// How late on-time triggers fired (pass time − due), since start: a Prometheus histogram.
+struct LatenessHistogram {
+  static constexpr std::array<std::int64_t, 6> kBounds{0, 1, 5, 30, 60, 300};  // seconds, "le"
+  std::array<std::int64_t, kBounds.size()> counts{};  // cumulative: at or under each bound
+  std::int64_t count = 0;                             // every observation (the +Inf bucket)
+  std::int64_t sum_seconds = 0;
+  void observe(std::chrono::seconds lateness);
+};
+
 struct SchedulerStatus {
   std::optional<Instant> last_pass;
   std::optional<Instant> next_due;
   std::string last_error;               // empty when the last pass succeeded
   std::int64_t passes = 0;
+  LatenessHistogram lateness;
 };
 
 class Scheduler {

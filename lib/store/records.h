@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "time/instant.h"
@@ -211,6 +212,13 @@ struct FeedEventVersion {
   std::string uid;
   int sequence = 0;
   Instant last_modified;
+};
+
+// The outbox as /metrics shows it.
+struct OutboxMetrics {
+  std::map<std::pair<std::string, std::string>, std::int64_t> messages;  // (channel, state) → count
+  std::map<std::string, std::int64_t> triggers;                          // outcome → count
+  std::optional<Instant> oldest_unsent;  // the creation of the oldest pending or retry message
 };
 
 }  // namespace deadline::store

@@ -93,6 +93,7 @@ class SqliteStore final : public Store {
   Result<std::map<std::string, std::int64_t>> subscriber_counts() override;
   Result<std::map<std::string, std::int64_t>> endpoint_counts() override;
 
+  Result<OutboxMetrics> outbox_metrics() override;
   Result<std::vector<FeedEventVersion>> sync_feed_events(const std::vector<FeedEventDigest>& events,
                                                          Instant now) override;
 

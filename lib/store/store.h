@@ -168,6 +168,8 @@ class Store {
   // state → count, only states that occur.
   virtual Result<std::map<std::string, std::int64_t>> subscriber_counts() = 0;
   virtual Result<std::map<std::string, std::int64_t>> endpoint_counts() = 0;
+  // What /metrics reports from the database (admin/metrics_text.h).
+  virtual Result<OutboxMetrics> outbox_metrics() = 0;
 
   // --- calendar feeds ------------------------------------------------------------------------
   // The version of every feed event given (by UID and content hash), recording changes: a new

@@ -4,14 +4,22 @@
 
 #include "admin/metrics_text.h"
 
+using namespace deadline;
 using namespace deadline::admin;
+
+namespace {
+
+bool has_line(const std::string& text, const std::string& line) { return text.find("\n" + line + "\n") != std::string::npos; }
+
+}  // namespace
 
 TEST_CASE("metrics show the build, every message state and the calendar revision") {
   MetricsInput input;
   input.version = "0.1.0";
   input.messages = {{"delivered", 3}, {"dead", 1}};
   input.calendar_revision = "726523a3f6db";
-  CHECK(metrics_text(input) ==
+  const std::string text = metrics_text(input);
+  CHECK(text.substr(0, text.find("# HELP deadlined_channel_messages")) ==
         "# HELP deadlined_build_info The running deadlined's version; always 1.\n"
         "# TYPE deadlined_build_info gauge\n"
         "deadlined_build_info{version=\"0.1.0\"} 1\n"
@@ -39,4 +47,44 @@ TEST_CASE("without a calendar there is no revision sample") {
 TEST_CASE("label values are escaped") {
   CHECK(escape_label_value(R"(a\b"c)" "\n") == R"(a\\b\"c\n)");
   CHECK(escape_label_value("plain") == "plain");
+}
+
+TEST_CASE("metrics show the outbox by channel, triggers, queue, counters and the lateness histogram") {
+  MetricsInput input;
+  input.version = "0.1.0";
+  input.messages = {{"pending", 2}, {"retry", 1}, {"delivered", 7}};
+  input.outbox.messages = {{{"email", "pending"}, 2}, {{"webhook", "retry"}, 1}};
+  input.outbox.triggers = {{"fired", 4}, {"missed", 1}};
+  input.now = Instant{std::chrono::seconds{1000}};
+  input.outbox.oldest_unsent = Instant{std::chrono::seconds{958}};
+  input.counters.delivered = 7;
+  input.counters.dead = 1;
+  input.counters.calendar_reloads = 3;
+  input.counters.calendar_reload_failures = 1;
+  input.lateness.observe(std::chrono::seconds{0});
+  input.lateness.observe(std::chrono::seconds{2});
+  input.lateness.observe(std::chrono::seconds{400});
+  const std::string text = metrics_text(input);
+  CHECK(has_line(text, "deadlined_channel_messages{channel=\"email\",state=\"pending\"} 2"));
+  CHECK(has_line(text, "deadlined_channel_messages{channel=\"webhook\",state=\"retry\"} 1"));
+  CHECK(has_line(text, "deadlined_triggers{outcome=\"fired\"} 4"));
+  CHECK(has_line(text, "deadlined_triggers{outcome=\"late\"} 0"));
+  CHECK(has_line(text, "deadlined_queue_depth 3"));
+  CHECK(has_line(text, "deadlined_oldest_unsent_age_seconds 42"));
+  CHECK(has_line(text, "# TYPE deadlined_deliveries_total counter"));
+  CHECK(has_line(text, "deadlined_deliveries_total{outcome=\"delivered\"} 7"));
+  CHECK(has_line(text, "deadlined_deliveries_total{outcome=\"dead\"} 1"));
+  CHECK(has_line(text, "deadlined_calendar_reload_failures_total 1"));
+  CHECK(has_line(text, "# TYPE deadlined_firing_lateness_seconds histogram"));
+  CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"0\"} 1"));
+  CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"5\"} 2"));
+  CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"300\"} 2"));
+  CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"+Inf\"} 3"));
+  CHECK(has_line(text, "deadlined_firing_lateness_seconds_sum 402"));
+  CHECK(has_line(text, "deadlined_firing_lateness_seconds_count 3"));
+}
+
+TEST_CASE("no unsent message: the oldest age is 0") {
+  MetricsInput input;
+  CHECK(has_line(metrics_text(input), "deadlined_oldest_unsent_age_seconds 0"));
 }

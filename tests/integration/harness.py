@@ -113,12 +113,13 @@ clock_offset_file = "clock-offset"
             return datetime.now(timezone.utc) + timedelta(seconds=int(f.read()))
 
     # --- process ----------------------------------------------------------------------------
-    def start(self):
+    def start(self, env=None):
+        """`env`: variables added to the daemon's environment (e.g. NOTIFY_SOCKET)."""
         with open(self.log_path, "a") as log:  # the child keeps its own descriptor
             self.process = subprocess.Popen(
                 [os.path.join(self.build_dir, "daemon", "deadlined"), "--config", self.config,
                  "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"],
-                stdout=log, stderr=subprocess.STDOUT, cwd=self.dir)
+                stdout=log, stderr=subprocess.STDOUT, cwd=self.dir, env={**os.environ, **(env or {})})
         self.port = wait_for(self._serving_port, 10, "deadlined to serve HTTP")
         # Logged before "serving": the admin listener accepts before the daemon says it serves.
         self.admin_port = int(re.findall(r"admin API on http://127\.0\.0\.1:(\d+)", self.log())[-1])
