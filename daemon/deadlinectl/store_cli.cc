@@ -213,6 +213,14 @@ void add_store_commands(CLI::App& app, Globals& globals, Action& action) {
     };
   });
 
+  app.add_subcommand("status", "The running daemon (--admin): next reminder points, queue, failures, last reload")
+      ->callback([&globals, &action] {
+        action = [&globals] {
+          return run_verb(globals, [] { std::cerr << "deadlinectl: status needs --admin URL\n"; return 2; },
+                          AdminCall{"GET", "/admin/v1/status", ""});
+        };
+      });
+
   auto wait = std::make_shared<bool>(false);
   auto* reload = app.add_subcommand("reload", "Reload the running daemon's calendars (--admin, default http://127.0.0.1:8081)");
   reload->add_flag("--wait", *wait,

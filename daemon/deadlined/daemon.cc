@@ -29,6 +29,7 @@
 #include "delivery/dingtalk_channel.h"
 #include "delivery/feishu_channel.h"
 #include "http/endpoint.h"
+#include "http/http_metrics.h"
 #include "http/server.h"
 #include "ical/feed_book.h"
 #include "ical/feed_catalog.h"
@@ -126,6 +127,7 @@ class Daemon {
     app.calendar = [this] { return snapshot_.current(); };
     app.clock = clock_.get();
     app.health_details = [this] { return health(); };
+    app.on_response = [this](std::string_view target, unsigned status) { http_metrics_.count(target, status); };
     app.store_routes = [this](const http::Request& request, const http::RequestInfo& info,
                               const http::AppState::Reply& reply) {
       return feed_routes_.handle(request, info, reply) || unsubscribe_.handle(request, info, reply) ||
@@ -157,6 +159,7 @@ class Daemon {
     http::AppState admin_app;
     admin_app.calendar = [this] { return snapshot_.current(); };
     admin_app.clock = clock_.get();
+    admin_app.on_response = [this](std::string_view target, unsigned status) { http_metrics_.count(target, status); };
     admin_app.store_routes = [this](const http::Request& request, const http::RequestInfo& info,
                                     const http::AppState::Reply& reply) { return admin_.handle(request, info, reply); };
     http::HttpLimits admin_limits;
@@ -173,7 +176,8 @@ class Daemon {
                             config_.admin.token_file.string() + ")");
     wait_for_signal();
     const auto calendar = snapshot_.current();
-    scheduler_.set_plan(make_plan(*calendar, planner_options(config_)));
+    plan_ = make_plan(*calendar, planner_options(config_));
+    scheduler_.set_plan(plan_);
     dispatcher_.start();
     notices_.check();  // what a previous run recorded and did not get to mail
     log::info("daemon", "deadlined " DEADLINED_VERSION " serving http://" + http::to_string(*bound) +
@@ -284,10 +288,34 @@ class Daemon {
     const admin::ReloadOutcome outcome = reload_calendars(why);
     ++calendar_reloads_;
     if (!outcome.ok) ++calendar_reload_failures_;
+    last_reload_ = {{"at", format_utc(clock_->now())}, {"why", why}, {"ok", outcome.ok},
+                    {"revision", outcome.revision}, {"errors", outcome.errors}};
     notifier_.ready(outcome.ok ? serving_status()
                                : "reload rejected (" + std::to_string(outcome.errors.size()) + " errors); " +
                                      serving_status());
     return outcome;
+  }
+
+  // GET /admin/v1/status (deadlinectl status): the daemon's side; the admin routes add the
+  // store's counts and the latest failures.
+  nlohmann::json status_json() const {
+    const auto calendar = snapshot_.current();
+    nlohmann::json next = nlohmann::json::array();
+    if (plan_) {
+      const Instant now = clock_->now();
+      for (std::size_t i = plan_->first_due_after(now); i < plan_->triggers.size() && next.size() < 5; ++i) {
+        const store::TriggerFacts& t = plan_->triggers[i];
+        next.push_back({{"due", format_utc(t.due)}, {"window", t.window_id}, {"lead", t.lead}});
+      }
+    }
+    nlohmann::json body = health();
+    body["version"] = DEADLINED_VERSION;
+    body["started_at"] = format_utc(started_at_);
+    body["calendar"] = {{"revision", calendar->revision()}, {"programmes", calendar->programmes().size()},
+                        {"windows", calendar->windows().size()}};
+    body["next_triggers"] = std::move(next);
+    body["last_reload"] = last_reload_;
+    return body;
   }
 
   std::string serving_status() const {
@@ -332,7 +360,8 @@ class Daemon {
     }
     const auto calendar = std::make_shared<const Calendar>(std::move(*loaded.calendar));
     snapshot_.replace(calendar);
-    scheduler_.set_plan(make_plan(*calendar, planner_options(config_)));
+    plan_ = make_plan(*calendar, planner_options(config_));
+    scheduler_.set_plan(plan_);
     log::info("daemon", "calendar " + calendar->revision() + " in force");
     refresh_feeds(calendar);
     outcome.ok = true;
@@ -359,6 +388,8 @@ class Daemon {
       return c;
     };
     options.lateness = [this] { return scheduler_.status().lateness; };
+    options.http_requests = [this] { return http_metrics_.snapshot(); };
+    options.status = [this] { return status_json(); };
     options.reload = [this] { return reload("admin API"); };
     options.messages_ready = [this] { dispatcher_.wake(); };
     options.notices_recorded = [this] { notices_.check(); };
@@ -420,6 +451,10 @@ class Daemon {
   asio::steady_timer grace_timer_;
   const SystemdNotifier notifier_ = SystemdNotifier::from_environment();
   asio::steady_timer watchdog_timer_{io_};
+  std::shared_ptr<const Plan> plan_;            // the plan in force (main thread)
+  nlohmann::json last_reload_ = nullptr;        // deadlinectl status: when, why, outcome
+  const Instant started_at_ = SystemClock().now();
+  http::HttpMetrics http_metrics_;             // both listeners' responses, for /metrics
   std::int64_t calendar_reloads_ = 0;          // main thread only (SIGHUP and admin handlers)
   std::int64_t calendar_reload_failures_ = 0;
   Scheduler scheduler_;

@@ -33,6 +33,7 @@ std::optional<AdminMatch> match_admin_path(std::string_view path) {
     if (s[0] == "endpoints") return AdminMatch{AdminRoute::endpoints, {}};
     if (s[0] == "messages") return AdminMatch{AdminRoute::messages, {}};
     if (s[0] == "counts") return AdminMatch{AdminRoute::counts, {}};
+    if (s[0] == "status") return AdminMatch{AdminRoute::status, {}};
     if (s[0] == "reload") return AdminMatch{AdminRoute::reload, {}};
   } else if (n == 2) {
     if (s[0] == "subscribers") return AdminMatch{AdminRoute::subscriber, id};
@@ -66,6 +67,7 @@ std::string_view allowed_methods(AdminRoute route) {
       return "GET, HEAD, POST";
     case AdminRoute::messages:
     case AdminRoute::counts:
+    case AdminRoute::status:
     case AdminRoute::metrics:
       break;
   }

@@ -23,6 +23,7 @@ enum class AdminRoute {
   messages,                // GET  /admin/v1/messages
   message_replay,          // POST /admin/v1/messages/{id}/replay
   counts,                  // GET  /admin/v1/counts
+  status,                  // GET  /admin/v1/status
   reload,                  // POST /admin/v1/reload
   metrics,                 // GET  /metrics
 };

@@ -184,6 +184,23 @@ http::Response metrics_response(const std::string& text, const http::ReplyTo& to
   return res;
 }
 
+// GET /admin/v1/status: the daemon's state, the outbox's counts, endpoints that are not active,
+// and the newest dead messages: what an operator looks at first.
+Answer status(store::Store& s, json body, const http::ReplyTo& to) {
+  const auto messages = s.message_counts();
+  const auto endpoints = s.endpoint_counts();
+  const auto dead = s.list_messages("dead", 5);
+  if (!messages || !endpoints || !dead) {
+    return plain(store_failure(!messages ? messages.error() : !endpoints ? endpoints.error() : dead.error(), to));
+  }
+  body["messages"] = *messages;
+  body["endpoints"] = *endpoints;
+  json recent = json::array();
+  for (const store::MessageRecord& m : *dead) recent.push_back(message_json(m));
+  body["recent_dead"] = std::move(recent);
+  return plain(http::json_response(Status::ok, body, to));
+}
+
 // POST .../rotate-secret: a new secret, answered once, beside the current one; POST
 // .../finish-rotation: only the current one signs from now on (docs/webhooks.md).
 Answer rotation(store::Store& s, std::int64_t id, bool start, const http::ReplyTo& to) {
@@ -424,6 +441,13 @@ bool AdminRoutes::handle(const http::Request& request, const http::RequestInfo&,
     case AdminRoute::counts:
       answer_from_store(reply, [to](store::Store& s) { return counts(s, to); });
       return true;
+    case AdminRoute::status: {
+      json daemon = options_.status ? options_.status() : json::object();
+      answer_from_store(reply, [daemon = std::move(daemon), to](store::Store& s) mutable {
+        return status(s, std::move(daemon), to);
+      });
+      return true;
+    }
     case AdminRoute::reload: {
       log::info("admin", "calendar reload requested");
       const ReloadOutcome outcome = options_.reload();
@@ -447,6 +471,7 @@ bool AdminRoutes::handle(const http::Request& request, const http::RequestInfo&,
       input.now = now;
       if (options_.counters) input.counters = options_.counters();
       if (options_.lateness) input.lateness = options_.lateness();
+      if (options_.http_requests) input.http_requests = options_.http_requests();
       const auto calendar = options_.calendar ? options_.calendar() : nullptr;
       if (calendar) input.calendar_revision = calendar->revision();
       answer_from_store(reply, [input, to](store::Store& s) mutable {

@@ -11,7 +11,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <functional>
+#include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -43,6 +45,10 @@ struct AdminRoutesOptions {
   // Optional, for /metrics: what the daemon counted since start, and the firing lateness.
   std::function<DaemonCounters()> counters{};
   std::function<LatenessHistogram()> lateness{};
+  std::function<std::map<std::pair<std::string, unsigned>, std::int64_t>()> http_requests{};  // (route, status)
+  // Optional, for GET /admin/v1/status: the daemon's own state (scheduler, next triggers, last
+  // reload) as a JSON object; called on the io_context's thread.
+  std::function<nlohmann::json()> status{};
 };
 
 class AdminRoutes {

@@ -93,6 +93,14 @@ std::string metrics_text(const MetricsInput& input) {
   sample(out, "deadlined_firing_lateness_seconds_bucket", "le", "+Inf", h.count);
   plain_sample(out, "deadlined_firing_lateness_seconds_sum", h.sum_seconds);
   plain_sample(out, "deadlined_firing_lateness_seconds_count", h.count);
+
+  family(out, "deadlined_http_requests_total", "HTTP responses since start, by route template and status.",
+         "counter");
+  for (const auto& [key, count] : input.http_requests) {
+    out.append("deadlined_http_requests_total{route=\"").append(escape_label_value(key.first));
+    out.append("\",status=\"").append(std::to_string(key.second)).append("\"} ").append(std::to_string(count));
+    out.append("\n");
+  }
   return out;
 }
 

@@ -31,6 +31,7 @@ struct MetricsInput {
   Instant now{};                                         // for the oldest unsent message's age
   DaemonCounters counters;
   LatenessHistogram lateness;                            // on-time triggers' firing lateness
+  std::map<std::pair<std::string, unsigned>, std::int64_t> http_requests;  // (route template, status)
 };
 
 //   # HELP deadlined_build_info ...
@@ -44,6 +45,7 @@ struct MetricsInput {
 //   deadlined_deliveries_total{outcome="delivered"} 9 …, deadlined_endpoints_disabled_total,
 //   deadlined_calendar_reloads_total, deadlined_calendar_reload_failures_total,
 //   deadlined_firing_lateness_seconds_bucket{le="1"} … _sum _count
+//   deadlined_http_requests_total{route="/manage/{token}",status="200"} 5
 std::string metrics_text(const MetricsInput& input);
 
 // A label value escaped as the format requires: backslash, double quote and newline.

@@ -37,6 +37,9 @@ struct AppState {
   // to its own connection. `info` is valid only during the call: copy what is needed later.
   using Reply = std::function<void(Response)>;
   std::function<bool(const Request&, const RequestInfo& info, Reply reply)> store_routes{};
+  // Optional: told of every response as it is sent, with the request's target ("" for a request
+  // refused before it was read whole): the daemon counts them for /metrics (http_metrics.h).
+  std::function<void(std::string_view target, unsigned status)> on_response{};
 };
 
 }  // namespace deadline::http

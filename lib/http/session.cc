@@ -89,6 +89,7 @@ void Session::on_read(error_code ec, std::size_t) {
     fail(ec, "read");
     return do_close();
   }
+  target_ = std::string(parser_->get().target());
   if (context_->app.store_routes) {
     const RequestInfo info{client_address(peer_address_, parser_->get(), context_->limits.trusted_proxies)};
     const bool taken = context_->app.store_routes(parser_->get(), info, [self = shared_from_this()](Response response) {
@@ -105,12 +106,14 @@ void Session::on_read(error_code ec, std::size_t) {
 }
 
 void Session::reject(Status status, std::string_view code, const std::string& message) {
+  target_.clear();
   const unsigned version = parser_->is_header_done() ? parser_->get().version() : 11;
   send(error_response(status, code, "", message, ReplyTo{version, false, false}), true);
 }
 
 void Session::send(Response response, bool linger) {
   response_ = std::move(response);
+  if (context_->app.on_response) context_->app.on_response(target_, response_.result_int());
   stream_.expires_after(context_->limits.write_timeout);
   beast::http::async_write(stream_, response_,
                            beast::bind_front_handler(&Session::on_write, shared_from_this(), linger));

@@ -51,6 +51,7 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   Response response_;  // alive until its write completes
+  std::string target_;  // the request being answered, for AppState::on_response
   std::shared_ptr<ServerContext> context_;
   boost::asio::ip::address peer_address_;
   std::string peer_;

@@ -214,6 +214,21 @@ class OperatorVerbs(AdminCase):
         self.assertEqual(failed.returncode, 1)
         self.assertRegex(failed.stderr, r"broken\.toml:\d+")
         self.assertEqual(d.ctl("reload").returncode, 0)  # without --wait only an unreachable daemon fails
+        # status: what an operator looks at first.
+        status = d.ctl("status")
+        self.assertEqual(status.returncode, 0, status.stderr)
+        state = json.loads(status.stdout)
+        self.assertEqual([t["lead"] for t in state["next_triggers"]][:1], ["2h"])
+        self.assertFalse(state["last_reload"]["ok"])
+        self.assertRegex(state["last_reload"]["errors"][0], r"broken\.toml:\d+")
+        self.assertIn("scheduler", state)
+        self.assertEqual(state["endpoints"], {"active": 1})
+        # /metrics counts the requests just made, by route template (never a token or an id).
+        metrics = self.admin("GET", "/metrics")
+        self.assertIn('deadlined_http_requests_total{route="/admin/v1/endpoints/{id}/rotate-secret",status="200"} 1',
+                      metrics)
+        self.assertIn('deadlined_calendar_reload_failures_total 2', metrics)
+        self.assertNotIn(new_secret, metrics)
 
 
 class SubscribersAndEndpoints(AdminCase):
