@@ -132,6 +132,11 @@ std::string quoted_printable(std::string_view text) {
       if (length + tokens[k].size() > limit) {
         out += "=\r\n";
         length = 0;
+        // The soft break starts a physical line too: no "." or "From " there either.
+        if (tokens[k] == "." || (tokens[k] == "F" && line.substr(k).starts_with("From "))) {
+          const auto byte = static_cast<unsigned char>(line[k]);
+          tokens[k] = std::string{'=', hex[byte >> 4], hex[byte & 0xf]};
+        }
       }
       out += tokens[k];
       length += tokens[k].size();

@@ -186,3 +186,14 @@ TEST_CASE("mime: the builder refuses hostile headers and parts") {
   message.attachment->content_type = "text/calendar; name=\"x\"";
   CHECK_FALSE(build_mime(message));
 }
+
+TEST_CASE("quoted-printable: a soft line break never leaves '.' or 'From ' at the start of a line") {
+  // 75 characters fill the first physical line; the next token would start the second one.
+  for (const std::string rest : {".x", "From here"}) {
+    CAPTURE(rest);
+    const std::string encoded = quoted_printable(std::string(75, 'a') + rest + "\r\n");
+    CHECK(encoded.find("=\r\n.") == std::string::npos);
+    CHECK(encoded.find("=\r\nFrom ") == std::string::npos);
+    CHECK(encoded.find(rest[0] == '.' ? "=\r\n=2E" : "=\r\n=46rom") != std::string::npos);
+  }
+}
