@@ -65,6 +65,9 @@ std::variant<nlohmann::json, ApiError> parse_json_object(std::string_view body) 
   if (nesting_depth(body) > kMaxJsonDepth) {
     return invalid("the body is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
+  // nlohmann's parser stops at a NUL byte as at the end of the input, so "{}\0anything" would
+  // pass as {}; a NUL is never part of JSON text (in a string it must be written \u0000).
+  if (body.find('\0') != std::string_view::npos) return invalid("the body is not JSON (UTF-8)");
   nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
   if (parsed.is_discarded()) return invalid("the body is not JSON (UTF-8)");
   if (!parsed.is_object()) return invalid("the body must be a JSON object");

@@ -77,3 +77,10 @@ TEST_CASE("an endpoint shows its URL as scheme and host only") {
   mail.address = "caiwu@qiye.example.cn";
   CHECK(endpoint_json(mail)["address"] == "caiwu@qiye.example.cn");
 }
+
+TEST_CASE("a NUL byte ends nothing: the whole body must be JSON") {
+  using namespace std::string_literals;
+  CHECK(std::holds_alternative<ApiError>(parse_json_object("{}\0{\"email\": 1}"s)));
+  CHECK(std::holds_alternative<ApiError>(parse_json_object("{\"a\": \"x\0\"}"s)));
+  CHECK(std::holds_alternative<nlohmann::json>(parse_json_object("{\"a\": \"x\\u0000\"}")));
+}
