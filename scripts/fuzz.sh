@@ -39,13 +39,16 @@ for name in "${targets[@]}"; do
   cp -- "$root/fuzz/corpus/$name/"* "$corpus/"
   log="$work/$name.log"
   before=$(ls -A "$artifacts")
-  "$binary" "$corpus" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
+  # TMPDIR: the targets' scratch files (a crashed run leaves them) go with the work directory.
+  mkdir -p "$work/tmp/$name"
+  TMPDIR="$work/tmp/$name" "$binary" "$corpus" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
     -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1
   status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
   [ -n "$execs" ] || execs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -n 1)
   [ -n "$execs" ] || execs="?"
-  written=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | head -n 1)
+  # crash-, timeout-, oom- or leak- files (a slow-unit- file is not a failure).
+  written=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | grep -v '/slow-unit-' | head -n 1)
   if [ "$status" -eq 0 ] && [ -z "$written" ]; then
     echo "$name: $execs execs in ${seconds}s, 0 crashes"
     continue
@@ -59,7 +62,8 @@ for name in "${targets[@]}"; do
     echo "$name: $execs execs, FAILED (exit $status) without a crash file"
   fi
   # What went wrong, in a few lines: the sanitizer's or the invariant's report.
-  grep -E '^(==[0-9]+==ERROR|SUMMARY|\*\*\* fuzz|.*runtime error:|ERROR: libFuzzer)' "$log" | head -n 5 | sed 's/^/  /'
+  grep -E '^(==[0-9]+==ERROR|SUMMARY|\*\*\* fuzz|.*runtime error:|ERROR: libFuzzer|==[0-9]+== libFuzzer: run interrupted)' "$log" |
+    head -n 5 | sed 's/^/  /'
   echo "  log: $artifacts/$name.log"
   if [ -z "$written" ]; then
     after=$(ls -A "$artifacts")
