@@ -12,24 +12,6 @@ ApiError invalid(std::string field, std::string message) {
   return {http::Status::bad_request, "invalid_field", std::move(field), std::move(message)};
 }
 
-// As the form trims: ASCII white space and U+3000 (全角空格) at either end.
-std::string trimmed(std::string_view text) {
-  constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
-  const auto ascii_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; };
-  for (;;) {
-    if (!text.empty() && ascii_space(text.front())) {
-      text.remove_prefix(1);
-    } else if (text.starts_with(kIdeographicSpace)) {
-      text.remove_prefix(kIdeographicSpace.size());
-    } else if (!text.empty() && ascii_space(text.back())) {
-      text.remove_suffix(1);
-    } else if (text.ends_with(kIdeographicSpace)) {
-      text.remove_suffix(kIdeographicSpace.size());
-    } else {
-      return std::string(text);
-    }
-  }
-}
 
 const json* member(const json& body, const std::string& name) {
   const auto it = body.find(name);
@@ -45,7 +27,7 @@ std::variant<std::optional<std::vector<std::string>>, ApiError> string_list(cons
   std::vector<std::string> out;
   for (const json& item : *value) {
     if (!item.is_string()) return invalid(field, field + " must be an array of strings");
-    std::string text = trimmed(item.get<std::string>());
+    std::string text = web::trim_form_text(item.get<std::string>());
     if (text.empty()) return invalid(field, field + " has an empty value");
     if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(std::move(text));
   }
@@ -73,7 +55,7 @@ std::variant<std::optional<std::string>, ApiError> string_member(const json& bod
   const json* value = member(body, name);
   if (!value) return std::optional<std::string>{};
   if (!value->is_string()) return invalid(name, name + " must be a string");
-  return std::optional<std::string>{trimmed(value->get<std::string>())};
+  return std::optional<std::string>{web::trim_form_text(value->get<std::string>())};
 }
 
 std::optional<ApiError> unknown_member(const json& body, const std::vector<std::string>& allowed, const std::string& prefix) {

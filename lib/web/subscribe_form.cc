@@ -48,23 +48,6 @@ std::string form_decode(std::string_view text) {
   return valid_utf8(bytes);
 }
 
-std::string trimmed(std::string_view text) {
-  constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
-  const auto ascii_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; };
-  for (;;) {
-    if (!text.empty() && ascii_space(text.front())) {
-      text.remove_prefix(1);
-    } else if (text.starts_with(kIdeographicSpace)) {
-      text.remove_prefix(kIdeographicSpace.size());
-    } else if (!text.empty() && ascii_space(text.back())) {
-      text.remove_suffix(1);
-    } else if (text.ends_with(kIdeographicSpace)) {
-      text.remove_suffix(kIdeographicSpace.size());
-    } else {
-      return std::string(text);
-    }
-  }
-}
 
 bool contains(const std::vector<std::string>& values, std::string_view value) {
   return std::find(values.begin(), values.end(), value) != values.end();
@@ -103,6 +86,24 @@ bool has_control_character(std::string_view text) {
 
 }  // namespace
 
+std::string trim_form_text(std::string_view text) {
+  constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
+  const auto ascii_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; };
+  for (;;) {
+    if (!text.empty() && ascii_space(text.front())) {
+      text.remove_prefix(1);
+    } else if (text.starts_with(kIdeographicSpace)) {
+      text.remove_prefix(kIdeographicSpace.size());
+    } else if (!text.empty() && ascii_space(text.back())) {
+      text.remove_suffix(1);
+    } else if (text.ends_with(kIdeographicSpace)) {
+      text.remove_suffix(kIdeographicSpace.size());
+    } else {
+      return std::string(text);
+    }
+  }
+}
+
 SubscribeForm parse_subscribe_form(std::string_view body) {
   SubscribeForm form;
   Collected programmes(form.programmes), groups(form.groups), categories(form.categories), leads(form.leads);
@@ -116,10 +117,10 @@ SubscribeForm parse_subscribe_form(std::string_view body) {
     const std::string name = form_decode(piece.substr(0, eq));
     std::string value = eq == std::string_view::npos ? std::string{} : form_decode(piece.substr(eq + 1));
     if (name == "email") {
-      if (!have_email) form.email = trimmed(value);
+      if (!have_email) form.email = trim_form_text(value);
       have_email = true;
     } else if (name == "keyword") {
-      if (!have_keyword) form.keyword = trimmed(value);
+      if (!have_keyword) form.keyword = trim_form_text(value);
       have_keyword = true;
     } else if (name == "programme") {
       programmes.add(std::move(value));
@@ -152,7 +153,7 @@ std::string form_field(std::string_view body, std::string_view wanted) {
     body = amp == std::string_view::npos ? std::string_view{} : body.substr(amp + 1);
     const std::size_t eq = piece.find('=');
     if (form_decode(piece.substr(0, eq)) == wanted) {
-      return eq == std::string_view::npos ? std::string{} : trimmed(form_decode(piece.substr(eq + 1)));
+      return eq == std::string_view::npos ? std::string{} : trim_form_text(form_decode(piece.substr(eq + 1)));
     }
   }
   return {};

@@ -40,6 +40,10 @@ inline constexpr std::size_t kKeywordMaxChars = 50;  // code points, not bytes
 // The body's size is bounded by the HTTP server (lib/http/limits.h).
 SubscribeForm parse_subscribe_form(std::string_view urlencoded_body);
 
+// `text` without ASCII white space and U+3000 (全角空格) at either end: how the form trims what
+// people type (the JSON API trims its members the same way).
+std::string trim_form_text(std::string_view text);
+
 // One other field of such a body (the manage page's action, endpoint, url, secret), decoded and
 // trimmed the same way; the first occurrence; "" when absent.
 std::string form_field(std::string_view urlencoded_body, std::string_view name);
