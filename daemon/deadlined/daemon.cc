@@ -17,6 +17,7 @@
 #include "calendar/loader.h"
 #include "calendar/snapshot.h"
 #include "config/email_config.h"
+#include "deadlined/file_limit.h"
 #include "deadlined/secrets.h"
 #include "deadlined/systemd_notify.h"
 #include "delivery/curl_multi_client.h"
@@ -261,11 +262,12 @@ class Daemon {
     const delivery::DispatcherCounters d = dispatcher_.counters();
     return {{"delivery",
              {{"delivered", d.delivered}, {"retried", d.retried}, {"dead", d.dead}, {"expired", d.expired},
-              {"endpoints_disabled", d.endpoints_disabled}}},
+              {"endpoints_disabled", d.endpoints_disabled}, {"store_errors", d.store_errors}}},
             {"scheduler",
              {{"last_pass", optional_time(s.last_pass)},
               {"next_due", optional_time(s.next_due)},
               {"passes", s.passes},
+              {"failed_passes", s.failed_passes},
               {"last_error", s.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.last_error)}}}};
   }
 
@@ -385,6 +387,8 @@ class Daemon {
       c.endpoints_disabled = d.endpoints_disabled;
       c.calendar_reloads = calendar_reloads_;
       c.calendar_reload_failures = calendar_reload_failures_;
+      c.dispatcher_store_errors = d.store_errors;
+      c.scheduler_store_errors = scheduler_.status().failed_passes;
       return c;
     };
     options.lateness = [this] { return scheduler_.status().lateness; };
@@ -502,6 +506,8 @@ int run(const Flags& flags) {
     return 0;
   }
   // One daemon per database, and no offline deadlinectl verb beside it (store/database_lock.h).
+  // Room for every HTTP connection, plus the database, the relay and webhook connections.
+  raise_file_limit(static_cast<std::size_t>(config->max_connections) + 256);
   const auto lock = store::DatabaseLock::acquire(config->database);
   if (!lock) {
     log::error("store", lock.error());

@@ -1,6 +1,7 @@
 #include "admin/metrics_text.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <utility>
 
 namespace deadline::admin {
@@ -83,15 +84,22 @@ std::string metrics_text(const MetricsInput& input) {
   plain_sample(out, "deadlined_calendar_reloads_total", c.calendar_reloads);
   family(out, "deadlined_calendar_reload_failures_total", "Reloads rejected for errors in the calendars.", "counter");
   plain_sample(out, "deadlined_calendar_reload_failures_total", c.calendar_reload_failures);
+  family(out, "deadlined_store_errors_total",
+         "Store operations that failed since start (e.g. disk full), by component; each is logged.", "counter");
+  sample(out, "deadlined_store_errors_total", "component", "dispatcher", c.dispatcher_store_errors);
+  sample(out, "deadlined_store_errors_total", "component", "scheduler", c.scheduler_store_errors);
 
   family(out, "deadlined_firing_lateness_seconds", "How late on-time reminder points fired (pass time − due).",
          "histogram");
   const LatenessHistogram& h = input.lateness;
+  char text[32];
   for (std::size_t i = 0; i < h.kBounds.size(); ++i) {
-    sample(out, "deadlined_firing_lateness_seconds_bucket", "le", std::to_string(h.kBounds[i]), h.counts[i]);
+    std::snprintf(text, sizeof text, "%g", h.kBounds[i]);  // 0.001 … 0.5, 1 … 300
+    sample(out, "deadlined_firing_lateness_seconds_bucket", "le", text, h.counts[i]);
   }
   sample(out, "deadlined_firing_lateness_seconds_bucket", "le", "+Inf", h.count);
-  plain_sample(out, "deadlined_firing_lateness_seconds_sum", h.sum_seconds);
+  std::snprintf(text, sizeof text, "%.6f", h.sum_seconds);
+  out.append("deadlined_firing_lateness_seconds_sum ").append(text).append("\n");
   plain_sample(out, "deadlined_firing_lateness_seconds_count", h.count);
 
   family(out, "deadlined_http_requests_total", "HTTP responses since start, by route template and status.",

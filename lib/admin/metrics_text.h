@@ -21,6 +21,9 @@ struct DaemonCounters {
   std::int64_t delivered = 0, retried = 0, dead = 0, expired = 0;  // delivery attempts' outcomes
   std::int64_t endpoints_disabled = 0;
   std::int64_t calendar_reloads = 0, calendar_reload_failures = 0;
+  // Store operations that failed (a full or unwritable disk, say), by who asked: the scheduler's
+  // passes, the dispatcher's claims and result records.
+  std::int64_t scheduler_store_errors = 0, dispatcher_store_errors = 0;
 };
 
 struct MetricsInput {
@@ -44,6 +47,7 @@ struct MetricsInput {
 //   deadlined_queue_depth 3, deadlined_oldest_unsent_age_seconds 42
 //   deadlined_deliveries_total{outcome="delivered"} 9 …, deadlined_endpoints_disabled_total,
 //   deadlined_calendar_reloads_total, deadlined_calendar_reload_failures_total,
+//   deadlined_store_errors_total{component="scheduler"} 0 (and "dispatcher"),
 //   deadlined_firing_lateness_seconds_bucket{le="1"} … _sum _count
 //   deadlined_http_requests_total{route="/manage/{token}",status="200"} 5
 std::string metrics_text(const MetricsInput& input);

@@ -24,7 +24,7 @@ struct Config {
   // [http] connection caps (per peer address, trusted proxies exempt; in all) and the reverse
   // proxies whose X-Forwarded-For is believed (lib/http/client_address.h).
   int max_connections_per_ip = 32;
-  int max_connections = 1024;
+  int max_connections = 4096;
   std::vector<http::Cidr> trusted_proxies;
   std::chrono::seconds shutdown_grace{10};
 

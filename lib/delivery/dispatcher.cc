@@ -70,6 +70,11 @@ void Dispatcher::stop(std::function<void()> on_idle) {
   check_idle();
 }
 
+void Dispatcher::count_store_error() {
+  const std::lock_guard<std::mutex> lock(counters_mutex_);
+  ++counters_.store_errors;
+}
+
 DispatcherCounters Dispatcher::counters() const {
   const std::lock_guard<std::mutex> lock(counters_mutex_);
   return counters_;
@@ -96,6 +101,7 @@ void Dispatcher::claim() {
         claiming_ = false;
         if (!claimed) {
           log::error("dispatcher", claimed.error());
+          count_store_error();
         } else {
           for (store::OutboundMessage& m : claimed.value()) ready_.push_back(std::move(m));
           if (stopped_) release_ready();  // a claim that was under way when stop() came
@@ -145,7 +151,10 @@ void Dispatcher::release_ready() {
   releasing_ = true;
   store_.run([ids = std::move(ids), now = clock_.now()](store::Store& s) { return s.release_claims(ids, now); }, io_,
              [this](Status released) {
-               if (!released) log::error("dispatcher", released.error());
+               if (!released) {
+                 log::error("dispatcher", released.error());
+                 count_store_error();
+               }
                releasing_ = false;
                check_idle();
              });
@@ -276,13 +285,7 @@ void Dispatcher::schedule_flush() {
     }
     return;
   }
-  if (flush_armed_) return;
-  flush_armed_ = true;
-  flush_timer_.expires_after(options_.flush);
-  flush_timer_.async_wait([this](const boost::system::error_code&) {
-    flush_armed_ = false;
-    flush();
-  });
+  arm_flush_at(std::chrono::steady_clock::now() + options_.flush);
 }
 
 void Dispatcher::flush() {
@@ -290,24 +293,26 @@ void Dispatcher::flush() {
     check_idle();
     return;
   }
+  if (std::chrono::steady_clock::now() < store_retry_at_) {  // the store failed a moment ago
+    arm_flush_at(store_retry_at_);
+    return;
+  }
   flushing_ = true;
-  std::vector<AttemptResult> batch;
-  batch.swap(results_);
+  auto batch = std::make_shared<std::vector<AttemptResult>>();
+  batch->swap(results_);
   const Instant now = clock_.now();
-  store_.run([batch = std::move(batch), now, health = options_.health](store::Store& s) {
-               return s.record_attempts(batch, now, health);
-             },
-             io_, [this](Result<std::vector<std::int64_t>> disabled) {
+  store_.run([batch, now, health = options_.health](store::Store& s) { return s.record_attempts(*batch, now, health); },
+             io_, [this, batch](Result<std::vector<std::int64_t>> disabled) {
                flushing_ = false;
-               if (on_recorded_) on_recorded_();
                if (!disabled) {
-                 log::error("dispatcher", disabled.error());
-               } else {
-                 for (const std::int64_t id : *disabled) {
-                   log::warning("dispatcher", "endpoint " + std::to_string(id) + " disabled");
-                   const std::lock_guard<std::mutex> lock(counters_mutex_);
-                   ++counters_.endpoints_disabled;
-                 }
+                 keep_for_retry(std::move(*batch), disabled.error());
+                 return;
+               }
+               if (on_recorded_) on_recorded_();
+               for (const std::int64_t id : *disabled) {
+                 log::warning("dispatcher", "endpoint " + std::to_string(id) + " disabled");
+                 const std::lock_guard<std::mutex> lock(counters_mutex_);
+                 ++counters_.endpoints_disabled;
                }
                if (stopped_ || results_.size() >= options_.flush_batch) {
                  flush();  // stopping: no more waiting; or a full batch is ready
@@ -317,6 +322,29 @@ void Dispatcher::flush() {
                  check_idle();
                }
              });
+}
+
+// The results are what was sent: dropping them would leave their messages 'sending' until the
+// next start, which then sends them again. They wait in memory, first in line, and are written
+// once the store can take them (a full disk cleared, say).
+void Dispatcher::keep_for_retry(std::vector<AttemptResult> batch, const std::string& error) {
+  count_store_error();
+  log::error("dispatcher", "could not record " + std::to_string(batch.size()) + " delivery result(s): " + error +
+                               "; kept, to record again in " + std::to_string(options_.store_retry.count()) + " ms");
+  results_.insert(results_.begin(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+  store_retry_at_ = std::chrono::steady_clock::now() + options_.store_retry;
+  arm_flush_at(store_retry_at_);
+}
+
+// A flush already armed stays armed: when it comes, flush() re-arms for store_retry_at_.
+void Dispatcher::arm_flush_at(std::chrono::steady_clock::time_point at) {
+  if (flush_armed_) return;
+  flush_armed_ = true;
+  flush_timer_.expires_at(at);
+  flush_timer_.async_wait([this](const boost::system::error_code&) {
+    flush_armed_ = false;
+    flush();
+  });
 }
 
 void Dispatcher::check_idle() {

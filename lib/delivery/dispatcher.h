@@ -41,12 +41,16 @@ struct DispatcherOptions {
   // of it: the message is sent again after the restart, with the same id.
   std::chrono::milliseconds flush{0};
   std::size_t flush_batch = 256;                 // commit at once when this many are waiting
+  // After the store failed to record results (a full disk, say), how long they wait in memory
+  // before the next try.
+  std::chrono::milliseconds store_retry{1000};
   RetryPolicy retry;
   store::EndpointHealthPolicy health;
 };
 
 struct DispatcherCounters {
   std::int64_t delivered = 0, retried = 0, dead = 0, expired = 0, endpoints_disabled = 0;
+  std::int64_t store_errors = 0;  // claims, releases and result records the store failed
 };
 
 class Dispatcher {
@@ -80,6 +84,9 @@ class Dispatcher {
   void defer(const store::OutboundMessage& message, Instant at);
   void schedule_flush();
   void flush();
+  void keep_for_retry(std::vector<store::AttemptResult> batch, const std::string& error);
+  void arm_flush_at(std::chrono::steady_clock::time_point at);
+  void count_store_error();
   void arm_poll();
   void check_idle();
   const Channel* channel_for(store::EndpointKind kind) const;
@@ -100,6 +107,7 @@ class Dispatcher {
   bool releasing_ = false;
   std::deque<store::OutboundMessage> ready_;       // claimed, not yet sent
   std::vector<store::AttemptResult> results_;
+  std::chrono::steady_clock::time_point store_retry_at_{};  // no flush before it (keep_for_retry)
   RateLimiter rate_limiter_;                       // per endpoint: its channel's limits, platform blocks
   std::function<void()> on_idle_;
   std::function<void()> on_recorded_;

@@ -29,7 +29,7 @@ struct HttpLimits {
   // Connections open at once from one peer address (trusted proxies exempt), and from all peers
   // together; a connection over either cap is closed as soon as it is accepted. 0: no cap.
   std::size_t max_connections_per_ip = 32;
-  std::size_t max_connections = 1024;
+  std::size_t max_connections = 4096;
   // Reverse proxies whose X-Forwarded-For (or Forwarded) is believed: see client_address.h.
   // Empty: every client is its connection's peer.
   std::vector<Cidr> trusted_proxies{};

@@ -30,6 +30,21 @@ bool is_parse_error(const error_code& ec) {
   return ec.category() == beast::http::make_error_code(beast::http::error::bad_method).category();
 }
 
+// Framing Beast accepts but RFC 9112 does not, or "" when the request is framed soundly. Beast
+// reads a request whose Transfer-Encoding does not end in chunked as having no body (or the body
+// its Content-Length gives), so the bytes after its head would be taken as the next request on
+// the connection, while a proxy in front may read them as this request's body: request smuggling.
+// RFC 9112 6.3 (a Transfer-Encoding whose last coding is not chunked: 400 and close) and 6.1
+// (Transfer-Encoding in HTTP/1.0 is faulty framing). Content-Length beside chunked, chunked twice
+// and conflicting Content-Lengths Beast refuses itself.
+std::string framing_problem(const beast::http::request_parser<beast::http::string_body>& parser) {
+  const auto& request = parser.get();
+  if (request.find(beast::http::field::transfer_encoding) == request.end()) return {};
+  if (request.version() < 11) return "Transfer-Encoding in an HTTP/1.0 request";
+  if (!parser.chunked()) return "Transfer-Encoding whose last coding is not chunked";
+  return {};
+}
+
 }  // namespace
 
 Session::Session(asio::ip::tcp::socket&& socket, std::shared_ptr<ServerContext> context,
@@ -88,6 +103,9 @@ void Session::on_read(error_code ec, std::size_t) {
   if (ec) {
     fail(ec, "read");
     return do_close();
+  }
+  if (const std::string problem = framing_problem(*parser_); !problem.empty()) {
+    return reject(Status::bad_request, "bad_request", "malformed HTTP request: " + problem);
   }
   target_ = std::string(parser_->get().target());
   if (context_->app.store_routes) {

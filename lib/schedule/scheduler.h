@@ -27,13 +27,16 @@ struct SchedulerOptions {
 };
 
 // What /healthz and the logs say about the scheduler.
-// How late on-time triggers fired (pass time − due), since start: a Prometheus histogram.
+// How late on-time triggers fired (pass time − due, to the microsecond: the pass time is the
+// clock's whole seconds plus the system clock's fraction of a second, see Scheduler::wake), since
+// start: a Prometheus histogram.
 struct LatenessHistogram {
-  static constexpr std::array<std::int64_t, 6> kBounds{0, 1, 5, 30, 60, 300};  // seconds, "le"
+  static constexpr std::array<double, 13> kBounds{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                  0.5,   1,     5,    30,    60,   300};  // seconds, "le"
   std::array<std::int64_t, kBounds.size()> counts{};  // cumulative: at or under each bound
   std::int64_t count = 0;                             // every observation (the +Inf bucket)
-  std::int64_t sum_seconds = 0;
-  void observe(std::chrono::seconds lateness);
+  double sum_seconds = 0;
+  void observe(std::chrono::microseconds lateness);
 };
 
 struct SchedulerStatus {
@@ -41,6 +44,7 @@ struct SchedulerStatus {
   std::optional<Instant> next_due;
   std::string last_error;               // empty when the last pass succeeded
   std::int64_t passes = 0;
+  std::int64_t failed_passes = 0;       // ended by a store error (logged; tried again at the next replan)
   LatenessHistogram lateness;
 };
 
@@ -62,7 +66,8 @@ class Scheduler {
 
  private:
   void wake();
-  void on_pass_done(PassReport report, std::chrono::milliseconds took);
+  // `fraction`: the part of a second the pass's `now` dropped (lateness to the microsecond).
+  void on_pass_done(PassReport report, std::chrono::milliseconds took, std::chrono::microseconds fraction);
   void arm_timer(std::optional<Instant> next_due);
 
   boost::asio::io_context& io_;

@@ -61,7 +61,9 @@ TEST_CASE("metrics show the outbox by channel, triggers, queue, counters and the
   input.counters.dead = 1;
   input.counters.calendar_reloads = 3;
   input.counters.calendar_reload_failures = 1;
+  input.counters.dispatcher_store_errors = 5;
   input.lateness.observe(std::chrono::seconds{0});
+  input.lateness.observe(std::chrono::milliseconds{30});
   input.lateness.observe(std::chrono::seconds{2});
   input.lateness.observe(std::chrono::seconds{400});
   const std::string text = metrics_text(input);
@@ -75,13 +77,18 @@ TEST_CASE("metrics show the outbox by channel, triggers, queue, counters and the
   CHECK(has_line(text, "deadlined_deliveries_total{outcome=\"delivered\"} 7"));
   CHECK(has_line(text, "deadlined_deliveries_total{outcome=\"dead\"} 1"));
   CHECK(has_line(text, "deadlined_calendar_reload_failures_total 1"));
+  CHECK(has_line(text, "deadlined_store_errors_total{component=\"dispatcher\"} 5"));
+  CHECK(has_line(text, "deadlined_store_errors_total{component=\"scheduler\"} 0"));
   CHECK(has_line(text, "# TYPE deadlined_firing_lateness_seconds histogram"));
-  CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"0\"} 1"));
-  CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"5\"} 2"));
-  CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"300\"} 2"));
-  CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"+Inf\"} 3"));
-  CHECK(has_line(text, "deadlined_firing_lateness_seconds_sum 402"));
-  CHECK(has_line(text, "deadlined_firing_lateness_seconds_count 3"));
+  CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"0.001\"} 1"));
+  CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"0.025\"} 1"));
+  CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"0.05\"} 2"));
+  CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"1\"} 2"));
+  CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"5\"} 3"));
+  CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"300\"} 3"));
+  CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"+Inf\"} 4"));
+  CHECK(has_line(text, "deadlined_firing_lateness_seconds_sum 402.030000"));
+  CHECK(has_line(text, "deadlined_firing_lateness_seconds_count 4"));
 }
 
 TEST_CASE("no unsent message: the oldest age is 0") {

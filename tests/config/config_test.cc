@@ -84,7 +84,7 @@ void check_defaults(const Config& c) {
   CHECK(c.listen == "127.0.0.1:8080");
   CHECK(c.http_read_timeout.count() == 15);
   CHECK(c.max_connections_per_ip == 32);
-  CHECK(c.max_connections == 1024);
+  CHECK(c.max_connections == 4096);
   CHECK(c.trusted_proxies.empty());
   CHECK(c.shutdown_grace.count() == 10);
   CHECK(c.horizon_years == 3);

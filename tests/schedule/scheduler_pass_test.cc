@@ -4,9 +4,11 @@
 #include "schedule/scheduler_pass.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <algorithm>
 #include <doctest/doctest.h>
 
 #include "calendar/loader.h"
+#include "schedule/scheduler.h"
 #include "store/sqlite_store.h"
 #include "test_support.h"
 #include "time/iso8601.h"
@@ -123,4 +125,25 @@ TEST_CASE("an unsent reminder expires at its window's close") {
   CHECK(close.expired == 1);
   CHECK(close.missed == 2);
   CHECK(w.count("SELECT count(*) FROM messages WHERE state = 'pending'") == 1);  // p/afternoon 30d, late
+}
+
+TEST_CASE("the lateness histogram counts to the millisecond") {
+  LatenessHistogram h;
+  h.observe(std::chrono::microseconds{400});
+  h.observe(std::chrono::milliseconds{50});
+  h.observe(std::chrono::microseconds{50'001});
+  h.observe(std::chrono::milliseconds{999});
+  h.observe(std::chrono::seconds{400});
+  const auto at_or_under = [&](double bound) {
+    const auto i = std::find(h.kBounds.begin(), h.kBounds.end(), bound) - h.kBounds.begin();
+    REQUIRE(i < static_cast<std::ptrdiff_t>(h.kBounds.size()));
+    return h.counts[static_cast<std::size_t>(i)];
+  };
+  CHECK(at_or_under(0.001) == 1);
+  CHECK(at_or_under(0.05) == 2);   // 50 ms is in the 50 ms bucket; 50.001 ms is not
+  CHECK(at_or_under(0.1) == 3);
+  CHECK(at_or_under(1) == 4);
+  CHECK(at_or_under(300) == 4);
+  CHECK(h.count == 5);
+  CHECK(h.sum_seconds == doctest::Approx(401.0994));
 }
