@@ -105,8 +105,11 @@ clock_offset_file = "clock-offset"
     def set_clock(self, daemon_now):
         """Makes the daemon's clock read `daemon_now` (an aware datetime) from now on."""
         offset = int(round(daemon_now.timestamp() - time.time()))
-        with open(self.clock_file, "w") as f:
+        # Replaced in one step: a running daemon never reads a half-written (empty) offset.
+        temporary = self.clock_file + ".new"
+        with open(temporary, "w") as f:
             f.write(str(offset))
+        os.replace(temporary, self.clock_file)
 
     def daemon_now(self):
         with open(self.clock_file) as f:
