@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
@@ -47,6 +48,13 @@ inline Comparison compare(std::int64_t count, std::vector<double> measured, std:
 }
 
 inline const char* verdict(double ratio, double target) { return ratio >= target ? "met" : "NOT met"; }
+
+// The last line of a rate benchmark's output, for bench/report.py: rates in `unit`, the ratio
+// measured / baseline and its target.
+inline void result_line(const char* name, const char* unit, const Comparison& c, double target) {
+  std::printf("RESULT name=%s value=%.6g unit=%s baseline=%.6g ratio=%.4f target=ratio>=%.2f met=%s\n", name,
+              c.measured_rate, unit, c.baseline_rate, c.ratio, target, c.ratio >= target ? "yes" : "no");
+}
 
 // A positive integer command-line argument; anything else is a usage error naming `what`.
 inline std::int64_t parse_positive(const char* text, const char* what) {

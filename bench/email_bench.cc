@@ -890,8 +890,8 @@ int run(const Settings& settings, const std::string& smtp_sink, const std::strin
     std::fflush(stdout);
   }
 
-  const auto [deadlined_s, baseline_s, deadlined_rate, baseline_rate, ratio] =
-      deadline::bench::compare(n, deadlined_times, baseline_times);
+  const deadline::bench::Comparison comparison = deadline::bench::compare(n, deadlined_times, baseline_times);
+  const auto [deadlined_s, baseline_s, deadlined_rate, baseline_rate, ratio] = comparison;
   std::printf("\n");
   std::printf("messages                   : %10lld (one per email endpoint; mean %.0f bytes, baseline's %zu)\n",
               static_cast<long long>(n), static_cast<double>(deadlined_bytes) / static_cast<double>(n),
@@ -906,6 +906,7 @@ int run(const Settings& settings, const std::string& smtp_sink, const std::strin
   const double client_only_s = median(client_only_times);
   std::printf("(CurlMultiClient alone     : %10.3f s %12.0f messages/s, %.2f x baseline; not in the ratio)\n",
               client_only_s, static_cast<double>(n) / client_only_s, baseline_s / client_only_s);
+  deadline::bench::result_line("email", "messages/s", comparison, kTargetRatio);
   return 0;
 }
 

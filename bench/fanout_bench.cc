@@ -278,8 +278,8 @@ int run(std::int64_t endpoint_count, int rounds) {
     std::fflush(stdout);
   }
 
-  const auto [fanout_s, baseline_s, fanout_rate, baseline_rate, ratio] =
-      deadline::bench::compare(matched, fanout_times, baseline_times);
+  const deadline::bench::Comparison comparison = deadline::bench::compare(matched, fanout_times, baseline_times);
+  const auto [fanout_s, baseline_s, fanout_rate, baseline_rate, ratio] = comparison;
   std::printf("\n");
   std::printf("endpoints                : %10lld (%lld filter on the fired programme, %lld on another)\n",
               static_cast<long long>(endpoint_count), static_cast<long long>(population.matching_filter),
@@ -291,6 +291,7 @@ int run(std::int64_t endpoint_count, int rounds) {
   std::printf("baseline bulk insert     : %10.3f s %12.0f messages/s\n", baseline_s, baseline_rate);
   std::printf("ratio fan-out / baseline : %10.2f   target >= %.2f: %s\n", ratio, kTargetRatio,
               deadline::bench::verdict(ratio, kTargetRatio));
+  deadline::bench::result_line("fanout", "messages/s", comparison, kTargetRatio);
   return 0;
 }
 

@@ -192,6 +192,9 @@ def main():
                 print(f"{name:6} {d:16.0f} {n:12.0f} {ratio:6.2f}   {'met' if ratio >= TARGET else 'NOT met'}")
             print(f"\ntarget {'met' if all_met else 'NOT met'} in every case" if all_met else
                   "\ntarget NOT met in every case")
+            for name, (d, n) in results.items():  # for bench/report.py
+                print(f"RESULT name=feed_{name} value={d:.6g} unit=requests/s baseline={n:.6g} ratio={d / n:.4f} "
+                      f"target=ratio>={TARGET} met={'yes' if d / n >= TARGET else 'no'}")
         finally:
             deadlined.send_signal(signal.SIGTERM)
             deadlined.wait(15)

@@ -804,8 +804,8 @@ int run(const Settings& settings) {
     std::fflush(stdout);
   }
 
-  const auto [deadlined_s, baseline_s, deadlined_rate, baseline_rate, ratio] =
-      deadline::bench::compare(n, deadlined_times, baseline_times);
+  const deadline::bench::Comparison comparison = deadline::bench::compare(n, deadlined_times, baseline_times);
+  const auto [deadlined_s, baseline_s, deadlined_rate, baseline_rate, ratio] = comparison;
   std::printf("\n");
   std::printf("messages                   : %10lld (one per webhook endpoint, signed, %zu-byte bodies)\n",
               static_cast<long long>(n), body_bytes);
@@ -818,6 +818,7 @@ int run(const Settings& settings) {
   const double client_only_s = median(client_only_times);
   std::printf("(CurlMultiClient alone     : %10.3f s %12.0f requests/s, %.2f x baseline; not in the ratio)\n",
               client_only_s, static_cast<double>(n) / client_only_s, baseline_s / client_only_s);
+  deadline::bench::result_line("webhook", "messages/s", comparison, kTargetRatio);
   return 0;
 }
 
