@@ -17,6 +17,8 @@ packages=(
   # ops tests and the .deb: systemd-analyze/-sysusers/-tmpfiles (systemd need not run), curl,
   # dpkg-shlibdeps for CPack's dependencies (scripts/package-test.sh)
   systemd curl dpkg-dev
+  # fuzzing (.ci/run's fuzz stage, scripts/fuzz.sh): clang 14 with libFuzzer, ASan and UBSan
+  clang libclang-rt-14-dev
 )
 
 sudo=""
