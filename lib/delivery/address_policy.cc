@@ -10,6 +10,8 @@
 #include <string>
 #include <utility>
 
+#include "delivery/own_addresses.h"
+
 namespace deadline::delivery {
 
 namespace {
@@ -238,6 +240,11 @@ curl_socket_t open_checked_socket(void* clientp, curlsocktype purpose, struct cu
       if (!verdict.allowed()) {
         guard->refusals.push_back(address_text(raw, static_cast<socklen_t>(address->addrlen)) + " is " +
                                   verdict.reason);
+        return CURL_SOCKET_BAD;
+      }
+      if (is_own_address(raw, static_cast<socklen_t>(address->addrlen))) {
+        guard->refusals.push_back(address_text(raw, static_cast<socklen_t>(address->addrlen)) +
+                                  " is an address of this machine");
         return CURL_SOCKET_BAD;
       }
     }

@@ -2,6 +2,7 @@
 // libcurl transfers against a real listening socket on 127.0.0.1.
 
 #include "delivery/address_policy.h"
+#include "delivery/own_addresses.h"
 
 #include <doctest/doctest.h>
 
@@ -428,4 +429,24 @@ TEST_CASE("proxies from the environment are ignored") {
   CHECK(connected_then_closed(rc));
   CHECK(target.accepts() == 1);
   CHECK(proxy.accepts() == 0);
+}
+
+TEST_CASE("an address of one of this machine's interfaces is recognised as its own") {
+  // 127.0.0.1 is on lo everywhere; 203.0.113.77 (TEST-NET-3) is assigned to no real interface.
+  sockaddr_in loopback{};
+  loopback.sin_family = AF_INET;
+  REQUIRE(inet_pton(AF_INET, "127.0.0.1", &loopback.sin_addr) == 1);
+  CHECK(is_own_address(reinterpret_cast<const sockaddr*>(&loopback), sizeof loopback));
+  sockaddr_in elsewhere = loopback;
+  REQUIRE(inet_pton(AF_INET, "203.0.113.77", &elsewhere.sin_addr) == 1);
+  CHECK_FALSE(is_own_address(reinterpret_cast<const sockaddr*>(&elsewhere), sizeof elsewhere));
+  sockaddr_in6 documentation{};
+  documentation.sin6_family = AF_INET6;
+  REQUIRE(inet_pton(AF_INET6, "2001:db8::77", &documentation.sin6_addr) == 1);
+  CHECK_FALSE(is_own_address(reinterpret_cast<const sockaddr*>(&documentation), sizeof documentation));
+  // A short length or another family is not an address of anything.
+  CHECK_FALSE(is_own_address(reinterpret_cast<const sockaddr*>(&loopback), sizeof loopback - 1));
+  sockaddr unix_family{};
+  unix_family.sa_family = AF_UNIX;
+  CHECK_FALSE(is_own_address(&unix_family, sizeof unix_family));
 }

@@ -66,6 +66,10 @@ REDIRECT = r"redirects are not followed"
 # Ours, or libcurl's when it cannot use a host it parsed (e.g. IDN conversion fails): no socket.
 MALFORMED = r"not valid|has no host|must have // and then the host|port is not a number|^URL using bad/illegal format"
 UNRESOLVED = r"^Could not resolve host"
+OWN = r"^refused: \S+ is an address of this machine"  # a public address on one of our interfaces
+# A public address the test puts on lo for its run (as root): a host with a public address is where
+# "the machine's own address" is an SSRF the private ranges do not cover (own_addresses.h).
+PUBLIC_OWN_ADDRESS = "1.2.3.4"
 
 
 def ipv4_rows(p):
@@ -160,7 +164,7 @@ def own_address_rows(p):
     rows = []
     for address in own_addresses():
         host = f"[{address}]" if ":" in address else address
-        rows.append(("own address " + address, f"https://{host}:{p}/", EARLY))
+        rows.append(("own address " + address, f"https://{host}:{p}/", f"{EARLY}|{OWN}"))
     return rows
 
 
@@ -309,6 +313,7 @@ def post_json(port, path, body):
 
 class SsrfMatrix(unittest.TestCase):
     def setUp(self):
+        self.add_public_own_address()
         self.canaries = Canaries()
         self.addCleanup(self.canaries.close)
         self.receiver = RedirectingReceiver(self.canaries.port)
@@ -335,6 +340,20 @@ class SsrfMatrix(unittest.TestCase):
             self.assertIn(f"/r{status}", self.receiver.paths, "the redirecting receiver was never asked")
         self.assert_no_credentials_leak(d, errors)
         self.assert_door_refused(door)
+
+    def add_public_own_address(self):
+        """As root, PUBLIC_OWN_ADDRESS on lo for the test (removed after), so own_addresses() has
+        one address no private range refuses; without root or `ip`, the rows keep what is there."""
+        if os.geteuid() != 0:
+            return
+        try:
+            added = subprocess.run(["ip", "addr", "add", f"{PUBLIC_OWN_ADDRESS}/32", "dev", "lo"],
+                                   capture_output=True, text=True, timeout=5)
+        except OSError:
+            return
+        if added.returncode == 0:
+            self.addCleanup(subprocess.run, ["ip", "addr", "del", f"{PUBLIC_OWN_ADDRESS}/32", "dev", "lo"],
+                            capture_output=True, timeout=5)
 
     # --- steps ---------------------------------------------------------------------------------
     def assert_canaries_can_see(self, port):
