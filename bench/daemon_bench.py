@@ -47,6 +47,9 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
+from notify_socket import NotifySocket  # noqa: E402  (the same NOTIFY_SOCKET end as notify_test.py)
+
 STARTUP_TARGET_S = 1.0
 RSS_TARGET_MIB = 50.0
 LATENESS_TARGET_MS = 50.0
@@ -80,47 +83,6 @@ def percentile(values, p):
     """Nearest-rank percentile (p in 0..100): the smallest value with p% of them at or under it."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-class NotifySocket:
-    """The NOTIFY_SOCKET end, as systemd binds it: every datagram with the monotonic time it came."""
-
-    def __init__(self, path):
-        self.path = path
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(path)
-        self.sock.settimeout(0.1)
-        self.messages = []
-        self.lock = threading.Lock()
-        self.done = False
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-
-    def run(self):
-        while not self.done:
-            try:
-                data = self.sock.recv(4096)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            at = time.monotonic()
-            fields = dict(line.split("=", 1) for line in data.decode().split("\n") if "=" in line)
-            with self.lock:
-                self.messages.append((at, fields))
-
-    def first(self, key, value):
-        with self.lock:
-            for at, fields in self.messages:
-                if fields.get(key) == value:
-                    return at
-        return None
-
-    def close(self):
-        self.done = True
-        self.thread.join(2)
-        self.sock.close()
-        os.unlink(self.path)
 
 
 class LineReader:

@@ -8,51 +8,14 @@ import os
 import signal
 import socket
 import sys
-import threading
 import time
 import unittest
 
 from harness import Daemon, calendar_toml, wait_for
+from notify_socket import NotifySocket
 
 BUILD_DIR = None
 WATCHDOG_USEC = 400_000  # pings expected every 0.2 s
-
-
-class Listener:
-    """The NOTIFY_SOCKET end: every datagram with the monotonic time it arrived."""
-
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(path)
-        self.sock.settimeout(0.2)
-        self.messages = []
-        self.lock = threading.Lock()
-        self.done = False
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
-
-    def run(self):
-        while not self.done:
-            try:
-                data = self.sock.recv(4096)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            with self.lock:
-                self.messages.append((time.monotonic(), dict(line.split("=", 1) for line in data.decode().split("\n"))))
-
-    def snapshot(self):
-        with self.lock:
-            return list(self.messages)
-
-    def times_of(self, key):
-        return [t for t, m in self.snapshot() if key in m]
-
-    def close(self):
-        self.done = True
-        self.thread.join(2)
-        self.sock.close()
 
 
 class Notify(unittest.TestCase):
@@ -65,7 +28,7 @@ class Notify(unittest.TestCase):
         with open(d.config, "w") as f:
             f.write(config.replace('clock_offset_file = "clock-offset"\n',
                                    'clock_offset_file = "clock-offset"\nstall_file = "stall"\n'))
-        listener = Listener(os.path.join(d.dir, "notify.sock"))
+        listener = NotifySocket(os.path.join(d.dir, "notify.sock"))
         self.addCleanup(listener.close)
         d.start(env={"NOTIFY_SOCKET": os.path.join(d.dir, "notify.sock"), "WATCHDOG_USEC": str(WATCHDOG_USEC)})
 
