@@ -3,6 +3,7 @@
 #include <chrono>
 #include <ostream>
 
+#include "calendar/bound_text.h"
 #include "calendar/json_export.h"
 #include "calendar/loader.h"
 #include "calendar/upcoming.h"
@@ -30,6 +31,10 @@ void print_window_lines(const Window& w, const Calendar& calendar, std::ostream&
   if (w.opens) out << " · 开始 " << format_open_for_people(w.opens->at, *w.zone);
   if (w.projected_from) out << " · 按" << *w.projected_from << "年申报时间推算";
   out << '\n';
+  if (w.cap) {
+    out << "    为何提前：" << w.cap->reason << "（手册所载截止：" << close_for_people(w.cap->printed_closes, *w.zone, true)
+        << "；依据 [" << w.cap->by_window << "]）\n";
+  }
 }
 
 void print_programme(const Programme& p, const Calendar& calendar, std::ostream& out) {
@@ -62,10 +67,7 @@ void print_policy(const Policy& p, std::ostream& out) {
   out << '\n';
 }
 
-}  // namespace
-
-std::optional<Calendar> load_or_report(const CalendarSource& source, std::ostream& err) {
-  LoadOutcome outcome = load(source);
+std::optional<Calendar> report(LoadOutcome outcome, std::ostream& err) {
   for (const std::string& e : outcome.errors) err << e << '\n';
   if (!outcome.calendar) {
     err << "deadlinectl: " << outcome.errors.size() << " error(s); calendar rejected\n";
@@ -73,9 +75,17 @@ std::optional<Calendar> load_or_report(const CalendarSource& source, std::ostrea
   return std::move(outcome.calendar);
 }
 
+}  // namespace
+
+std::optional<Calendar> load_or_report(const CalendarSource& source, std::ostream& err) {
+  return report(load(source), err);
+}
+
 
 int check_command(const CalendarSource& source, std::ostream& out, std::ostream& err) {
-  const std::optional<Calendar> calendar = load_or_report(source, err);
+  LoadOutcome outcome = load(source);
+  for (const std::string& note : outcome.notes) out << note << '\n';
+  const std::optional<Calendar> calendar = report(std::move(outcome), err);
   if (!calendar) return 1;
   out << source.path.string() << ": ok — " << calendar->editions().size() << " edition(s), "
       << calendar->programmes().size() << " programmes, " << calendar->policies().size()

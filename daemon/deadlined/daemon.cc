@@ -76,10 +76,16 @@ std::optional<Config> resolve_config(const Flags& flags) {
   return config;
 }
 
+// The rules' notes (calendar/chain_rule.h) on an accepted calendar: what shows differently from print.
+void log_notes(const LoadOutcome& outcome) {
+  for (const std::string& note : outcome.notes) log::info("calendar", note);
+}
+
 std::shared_ptr<const Calendar> load_calendars(const Config& config, const char* what) {
   LoadOutcome outcome = load_calendar_dir(config.calendars, {config.horizon_years});
   for (const std::string& e : outcome.errors) log::error("calendar", std::string(what) + " rejected: " + e);
   if (!outcome.calendar) return nullptr;
+  log_notes(outcome);
   return std::make_shared<const Calendar>(std::move(*outcome.calendar));
 }
 
@@ -360,6 +366,7 @@ class Daemon {
       log::warning("daemon", "reload failed; keeping calendar " + outcome.revision);
       return outcome;
     }
+    log_notes(loaded);
     const auto calendar = std::make_shared<const Calendar>(std::move(*loaded.calendar));
     snapshot_.replace(calendar);
     plan_ = make_plan(*calendar, planner_options(config_));

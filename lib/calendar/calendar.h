@@ -42,6 +42,16 @@ struct Phone {
   bool area_code_inferred = false;
 };
 
+// The chain rule (calendar/chain_rule.h) capped an estimate at the confirmed close of a later
+// step of the same programme and cycle: the window's `closes` is then that close, and this says
+// what was printed and why.
+struct ChainCap {
+  Bound printed_closes;                          // the estimate's own close, as written
+  std::string by_window;                         // id of the later step's confirmed window
+  SourceLocation by_source;                      // where that window is written
+  std::string reason;                            // for people: "推荐单位须于…前完成推荐，请尽早向推荐单位提交"
+};
+
 struct Window {
   std::string programme_id;
   std::string key;                               // which step: "apply", "recommend", ...
@@ -54,6 +64,7 @@ struct Window {
   Bound closes;
   std::string year_from;                         // "", "title" or "edition"
   std::optional<int> projected_from;             // set on projections: the cycle copied
+  std::optional<ChainCap> cap;                   // set when the chain rule moved `closes` earlier
   const date::time_zone* zone = nullptr;         // the edition's zone, for showing times
   SourceLocation source;
 

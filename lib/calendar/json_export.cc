@@ -14,6 +14,15 @@ json optional_bound(const std::optional<Bound>& bound, const date::time_zone& zo
 
 json empty_as_null(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
 
+// Why `closes` is earlier than printed (calendar/chain_rule.h): programs tell a capped estimate
+// from a printed one by this field.
+json cap_json(const ChainCap& cap, const date::time_zone& zone) {
+  return {{"rule", "chain"},
+          {"printed_closes", bound_json(cap.printed_closes, zone)},
+          {"by_window", cap.by_window},
+          {"reason", cap.reason}};
+}
+
 }  // namespace
 
 json bound_json(const Bound& bound, const date::time_zone& zone) {
@@ -35,7 +44,8 @@ json window_json(const Window& w) {
           {"opens", optional_bound(w.opens, *w.zone)},
           {"closes", bound_json(w.closes, *w.zone)},
           {"year_from", empty_as_null(w.year_from)},
-          {"projected_from", w.projected_from ? json(*w.projected_from) : json(nullptr)}};
+          {"projected_from", w.projected_from ? json(*w.projected_from) : json(nullptr)},
+          {"cap", w.cap ? cap_json(*w.cap, *w.zone) : json(nullptr)}};
 }
 
 json programme_json(const Programme& p, const Calendar& calendar) {

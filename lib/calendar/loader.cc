@@ -9,6 +9,7 @@
 
 #include "base/sha256.h"
 #include "base/toml_reader.h"
+#include "calendar/chain_rule.h"
 #include "calendar/checks.h"
 #include "calendar/edition_merge.h"
 #include "time/zone.h"
@@ -277,6 +278,7 @@ LoadOutcome load_calendar_files(const std::vector<fs::path>& files, const Projec
   if (collected.errors.empty()) {
     std::vector<Window> windows = effective_windows(collected.editions, collected.programmes,
                                                     options, collected.errors);
+    outcome.notes = apply_chain_rule(windows, collected.errors);
     if (collected.errors.empty()) {
       outcome.calendar = Calendar(std::move(collected.editions), std::move(collected.programmes),
                                   std::move(collected.policies), std::move(windows),

@@ -16,6 +16,8 @@ namespace deadline {
 struct LoadOutcome {
   std::optional<Calendar> calendar;   // set only when `errors` is empty
   std::vector<std::string> errors;    // "file:line: message", in file order
+  std::vector<std::string> notes;     // "file:line: note: ...": the data is valid as printed, and
+                                      // a rule changed how it shows (calendar/chain_rule.h)
 };
 
 // Loads every *.toml file directly in `dir`, in name order. File names in messages are

@@ -56,6 +56,7 @@ std::string full_entry(const render::ReminderView& v, std::size_t number, bool n
   lines.push_back("**截止：" + one_line(v.closes_text) + "**" +
                   (v.estimated ? "（预计：以主管部门正式通知为准）" : "（" + v.status_label + "）"));
   lines.push_back("**" + v.days_left_text + "**");
+  if (!v.cap_reason.empty()) lines.push_back("提前截止：" + one_line(v.cap_reason));
   if (!v.phrase.empty()) {
     lines.push_back(dialect.quotes ? "> " + one_line(v.phrase) : "原文：「" + one_line(v.phrase) + "」");
   }

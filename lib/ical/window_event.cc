@@ -37,8 +37,9 @@ std::string description(const Programme& programme, const Window& window, const 
   const bool estimated = window.estimated();
   std::vector<std::string> lines;
   lines.push_back("原文：" + window.phrase);
-  lines.push_back("截止：" + render::close_for_people(window.closes, zone, estimated));
-  if (window.opens) lines.push_back("开始：" + render::open_for_people(*window.opens, zone, estimated));
+  lines.push_back("截止：" + close_for_people(window.closes, zone, estimated));
+  if (window.cap) lines.push_back("为何提前：" + window.cap->reason);
+  if (window.opens) lines.push_back("开始：" + open_for_people(*window.opens, zone, estimated));
   if (estimated) lines.push_back("此为按往年安排推算的预计时间，具体以当年通知为准");
   if (!window.actor.empty()) lines.push_back("办理：" + window.actor);
   if (!programme.eligibility.empty()) lines.push_back("申报条件：" + programme.eligibility);

@@ -121,6 +121,7 @@ std::string text_for(const render::ReminderView& view, std::size_t number) {
     out += "\n";
   };
   line("截止时间", view.closes_text + status_note(view) + "  " + days_line(view));
+  line("为何提前", view.cap_reason);
   if (view.estimated) line("说明", kEstimateNote);
   line("开始时间", view.opens_text);
   line("原文", "「" + view.phrase + "」");
@@ -171,6 +172,7 @@ std::string html_for(const render::ReminderView& view, std::size_t number) {
     out += "<p style=\"margin:6px 0;padding:6px 8px;background:#fff6e0;border:1px dashed #e0a800;\">" +
            html_escape(kEstimateNote) + "</p>\n";
   }
+  if (!view.cap_reason.empty()) out += html_row("为何提前", html_escape(view.cap_reason));
   if (!view.opens_text.empty()) out += html_row("开始时间", html_escape(view.opens_text));
   out += html_row("原文", "「" + html_paragraphs(view.phrase) + "」");
   if (!view.actor.empty()) out += html_row("办理主体", html_escape(view.actor));

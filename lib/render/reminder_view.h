@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "calendar/bound_text.h"
 #include "calendar/calendar.h"
 #include "time/instant.h"
 
@@ -28,6 +29,8 @@ struct ReminderView {
   std::string closes_text;        // "2024年10月18日 24:00" / "2024年12月20日" / "预计2024年11月"
   std::string opens_text;         // "" when the window has no known opening
   std::string actor;              // who must act, as printed (申报企业, 推荐单位 …)
+  std::string cap_reason;         // the chain rule's words when it capped this close, else empty
+                                  // ("推荐单位须于2024年11月22日前完成推荐，请尽早向推荐单位提交")
   int days_left = 0;              // 0 on the closing day (webhook_event.h days_left)
   std::string days_left_text;     // "还剩 7 天" / "今天截止" / "已截止"
   std::string lead;               // the lead that fired: "7d", "closing-day", ...
@@ -43,11 +46,5 @@ std::vector<std::string> phones_for_people(const std::vector<Phone>& phones);
 
 // A digest's reminders, soonest close first (then title, then lead) whatever the input order.
 void sort_for_reading(std::vector<ReminderView>& views);
-
-// "2024年10月18日 24:00": a close as the handbook writes it, at the precision it is known to
-// ("预计2024年11月" for a month estimate; a day-precision close shows only its day).
-std::string close_for_people(const Bound& bound, const date::time_zone& zone, bool estimated);
-// The opening side: "2024年11月1日" / "预计2024年11月".
-std::string open_for_people(const Bound& bound, const date::time_zone& zone, bool estimated);
 
 }  // namespace deadline::render

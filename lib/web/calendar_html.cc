@@ -91,6 +91,7 @@ std::string window_item(const Programme& programme, const Window& window, Instan
   html += (same_period ? "申报时间：" : "截止：") + escape(view.closes_text);
   if (!closed) html += " <span class=\"days\">" + escape(days_text(view)) + "</span>";
   html += "</p>\n";
+  if (!view.cap_reason.empty()) html += "<p class=\"cap\">为何提前：" + escape(view.cap_reason) + "</p>\n";
   if (!view.opens_text.empty() && !same_period) html += "<p>开始：" + escape(view.opens_text) + "</p>\n";
   html += "<p class=\"phrase\">原文：<q>" + escape(view.phrase) + "</q></p>\n";
   html += "<p class=\"note\">办理方：" + escape(view.actor);

@@ -86,7 +86,7 @@ TEST_CASE("webhook event body - exact bytes of a one-reminder message") {
         R"("contact":"省工业和信息化厅","group":"工业和信息化部门","id":"specialised-sme",)"
         R"("link":"https://policy.example.cn/p/3","phones":[{"area_code_inferred":false,)"
         R"("number":"025-69652765"},{"area_code_inferred":true,"number":"69652751"}],)"
-        R"("title":"省级专精特新中小企业"},"window":{"actor":"企业","closes":{)"
+        R"("title":"省级专精特新中小企业"},"window":{"actor":"企业","cap":null,"closes":{)"
         R"("local":"2024-10-19T00:00:00+08:00","precision":"instant","utc":"2024-10-18T16:00:00Z",)"
         R"("written":"2024-10-18T24:00"},"cycle":2024,"estimated":false,)"
         R"("id":"specialised-sme/apply/2024","key":"apply","opens":null,)"

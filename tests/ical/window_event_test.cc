@@ -103,7 +103,10 @@ TEST_CASE("window_event: a day close is an all-day event on the closing day") {
     REQUIRE(all_day);
     CHECK(all_day->first == date::year{2024} / 10 / 29);
     CHECK(all_day->end_exclusive == date::year{2024} / 10 / 30);
-    CHECK(event.description.find("\n截止：2024年10月30日前\n") != std::string::npos);
+    // P4's applicant estimate (10月) is capped at its recommenders' close (the chain rule).
+    CHECK(event.description.find(std::string("\n截止：") + (window->estimated() ? "预计" : "") + "2024年10月30日前\n") !=
+          std::string::npos);
+    if (window->cap) CHECK(event.description.find("\n为何提前：" + window->cap->reason + "\n") != std::string::npos);
     if (!programme_of(*window).authority.empty()) {
       CHECK(event.description.find("\n主管部门：" + programme_of(*window).authority + "\n") != std::string::npos);
     }
