@@ -213,7 +213,7 @@ TEST_CASE("ical feed: content_hash ignores SEQUENCE and LAST-MODIFIED, not the c
   CHECK(content_hash(other_sender, shanghai_zone()) != hash);
 }
 
-TEST_CASE("ical feed: ORGANIZER quotes its CN and percent-encodes its address; no CN, no parameter") {
+TEST_CASE("ical feed: ORGANIZER quotes its CN and percent-encodes its address, without CN no parameter") {
   IcalEvent event = all_day_event();
   event.organizer = {"ops+a&b=c@example.cn", "中心 \"申报\"; a,b: c^"};
   CHECK(write_event(event, shanghai_zone()).find("\r\nORGANIZER;CN=\"中心 ^'申报^'; a,b: c^^\":mailto:ops+a%26b%3Dc@example.cn\r\n") !=
