@@ -5,13 +5,15 @@
 // Invariants: nothing throws; fold_line's physical lines are at most 75 octets with CRLF,
 // continuations start with one space, unfolding restores the line, and a valid UTF-8 line is
 // never folded inside a character; escape_text leaves no CR or LF and unescapes to the text
-// (line ends as LF); a whole calendar has CRLF line ends only, lines within 75 octets, and
+// (line ends as LF); quote_param gives one quoted-string (no DQUOTE or control character but
+// tab inside) and mailto_uri a URI of unreserved characters, `@!$'()*+` and %XX; a whole calendar has CRLF line ends only, lines within 75 octets, and
 // unfolded, only the properties the writer writes (no text can start a line of its own), the
 // components balanced, one VEVENT per event with its SUMMARY read back; content_hash ignores
 // SEQUENCE and LAST-MODIFIED.
 
 #include <fuzzer/FuzzedDataProvider.h>
 
+#include <cctype>
 #include <set>
 
 #include "calendar/checks.h"
@@ -80,6 +82,25 @@ std::string lf_line_ends(std::string_view text) {
   return out;
 }
 
+void check_param_and_uri(std::string_view text) {
+  const std::string quoted = quote_param(text);
+  FUZZ_CHECK(quoted.size() >= 2 && quoted.front() == '"' && quoted.back() == '"');
+  for (std::size_t i = 1; i + 1 < quoted.size(); ++i) {
+    const auto c = static_cast<unsigned char>(quoted[i]);
+    FUZZ_CHECK(c != '"' && c != 0x7f && (c >= 0x20 || c == '\t'));
+  }
+  const std::string uri = mailto_uri(text);
+  FUZZ_CHECK(uri.starts_with("mailto:"));
+  for (std::size_t i = 7; i < uri.size(); ++i) {
+    const char c = uri[i];
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       std::string_view("-._~@!$'()*+").find(c) != std::string_view::npos;
+    const bool escape = c == '%' && i + 2 < uri.size() && std::isxdigit(static_cast<unsigned char>(uri[i + 1])) &&
+                        std::isxdigit(static_cast<unsigned char>(uri[i + 2]));
+    FUZZ_CHECK(plain || escape);
+  }
+}
+
 void check_escape(std::string_view text) {
   const std::string escaped = escape_text(text);
   FUZZ_CHECK(escaped.find_first_of("\r\n") == std::string::npos);
@@ -103,6 +124,7 @@ IcalEvent event(FuzzedDataProvider& in) {
   const auto categories = in.ConsumeIntegralInRange<int>(0, 3);
   for (int i = 0; i < categories; ++i) e.categories.push_back(in.ConsumeRandomLengthString(60));
   e.tentative = in.ConsumeBool();
+  if (in.ConsumeBool()) e.organizer = {in.ConsumeRandomLengthString(80), in.ConsumeRandomLengthString(120)};
   if (in.ConsumeBool()) {
     const Instant start = instant(in);
     e.when = IcalEvent::Timed{start, start + std::chrono::seconds{in.ConsumeIntegralInRange<int>(-86400, 86400 * 400)}};
@@ -117,7 +139,7 @@ const std::set<std::string_view>& known_properties() {
   static const std::set<std::string_view> names = {
       "BEGIN", "END", "VERSION", "PRODID", "CALSCALE", "METHOD", "NAME", "X-WR-CALNAME", "X-WR-TIMEZONE",
       "DESCRIPTION", "X-WR-CALDESC", "REFRESH-INTERVAL", "X-PUBLISHED-TTL", "TZID", "DTSTART", "TZOFFSETFROM",
-      "TZOFFSETTO", "TZNAME", "UID", "SEQUENCE", "DTSTAMP", "LAST-MODIFIED", "DTEND", "SUMMARY", "URL",
+      "TZOFFSETTO", "TZNAME", "UID", "SEQUENCE", "DTSTAMP", "LAST-MODIFIED", "DTEND", "ORGANIZER", "SUMMARY", "URL",
       "CATEGORIES", "STATUS", "TRANSP"};
   return names;
 }
@@ -171,6 +193,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::erase_if(line, [](char c) { return c == '\r' || c == '\n'; });  // fold_line takes a line without its end
     FUZZ_CHECK(check_folded(fold_line(line)) == line);
     check_escape(in.ConsumeRandomLengthString(600));
+    check_param_and_uri(in.ConsumeRandomLengthString(200));
 
     FeedOptions options;
     options.name = in.ConsumeRandomLengthString(100);

@@ -13,6 +13,7 @@ packages=(
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   # tests
   doctest-dev python3 python3-aiosmtpd python3-icalendar
+  libical-dev  # tests/ical/libical_check: the feeds and the mails' calendar part judged by libical
   chromium chromium-driver fonts-wqy-microhei  # browser test; the font draws the pages' Chinese
   # ops tests and the .deb: systemd-analyze/-sysusers/-tmpfiles (systemd need not run), curl,
   # dpkg-shlibdeps for CPack's dependencies (scripts/package-test.sh)

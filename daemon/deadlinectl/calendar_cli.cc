@@ -49,6 +49,11 @@ void add_calendar_commands(CLI::App& app, Globals& globals, Action& action) {
       ->capture_default_str();
   export_cmd->add_option("--public-url", ics->public_url, "ics: the daemon's [http] public_url (the UIDs' host)")
       ->capture_default_str();
+  export_cmd->add_option("--from-address", ics->from_address,
+                         "ics: the daemon's [email] from_address (the events' ORGANIZER)")
+      ->capture_default_str();
+  export_cmd->add_option("--from-name", ics->from_name, "ics: the daemon's [email] from_name (the ORGANIZER's CN)")
+      ->capture_default_str();
   export_cmd->add_option("--programme", ics->filters.programmes, "ics: only this programme (repeatable)");
   export_cmd->add_option("--group", ics->filters.groups, "ics: only this department group (repeatable)");
   export_cmd->add_option("--category", ics->filters.categories, "ics: only this category (repeatable)");

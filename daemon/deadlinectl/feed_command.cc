@@ -5,6 +5,7 @@
 
 #include "ical/feed_book.h"
 #include "store/sqlite_store.h"
+#include "subscription/email_address.h"
 #include "time/clock.h"
 #include "time/zone.h"
 
@@ -12,6 +13,10 @@ namespace deadline::ctl {
 
 int export_ics_command(const CalendarSource& source, const IcsExportOptions& options, std::ostream& out,
                        std::ostream& err) {
+  if (const std::string problem = email_address_problem(options.from_address); !problem.empty()) {
+    err << "deadlinectl: --from-address: " << problem << '\n';
+    return 2;
+  }
   std::optional<Calendar> loaded = load_or_report(source, err);
   if (!loaded) return 1;
   const auto calendar = std::make_shared<const Calendar>(std::move(*loaded));
@@ -26,7 +31,8 @@ int export_ics_command(const CalendarSource& source, const IcsExportOptions& opt
     return 1;
   }
   const Instant now = SystemClock().now();
-  ical::FeedBook book(calendar, ical::uid_host_of(options.public_url), shanghai_zone(), now);
+  ical::FeedBook book(calendar, ical::uid_host_of(options.public_url), shanghai_zone(),
+                      ical::Organizer{options.from_address, options.from_name}, now);
   // The same versioning the daemon does at each load: idempotent, so both agree on SEQUENCE.
   const auto versions = (*store)->sync_feed_events(book.digests(), now);
   if (!versions) {

@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <string>
 
+#include "config/config.h"
 #include "deadlinectl/calendar_commands.h"
 #include "store/records.h"
 
@@ -15,6 +16,9 @@ namespace deadline::ctl {
 struct IcsExportOptions {
   std::filesystem::path database;
   std::string public_url = "http://127.0.0.1:8080";  // the daemon's [http] public_url: the UIDs' host
+  // The daemon's [email] from_address and from_name: the events' ORGANIZER (defaults as the daemon's).
+  std::string from_address = Config{}.email.from_address;
+  std::string from_name = Config{}.email.from_name;
   store::EndpointFilters filters;                     // programmes, groups, categories, authorities
 };
 

@@ -407,8 +407,11 @@ class Daemon {
     return options;
   }
 
+  // Every event, in the feeds and in the mails' calendar parts, names the service as its ORGANIZER
+  // the way its mails name it as their sender: [email] from_address and from_name.
   std::shared_ptr<ical::FeedBook> feed_book(std::shared_ptr<const Calendar> calendar) const {
     return std::make_shared<ical::FeedBook>(std::move(calendar), ical::uid_host_of(config_.public_url), shanghai_zone(),
+                                            ical::Organizer{config_.email.from_address, config_.email.from_name},
                                             clock_->now());
   }
 

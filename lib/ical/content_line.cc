@@ -32,6 +32,48 @@ std::string escape_text(std::string_view text) {
   return out;
 }
 
+std::string quote_param(std::string_view value) {
+  std::string out = "\"";
+  out.reserve(value.size() + 2);
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    switch (c) {
+      case '^': out += "^^"; break;
+      case '"': out += "^'"; break;
+      case '\r':
+        if (i + 1 < value.size() && value[i + 1] == '\n') ++i;  // CRLF is one line end
+        out += "^n";
+        break;
+      case '\n': out += "^n"; break;
+      default:
+        // QSAFE-CHAR: WSP, printable ASCII but DQUOTE, and NON-US-ASCII; no other control.
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) break;
+        out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string mailto_uri(std::string_view address) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "mailto:";
+  out.reserve(out.size() + address.size());
+  for (const char c : address) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool plain = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
+                       std::string_view("-._~@!$'()*+").find(c) != std::string_view::npos;
+    if (plain) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0x0f];
+    }
+  }
+  return out;
+}
+
 std::string fold_line(std::string_view line) {
   std::string out;
   out.reserve(line.size() + line.size() / 24 + 2);

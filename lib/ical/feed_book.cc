@@ -86,12 +86,13 @@ std::string FeedSelection::key() const {
 }
 
 FeedBook::FeedBook(std::shared_ptr<const Calendar> calendar, std::string uid_host, const date::time_zone& zone,
-                   Instant made_at)
+                   Organizer organizer, Instant made_at)
     : calendar_(std::move(calendar)), uid_host_(std::move(uid_host)), zone_(zone), made_at_(made_at) {
   for (const Window& w : calendar_->windows()) {
     const Programme* p = calendar_->find_programme(w.programme_id);
     if (!p) continue;  // the loader guarantees one; a window without its programme says nothing
     IcalEvent event = window_event(*p, w, uid_host_, zone_);
+    event.organizer = organizer;
     event.last_modified = made_at_;
     entries_.push_back({p, &w, std::move(event)});
   }

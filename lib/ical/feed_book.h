@@ -42,10 +42,11 @@ Result<FeedSelection> public_selection(store::EndpointFilters asked, const Calen
 
 class FeedBook {
  public:
-  // Every window of `calendar` as an event; UIDs on `uid_host`; times shown in `zone`. Versions
-  // start unset (SEQUENCE 0, LAST-MODIFIED `made_at`) until set_versions.
+  // Every window of `calendar` as an event; UIDs on `uid_host`; times shown in `zone`; each event
+  // with `organizer` as its ORGANIZER (feeds and email parts alike). Versions start unset
+  // (SEQUENCE 0, LAST-MODIFIED `made_at`) until set_versions.
   FeedBook(std::shared_ptr<const Calendar> calendar, std::string uid_host, const date::time_zone& zone,
-           Instant made_at);
+           Organizer organizer, Instant made_at);
 
   // UID and content hash of every event, for store::Store::sync_feed_events.
   std::vector<store::FeedEventDigest> digests() const;

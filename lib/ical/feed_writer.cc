@@ -66,6 +66,11 @@ std::string event_text(const IcalEvent& event, const date::time_zone* zone, bool
     add_property(out, "DTSTART;VALUE=DATE", date_text(all_day.first));
     add_property(out, "DTEND;VALUE=DATE", date_text(all_day.end_exclusive));
   }
+  if (!event.organizer.address.empty()) {
+    const Organizer& o = event.organizer;
+    add_property(out, o.name.empty() ? std::string("ORGANIZER") : "ORGANIZER;CN=" + quote_param(o.name),
+                 mailto_uri(o.address));
+  }
   add_property(out, "SUMMARY", escape_text(event.summary));
   if (!event.description.empty()) add_property(out, "DESCRIPTION", escape_text(event.description));
   if (!event.url.empty()) add_property(out, "URL", event.url);

@@ -11,6 +11,14 @@
 
 namespace deadline::ical {
 
+// Who publishes the events: ORGANIZER;CN="<name>":mailto:<address> (RFC 5545 §3.8.4.3), which
+// RFC 5546 §3.2.1 requires in every VEVENT of a METHOD:PUBLISH object. The daemon's is the
+// reminder mails' sender, [email] from_address and from_name (docs/configuration.md).
+struct Organizer {
+  std::string address;  // an email address (as [email] from_address accepts); "": no ORGANIZER
+  std::string name;     // CN, any text (quoted and caret-encoded); "": no CN
+};
+
 struct IcalEvent {
   std::string uid;
   int sequence = 0;
@@ -18,6 +26,7 @@ struct IcalEvent {
   std::string summary, description, url;  // plain text, escaped by the writer; url as a URI, omitted when empty
   std::vector<std::string> categories;    // CATEGORIES, each escaped, joined with ","; omitted when empty
   bool tentative = false;                 // STATUS:TENTATIVE, else STATUS:CONFIRMED
+  Organizer organizer;                    // ORGANIZER; omitted when its address is empty
 
   // Written as DTSTART;TZID=<zone name>:YYYYMMDDTHHMMSS in the feed's zone.
   struct Timed {

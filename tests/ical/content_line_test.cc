@@ -144,3 +144,21 @@ TEST_CASE("add_property: name, colon, value, folded") {
   add_property(long_out, "SUMMARY", repeat("申", 30));
   CHECK(long_out == "SUMMARY:" + repeat("申", 22) + "\r\n " + repeat("申", 8) + "\r\n");
 }
+
+TEST_CASE("quote_param: a quoted-string, RFC 6868 caret encoding for what it cannot hold") {
+  CHECK(quote_param("申报提醒") == "\"申报提醒\"");
+  CHECK(quote_param("a;b:c,d") == "\"a;b:c,d\"");
+  CHECK(quote_param("say \"hi\"") == "\"say ^'hi^'\"");
+  CHECK(quote_param("x^y") == "\"x^^y\"");
+  CHECK(quote_param("one\r\ntwo\nthree\rfour") == "\"one^ntwo^nthree^nfour\"");
+  CHECK(quote_param("a\tb\x01" "c\x7f") == "\"a\tbc\"");
+  CHECK(quote_param("") == "\"\"");
+}
+
+TEST_CASE("mailto_uri: RFC 6068's characters kept, the rest percent-encoded") {
+  CHECK(mailto_uri("reminders@deadlined.example.cn") == "mailto:reminders@deadlined.example.cn");
+  CHECK(mailto_uri("a.b-c_d~e+f!g$h'i*j@x.cn") == "mailto:a.b-c_d~e+f!g$h'i*j@x.cn");
+  CHECK(mailto_uri("p%q?r#s&t=u/v{w|x}y^z`@x.cn") == "mailto:p%25q%3Fr%23s%26t%3Du%2Fv%7Bw%7Cx%7Dy%5Ez%60@x.cn");
+  CHECK(mailto_uri("a,b;c: d@x.cn") == "mailto:a%2Cb%3Bc%3A%20d@x.cn");
+  CHECK(mailto_uri("申@x.cn") == "mailto:%E7%94%B3@x.cn");
+}

@@ -118,10 +118,21 @@ TEST_CASE("FeedSelection::key: equal selections, equal keys, whatever the order"
 TEST_CASE("FeedBook renders the windows a selection takes, gzip and ETag with them") {
   const auto calendar = handbook();
   const Instant made = *parse_iso8601("2026-11-28T00:00Z");
-  FeedBook book(calendar, "deadlined.example.cn", shanghai_zone(), made);
+  FeedBook book(calendar, "deadlined.example.cn", shanghai_zone(), {"reminders@deadlined.example.cn", "申报提醒"}, made);
   const RenderedFeed all = book.render(FeedSelection{});
   CHECK(all.events == calendar->windows().size());
   CHECK(count(all.body, "BEGIN:VEVENT") == calendar->windows().size());
+  // Every event names the mails' sender as its ORGANIZER; the email part's events are the same.
+  CHECK(count(all.body, "\r\nORGANIZER;CN=\"申报提醒\":mailto:reminders@deadlined.example.cn\r\n") ==
+        calendar->windows().size());
+  std::vector<const Window*> two;
+  for (const Window& w : calendar->windows()) {
+    if (two.size() < 2) two.push_back(&w);
+  }
+  for (const IcalEvent& event : book.events_of(two)) {
+    CHECK(event.organizer.address == "reminders@deadlined.example.cn");
+    CHECK(event.organizer.name == "申报提醒");
+  }
   CHECK(gunzip(all.gzip) == all.body);
   CHECK(all.etag.size() == 34);
   CHECK(all.last_modified == made);
@@ -164,7 +175,8 @@ TEST_CASE("sync_feed_events: SEQUENCE and LAST-MODIFIED move only when an event 
 
 TEST_CASE("FeedBook takes the store's versions; the catalog renders once per book and selection") {
   const auto calendar = handbook();
-  auto book = std::make_shared<FeedBook>(calendar, "h", shanghai_zone(), *parse_iso8601("2026-11-28T00:00Z"));
+  auto book = std::make_shared<FeedBook>(calendar, "h", shanghai_zone(), Organizer{"a@h.cn", "h"},
+                                         *parse_iso8601("2026-11-28T00:00Z"));
   const auto digests = book->digests();
   REQUIRE(digests.size() == calendar->windows().size());
   std::vector<store::FeedEventVersion> versions;
@@ -178,7 +190,8 @@ TEST_CASE("FeedBook takes the store's versions; the catalog renders once per boo
   CHECK(first->body.find("SEQUENCE:3\r\n") != std::string::npos);
   CHECK(first->last_modified == *parse_iso8601("2026-01-01T00:00Z"));
   CHECK(catalog.feed(FeedSelection{}) == first);  // cached
-  catalog.replace(std::make_shared<FeedBook>(calendar, "h", shanghai_zone(), *parse_iso8601("2026-11-28T00:00Z")));
+  catalog.replace(std::make_shared<FeedBook>(calendar, "h", shanghai_zone(), Organizer{"a@h.cn", "h"},
+                                             *parse_iso8601("2026-11-28T00:00Z")));
   CHECK(catalog.feed(FeedSelection{}) != first);  // a new book starts afresh
 }
 

@@ -19,6 +19,9 @@ Instant at(const char* iso) {
   return *parsed;
 }
 
+// The reminder mails' sender: ORGANIZER of every event (RFC 5546 §3.2.1 for METHOD:PUBLISH).
+const Organizer kOrganizer{"reminders@deadlines.example.org", "江苏省中小企业申报提醒"};
+
 // A confirmed deadline at 24:00 on 18 October, shown as its last hour.
 IcalEvent timed_event() {
   IcalEvent event;
@@ -29,6 +32,7 @@ IcalEvent timed_event() {
   event.description = "第一行\n第二行; a,b\\c";
   event.url = "https://policy.example.org/a?b=1;c,d";
   event.categories = {"工业和信息化部门", "认定;培育"};
+  event.organizer = kOrganizer;
   event.when = IcalEvent::Timed{at("2024-10-18T15:00:00Z"), at("2024-10-18T16:00:00Z")};
   return event;
 }
@@ -40,9 +44,15 @@ IcalEvent all_day_event() {
   event.last_modified = at("2024-09-30T16:00:00Z");
   event.summary = "【预计】截止：首台套";
   event.tentative = true;
+  event.organizer = kOrganizer;
   event.when = IcalEvent::AllDay{date::year{2024} / 11 / 1, date::year{2024} / 12 / 1};
   return event;
 }
+
+// The sender's line is 87 octets: folded once, inside the address.
+const std::string kOrganizerLine =
+    "ORGANIZER;CN=\"江苏省中小企业申报提醒\":mailto:reminders@deadlines\r\n"
+    " .example.org\r\n";
 
 const std::string kTimedEvent =
     "BEGIN:VEVENT\r\n"
@@ -51,7 +61,8 @@ const std::string kTimedEvent =
     "DTSTAMP:20241001T083000Z\r\n"
     "LAST-MODIFIED:20241001T083000Z\r\n"
     "DTSTART;TZID=Asia/Shanghai:20241018T230000\r\n"
-    "DTEND;TZID=Asia/Shanghai:20241019T000000\r\n"
+    "DTEND;TZID=Asia/Shanghai:20241019T000000\r\n" +
+    kOrganizerLine +
     "SUMMARY:截止：专精特新（企业）\r\n"
     "DESCRIPTION:第一行\\n第二行\\; a\\,b\\\\c\r\n"
     "URL:https://policy.example.org/a?b=1;c,d\r\n"
@@ -67,7 +78,8 @@ const std::string kAllDayEvent =
     "DTSTAMP:20240930T160000Z\r\n"
     "LAST-MODIFIED:20240930T160000Z\r\n"
     "DTSTART;VALUE=DATE:20241101\r\n"
-    "DTEND;VALUE=DATE:20241201\r\n"
+    "DTEND;VALUE=DATE:20241201\r\n" +
+    kOrganizerLine +
     "SUMMARY:【预计】截止：首台套\r\n"
     "STATUS:TENTATIVE\r\n"
     "TRANSP:TRANSPARENT\r\n"
@@ -196,6 +208,20 @@ TEST_CASE("ical feed: content_hash ignores SEQUENCE and LAST-MODIFIED, not the c
   IcalEvent confirmed = event;
   confirmed.tentative = true;
   CHECK(content_hash(confirmed, shanghai_zone()) != hash);
+  IcalEvent other_sender = event;
+  other_sender.organizer.address = "other@deadlines.example.org";
+  CHECK(content_hash(other_sender, shanghai_zone()) != hash);
+}
+
+TEST_CASE("ical feed: ORGANIZER quotes its CN and percent-encodes its address, without CN no parameter") {
+  IcalEvent event = all_day_event();
+  event.organizer = {"ops+a&b=c@example.cn", "中心 \"申报\"; a,b: c^"};
+  CHECK(write_event(event, shanghai_zone()).find("\r\nORGANIZER;CN=\"中心 ^'申报^'; a,b: c^^\":mailto:ops+a%26b%3Dc@example.cn\r\n") !=
+        std::string::npos);
+  event.organizer.name.clear();
+  CHECK(write_event(event, shanghai_zone()).find("\r\nORGANIZER:mailto:ops+a%26b%3Dc@example.cn\r\n") != std::string::npos);
+  event.organizer = {};
+  CHECK(write_event(event, shanghai_zone()).find("ORGANIZER") == std::string::npos);
 }
 
 TEST_CASE("ical feed: long Chinese text is folded, every line CRLF and within 75 octets") {

@@ -1,6 +1,7 @@
 """Reminders by email end to end: the real deadlined, a real SQLite file, a real SMTP server
 (Debian's aiosmtpd) on 127.0.0.1, every received message parsed with Python's email package.
-Usage: /usr/bin/python3 email_test.py BUILD_DIR CALENDARS_DIR"""
+The text/calendar part is also judged by libical (tests/ical/libical_check).
+Usage: /usr/bin/python3 email_test.py BUILD_DIR CALENDARS_DIR [LIBICAL_CHECK]"""
 
 import email
 import os
@@ -16,11 +17,11 @@ import urllib.request
 from datetime import datetime, timedelta
 from email import policy
 
-from harness import SHANGHAI, Daemon, wait_for
+from harness import SHANGHAI, Daemon, libical_check, organizers_seen, wait_for
 from receiver import Receiver
 from smtp_server import SmtpServer
 
-BUILD_DIR = CALENDARS = None
+BUILD_DIR = CALENDARS = LIBICAL_CHECK = None
 # The bundled handbook: several November estimates close at 2026-11-30 24:00; their "7d" reminder
 # is due at 09:00 on 23 November.
 SEVEN_DAYS_BEFORE = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
@@ -120,6 +121,14 @@ class Delivers(EmailCase):
             programme, key, cycle = window_id.split("/")
             self.assertIn(f"UID:{programme}-{cycle}-{key}@deadlined.example.cn\r\n", calendar_text)
         self.assertEqual(calendar_text.count("BEGIN:VEVENT"), len(windows))
+        # libical, as strict clients parse it: no parse error, and RFC 5546's PUBLISH rules hold
+        # (one ORGANIZER per VEVENT: the sender the From header names, with its display name).
+        code, checked = libical_check(LIBICAL_CHECK, calendar_part.get_payload(decode=True), "--print",
+                                      "--min-events", str(len(windows)))
+        self.assertEqual(code, 0, checked)
+        self.assertIn("METHOD PUBLISH", checked)
+        self.assertEqual(organizers_seen(checked),
+                         [("江苏省中小企业申报提醒", "mailto:reminders@deadlined.example.cn")] * len(windows), checked)
         self.assertIn("预计", text)
         self.assertIn("2026年11月", text)
         self.assertIn("/unsubscribe/", text)
@@ -318,4 +327,5 @@ class Injection(EmailCase):
 
 if __name__ == "__main__":
     BUILD_DIR, CALENDARS = sys.argv[1], sys.argv[2]
+    LIBICAL_CHECK = sys.argv[3] if len(sys.argv) > 3 else f"{BUILD_DIR}/tests/libical_check"
     unittest.main(argv=sys.argv[:1], verbosity=2)

@@ -1,8 +1,9 @@
 """The calendar feeds end to end: the real deadlined serving the bundled handbook, real HTTP
 requests, every feed parsed by an independent parser (Debian's python3-icalendar) and checked
 against the calendar as the JSON API reports it; the personal feed and the email's calendar part
-through a real subscription (real SMTP server). Usage: /usr/bin/python3 feeds_test.py BUILD_DIR
-CALENDARS_DIR"""
+through a real subscription (real SMTP server). Every feed and the calendar part are also judged by
+libical (tests/ical/libical_check), the feeds held to the same PUBLISH rules as the mails' part.
+Usage: /usr/bin/python3 feeds_test.py BUILD_DIR CALENDARS_DIR [LIBICAL_CHECK]"""
 
 import email
 import gzip
@@ -20,10 +21,10 @@ from email import policy
 
 import icalendar
 
-from harness import SHANGHAI, Daemon, calendar_toml, wait_for
+from harness import SHANGHAI, Daemon, calendar_toml, libical_check, organizers_seen, wait_for
 from smtp_server import SmtpServer
 
-BUILD_DIR = CALENDARS = None
+BUILD_DIR = CALENDARS = LIBICAL_CHECK = None
 PUBLIC_URL = "https://deadlined.example.cn"
 SEVEN_DAYS_BEFORE = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)  # November estimates' 7d reminder
 
@@ -43,6 +44,21 @@ def events_of(body):
 
 def utc(value):
     return value.astimezone(timezone.utc) if isinstance(value, datetime) else value
+
+
+# With no [email] section the events' ORGANIZER is the built-in sender (docs/configuration.md).
+DEFAULT_ORGANIZER = ("申报提醒", "mailto:deadlined@localhost.localdomain")
+
+
+def check_with_libical(test, body, organizer, *args):
+    """libical parses `body` without error and its PUBLISH restrictions hold (a feed has no METHOD:
+    checked as METHOD:PUBLISH, like the mails' part of the same events); every VEVENT has
+    `organizer` (CN, address) as libical reads it. Returns how many VEVENTs."""
+    code, checked = libical_check(LIBICAL_CHECK, body, "--assume-method", "PUBLISH", "--print", *args)
+    test.assertEqual(code, 0, checked)
+    seen = organizers_seen(checked)
+    test.assertEqual(seen, [organizer] * len(seen), checked)
+    return len(seen)
 
 
 def check_lines(test, body):
@@ -114,6 +130,11 @@ class PublicFeeds(unittest.TestCase):
         self.assertEqual(utc(zjtx.decoded("DTEND")), datetime(2024, 10, 18, 16, 0, tzinfo=timezone.utc))
         self.assertEqual(zjtx.decoded("DTSTART").astimezone(SHANGHAI).date(), date(2024, 10, 18))
         self.assertIn(b"DTEND;TZID=Asia/Shanghai:20241019T000000", body)
+        # ORGANIZER in every event (RFC 5546 §3.2.1 for PUBLISH), as python3-icalendar and libical read it.
+        for event in events:
+            self.assertEqual(str(event["ORGANIZER"]), DEFAULT_ORGANIZER[1])
+            self.assertEqual(event["ORGANIZER"].params["CN"], DEFAULT_ORGANIZER[0])
+        self.assertEqual(check_with_libical(self, body, DEFAULT_ORGANIZER), len(self.windows))
 
     def test_the_same_bytes_every_time_and_304_for_a_current_copy(self):
         _, headers, first = fetch(self.d.port, "/calendar.ics")
@@ -144,6 +165,7 @@ class PublicFeeds(unittest.TestCase):
         self.assertEqual(status, 200)
         expected = [w for w, (p, _) in self.windows.items() if p["id"] == programme]
         self.assertEqual(len(events_of(body)), len(expected))
+        check_with_libical(self, body, DEFAULT_ORGANIZER, "--min-events", str(len(expected)))
         group = "科学技术部门"
         status, _, body = fetch(self.d.port, "/calendar.ics?group=" + urllib.parse.quote(group))
         self.assertEqual(status, 200)
@@ -261,6 +283,8 @@ public_url = "{PUBLIC_URL}"
         self.assertEqual(str(attached["METHOD"]), "PUBLISH")
         attached_uids = {str(e["UID"]) for e in attached.walk("VEVENT")}
         self.assertTrue(attached_uids)
+        organizer = ("申报提醒", "mailto:reminders@deadlined.example.cn")  # from_address; from_name's default
+        self.assertEqual(check_with_libical(self, part.get_payload(decode=True), organizer), len(attached_uids))
         _, _, public = fetch(self.d.port, "/calendar.ics")
         self.assertLessEqual(attached_uids, {str(e["UID"]) for e in events_of(public)})
         # The manage page links the subscriber's own feed; it holds their category only.
@@ -272,6 +296,7 @@ public_url = "{PUBLIC_URL}"
         self.assertEqual(status, 200)
         self.assertIn("private", headers["Cache-Control"])
         mine = events_of(body)
+        self.assertEqual(check_with_libical(self, body, organizer), len(mine))
         _, _, category = fetch(self.d.port, "/calendar.ics?category=" + urllib.parse.quote("资金引导"))
         self.assertEqual({str(e["UID"]) for e in mine}, {str(e["UID"]) for e in events_of(category)})
         self.assertTrue(all("资金引导" in e["CATEGORIES"].to_ical().decode() for e in mine))
@@ -285,4 +310,5 @@ public_url = "{PUBLIC_URL}"
 
 if __name__ == "__main__":
     BUILD_DIR, CALENDARS = sys.argv[1], sys.argv[2]
+    LIBICAL_CHECK = sys.argv[3] if len(sys.argv) > 3 else f"{BUILD_DIR}/tests/libical_check"
     unittest.main(argv=sys.argv[:1], verbosity=2)

@@ -25,6 +25,25 @@ def wait_for(predicate, timeout, what, interval=0.05):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def libical_check(checker, ics, *args):
+    """tests/ical/libical_check (built as BUILD_DIR/tests/libical_check) on the iCalendar bytes
+    `ics`: libical's parser and its iTIP restriction check (RFC 5546: with METHOD:PUBLISH, one
+    ORGANIZER per VEVENT, ...). Returns (exit code, what it printed); with "--print" every VEVENT
+    as "VEVENT <uid>\tORGANIZER\t<CN>\t<address>" as libical decoded it."""
+    done = subprocess.run([checker, *args, "-"], input=ics, capture_output=True, timeout=30)
+    return done.returncode, done.stdout.decode("utf-8", "replace") + done.stderr.decode("utf-8", "replace")
+
+
+def organizers_seen(checked):
+    """The (CN, address) of each VEVENT in libical_check --print's output (None: no ORGANIZER)."""
+    seen = []
+    for line in checked.splitlines():
+        if line.startswith("VEVENT "):
+            fields = line.split("\t")
+            seen.append(tuple(fields[2:4]) if len(fields) == 4 and fields[1] == "ORGANIZER" else None)
+    return seen
+
+
 def calendar_toml(windows, edition_year=2029):
     """A one-programme calendar; windows are (key, closes, opens or None)."""
     parts = [f'''[edition]
