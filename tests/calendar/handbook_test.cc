@@ -45,14 +45,14 @@ TEST_CASE("every explicit deadline in the handbook - to the minute") {
   struct Row { int number; const char* phrase_part; const char* actor; Role role; const char* closes_utc; const char* year_from; };
   const Row rows[] = {
       {3, "10月18日24:00时系统关闭", "企业", Role::enterprise, "2024-10-18T16:00:00Z", "title"},
-      {4, "于2024年10月30日前", "地方主管部门", Role::authority, "2024-10-29T16:00:00Z", ""},
+      {4, "于2024年10月30日前", "地方主管部门", Role::recommender, "2024-10-29T16:00:00Z", ""},
       {5, "推荐单位应于2024年11月29日前完成线上审核", "推荐单位", Role::recommender, "2024-11-28T16:00:00Z", ""},
       {6, "于2024年11月22日（周五）前", "推荐单位", Role::recommender, "2024-11-21T16:00:00Z", ""},
       {10, "申报截止时间为2024年12月20日", "申报单位", Role::enterprise, "2024-12-20T16:00:00Z", ""},
       {11, "于12月15日前报送", "中小企业", Role::enterprise, "2024-12-14T16:00:00Z", "edition"},
-      {15, "于11月29日前报送至省科技厅高新处", "主管部门", Role::authority, "2024-11-28T16:00:00Z", "edition"},
+      {15, "于11月29日前报送至省科技厅高新处", "主管部门", Role::recommender, "2024-11-28T16:00:00Z", "edition"},
       {16, "网上填报截止时间为2024年12月30日17:30", "申报单位", Role::enterprise, "2024-12-30T09:30:00Z", ""},
-      {16, "网上审核推荐截止时间为2024年12月31日17:30", "项目主管部门", Role::authority, "2024-12-31T09:30:00Z", ""},
+      {16, "网上审核推荐截止时间为2024年12月31日17:30", "项目主管部门", Role::recommender, "2024-12-31T09:30:00Z", ""},
       {20, "应于2025年2月10日前", "申报单位", Role::enterprise, "2025-02-09T16:00:00Z", ""},
   };
   std::size_t matched = 0;
@@ -78,6 +78,21 @@ TEST_CASE("every explicit deadline in the handbook - to the minute") {
   std::size_t confirmed = 0;
   for (const Window& w : handbook().windows()) confirmed += w.status == WindowStatus::confirmed;
   CHECK(confirmed == 10);
+}
+
+TEST_CASE("every step that reviews or recommends onward has role 推荐单位 - whoever performs it") {
+  // docs/calendar-format.md, Roles: filtering on 推荐单位 finds every recommendation step.
+  std::vector<std::string> recommender_steps;
+  for (const Programme& p : handbook().programmes()) {
+    for (const Window& w : p.written_windows) {
+      if (w.role == Role::recommender) recommender_steps.push_back(std::to_string(p.number) + " " + w.key + " " + w.actor);
+      // An applicant's own step is 企业; nothing in this handbook is an authority acting on its own.
+      if (w.key == "apply") CHECK(w.role == Role::enterprise);
+      CHECK(w.role != Role::authority);
+    }
+  }
+  CHECK(recommender_steps == std::vector<std::string>{"4 recommend 地方主管部门", "5 recommend 推荐单位", "6 recommend 推荐单位",
+                                                      "15 authority-submit 主管部门", "16 review 项目主管部门"});
 }
 
 TEST_CASE("undated phrases produce no deadline") {
