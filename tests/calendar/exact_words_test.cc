@@ -100,6 +100,74 @@ TEST_CASE("every phrase the calendar quotes is in the handbook as printed - in i
   CHECK(checked == 34);
 }
 
+TEST_CASE("every printed address and system name is in its programme's section, as printed") {
+  const Calendar& calendar = deadline::test::handbook();
+  std::size_t checked = 0;
+  for (const Programme& p : calendar.programmes()) {
+    CAPTURE(p.number);
+    const std::string section = section_of(p, calendar);
+    for (const Address& a : p.addresses) {
+      CHECK_MESSAGE(section.find(a.printed) != std::string::npos, a.printed);
+      ++checked;
+      if (!a.name.empty()) {
+        CHECK_MESSAGE(section.find(a.name) != std::string::npos, a.name);
+        ++checked;
+      }
+    }
+  }
+  // 18 addresses, 8 of them with a printed system name.
+  CHECK(checked == 26);
+}
+
+TEST_CASE("the bundled calendar carries every address the handbook prints") {
+  const Calendar& calendar = deadline::test::handbook();
+  const auto has = [&](int number, AddressKind kind, std::string_view part) {
+    for (const Programme& p : calendar.programmes()) {
+      if (p.number != number) continue;
+      for (const Address& a : p.addresses) {
+        if (a.kind == kind && a.printed.find(part) != std::string::npos) return true;
+      }
+    }
+    return false;
+  };
+  using K = AddressKind;
+  const struct { int number; AddressKind kind; const char* part; } rows[] = {
+      {2, K::submission_system, "xclcygx-miit.gov.cn"},
+      {3, K::submission_system, "jszfw.gov.cn"},
+      {5, K::submission_system, "miit-imps.com"},
+      {10, K::mailbox, "yaoxincheng@caict.ac.cn"},
+      {13, K::mailbox, "dipa@jingjinji.cn"},
+      {14, K::submission_system, "service.most.gov.cn"},
+      {15, K::submission_system, "kjyh.kxjst.jiangsu.gov.cn"},
+      {15, K::mailbox, "jskjtgxc@163.com"},
+      {16, K::submission_system, "kjhh.kxjst.jiangsu.gov.cn"},
+      {17, K::submission_system, "jszfwf.gov.cn"},
+      {20, K::mailbox, "05100232@163.com"},
+      {18, K::forms_page, "samr.gov.cn"},
+      {6, K::postal_address, "北京市西城区西长安街13号"},
+      {9, K::postal_address, "北京市西城区西长安街13号"},
+      {10, K::postal_address, "北京市西城区西长安街13号"},
+      {11, K::postal_address, "邮编：100804"},
+      {16, K::postal_address, "南京市龙蟠路175号"},
+      {17, K::postal_address, "邮编:210036"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.number);
+    CAPTURE(row.part);
+    CHECK(has(row.number, row.kind, row.part));
+  }
+  // The two misspellings of 江苏政务服务网 (jszwfw.gov.cn) are shown as printed, 原文如此, unlinked.
+  for (const Programme& p : calendar.programmes()) {
+    for (const Address& a : p.addresses) {
+      if (a.printed.find("jszfw") == std::string::npos) continue;
+      CAPTURE(a.printed);
+      CHECK(a.misprint);
+      CHECK(a.corrected.empty());
+      CHECK(a.href().empty());
+    }
+  }
+}
+
 TEST_CASE("book titles in eligibility keep their punctuation as printed") {
   // e.g. P2 《重点新材料首批次应用示范指导目录(2024年版)》 and P17 《…(绿色建筑)…》 with half-width brackets.
   const Calendar& calendar = deadline::test::handbook();
