@@ -61,6 +61,12 @@ set +e; "$ctl" --calendars "$calendars" show first-batch-new-materials-insurance
 expect_status 0 "$status" "show"
 contains "$work/out" "010-68205766（区号为推断）" "show"
 contains "$work/out" "https://policy.smejs.cn/frontend/policy-service/77a36ab4759a410493de65bbb8f8a796" "show"
+# The printed addresses, a misprint shown as printed and marked 原文如此.
+set +e; "$ctl" --calendars "$calendars" show jiangsu-specialised-sme-2024-batch2 >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 0 "$status" "show addresses"
+contains "$work/out" "  网上申报系统：江苏政务服务网 - 江苏省工业和信息化厅旗舰店 https://www.jszfw.gov.cn/col/col140127/index.html（原文如此）" "show addresses"
+set +e; "$ctl" --calendars "$calendars" show jiangsu-frontier-tech-guideline-survey-2025 >"$work/out" 2>"$work/err"; status=$?; set -e
+contains "$work/out" "  电子邮箱：jskjtgxc@163.com" "show addresses"
 set +e; "$ctl" --calendars "$calendars" show no-such-thing >"$work/out" 2>"$work/err"; status=$?; set -e
 expect_status 1 "$status" "show unknown"
 contains "$work/err" "no programme or policy 'no-such-thing'" "show unknown"
@@ -75,6 +81,11 @@ assert d["format"] == "deadlined.calendar.v1"
 assert len(d["programmes"]) == 20, len(d["programmes"])
 assert len(d["policies"]) == 4, len(d["policies"])
 assert all(p["link"].startswith("https://") and p["phones"] for p in d["programmes"])
+addresses = [a for p in d["programmes"] for a in p["addresses"]]
+assert len(addresses) == 18, len(addresses)
+p17 = next(p for p in d["programmes"] if p["number"] == 17)
+assert p17["addresses"][0] == {"kind": "submission_system", "printed": "https://www.jszfwf.gov.cn/", "name": "江苏省政务服务网",
+                               "misprint": True, "corrected": None, "correction_source": None, "href": None}, p17["addresses"]
 p3 = next(p for p in d["programmes"] if p["number"] == 3)
 w = next(w for w in p3["windows"] if w["status"] == "confirmed")
 assert w["closes"]["utc"] == "2024-10-18T16:00:00Z", w
