@@ -90,7 +90,7 @@ TEST_CASE("addresses load as printed - a misprint unlinked unless a correction w
   CHECK(p.addresses[0].source.str() == at("addresses.toml", 33));
   CHECK(p.addresses[1].href() == "mailto:apply@example.cn");
   CHECK(p.addresses[2].kind == AddressKind::forms_page);
-  CHECK(p.addresses[2].href().empty());  // a host and path without a scheme: shown, not completed
+  CHECK(p.addresses[2].href().empty());  // a host without a scheme: shown, not completed
   CHECK(p.addresses[3].kind == AddressKind::postal_address);
   CHECK(p.addresses[3].href().empty());
   CHECK(p.addresses[4].misprint);
