@@ -7,6 +7,7 @@
 #include "calendar/json_export.h"
 #include "calendar/loader.h"
 #include "calendar/upcoming.h"
+#include "render/reminder_view.h"
 #include "time/iso8601.h"
 
 namespace deadline::ctl {
@@ -47,6 +48,9 @@ void print_programme(const Programme& p, const Calendar& calendar, std::ostream&
   }
   out << '\n';
   if (!p.authority.empty()) out << "  受理/主管：" << p.authority << '\n';
+  for (const render::AddressView& a : render::addresses_for_people(p.addresses)) {
+    out << "  " << a.label << "：" << a.text() << '\n';
+  }
   out << "  链接：" << p.link << '\n'
       << "  申报条件：" << p.eligibility << '\n'
       << "  每年举办：" << (p.recurs ? "是" : "否") << "（" << p.recurs_reason << "）\n"

@@ -31,6 +31,39 @@ std::optional<Role> parse_role(std::string_view chinese) {
   return std::nullopt;
 }
 
+std::string_view to_string(AddressKind kind) {
+  switch (kind) {
+    case AddressKind::submission_system: return "submission_system";
+    case AddressKind::mailbox: return "mailbox";
+    case AddressKind::forms_page: return "forms_page";
+    case AddressKind::postal_address: return "postal_address";
+  }
+  return "?";
+}
+
+std::optional<AddressKind> parse_address_kind(std::string_view text) {
+  for (const AddressKind kind : {AddressKind::submission_system, AddressKind::mailbox, AddressKind::forms_page,
+                                 AddressKind::postal_address}) {
+    if (text == to_string(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
+std::string Address::href() const {
+  if (misprint && corrected.empty()) return {};
+  const std::string& address = corrected.empty() ? printed : corrected;
+  switch (kind) {
+    case AddressKind::mailbox: return "mailto:" + address;
+    case AddressKind::submission_system:
+    case AddressKind::forms_page:
+      // The loader checked the shape (calendar/checks.h); only a full URL is linked, a bare host
+      // is shown as printed rather than completed with a guessed scheme.
+      return address.starts_with("https://") || address.starts_with("http://") ? address : std::string();
+    case AddressKind::postal_address: return {};
+  }
+  return {};
+}
+
 Calendar::Calendar(std::vector<Edition> editions, std::vector<Programme> programmes,
                    std::vector<Policy> policies, std::vector<Window> windows, std::string revision)
     : editions_(std::move(editions)),

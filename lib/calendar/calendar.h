@@ -27,6 +27,27 @@ std::string_view to_chinese(Role role);               // "企业" / "推荐单�
 std::optional<WindowStatus> parse_window_status(std::string_view text);
 std::optional<Role> parse_role(std::string_view chinese);
 
+// An address the handbook prints for a programme (docs/calendar-format.md, Addresses).
+enum class AddressKind { submission_system, mailbox, forms_page, postal_address };
+
+std::string_view to_string(AddressKind kind);  // "submission_system", "mailbox", ...
+std::optional<AddressKind> parse_address_kind(std::string_view text);
+
+struct Address {
+  AddressKind kind = AddressKind::submission_system;
+  std::string printed;                           // exactly as printed: a substring of the handbook
+  std::string name;                              // the system's name as printed; may be empty
+  bool misprint = false;                         // shown as printed, marked 原文如此, never linked
+  std::string corrected;                         // the right address, only with a misprint and a source
+  std::string correction_source;                 // where the correction comes from
+  SourceLocation source;
+
+  // Where a link may point: a submission system or forms page printed (or corrected) as an
+  // http(s) URL, a mailbox as mailto:; "" for a postal address, a host without a scheme, or a
+  // misprint without a recorded correction.
+  std::string href() const;
+};
+
 struct Edition {
   std::string id;
   std::string title;
@@ -84,6 +105,7 @@ struct Programme {
   std::string contact;
   std::string authority;                         // empty when the text names none
   std::vector<Phone> phones;
+  std::vector<Address> addresses;                // as printed: systems, mailboxes, forms pages, postal
   std::string link;
   std::string eligibility;
   bool recurs = false;

@@ -36,4 +36,16 @@ bool is_valid_link(std::string_view link) {
   return std::regex_match(std::string(link), pattern);
 }
 
+bool is_valid_host_or_url(std::string_view address) {
+  static const std::regex host(R"(^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$)");
+  if (address.starts_with("http://") || address.starts_with("https://")) return is_valid_link(address);
+  return address.size() <= 253 && std::regex_match(std::string(address), host);
+}
+
+bool is_valid_mailbox(std::string_view address) {
+  static const std::regex pattern(
+      R"(^[A-Za-z0-9._%+-]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$)");
+  return address.size() <= 254 && std::regex_match(std::string(address), pattern);
+}
+
 }  // namespace deadline

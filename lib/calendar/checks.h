@@ -18,4 +18,11 @@ bool is_valid_phone(std::string_view phone);
 // An absolute http(s) URL with a host, no spaces, no control characters, ≤ 2048 bytes.
 bool is_valid_link(std::string_view link);
 
+// A submission system or forms page as printed: a host name with a dot ("jszfw.gov.cn") or an
+// absolute http(s) URL (is_valid_link).
+bool is_valid_host_or_url(std::string_view address);
+
+// A mailbox as printed: local@host, the host with a dot, no spaces ("jskjtgxc@163.com").
+bool is_valid_mailbox(std::string_view address);
+
 }  // namespace deadline

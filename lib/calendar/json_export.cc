@@ -53,6 +53,17 @@ json programme_json(const Programme& p, const Calendar& calendar) {
   for (const Phone& phone : p.phones) {
     phones.push_back({{"number", phone.number}, {"area_code_inferred", phone.area_code_inferred}});
   }
+  json addresses = json::array();
+  for (const Address& a : p.addresses) {
+    const std::string href = a.href();
+    addresses.push_back({{"kind", std::string(to_string(a.kind))},
+                         {"printed", a.printed},
+                         {"name", empty_as_null(a.name)},
+                         {"misprint", a.misprint},
+                         {"corrected", empty_as_null(a.corrected)},
+                         {"correction_source", empty_as_null(a.correction_source)},
+                         {"href", empty_as_null(href)}});
+  }
   json windows = json::array();
   for (const Window* w : calendar.windows_of(p.id)) windows.push_back(window_json(*w));
   return {{"id", p.id},
@@ -65,6 +76,7 @@ json programme_json(const Programme& p, const Calendar& calendar) {
           {"contact", p.contact},
           {"authority", empty_as_null(p.authority)},
           {"phones", phones},
+          {"addresses", addresses},
           {"link", p.link},
           {"eligibility", p.eligibility},
           {"recurs", p.recurs},

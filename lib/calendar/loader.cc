@@ -115,6 +115,62 @@ void read_phones(TableReader& r, Programme& p, std::vector<std::string>& errors,
   }
 }
 
+// The shape a printed (or corrected) address of `kind` must have; "" when it has it.
+std::string address_problem(AddressKind kind, const std::string& address) {
+  switch (kind) {
+    case AddressKind::submission_system:
+      if (is_valid_host_or_url(address)) return {};
+      return "malformed submission system '" + address + "' (expected a host name or an http:// or https:// URL)";
+    case AddressKind::forms_page:
+      if (is_valid_host_or_url(address)) return {};
+      return "malformed forms page '" + address + "' (expected a host name or an http:// or https:// URL)";
+    case AddressKind::mailbox:
+      if (is_valid_mailbox(address)) return {};
+      return "malformed mailbox '" + address + "' (expected name@host)";
+    case AddressKind::postal_address:
+      return {};  // non-empty, as every string
+  }
+  return {};
+}
+
+void read_addresses(TableReader& r, Programme& p, std::vector<std::string>& errors, const std::string& file,
+                    const std::string& context) {
+  for (const toml::table* t : r.tables("address", false)) {
+    TableReader ar(*t, context + " address", file, errors);
+    Address a;
+    a.source = {file, ar.line()};
+    const std::string kind =
+        ar.one_of("kind", {"submission_system", "mailbox", "forms_page", "postal_address"});
+    a.kind = parse_address_kind(kind).value_or(a.kind);
+    a.printed = ar.text("printed");
+    a.name = ar.text("name", false);
+    a.misprint = ar.boolean("misprint", false).value_or(false);
+    a.corrected = ar.text("corrected", false);
+    a.correction_source = ar.text("correction_source", false);
+    // A misprint is recorded as printed, whatever its shape: it is never linked.
+    if (!kind.empty() && !a.printed.empty() && !a.misprint) {
+      if (const std::string problem = address_problem(a.kind, a.printed); !problem.empty()) {
+        ar.error(ar.line("printed"), problem);
+      }
+    }
+    if (!a.corrected.empty()) {
+      if (!a.misprint) ar.error(ar.line("corrected"), "'corrected' needs misprint = true: only a misprint is corrected");
+      if (a.correction_source.empty()) {
+        ar.error(ar.line("corrected"), "'corrected' needs 'correction_source': where the correction comes from");
+      }
+      if (!kind.empty()) {
+        if (const std::string problem = address_problem(a.kind, a.corrected); !problem.empty()) {
+          ar.error(ar.line("corrected"), "corrected: " + problem);
+        }
+      }
+    } else if (!a.correction_source.empty()) {
+      ar.error(ar.line("correction_source"), "'correction_source' without 'corrected'");
+    }
+    ar.reject_unknown_keys();
+    p.addresses.push_back(std::move(a));
+  }
+}
+
 std::optional<Window> read_window(const toml::table& table, const Programme& p, const Edition& e,
                                   const std::string& file, std::vector<std::string>& errors) {
   const std::string programme_context = "programme '" + p.id + "' window";
@@ -165,6 +221,7 @@ void read_programme(const toml::table& table, const Edition& e, const std::strin
   p.contact = r.text("contact");
   p.authority = r.text("authority", false);
   read_phones(r, p, out.errors, file, context);
+  read_addresses(r, p, out.errors, file, context);
   p.link = r.text("link");
   if (!p.link.empty() && !is_valid_link(p.link)) {
     r.error(r.line("link"), "malformed link '" + p.link + "' (expected an http:// or https:// URL)");

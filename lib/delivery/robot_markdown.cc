@@ -70,6 +70,17 @@ std::string full_entry(const render::ReminderView& v, std::size_t number, bool n
     contact += (contact.empty() ? "" : " ") + phones;
   }
   if (!contact.empty()) lines.push_back("联系：" + contact);
+  for (const render::AddressView& a : v.addresses) {
+    // A web address that may be linked is a markdown link; a mailbox, a postal address and a
+    // misprint (原文如此) are text.
+    const bool web = a.href.starts_with("https://") || a.href.starts_with("http://");
+    if (web && a.note.empty()) {
+      lines.push_back(a.label + "：" + (a.name.empty() ? "" : one_line(a.name) + " ") + "[" + one_line(a.printed) +
+                      "](" + link_target(a.href) + ")");
+    } else {
+      lines.push_back(a.label + "：" + one_line(a.text()));
+    }
+  }
   if (!v.link.empty()) lines.push_back("[查看通知原文](" + link_target(v.link) + ")");
   // A quoted line runs on into the next unless a blank line or a break ends it: the quote is
   // followed by a paragraph break in every dialect.

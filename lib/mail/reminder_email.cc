@@ -130,6 +130,7 @@ std::string text_for(const render::ReminderView& view, std::size_t number) {
   line("联系单位", view.contact);
   line("主管部门", view.authority);
   line("联系电话", joined(view.phones, "、"));
+  for (const render::AddressView& a : view.addresses) line(a.label, a.text());
   line("原文链接", view.link);
   line("类别", view.group + (view.category.empty() ? "" : " · " + view.category));
   return out;
@@ -180,6 +181,12 @@ std::string html_for(const render::ReminderView& view, std::size_t number) {
   if (!view.contact.empty()) out += html_row("联系单位", html_escape(view.contact));
   if (!view.authority.empty()) out += html_row("主管部门", html_escape(view.authority));
   if (!view.phones.empty()) out += html_row("联系电话", html_escape(joined(view.phones, "、")));
+  for (const render::AddressView& a : view.addresses) {
+    // Only http(s) and mailto: targets come from the calendar (Address::href); checked again here.
+    render::AddressView shown = a;
+    if (!shown.href.starts_with("mailto:") && !is_web_link(shown.href)) shown.href.clear();
+    out += html_row(a.label, render::address_html(shown, "style=\"color:#1a5fb4;\""));
+  }
   if (!view.link.empty()) out += html_row("原文链接", html_link(view.link, view.link));
   out += html_row("类别", html_escape(view.group + (view.category.empty() ? "" : " · " + view.category)));
   out += "</div>\n";

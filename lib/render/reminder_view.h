@@ -12,6 +12,19 @@
 
 namespace deadline::render {
 
+// An address the handbook prints (calendar.h Address), in the words every channel shows.
+struct AddressView {
+  std::string label;              // 网上申报系统 / 电子邮箱 / 表格下载 / 邮寄地址
+  std::string name;               // the system's printed name; may be empty
+  std::string printed;            // exactly as printed
+  std::string note;               // "" / "原文如此" / "原文如此；更正为 …（依据：…）"
+  std::string href;               // https://… or mailto:…; "" when not to be linked
+  std::string corrected;          // the linked correction of a misprint; may be empty
+  std::string correction_source;  // where the correction comes from (with corrected)
+  // "江苏省科技计划管理信息平台 https://…" / "https://www.jszfw.gov.cn/…（原文如此）": one line of text.
+  std::string text() const;
+};
+
 struct ReminderView {
   std::string programme_id;
   std::string title;              // 江苏省…
@@ -22,6 +35,7 @@ struct ReminderView {
   std::string eligibility;        // summary; may be empty
   std::string link;               // the original notice; may be empty
   std::vector<std::string> phones;  // "025-83336330", with "（区号为推定）" where inferred
+  std::vector<AddressView> addresses;  // submission systems, mailboxes, forms pages, postal, as printed
 
   std::string phrase;             // the handbook's words for this window, verbatim
   bool estimated = false;
@@ -43,6 +57,14 @@ ReminderView make_reminder_view(const Programme& programme, const Window& window
 // "025-83336330", with "（区号为推定）" after a number whose area code the data inferred; every
 // channel and the calendar feed show phones this way.
 std::vector<std::string> phones_for_people(const std::vector<Phone>& phones);
+
+// The programme's printed addresses as people read them: every channel, the programme page and
+// deadlinectl show use these words.
+std::vector<AddressView> addresses_for_people(const std::vector<Address>& addresses);
+
+// One address as HTML: the printed form linked when it may be (an <a> with `anchor_attributes`
+// after href), a misprint unlinked with 原文如此, a correction linked beside it. Escaped here.
+std::string address_html(const AddressView& address, std::string_view anchor_attributes = "");
 
 // A digest's reminders, soonest close first (then title, then lead) whatever the input order.
 void sort_for_reading(std::vector<ReminderView>& views);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/url_encode.h"
+#include "render/reminder_view.h"
 #include "web/calendar_html.h"
 #include "web/feed_links.h"
 #include "web/page.h"
@@ -47,6 +48,10 @@ std::string programme_page(const Calendar& calendar, const Programme& programme,
   body += fact("所属部门", escape(programme.group));
   body += fact("类别", escape(programme.category));
   if (!programme.phones.empty()) body += fact("咨询电话", phones_html(programme.phones));
+  // Submission systems, mailboxes, forms pages, postal addresses: as printed; a misprint 原文如此.
+  for (const render::AddressView& a : render::addresses_for_people(programme.addresses)) {
+    body += fact(escape(a.label), render::address_html(a, "rel=\"noopener noreferrer\""));
+  }
   if (!programme.eligibility.empty()) body += fact("申报条件", escape(programme.eligibility));
   if (!programme.link.empty()) {
     body += fact("原文链接", "<a href=\"" + escape(programme.link) + "\" rel=\"noopener noreferrer\">" +

@@ -39,3 +39,29 @@ TEST_CASE("links are absolute http(s) URLs without spaces or control characters"
   CHECK_FALSE(is_valid_link("https://example.cn/\r\nX-Injected: 1"));
   CHECK_FALSE(is_valid_link("policy.smejs.cn/frontend"));
 }
+
+TEST_CASE("submission systems and forms pages are host names or http(s) URLs") {
+  CHECK(is_valid_host_or_url("https://xclcygx-miit.gov.cn"));
+  CHECK(is_valid_host_or_url("https://www.jszfw.gov.cn/col/col140127/index.html"));
+  CHECK(is_valid_host_or_url("http://www.samr.gov.cn/zlfzj/"));
+  CHECK(is_valid_host_or_url("jszwfw.gov.cn"));
+  CHECK(is_valid_host_or_url("kjhh.kxjst.jiangsu.gov.cn"));
+  CHECK_FALSE(is_valid_host_or_url("江苏政务服务网"));
+  CHECK_FALSE(is_valid_host_or_url("localhost"));          // no dot: not a public host as printed
+  CHECK_FALSE(is_valid_host_or_url("ftp://example.cn/x"));
+  CHECK_FALSE(is_valid_host_or_url("example.cn/path"));    // a path needs its scheme
+  CHECK_FALSE(is_valid_host_or_url("-bad.example.cn"));
+  CHECK_FALSE(is_valid_host_or_url("https://example.cn/a b"));
+}
+
+TEST_CASE("mailboxes are name@host") {
+  CHECK(is_valid_mailbox("yaoxincheng@caict.ac.cn"));
+  CHECK(is_valid_mailbox("dipa@jingjinji.cn"));
+  CHECK(is_valid_mailbox("05100232@163.com"));
+  CHECK_FALSE(is_valid_mailbox("apply at example.cn"));
+  CHECK_FALSE(is_valid_mailbox("apply@example"));
+  CHECK_FALSE(is_valid_mailbox("@example.cn"));
+  CHECK_FALSE(is_valid_mailbox("a@b@example.cn"));
+  CHECK_FALSE(is_valid_mailbox("mailto:apply@example.cn"));
+  CHECK_FALSE(is_valid_mailbox("apply@example.cn\r\nBcc: x@example.cn"));
+}

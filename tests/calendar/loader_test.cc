@@ -79,6 +79,44 @@ TEST_CASE("each loader error names file:line and what is wrong") {
   }
 }
 
+TEST_CASE("addresses load as printed - a misprint unlinked unless a correction with its source is recorded") {
+  const LoadOutcome outcome = load_calendar_files({fixture("addresses.toml")});
+  REQUIRE_MESSAGE(outcome.errors.empty(), outcome.errors.front());
+  const Programme& p = outcome.calendar->programmes().front();
+  REQUIRE(p.addresses.size() == 7);
+  CHECK(p.addresses[0].kind == AddressKind::submission_system);
+  CHECK(p.addresses[0].name == "测试申报系统");
+  CHECK(p.addresses[0].href() == "https://apply.example.cn/");
+  CHECK(p.addresses[0].source.str() == at("addresses.toml", 33));
+  CHECK(p.addresses[1].href() == "mailto:apply@example.cn");
+  CHECK(p.addresses[2].kind == AddressKind::forms_page);
+  CHECK(p.addresses[2].href().empty());  // a host without a scheme: shown, not completed
+  CHECK(p.addresses[3].kind == AddressKind::postal_address);
+  CHECK(p.addresses[3].href().empty());
+  CHECK(p.addresses[4].misprint);
+  CHECK(p.addresses[4].href().empty());  // 原文如此, no correction: no link
+  CHECK(p.addresses[5].href() == "https://www.jszwfw.gov.cn/");
+  CHECK(p.addresses[5].correction_source == "江苏政务服务网首页");
+  CHECK(p.addresses[6].printed == "apply@example,cn");  // a misprint is kept whatever its shape
+  CHECK(p.addresses[6].href().empty());
+}
+
+TEST_CASE("each address error names file:line and what is wrong") {
+  const std::string a = "programme 'test-programme' address: ";
+  CHECK(errors_of("address_errors.toml") == std::vector<std::string>{
+      at("address_errors.toml", 34) + ": " + a + "kind must be submission_system, mailbox, forms_page or postal_address, not 'website'",
+      at("address_errors.toml", 39) + ": " + a + "malformed submission system '江苏政务服务网' (expected a host name or an http:// or https:// URL)",
+      at("address_errors.toml", 43) + ": " + a + "malformed forms page 'ftp://www.example.cn/forms' (expected a host name or an http:// or https:// URL)",
+      at("address_errors.toml", 47) + ": " + a + "malformed mailbox 'apply at example.cn' (expected name@host)",
+      at("address_errors.toml", 51) + ": " + a + "'printed' must not be empty",
+      at("address_errors.toml", 56) + ": " + a + "'corrected' needs misprint = true: only a misprint is corrected",
+      at("address_errors.toml", 56) + ": " + a + "'corrected' needs 'correction_source': where the correction comes from",
+      at("address_errors.toml", 62) + ": " + a + "corrected: malformed mailbox 'apply@example' (expected name@host)",
+      at("address_errors.toml", 68) + ": " + a + "'correction_source' without 'corrected'",
+      at("address_errors.toml", 73) + ": " + a + "unknown key 'url'",
+  });
+}
+
 TEST_CASE("an unknown top-level table is reported - and nothing else is guessed") {
   const std::vector<std::string> errors = errors_of("unknown_top_level.toml");
   REQUIRE(!errors.empty());

@@ -35,15 +35,20 @@ contains "$work/err" "calendar rejected" "check broken copy"
 # 3. upcoming: soonest first, estimates marked, verbatim phrases.
 set +e; "$ctl" --calendars "$calendars" upcoming --at 2026-11-27T00:00+08:00 --days 45 >"$work/out" 2>"$work/err"; status=$?; set -e
 expect_status 0 "$status" "upcoming"
-for title in "首批次新材料保险补偿资格" "中小企业“揭榜”" "政府间国际科技创新合作" "首台（套）重大技术装备检测评审机构" \
-             "应急通信装备创新“揭榜挂帅”" "省级城乡建设发展专项资金（绿色建筑）储备库"; do
+# Only programmes that recur are projected (docs/calendar-format.md, Recurrence).
+for title in "首批次新材料保险补偿资格" "政府间国际科技创新合作" "智能工厂梯度培育" "工业机器人行业规范企业"; do
   contains "$work/out" "$title" "upcoming"
 done
+for title in "中小企业“揭榜”" "首台（套）重大技术装备检测评审机构" "应急通信装备创新“揭榜挂帅”" \
+             "省级城乡建设发展专项资金（绿色建筑）储备库"; do
+  if grep -qF -- "$title" "$work/out"; then fail "upcoming: '$title' does not recur but was projected"; fi
+done
+contains "$work/out" "7 个申报窗口" "upcoming"
 contains "$work/out" "2026-11-30 24:00  预计  首台（套）重大技术装备保险补偿" "upcoming"
-contains "$work/out" "「申报时间：11-12月」" "upcoming"
+contains "$work/out" "「申报时间：10-11月」" "upcoming"
 first=$(sed -n 2p "$work/out"); last=$(grep -E '^[0-9]{4}-' "$work/out" | tail -1)
 [[ "$first" == 2026-11-30* ]] || fail "upcoming: first line is not the soonest close: $first"
-[[ "$last" == 2027-02-28* ]] || fail "upcoming: last line is not the latest close: $last"
+[[ "$last" == 2026-12-31* ]] || fail "upcoming: last line is not the latest close: $last"
 if grep -E '^[0-9]{4}-' "$work/out" | grep -vq "预计"; then fail "upcoming: a 2026 line is not marked 预计"; fi
 
 # 4. --at without an offset is refused with the reason; an unknown option is a usage error.
@@ -56,6 +61,12 @@ set +e; "$ctl" --calendars "$calendars" show first-batch-new-materials-insurance
 expect_status 0 "$status" "show"
 contains "$work/out" "010-68205766（区号为推断）" "show"
 contains "$work/out" "https://policy.smejs.cn/frontend/policy-service/77a36ab4759a410493de65bbb8f8a796" "show"
+# The printed addresses, a misprint shown as printed and marked 原文如此.
+set +e; "$ctl" --calendars "$calendars" show jiangsu-specialised-sme-2024-batch2 >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 0 "$status" "show addresses"
+contains "$work/out" "  网上申报系统：江苏政务服务网 - 江苏省工业和信息化厅旗舰店 https://www.jszfw.gov.cn/col/col140127/index.html（原文如此）" "show addresses"
+set +e; "$ctl" --calendars "$calendars" show jiangsu-frontier-tech-guideline-survey-2025 >"$work/out" 2>"$work/err"; status=$?; set -e
+contains "$work/out" "  电子邮箱：jskjtgxc@163.com" "show addresses"
 set +e; "$ctl" --calendars "$calendars" show no-such-thing >"$work/out" 2>"$work/err"; status=$?; set -e
 expect_status 1 "$status" "show unknown"
 contains "$work/err" "no programme or policy 'no-such-thing'" "show unknown"
@@ -70,6 +81,11 @@ assert d["format"] == "deadlined.calendar.v1"
 assert len(d["programmes"]) == 20, len(d["programmes"])
 assert len(d["policies"]) == 4, len(d["policies"])
 assert all(p["link"].startswith("https://") and p["phones"] for p in d["programmes"])
+addresses = [a for p in d["programmes"] for a in p["addresses"]]
+assert len(addresses) == 18, len(addresses)
+p17 = next(p for p in d["programmes"] if p["number"] == 17)
+assert p17["addresses"][0] == {"kind": "submission_system", "printed": "https://www.jszfwf.gov.cn/", "name": "江苏省政务服务网",
+                               "misprint": True, "corrected": None, "correction_source": None, "href": None}, p17["addresses"]
 p3 = next(p for p in d["programmes"] if p["number"] == 3)
 w = next(w for w in p3["windows"] if w["status"] == "confirmed")
 assert w["closes"]["utc"] == "2024-10-18T16:00:00Z", w

@@ -171,3 +171,18 @@ TEST_CASE("robot markdown keeps links inside their parentheses and fields on the
   CHECK(md.find("### 项目 第二行\n") != std::string::npos);
   CHECK(md.find("(https://example.cn/a%20%28b%29)") != std::string::npos);
 }
+
+TEST_CASE("robot markdown shows the printed addresses - web ones linked, a misprint 原文如此 as text") {
+  render::ReminderView v = view("省前沿技术指南调研", "2024-11-28T16:00:00Z", 3);
+  v.addresses = {
+      {"网上申报系统", "江苏省科技计划管理信息平台", "https://kjyh.kxjst.jiangsu.gov.cn/", "", "https://kjyh.kxjst.jiangsu.gov.cn/", "", ""},
+      {"电子邮箱", "", "jskjtgxc@163.com", "", "mailto:jskjtgxc@163.com", "", ""},
+      {"网上申报系统", "江苏政务服务网", "https://www.jszfw.gov.cn/", "原文如此", "", "", ""},
+  };
+  const std::string md = robot_markdown({v}, kWeComMarkdown, 4096, true);
+  CHECK(md.find("网上申报系统：江苏省科技计划管理信息平台 [https://kjyh.kxjst.jiangsu.gov.cn/](https://kjyh.kxjst.jiangsu.gov.cn/)") !=
+        std::string::npos);
+  CHECK(md.find("电子邮箱：jskjtgxc@163.com") != std::string::npos);
+  CHECK(md.find("网上申报系统：江苏政务服务网 https://www.jszfw.gov.cn/（原文如此）") != std::string::npos);
+  CHECK(md.find("](https://www.jszfw") == std::string::npos);
+}

@@ -124,6 +124,25 @@ TEST_CASE("reminder email: a digest lists every reminder soonest first with all 
   CHECK(same->subject.starts_with("【申报提醒】省级专精特新"));
 }
 
+TEST_CASE("reminder email: the printed addresses in text and HTML - a misprint 原文如此 and unlinked") {
+  const render::ReminderView exact = view_of(kExact);  // P3: the misspelt 江苏政务服务网
+  Result<RenderedEmail> email = render_reminder(content({exact}));
+  REQUIRE(email);
+  CHECK(email->text.find("   网上申报系统：江苏政务服务网 - 江苏省工业和信息化厅旗舰店 "
+                         "https://www.jszfw.gov.cn/col/col140127/index.html（原文如此）\n") != std::string::npos);
+  CHECK(email->html.find("网上申报系统：</span>江苏政务服务网 - 江苏省工业和信息化厅旗舰店 "
+                         "https://www.jszfw.gov.cn/col/col140127/index.html（原文如此）</p>") != std::string::npos);
+  CHECK(email->html.find("href=\"https://www.jszfw") == std::string::npos);
+  const render::ReminderView survey =
+      view_of("jiangsu-frontier-tech-guideline-survey-2025/authority-submit/2024", "2024-11-22T09:00+08:00");
+  Result<RenderedEmail> second = render_reminder(content({survey}));
+  REQUIRE(second);
+  CHECK(second->text.find("   电子邮箱：jskjtgxc@163.com\n") != std::string::npos);
+  CHECK(second->html.find("<a href=\"mailto:jskjtgxc@163.com\" style=\"color:#1a5fb4;\">jskjtgxc@163.com</a>") !=
+        std::string::npos);
+  CHECK(second->html.find("<a href=\"https://kjyh.kxjst.jiangsu.gov.cn/\" style=\"color:#1a5fb4;\">") != std::string::npos);
+}
+
 TEST_CASE("reminder email: HTML escapes every field") {
   render::ReminderView view = view_of(kExact);
   const std::string hostile = "<script>alert('x')</script> & \"q\"";

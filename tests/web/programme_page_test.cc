@@ -44,10 +44,13 @@ TEST_CASE("web programme page: everything the handbook says about the programme"
   CHECK(has(html, "<dt>类别</dt>\n<dd>资金引导</dd>"));
   CHECK(has(html, "<a href=\"tel:010-68205566\">010-68205566</a><br>"));  // printed with its area code
   CHECK(has(html, "<a href=\"tel:010-68205766\">010-68205766</a>（区号为推定）"));
-  CHECK(has(html, "资格申报企业应为生产制造《重点新材料首批次应用示范指导目录（2024年版）》所列产品"));
+  CHECK(has(html, "资格申报企业应为生产制造《重点新材料首批次应用示范指导目录(2024年版)》所列产品"));  // as printed
   CHECK(has(html, "<a href=\"https://policy.smejs.cn/frontend/policy-service/77a36ab4759a410493de65bbb8f8a796\""));
   CHECK(has(html, "<dd>《江苏省中小企业惠企政策一本通（2024年四季度）》第 8 页，申报要点第 2 项</dd>"));
-  CHECK(has(html, "<dt>每年申报</dt>\n<dd>是。手册注明“具体申报时间以当年通知为准”，按年度通知组织申报</dd>"));
+  CHECK(has(html, "<dt>每年申报</dt>\n<dd>是。公开事实：工业和信息化部逐年组织资格审定"));
+  // The submission system as printed; the hyphen departs from the notices' xclcygx.miit.gov.cn: 原文如此, unlinked.
+  CHECK(has(html, "<dt>网上申报系统</dt>\n<dd>https://xclcygx-miit.gov.cn（原文如此）</dd>"));
+  CHECK_FALSE(has(html, "href=\"https://xclcygx"));
   CHECK(has(html, "<a href=\"/?programme=first-batch-new-materials-insurance#subscribe\">订阅此项目的提醒</a>"));
 }
 
@@ -94,4 +97,20 @@ TEST_CASE("web programme page: every programme of the handbook renders with all 
     CHECK(items == windows.size());
     for (const Window* w : windows) CHECK(has(html, "<q>" + web::escape(w->phrase) + "</q>"));
   }
+}
+
+TEST_CASE("web programme page: printed addresses - linked, mailto, postal, and misprints 原文如此 without a link") {
+  const std::string sme = page_of("jiangsu-specialised-sme-2024-batch2", "2024-10-01T09:00+08:00");
+  CHECK(has(sme, "<dt>网上申报系统</dt>\n<dd>江苏政务服务网 - 江苏省工业和信息化厅旗舰店 "
+                 "https://www.jszfw.gov.cn/col/col140127/index.html（原文如此）</dd>"));
+  CHECK_FALSE(has(sme, "href=\"https://www.jszfw"));
+  const std::string green = page_of("jiangsu-green-building-fund-reserve", "2024-12-01T09:00+08:00");
+  CHECK(has(green, "<dd>江苏省政务服务网 https://www.jszfwf.gov.cn/（原文如此）</dd>"));
+  CHECK(has(green, "<dt>邮寄地址</dt>\n<dd>省住房和城乡建设厅(南京市草场门大街88号2310室),邮编:210036</dd>"));
+  const std::string survey = page_of("jiangsu-frontier-tech-guideline-survey-2025", "2024-11-01T09:00+08:00");
+  CHECK(has(survey, "<dt>网上申报系统</dt>\n<dd>江苏省科技计划管理信息平台 <a href=\"https://kjyh.kxjst.jiangsu.gov.cn/\" "
+                    "rel=\"noopener noreferrer\">https://kjyh.kxjst.jiangsu.gov.cn/</a></dd>"));
+  CHECK(has(survey, "<dt>电子邮箱</dt>\n<dd><a href=\"mailto:jskjtgxc@163.com\" rel=\"noopener noreferrer\">jskjtgxc@163.com</a></dd>"));
+  const std::string testing = page_of("first-set-equipment-testing-bodies", "2024-12-01T09:00+08:00");
+  CHECK(has(testing, "<dt>表格下载</dt>\n<dd>市场监管总局网站 <a href=\"http://www.samr.gov.cn/zlfzj/\""));
 }
