@@ -8,6 +8,8 @@
 
 namespace deadline {
 
-std::string url_encode(std::string_view value);
+// `also_unencoded` lists further characters a context allows as they are (RFC 6068's mailto:
+// addresses keep "@!$'()*+", for example).
+std::string url_encode(std::string_view value, std::string_view also_unencoded = {});
 
 }  // namespace deadline

@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "base/text.h"
 #include "delivery/own_addresses.h"
 
 namespace deadline::delivery {
@@ -133,10 +134,6 @@ Ipv6Bytes bytes_of(const in6_addr& address) {
 
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-std::string_view without_brackets(std::string_view host) {
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') return host.substr(1, host.size() - 2);
-  return host;
-}
 
 bool same_host(std::string_view a, std::string_view b) {
   a = without_brackets(a);

@@ -9,7 +9,7 @@ namespace deadline::delivery {
 
 namespace {
 
-const RobotReplyFormat kReply{"DingTalk", {"errcode"}, {"errmsg"}};
+const RobotReplyFormat kDingTalkReply{"DingTalk", {"errcode"}, {"errmsg"}};
 
 }  // namespace
 
@@ -35,7 +35,7 @@ Result<HttpRequest> DingTalkChannel::build(const store::OutboundMessage& message
 }
 
 Verdict DingTalkChannel::judge(const HttpResult& result) const {
-  return judge_robot_reply(result, kReply, [](const RobotReply& reply, std::string error) -> Verdict {
+  return judge_robot_reply(result, kDingTalkReply, [](const RobotReply& reply, std::string error) -> Verdict {
     switch (reply.code) {
       case kDingTalkTooFast:
         return {Verdict::Kind::retry, std::move(error), kDingTalkThrottle};

@@ -10,7 +10,7 @@ namespace deadline::delivery {
 namespace {
 
 // "code" in current replies; older ones carried only "StatusCode".
-const RobotReplyFormat kReply{"Feishu", {"code", "StatusCode"}, {"msg", "StatusMessage"}};
+const RobotReplyFormat kFeishuReply{"Feishu", {"code", "StatusCode"}, {"msg", "StatusMessage"}};
 
 }  // namespace
 
@@ -42,7 +42,7 @@ Result<HttpRequest> FeishuChannel::build(const store::OutboundMessage& message, 
 }
 
 Verdict FeishuChannel::judge(const HttpResult& result) const {
-  return judge_robot_reply(result, kReply, [](const RobotReply& reply, std::string error) -> Verdict {
+  return judge_robot_reply(result, kFeishuReply, [](const RobotReply& reply, std::string error) -> Verdict {
     switch (reply.code) {
       case kFeishuRateLimited:
         return {Verdict::Kind::retry, std::move(error), std::chrono::seconds{60}};

@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "base/text.h"
 #include "delivery/address_policy.h"
 
 namespace deadline::delivery {
@@ -60,10 +61,6 @@ bool has_authority(std::string_view url) {
   return first != '/' && first != '\\' && first != '?' && first != '#';
 }
 
-std::string_view without_brackets(std::string_view host) {
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') return host.substr(1, host.size() - 2);
-  return host;
-}
 
 bool is_numeric_host(std::string_view host) {
   const std::string text(without_brackets(host));

@@ -8,7 +8,7 @@ namespace deadline::delivery {
 
 namespace {
 
-const RobotReplyFormat kReply{"WeCom", {"errcode"}, {"errmsg"}};
+const RobotReplyFormat kWeComReply{"WeCom", {"errcode"}, {"errmsg"}};
 
 }  // namespace
 
@@ -27,7 +27,7 @@ Result<HttpRequest> WeComChannel::build(const store::OutboundMessage& message, c
 }
 
 Verdict WeComChannel::judge(const HttpResult& result) const {
-  return judge_robot_reply(result, kReply, [](const RobotReply& reply, std::string error) -> Verdict {
+  return judge_robot_reply(result, kWeComReply, [](const RobotReply& reply, std::string error) -> Verdict {
     switch (reply.code) {
       case kWeComRateLimited:
         return {Verdict::Kind::retry, std::move(error), std::chrono::seconds{60}};

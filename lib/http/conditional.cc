@@ -1,8 +1,9 @@
 #include "http/conditional.h"
 
 #include <algorithm>
-#include <cctype>
 #include <sstream>
+
+#include "base/text.h"
 
 namespace deadline::http {
 
@@ -12,12 +13,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // The comma-separated members of a header list.
@@ -56,10 +51,10 @@ bool none_match_hits(std::string_view if_none_match, const std::vector<std::stri
 bool accepts_gzip(std::string_view accept_encoding) {
   for (const std::string_view member : members(accept_encoding)) {
     const std::size_t semicolon = std::min(member.find(';'), member.size());
-    const std::string coding = lower(trim(member.substr(0, semicolon)));
+    const std::string coding = ascii_lowercase(trim(member.substr(0, semicolon)));
     if (coding != "gzip" && coding != "x-gzip" && coding != "*") continue;
     // "q=0" (or 0.0, 0.00 …) refuses it; any other weight accepts it.
-    std::string params = lower(member.substr(semicolon));
+    std::string params = ascii_lowercase(member.substr(semicolon));
     params.erase(std::remove(params.begin(), params.end(), ' '), params.end());
     const std::size_t q = params.find(";q=");
     if (q == std::string::npos) return true;

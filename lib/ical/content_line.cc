@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/url_encode.h"
+
 namespace deadline::ical {
 
 namespace {
@@ -56,22 +58,7 @@ std::string quote_param(std::string_view value) {
 }
 
 std::string mailto_uri(std::string_view address) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out = "mailto:";
-  out.reserve(out.size() + address.size());
-  for (const char c : address) {
-    const auto u = static_cast<unsigned char>(c);
-    const bool plain = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
-                       std::string_view("-._~@!$'()*+").find(c) != std::string_view::npos;
-    if (plain) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0x0f];
-    }
-  }
-  return out;
+  return "mailto:" + url_encode(address, "@!$'()*+");
 }
 
 std::string fold_line(std::string_view line) {

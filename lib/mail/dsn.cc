@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/base64.h"
+#include "base/text.h"
 #include "mail/header_encoding.h"
 #include "subscription/email_address.h"
 
@@ -24,11 +25,6 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Every line ending becomes LF, so the rest of the parser deals with one kind.
 std::string lf_only(std::string_view text) {
@@ -71,7 +67,7 @@ Fields parse_fields(std::string_view block) {
     if (colon == std::string_view::npos || colon == 0) continue;
     const std::string_view name = trim(line.substr(0, colon));
     if (name.empty() || std::any_of(name.begin(), name.end(), [](char c) { return is_wsp(c); })) continue;
-    fields.emplace_back(lower(name), std::string(trim(line.substr(colon + 1))));
+    fields.emplace_back(ascii_lowercase(name), std::string(trim(line.substr(colon + 1))));
   }
   return fields;
 }
@@ -113,14 +109,14 @@ ContentType content_type(const Fields& headers) {
   const std::string value = first_value(headers, "content-type");
   ContentType type;
   const std::size_t semi = value.find(';');
-  type.media = lower(trim(std::string_view(value).substr(0, semi)));
+  type.media = ascii_lowercase(trim(std::string_view(value).substr(0, semi)));
   if (type.media.empty()) type.media = "text/plain";
   std::size_t at = semi;
   while (at != std::string::npos && at < value.size()) {
     ++at;  // past ';'
     const std::size_t equals = value.find('=', at);
     if (equals == std::string::npos) break;
-    const std::string name = lower(trim(std::string_view(value).substr(at, equals - at)));
+    const std::string name = ascii_lowercase(trim(std::string_view(value).substr(at, equals - at)));
     std::size_t i = equals + 1;
     while (i < value.size() && is_wsp(value[i])) ++i;
     std::string param;
@@ -164,7 +160,7 @@ std::vector<std::string_view> split_multipart(std::string_view body, std::string
 }
 
 std::string decode_body(const Fields& headers, std::string_view body) {
-  const std::string encoding = lower(first_value(headers, "content-transfer-encoding"));
+  const std::string encoding = ascii_lowercase(first_value(headers, "content-transfer-encoding"));
   if (encoding == "base64") {
     std::string compact;
     for (const char c : body) {
@@ -271,7 +267,7 @@ std::string find_status_code(std::string_view text) {
 }
 
 DsnAction parse_action(std::string_view value) {
-  std::string word = lower(trim(value));
+  std::string word = ascii_lowercase(trim(value));
   word = word.substr(0, word.find_first_of(" \t("));
   if (word == "failed") return DsnAction::failed;
   if (word == "delayed") return DsnAction::delayed;

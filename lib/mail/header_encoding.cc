@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "base/base64.h"
+#include "base/text.h"
 #include "mail/utf8.h"
 #include "subscription/email_address.h"
 
@@ -93,11 +94,6 @@ std::size_t first_room(std::string_view header_name) {
 
 bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -125,12 +121,12 @@ EncodedWord scan_encoded_word(std::string_view value, std::size_t at) {
   if (charset.empty() || std::any_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t'; })) {
     return {};
   }
-  return {end + 2 - at, std::string(charset), lower(value.substr(q1 + 1, 1)), std::string(text)};
+  return {end + 2 - at, std::string(charset), ascii_lowercase(value.substr(q1 + 1, 1)), std::string(text)};
 }
 
 Result<std::string> decode_word(const EncodedWord& word) {
   using R = Result<std::string>;
-  std::string charset = lower(word.charset);
+  std::string charset = ascii_lowercase(word.charset);
   charset = charset.substr(0, charset.find('*'));  // RFC 2231 language suffix
   if (charset != "utf-8" && charset != "us-ascii") {
     return R::failure("encoded word in charset \"" + word.charset + "\" is not supported");

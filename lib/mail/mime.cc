@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "base/base64.h"
+#include "base/text.h"
 #include "mail/header_encoding.h"
 #include "mail/utf8.h"
 
@@ -14,11 +15,6 @@ namespace deadline::mail {
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool valid_filename(std::string_view name) {
   if (name.empty() || name.size() > 64 || name.front() == '.') return false;
@@ -177,7 +173,7 @@ Result<std::string> build_mime(const MimeMessage& message) {
   using R = Result<std::string>;
   std::string out;
   for (const HeaderField& field : message.headers) {
-    const std::string name = lower(field.name);
+    const std::string name = ascii_lowercase(field.name);
     if (name == "mime-version" || name.starts_with("content-")) {
       return R::failure(field.name + ": this header is set by the MIME builder");
     }

@@ -1,5 +1,6 @@
 #include "web/calendar_html.h"
 
+#include "base/url_encode.h"
 #include "render/reminder_view.h"
 #include "web/page.h"
 
@@ -45,36 +46,14 @@ std::string days_text(const render::ReminderView& view) {
   return "还剩约 " + std::to_string(view.days_left) + " 天";
 }
 
-bool unreserved(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-         c == '_' || c == '~';
-}
-
-std::string url_component(std::string_view text) {
-  // Calendar ids are a-z, 0-9 and '-' (calendar/checks.h); escaping the rest costs nothing.
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    if (unreserved(c)) {
-      out += c;
-    } else {
-      const auto byte = static_cast<unsigned char>(c);
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0f];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string_view calendar_style() { return kStyle; }
 
-std::string programme_href(std::string_view programme_id) { return "/programmes/" + url_component(programme_id); }
+std::string programme_href(std::string_view programme_id) { return "/programmes/" + url_encode(programme_id); }
 
 std::string subscribe_href(std::string_view programme_id) {
-  return "/?programme=" + url_component(programme_id) + "#subscribe";
+  return "/?programme=" + url_encode(programme_id) + "#subscribe";
 }
 
 std::string window_item(const Programme& programme, const Window& window, Instant now, bool titled) {

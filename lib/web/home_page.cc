@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/text.h"
 #include "calendar/upcoming.h"
 #include "web/calendar_html.h"
 #include "web/feed_links.h"
@@ -25,9 +26,6 @@ struct FieldAnchor {
 constexpr FieldAnchor kFields[] = {{"email", "email"},         {"programme", "programme-0"}, {"group", "group-0"},
                                    {"category", "category-0"}, {"keyword", "keyword"},       {"lead", "lead-0"}};
 
-bool contains(const std::vector<std::string>& values, std::string_view value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
-}
 
 const std::string* error_of(const FormErrors& errors, std::string_view field) {
   const auto it = errors.find(std::string(field));

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "base/hex.h"
+#include "base/text.h"
 #include "mail/utf8.h"
 #include "subscription/email_address.h"
 
@@ -49,9 +50,6 @@ std::string form_decode(std::string_view text) {
 }
 
 
-bool contains(const std::vector<std::string>& values, std::string_view value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
-}
 
 // A repeated field's values in order, each once.
 class Collected {
