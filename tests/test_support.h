@@ -10,6 +10,7 @@
 
 #include "base/temp_dir.h"
 #include "calendar/loader.h"
+#include "time/iso8601.h"
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,6 +33,16 @@ inline std::filesystem::path fixture(const std::string& name) {
 }
 
 inline std::filesystem::path bundled_calendars() { return DEADLINED_BUNDLED_CALENDARS; }
+
+// An instant from ISO-8601 text with an offset ("2024-10-17T09:00+08:00"); the test stops on bad text.
+inline Instant at(const char* iso) {
+  const Result<Instant> parsed = parse_iso8601(iso);
+  REQUIRE_MESSAGE(parsed, iso);
+  return *parsed;
+}
+
+// Whether `text` (a page, a mail, a message) contains `part`.
+inline bool has(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
 
 using deadline::TempDir;  // lib/base/temp_dir.h
 

@@ -13,7 +13,7 @@ namespace deadline::web {
 
 namespace {
 
-constexpr std::string_view kPrefix = "/manage/";
+constexpr std::string_view kManagePrefix = "/manage/";
 
 // What the page shows, read in one go on the store thread.
 struct Loaded {
@@ -43,10 +43,10 @@ Loaded load(store::Store& s, const subscription::TokenClaims& c) {
 
 bool ManageRoutes::handle(const http::Request& request, const http::RequestInfo&, const http::AppState::Reply& reply) {
   const std::string_view target = request.target();
-  if (target.substr(0, kPrefix.size()) != kPrefix) return false;
+  if (target.substr(0, kManagePrefix.size()) != kManagePrefix) return false;
   const http::ReplyTo to = http::reply_to(request);
   const std::string path(target.substr(0, target.find('?')));
-  const auto claims = subscription::verify_token(keys_, subscription::TokenPurpose::manage, path.substr(kPrefix.size()));
+  const auto claims = subscription::verify_token(keys_, subscription::TokenPurpose::manage, path.substr(kManagePrefix.size()));
   const auto invalid = [to] {
     return http::html_response(http::Status::not_found,
                                message_page("链接无效", "这个管理链接无效或已失效。请使用最新一封提醒邮件中的链接。"), to);

@@ -8,7 +8,7 @@ namespace deadline::web {
 
 namespace {
 
-constexpr std::string_view kPrefix = "/unsubscribe/";
+constexpr std::string_view kUnsubscribePrefix = "/unsubscribe/";
 
 enum class Outcome { unsubscribed, already, invalid, failed };
 
@@ -44,9 +44,9 @@ http::Response confirm_page(std::string_view target, const http::ReplyTo& to) {
 bool UnsubscribeRoutes::handle(const http::Request& request, const http::RequestInfo& /*info*/,
                                const http::AppState::Reply& reply) {
   const std::string_view target = request.target();
-  if (target.substr(0, kPrefix.size()) != kPrefix) return false;
+  if (target.substr(0, kUnsubscribePrefix.size()) != kUnsubscribePrefix) return false;
   const http::ReplyTo to = http::reply_to(request);
-  const std::string_view token = target.substr(kPrefix.size());
+  const std::string_view token = target.substr(kUnsubscribePrefix.size());
   const auto claims = subscription::verify_token(keys_, subscription::TokenPurpose::unsubscribe, token);
   if (request.method() == http::Verb::get || request.method() == http::Verb::head) {
     reply(claims ? confirm_page(target, to) : answer(Outcome::invalid, to));

@@ -40,7 +40,7 @@ TEST_CASE("upcoming filters choose windows as the public feed does") {
   const Api api;
   const std::string base = "/api/v1/upcoming?days=365&category=" + url_encode("资金引导");
   const Response res = api.get(base);
-  REQUIRE(res.result() == Status::ok);
+  REQUIRE(res.result() == http::Status::ok);
   const json body = json::parse(res.body());
   const Instant at = api.clock.now();
   store::EndpointFilters filters;
@@ -72,7 +72,7 @@ TEST_CASE("an upcoming filter the calendar does not have is a 400 naming it") {
   const Api api;
   const auto error = [&](const std::string& target) {
     const Response res = api.get(target);
-    CHECK(res.result() == Status::bad_request);
+    CHECK(res.result() == http::Status::bad_request);
     return json::parse(res.body())["error"];
   };
   json e = error("/api/v1/upcoming?group=" + url_encode("没有的部门"));

@@ -9,6 +9,7 @@
 #include "schedule/planner.h"
 #include "time/iso8601.h"
 #include "time/zone.h"
+#include "test_support.h"
 
 using namespace deadline;
 using nlohmann::json;
@@ -20,7 +21,7 @@ Bound bound(const char* written, BoundSide side, const date::time_zone& zone) {
   return {spec, *resolve_bound(spec, side, zone)};
 }
 
-Instant at(const char* iso) { return *parse_iso8601(iso); }
+using test::at;
 
 Programme programme() {
   Programme p;

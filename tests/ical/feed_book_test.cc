@@ -20,7 +20,7 @@ using namespace deadline::ical;
 
 namespace {
 
-std::shared_ptr<const Calendar> handbook() {
+std::shared_ptr<const Calendar> shared_handbook() {
   static const std::shared_ptr<const Calendar> calendar = [] {
     LoadOutcome outcome = load_calendar_dir(DEADLINED_BUNDLED_CALENDARS);
     REQUIRE(outcome.calendar);
@@ -53,7 +53,7 @@ std::string gunzip(const std::string& data) {
 }  // namespace
 
 TEST_CASE("filters_match: the fan-out's rule — OR within a field, AND across, substrings for text") {
-  const auto calendar = handbook();
+  const auto calendar = shared_handbook();
   const Programme& p = *calendar->find_programme("jiangsu-specialised-sme-2024-batch2");
   const Window& w = *calendar->windows_of(p.id).front();
   store::EndpointFilters f;
@@ -75,7 +75,7 @@ TEST_CASE("filters_match: the fan-out's rule — OR within a field, AND across, 
 }
 
 TEST_CASE("public_selection checks values against the calendar and names the field") {
-  const auto calendar = handbook();
+  const auto calendar = shared_handbook();
   store::EndpointFilters asked;
   const auto all = public_selection(asked, *calendar);
   REQUIRE(all);
@@ -116,7 +116,7 @@ TEST_CASE("FeedSelection::key: equal selections, equal keys, whatever the order"
 }
 
 TEST_CASE("FeedBook renders the windows a selection takes, gzip and ETag with them") {
-  const auto calendar = handbook();
+  const auto calendar = shared_handbook();
   const Instant made = *parse_iso8601("2026-11-28T00:00Z");
   FeedBook book(calendar, "deadlined.example.cn", shanghai_zone(), {"reminders@deadlined.example.cn", "申报提醒"}, made);
   const RenderedFeed all = book.render(FeedSelection{});
@@ -174,7 +174,7 @@ TEST_CASE("sync_feed_events: SEQUENCE and LAST-MODIFIED move only when an event 
 }
 
 TEST_CASE("FeedBook takes the store's versions; the catalog renders once per book and selection") {
-  const auto calendar = handbook();
+  const auto calendar = shared_handbook();
   auto book = std::make_shared<FeedBook>(calendar, "h", shanghai_zone(), Organizer{"a@h.cn", "h"},
                                          *parse_iso8601("2026-11-28T00:00Z"));
   const auto digests = book->digests();

@@ -7,17 +7,14 @@
 
 #include "time/iso8601.h"
 #include "time/zone.h"
+#include "test_support.h"
 
 using namespace deadline;
 using namespace deadline::ical;
 
 namespace {
 
-Instant at(const char* iso) {
-  const Result<Instant> parsed = parse_iso8601(iso);
-  REQUIRE(parsed);
-  return *parsed;
-}
+using test::at;
 
 // The reminder mails' sender: ORGANIZER of every event (RFC 5546 §3.2.1 for METHOD:PUBLISH).
 const Organizer kOrganizer{"reminders@deadlines.example.org", "江苏省中小企业申报提醒"};

@@ -19,11 +19,7 @@ using test::handbook;
 
 constexpr std::string_view kHost = "deadlines.example.org";
 
-Instant at(const char* iso) {
-  const Result<Instant> parsed = parse_iso8601(iso);
-  REQUIRE(parsed);
-  return *parsed;
-}
+using test::at;
 
 // The bundled windows closing at `close` with the given precision (found by what they are, not
 // by ids that an edit of the data could change).

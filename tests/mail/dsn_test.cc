@@ -11,21 +11,21 @@ using namespace deadline::mail;
 
 namespace {
 
-constexpr const char* kId = "3f2a9c0d41b7e8a65c1d0e9f7b2a4c68";
+constexpr const char* kDsnId = "3f2a9c0d41b7e8a65c1d0e9f7b2a4c68";
 
 // A bounce as Postfix 3.x writes it (bounce(8) templates, RFC 3464 report): LF line ends as a
 // local delivery agent stores it; our VERP sender is both the bounce's recipient and
 // X-Postfix-Sender. Folded Content-Type and Diagnostic-Code, a Postfix-style boundary with '/'.
 const std::string kPostfixBounce = std::string() +
     "Return-Path: <>\n"
-    "X-Original-To: bounces+" + kId + "@deadlined.example.org\n"
-    "Delivered-To: bounces+" + kId + "@deadlined.example.org\n"
+    "X-Original-To: bounces+" + kDsnId + "@deadlined.example.org\n"
+    "Delivered-To: bounces+" + kDsnId + "@deadlined.example.org\n"
     "Received: by mail.deadlined.example.org (Postfix)\n"
     "\tid 4XkQ2v1yFzz9sWn; Fri, 11 Oct 2024 09:00:07 +0800 (CST)\n"
     "Date: Fri, 11 Oct 2024 09:00:07 +0800 (CST)\n"
     "From: MAILER-DAEMON@mail.deadlined.example.org (Mail Delivery System)\n"
     "Subject: Undelivered Mail Returned to Sender\n"
-    "To: bounces+" + kId + "@deadlined.example.org\n"
+    "To: bounces+" + kDsnId + "@deadlined.example.org\n"
     "Auto-Submitted: auto-replied\n"
     "MIME-Version: 1.0\n"
     "Content-Type: multipart/report; report-type=delivery-status;\n"
@@ -61,7 +61,7 @@ const std::string kPostfixBounce = std::string() +
     "\n"
     "Reporting-MTA: dns; mail.deadlined.example.org\n"
     "X-Postfix-Queue-ID: 4XkQ2v1yFzz9sWn\n"
-    "X-Postfix-Sender: rfc822; bounces+" + kId + "@deadlined.example.org\n"
+    "X-Postfix-Sender: rfc822; bounces+" + kDsnId + "@deadlined.example.org\n"
     "Arrival-Date: Fri, 11 Oct 2024 09:00:05 +0800 (CST)\n"
     "\n"
     "Final-Recipient: rfc822; nobody@enterprise.example.com\n"
@@ -77,12 +77,12 @@ const std::string kPostfixBounce = std::string() +
     "Content-Type: text/rfc822-headers\n"
     "Content-Transfer-Encoding: 8bit\n"
     "\n"
-    "Return-Path: <bounces+" + kId + "@deadlined.example.org>\n"
+    "Return-Path: <bounces+" + kDsnId + "@deadlined.example.org>\n"
     "From: =?UTF-8?B?5rGf6IuP55yB5oOg5LyB5pS/562W55Sz5oql5o+Q6YaS?=\n"
     " <remind@deadlined.example.org>\n"
     "To: nobody@enterprise.example.com\n"
     "Subject: =?UTF-8?B?44CQ55Sz5oql5o+Q6YaS44CRMiDkuKrpobnnm67ljbPlsIbmiKrmraI=?=\n"
-    "Message-ID: <" + kId + "@deadlined.example.org>\n"
+    "Message-ID: <" + kDsnId + "@deadlined.example.org>\n"
     "\n"
     "--4XkQ2v1yFzz9sWn.1728608407/mail.deadlined.example.org--\n";
 
@@ -108,7 +108,7 @@ TEST_CASE("dsn: a Postfix bounce gives our message id and the status") {
   for (const std::string& bounce : {kPostfixBounce, crlf(kPostfixBounce)}) {
     Result<Dsn> dsn = parse_dsn(bounce);
     REQUIRE(dsn);
-    CHECK(dsn->message_id == kId);
+    CHECK(dsn->message_id == kDsnId);
     CHECK(dsn->message_id_from == "Delivered-To");
     CHECK(dsn->action == DsnAction::failed);
     CHECK(to_string(dsn->action) == "failed");
@@ -136,16 +136,16 @@ TEST_CASE("dsn: where the message id comes from") {
   stripped = replace_all(stripped, "To: bounces+", "To: postmaster");
   Result<Dsn> from_report = parse_dsn(stripped);
   REQUIRE(from_report);
-  CHECK(from_report->message_id == kId);
+  CHECK(from_report->message_id == kDsnId);
   CHECK(from_report->message_id_from == "X-Postfix-Sender");
   // Nothing VERP anywhere: the returned message's Message-ID.
-  const std::string no_verp = replace_all(stripped, "+" + std::string(kId), "");
+  const std::string no_verp = replace_all(stripped, "+" + std::string(kDsnId), "");
   Result<Dsn> from_returned = parse_dsn(no_verp);
   REQUIRE(from_returned);
-  CHECK(from_returned->message_id == kId);
+  CHECK(from_returned->message_id == kDsnId);
   CHECK(from_returned->message_id_from == "Message-ID");
   // Not even that.
-  const std::string anonymous = replace_all(no_verp, "Message-ID: <" + std::string(kId), "Message-ID: <other.id");
+  const std::string anonymous = replace_all(no_verp, "Message-ID: <" + std::string(kDsnId), "Message-ID: <other.id");
   Result<Dsn> nothing = parse_dsn(anonymous);
   REQUIRE_FALSE(nothing);
   CHECK(nothing.error().find("names none of our messages") != std::string::npos);
@@ -215,23 +215,23 @@ TEST_CASE("dsn: what is not a delivery status notification is refused") {
 }
 
 TEST_CASE("verp: the envelope sender round trips and refuses bad parts") {
-  Result<std::string> sender = make_verp_sender("bounces", kId, "deadlined.example.org");
+  Result<std::string> sender = make_verp_sender("bounces", kDsnId, "deadlined.example.org");
   REQUIRE(sender);
-  CHECK(*sender == "bounces+" + std::string(kId) + "@deadlined.example.org");
-  CHECK(*message_id_from_verp(*sender) == kId);
-  CHECK(*message_id_from_verp("<" + *sender + ">") == kId);
-  CHECK(*message_id_from_verp("rfc822; " + *sender) == kId);
-  CHECK(*message_id_from_verp("Bounce Handler <" + *sender + ">") == kId);
-  CHECK(*message_id_from_verp("  " + *sender + "  ") == kId);
+  CHECK(*sender == "bounces+" + std::string(kDsnId) + "@deadlined.example.org");
+  CHECK(*message_id_from_verp(*sender) == kDsnId);
+  CHECK(*message_id_from_verp("<" + *sender + ">") == kDsnId);
+  CHECK(*message_id_from_verp("rfc822; " + *sender) == kDsnId);
+  CHECK(*message_id_from_verp("Bounce Handler <" + *sender + ">") == kDsnId);
+  CHECK(*message_id_from_verp("  " + *sender + "  ") == kDsnId);
 
-  CHECK_FALSE(make_verp_sender("bou+nces", kId, "deadlined.example.org"));
-  CHECK_FALSE(make_verp_sender("", kId, "deadlined.example.org"));
+  CHECK_FALSE(make_verp_sender("bou+nces", kDsnId, "deadlined.example.org"));
+  CHECK_FALSE(make_verp_sender("", kDsnId, "deadlined.example.org"));
   CHECK_FALSE(make_verp_sender("bounces", "id@x", "deadlined.example.org"));
   CHECK_FALSE(make_verp_sender("bounces", "id\r\nRCPT TO:<x@y.org>", "deadlined.example.org"));
   CHECK_FALSE(make_verp_sender("bounces", "", "deadlined.example.org"));
   CHECK_FALSE(make_verp_sender("bounces", std::string(60, 'a'), "deadlined.example.org"));  // local part > 64
-  CHECK_FALSE(make_verp_sender("bounces", kId, "localhost"));
-  CHECK_FALSE(make_verp_sender("bounces", kId, "example.org>"));
+  CHECK_FALSE(make_verp_sender("bounces", kDsnId, "localhost"));
+  CHECK_FALSE(make_verp_sender("bounces", kDsnId, "example.org>"));
 
   CHECK_FALSE(message_id_from_verp("bounces@deadlined.example.org"));
   CHECK_FALSE(message_id_from_verp("bounces+@deadlined.example.org"));

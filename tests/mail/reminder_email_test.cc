@@ -22,7 +22,7 @@ using test::handbook;
 constexpr const char* kExact = "jiangsu-specialised-sme-2024-batch2/apply/2024";      // 2024-10-18 24:00
 constexpr const char* kEstimated = "postdoctoral-research-workstation/apply/2024";    // 预计2024年10月
 
-Instant at(const char* text) { return *parse_iso8601(text); }
+using test::at;
 
 render::ReminderView view_of(const char* window_id, const char* now = "2024-10-11T09:00+08:00") {
   const Window* window = handbook().find_window(window_id);

@@ -17,7 +17,7 @@ using namespace deadline;
 
 namespace {
 
-Instant at(const char* iso) { return *parse_iso8601(iso); }
+using test::at;
 
 struct World {
   test::TempDir dir;

@@ -13,7 +13,7 @@ using namespace deadline::store;
 
 namespace {
 
-Instant at(const char* iso) { return *parse_iso8601(iso); }
+using test::at;
 
 struct Admin {
   test::TempDir dir;

@@ -17,7 +17,7 @@ using namespace deadline::store;
 
 namespace {
 
-Instant at(const char* iso) { return *parse_iso8601(iso); }
+using test::at;
 
 TriggerFacts trigger(const std::string& window, const std::string& lead, const char* due, const char* closes,
                      const std::string& programme = "p1") {

@@ -26,7 +26,7 @@ std::string home(const SubscribeForm& values = {}, const FormErrors& errors = {}
   return web::home_page(handbook(), now, default_lead_menu(), values, errors);
 }
 
-bool has(std::string_view html, std::string_view text) { return html.find(text) != std::string_view::npos; }
+using test::has;
 
 // The text from the last `open` before `inside` to the first `close` after it.
 std::string_view around(std::string_view html, std::string_view inside, std::string_view open, std::string_view close) {

@@ -20,7 +20,7 @@ std::string page_of(const char* id, const char* now) {
   return web::programme_page(handbook(), *p, *parse_iso8601(now));
 }
 
-bool has(std::string_view html, std::string_view text) { return html.find(text) != std::string_view::npos; }
+using test::has;
 
 // The windows list's item whose phrase contains `phrase`, from its <li> to its </li>.
 std::string_view item_with(std::string_view html, std::string_view phrase, std::size_t from = 0) {

@@ -1,6 +1,7 @@
 // The pages around subscribing: sent, confirm (a button, never a link that acts), confirmed.
 
 #include "web/subscription_pages.h"
+#include "test_support.h"
 
 #include <doctest/doctest.h>
 
@@ -8,7 +9,7 @@ using namespace deadline;
 
 namespace {
 
-bool has(std::string_view html, std::string_view text) { return html.find(text) != std::string_view::npos; }
+using test::has;
 
 std::string replaced(std::string text, std::string_view from, std::string_view to) {
   for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
