@@ -21,6 +21,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "calendar/loader.h"
+#include "schedule/window_match.h"
 #include "store/sqlite_store.h"
 #include "time/instant.h"
 
@@ -133,20 +134,9 @@ inline std::shared_ptr<const Calendar> load_bench_calendar(const std::filesystem
   return std::make_shared<const Calendar>(std::move(*loaded.calendar));
 }
 
-inline store::TriggerFacts trigger_for(const Window& window, const Programme& programme) {
-  store::TriggerFacts t;
-  t.window_id = window.id();
-  t.programme_id = programme.id;
-  t.lead = kLead;
-  t.closes = window.closes.at;
-  t.due = t.closes - std::chrono::days{7};
-  t.key = t.window_id + "|" + t.lead + "|" + std::to_string(seconds(t.closes));
-  t.group = programme.group;
-  t.category = programme.category;
-  t.authority_text = programme.authority + " " + programme.contact;
-  t.role = "企业";
-  t.search_text = programme.title + " " + programme.contact + " " + programme.authority;
-  return t;
+inline Trigger trigger_for(const Window& window, const Programme& programme) {
+  return {window.id(), kLead, window.closes.at - std::chrono::days{7}, window.closes.at,
+          window_facts(programme, window)};
 }
 
 // Calls of one kind, timed: how many, how many items they handled, wall and thread CPU time.
@@ -174,7 +164,7 @@ struct CallStats {
 // pending message per endpoint (checked).
 inline void populate_and_fire(store::SqliteStore& s, std::int64_t count, const char* kind,
                               const std::function<std::string(std::int64_t)>& address, const std::string& secret,
-                              const store::TriggerFacts& trigger, Instant now) {
+                              const Trigger& trigger, Instant now) {
   SQLite::Database& db = s.database();
   {
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);

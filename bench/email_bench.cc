@@ -104,6 +104,11 @@ namespace subscription = deadline::subscription;
 using deadline::Calendar;
 using deadline::Instant;
 using deadline::Result;
+using deadline::EndpointHealthPolicy;
+using deadline::EndpointKind;
+using deadline::MessageState;
+using deadline::RetentionPolicy;
+using deadline::Trigger;
 using Steady = std::chrono::steady_clock;
 
 constexpr double kTargetRatio = 0.40;
@@ -430,7 +435,7 @@ struct PendingMessage {
 };
 
 std::vector<PendingMessage> prepare_database(store::SqliteStore& s, std::int64_t count,
-                                             const store::TriggerFacts& trigger, Instant now) {
+                                             const Trigger& trigger, Instant now) {
   SQLite::Database& db = s.database();
   deadline::bench::populate_and_fire(s, count, "email", subscriber_address, "", trigger, now);
   std::vector<PendingMessage> pending;
@@ -476,7 +481,7 @@ store::OutboundMessage outbound_for(const PendingMessage& p, const Calendar& cal
   const deadline::Window& window = calendar.windows().front();
   store::OutboundMessage m;
   m.id = p.id;
-  m.kind = store::EndpointKind::email;
+  m.kind = EndpointKind::email;
   m.address = p.address;
   m.subscriber_id = p.subscriber_id;
   m.token_generation = 1;
@@ -499,7 +504,7 @@ class TimedChannel final : public delivery::Channel {
   explicit TimedChannel(std::unique_ptr<delivery::Channel> inner) : inner_(std::move(inner)) {}
   mutable CallStats builds;
   mutable std::int64_t bytes = 0;
-  store::EndpointKind kind() const override { return inner_->kind(); }
+  EndpointKind kind() const override { return inner_->kind(); }
   deadline::Result<delivery::HttpRequest> build(const store::OutboundMessage& m, const Calendar& c,
                                                 Instant now) const override {
     const auto start = Steady::now();
@@ -681,7 +686,7 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
   // messages.
   const auto counts = sqlite_store->message_counts();
   require(counts.ok(), "counting messages: " + (counts.ok() ? std::string() : counts.error()));
-  const auto delivered = counts->count("delivered") ? counts->at("delivered") : 0;
+  const auto delivered = counts->count(MessageState::delivered) ? counts->at(MessageState::delivered) : 0;
   require(delivered == n && counts->size() == 1,
           "the database holds " + std::to_string(delivered) + " delivered messages of " + std::to_string(n) +
               " (and " + std::to_string(counts->size()) + " states)");
@@ -827,7 +832,7 @@ int run(const Settings& settings, const std::string& smtp_sink, const std::strin
   const deadline::Window& window = calendar->windows().front();
   const deadline::Programme* programme = calendar->find_programme(window.programme_id);
   require(programme != nullptr, "the bench window has no programme");
-  const store::TriggerFacts trigger = trigger_for(window, *programme);
+  const Trigger trigger = trigger_for(window, *programme);
   const std::int64_t n = settings.messages;
   const delivery::EmailChannel builder(email_options(sink.port()), keys);  // the baseline's message, the client-only run
 

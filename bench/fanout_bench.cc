@@ -42,7 +42,8 @@ using deadline::Instant;
 using deadline::store::FireKind;
 using deadline::store::FireOutcome;
 using deadline::store::SqliteStore;
-using deadline::store::TriggerFacts;
+using deadline::Trigger;
+using deadline::WindowFacts;
 using Clock = std::chrono::steady_clock;
 
 constexpr double kTargetRatio = 0.40;
@@ -145,25 +146,16 @@ void require(bool condition, const std::string& message) {
   if (!condition) throw std::runtime_error(message);
 }
 
-TriggerFacts trigger_for_round(int round, Instant now) {
-  TriggerFacts t;
-  t.window_id = "p-fired/2026";
-  t.programme_id = "p-fired";
-  t.lead = "7d";
+Trigger trigger_for_round(int round, Instant now) {
   // A later close each round gives a fresh trigger key (window | lead | close, as the planner).
-  t.closes = now + std::chrono::days{30 + round};
-  t.due = t.closes - std::chrono::days{7};
-  t.key = t.window_id + "|" + t.lead + "|" + std::to_string(seconds(t.closes));
-  t.group = "工业和信息化部门";
-  t.category = "资金引导";
-  t.authority_text = "江苏省工业和信息化厅";
-  t.role = "企业";
-  t.search_text = "专精特新中小企业认定 江苏省工业和信息化厅";
-  return t;
+  const Instant closes = now + std::chrono::days{30 + round};
+  return {"p-fired/2026", "7d", closes - std::chrono::days{7}, closes,
+          WindowFacts{"p-fired", "工业和信息化部门", "资金引导", "江苏省工业和信息化厅", "企业",
+                      "专精特新中小企业认定 江苏省工业和信息化厅"}};
 }
 
 // One timed fan-out, checked: every matching endpoint got exactly one message and one delivery.
-double time_fanout(SqliteStore& store, const TriggerFacts& trigger, Instant now, std::int64_t expected) {
+double time_fanout(SqliteStore& store, const Trigger& trigger, Instant now, std::int64_t expected) {
   const auto start = Clock::now();
   const auto outcome = store.fire({trigger}, FireKind::on_time, now, now);
   const double elapsed = elapsed_seconds(start);
@@ -200,7 +192,7 @@ std::vector<std::string> random_message_ids(std::size_t count, std::mt19937_64& 
 
 // One timed baseline: the same message and delivery rows the fan-out writes (32-hex ids made
 // beforehand), inserted with prepared statements in one transaction.
-double time_baseline(SQLite::Database& db, const TriggerFacts& trigger, Instant now,
+double time_baseline(SQLite::Database& db, const Trigger& trigger, Instant now,
                      const std::vector<std::int64_t>& endpoints, const std::vector<std::string>& ids) {
   const auto start = Clock::now();
   SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
@@ -222,7 +214,7 @@ double time_baseline(SQLite::Database& db, const TriggerFacts& trigger, Instant 
   for (std::size_t i = 0; i < endpoints.size(); ++i) {
     delivery.bind(1, ids[i]);
     delivery.bind(2, endpoints[i]);
-    delivery.bind(3, trigger.key);
+    delivery.bind(3, trigger.key());
     delivery.bind(4, trigger.window_id);
     delivery.bind(5, trigger.lead);
     delivery.bind(6, seconds(trigger.closes));
@@ -260,7 +252,7 @@ int run(std::int64_t endpoint_count, int rounds) {
   for (int round = 0; round < rounds; ++round) {
     reset_outbox(fanout_db);
     reset_outbox(baseline_db);
-    const TriggerFacts trigger = trigger_for_round(round, now);
+    const Trigger trigger = trigger_for_round(round, now);
     const std::vector<std::string> ids = random_message_ids(matching.size(), random);
     // Alternate which side goes first, so neither always inherits the other's effect on the
     // OS page cache and disk.

@@ -63,6 +63,7 @@
 #include "delivery/webhook_channel.h"
 #include "delivery/webhook_event.h"
 #include "delivery/webhook_signature.h"
+#include "store/forwarding_store.h"
 #include "store/sqlite_store.h"
 #include "store/store_thread.h"
 #include "time/clock.h"
@@ -90,6 +91,11 @@ using tcp = asio::ip::tcp;
 using deadline::Calendar;
 using deadline::Instant;
 using deadline::Result;
+using deadline::EndpointHealthPolicy;
+using deadline::EndpointKind;
+using deadline::MessageState;
+using deadline::RetentionPolicy;
+using deadline::Trigger;
 using Steady = std::chrono::steady_clock;
 
 constexpr double kTargetRatio = 0.70;
@@ -226,7 +232,7 @@ class Receiver {
 // add_endpoint use in one transaction, then the trigger fired: N pending messages.
 
 std::vector<std::string> prepare_database(store::SqliteStore& s, std::int64_t count, const std::string& url,
-                                          const std::string& secret, const store::TriggerFacts& trigger,
+                                          const std::string& secret, const Trigger& trigger,
                                           Instant now) {
   SQLite::Database& db = s.database();
   deadline::bench::populate_and_fire(s, count, "webhook", [&url](std::int64_t) { return url; }, secret, trigger, now);
@@ -241,34 +247,34 @@ std::vector<std::string> prepare_database(store::SqliteStore& s, std::int64_t co
 // ---------------------------------------------------------------------------------------------
 // Instruments for the measured side (the library is untouched; these wrap its interfaces).
 
-// Forwards to the SqliteStore, timing the delivery calls, and notices the commit that records
-// the last delivered message.
-class TimedStore final : public store::Store {
+// Forwards to the SqliteStore (store/forwarding_store.h), timing the delivery calls, and notices
+// the commit that records the last delivered message.
+class TimedStore final : public store::ForwardingStore {
  public:
   TimedStore(std::unique_ptr<store::SqliteStore> inner, std::int64_t expected,
              std::function<void(Steady::time_point)> all_recorded)
-      : inner_(std::move(inner)), expected_(expected), all_recorded_(std::move(all_recorded)) {}
+      : ForwardingStore(std::move(inner)), expected_(expected), all_recorded_(std::move(all_recorded)) {}
 
   CallStats claims, records;
   std::int64_t recorded_delivered = 0;
   std::vector<int> claim_sizes;
-  store::SqliteStore& inner() { return *inner_; }
+  store::SqliteStore& inner() { return static_cast<store::SqliteStore&>(target()); }
 
-  Result<std::vector<store::OutboundMessage>> claim_ready(Instant now, const std::vector<store::EndpointKind>& kinds,
+  Result<std::vector<store::OutboundMessage>> claim_ready(Instant now, const std::vector<EndpointKind>& kinds,
                                                           int limit, int per_endpoint) override {
     const auto start = Steady::now();
     const double cpu = thread_cpu_seconds();
-    auto r = inner_->claim_ready(now, kinds, limit, per_endpoint);
+    auto r = ForwardingStore::claim_ready(now, kinds, limit, per_endpoint);
     const auto n = r.ok() ? static_cast<std::int64_t>(r->size()) : 0;
     claims.add(start, cpu, n);
     claim_sizes.push_back(static_cast<int>(n));
     return r;
   }
   Result<std::vector<std::int64_t>> record_attempts(const std::vector<store::AttemptResult>& results, Instant now,
-                                                    const store::EndpointHealthPolicy& policy) override {
+                                                    const EndpointHealthPolicy& policy) override {
     const auto start = Steady::now();
     const double cpu = thread_cpu_seconds();
-    auto r = inner_->record_attempts(results, now, policy);
+    auto r = ForwardingStore::record_attempts(results, now, policy);
     records.add(start, cpu, static_cast<std::int64_t>(results.size()));
     if (r.ok()) {
       for (const auto& a : results) {
@@ -278,117 +284,7 @@ class TimedStore final : public store::Store {
     }
     return r;
   }
-  Result<store::BounceOutcome> record_bounce(const store::Bounce& bounce, Instant now,
-                                             const store::EndpointHealthPolicy& policy) override {
-    return inner_->record_bounce(bounce, now, policy);
-  }
-
-  // The rest is forwarded untouched.
-  Result<std::optional<Instant>> cursor() override { return inner_->cursor(); }
-  deadline::Status advance_cursor(Instant to) override { return inner_->advance_cursor(to); }
-  Result<store::FireOutcome> fire(const std::vector<store::TriggerFacts>& t, store::FireKind k, Instant now,
-                                  Instant c) override {
-    return inner_->fire(t, k, now, c);
-  }
-  Result<int> record_missed(const std::vector<store::TriggerFacts>& t, Instant now, Instant c) override {
-    return inner_->record_missed(t, now, c);
-  }
-  Result<std::int64_t> expire_closed(Instant now) override { return inner_->expire_closed(now); }
-  Result<store::PurgeOutcome> purge(Instant now, const store::RetentionPolicy& p) override {
-    return inner_->purge(now, p);
-  }
-  Result<std::int64_t> requeue_interrupted(Instant now) override { return inner_->requeue_interrupted(now); }
-  Result<std::int64_t> add_subscriber(const std::string& e, const std::string& s, Instant now) override {
-    return inner_->add_subscriber(e, s, now);
-  }
-  Result<std::vector<store::SubscriberRecord>> list_subscribers() override { return inner_->list_subscribers(); }
-  Result<std::optional<store::SubscriberRecord>> find_subscriber(std::int64_t id) override {
-    return inner_->find_subscriber(id);
-  }
-  deadline::Status unsubscribe(std::int64_t id, Instant now) override { return inner_->unsubscribe(id, now); }
-  deadline::Status remove_subscriber(std::int64_t id) override { return inner_->remove_subscriber(id); }
-  Result<std::int64_t> add_endpoint(const store::NewEndpoint& e, Instant now) override {
-    return inner_->add_endpoint(e, now);
-  }
-  Result<std::vector<store::EndpointRecord>> list_endpoints(std::optional<std::int64_t> id) override {
-    return inner_->list_endpoints(id);
-  }
-  Result<std::optional<store::EndpointRecord>> find_endpoint(std::int64_t id) override {
-    return inner_->find_endpoint(id);
-  }
-  deadline::Status remove_endpoint(std::int64_t id) override { return inner_->remove_endpoint(id); }
-  deadline::Status start_secret_rotation(std::int64_t id, const std::string& secret) override {
-    return inner_->start_secret_rotation(id, secret);
-  }
-  deadline::Status finish_secret_rotation(std::int64_t id) override { return inner_->finish_secret_rotation(id); }
-  Result<store::SubscribeOutcome> request_subscription(const store::SubscribeRequest& r, Instant now,
-                                                       const store::ConfirmationMailPolicy& p) override {
-    return inner_->request_subscription(r, now, p);
-  }
-  Result<store::ConfirmOutcome> confirm_subscription(std::int64_t id, std::int64_t g, Instant now) override {
-    return inner_->confirm_subscription(id, g, now);
-  }
-  deadline::Status set_email_choices(std::int64_t id, std::int64_t g, const store::EndpointFilters& f,
-                                     const std::vector<std::string>& l) override {
-    return inner_->set_email_choices(id, g, f, l);
-  }
-  Result<std::int64_t> reenable_endpoint(std::int64_t id, std::int64_t g, std::int64_t e, Instant now) override {
-    return inner_->reenable_endpoint(id, g, e, now);
-  }
-  Result<std::string> queue_test_message(std::int64_t s, std::int64_t g, std::int64_t e, const std::string& w,
-                                         Instant closes, Instant now) override {
-    return inner_->queue_test_message(s, g, e, w, closes, now);
-  }
-  deadline::Status release_claims(const std::vector<std::string>& ids, Instant now) override {
-    return inner_->release_claims(ids, now);
-  }
-  Result<std::int64_t> add_own_endpoint(std::int64_t g, const store::NewEndpoint& e, Instant now) override {
-    return inner_->add_own_endpoint(g, e, now);
-  }
-  Result<std::vector<store::PendingNotice>> pending_notices(int limit) override { return inner_->pending_notices(limit); }
-  deadline::Status mark_notices_sent(const std::vector<std::int64_t>& ids, Instant now) override {
-    return inner_->mark_notices_sent(ids, now);
-  }
-  Result<store::MessageCounts> message_counts() override { return inner_->message_counts(); }
-  Result<std::vector<store::MessageRecord>> list_messages(const std::string& state, int limit) override {
-    return inner_->list_messages(state, limit);
-  }
-  Result<std::int64_t> trigger_count(const std::string& outcome) override { return inner_->trigger_count(outcome); }
-  Result<std::vector<store::SubscriberRecord>> search_subscribers(const std::string& email, const std::string& state,
-                                                                  std::int64_t after, int limit) override {
-    return inner_->search_subscribers(email, state, after, limit);
-  }
-  Result<std::vector<store::EndpointRecord>> search_endpoints(std::optional<std::int64_t> subscriber,
-                                                              const std::string& state, std::int64_t after,
-                                                              int limit) override {
-    return inner_->search_endpoints(subscriber, state, after, limit);
-  }
-  Result<std::optional<std::int64_t>> disable_endpoint(std::int64_t id, const std::string& reason,
-                                                       Instant now) override {
-    return inner_->disable_endpoint(id, reason, now);
-  }
-  Result<std::optional<store::MessageRecord>> find_message(const std::string& id) override {
-    return inner_->find_message(id);
-  }
-  Result<bool> replay_message(const std::string& id, Instant now) override { return inner_->replay_message(id, now); }
-  Result<std::map<std::string, std::int64_t>> subscriber_counts() override { return inner_->subscriber_counts(); }
-  Result<std::map<std::string, std::int64_t>> endpoint_counts() override { return inner_->endpoint_counts(); }
-  Result<store::OutboxMetrics> outbox_metrics() override { return inner_->outbox_metrics(); }
-  Result<std::vector<store::FeedEventVersion>> sync_feed_events(const std::vector<store::FeedEventDigest>& events,
-                                                                Instant now) override {
-    return inner_->sync_feed_events(events, now);
-  }
-  Result<OwnEndpointChange> set_own_endpoint_choices(std::int64_t s, std::int64_t g, std::int64_t e,
-                                                     const store::EndpointFilters& f,
-                                                     const std::vector<std::string>& leads) override {
-    return inner_->set_own_endpoint_choices(s, g, e, f, leads);
-  }
-  Result<OwnEndpointChange> remove_own_endpoint(std::int64_t s, std::int64_t g, std::int64_t e) override {
-    return inner_->remove_own_endpoint(s, g, e);
-  }
-
  private:
-  std::unique_ptr<store::SqliteStore> inner_;
   std::int64_t expected_;
   std::function<void(Steady::time_point)> all_recorded_;
 };
@@ -398,7 +294,7 @@ class TimedChannel final : public delivery::Channel {
  public:
   explicit TimedChannel(std::unique_ptr<delivery::Channel> inner) : inner_(std::move(inner)) {}
   mutable CallStats builds;
-  store::EndpointKind kind() const override { return inner_->kind(); }
+  EndpointKind kind() const override { return inner_->kind(); }
   deadline::Result<delivery::HttpRequest> build(const store::OutboundMessage& m, const Calendar& c,
                                                 Instant now) const override {
     const auto start = Steady::now();
@@ -536,7 +432,7 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
   // requests; a captured request carries a valid signature.
   const auto counts = timed->inner().message_counts();
   require(counts.ok(), "counting messages: " + (counts.ok() ? std::string() : counts.error()));
-  const auto delivered = counts->count("delivered") ? counts->at("delivered") : 0;
+  const auto delivered = counts->count(MessageState::delivered) ? counts->at(MessageState::delivered) : 0;
   require(delivered == n && counts->size() == 1,
           "the database holds " + std::to_string(delivered) + " delivered messages of " + std::to_string(n) +
               " (and " + std::to_string(counts->size()) + " states)");
@@ -762,7 +658,7 @@ int run(const Settings& settings) {
   const deadline::Window& window = calendar->windows().front();
   const deadline::Programme* programme = calendar->find_programme(window.programme_id);
   require(programme != nullptr, "the bench window has no programme");
-  const store::TriggerFacts trigger = trigger_for(window, *programme);
+  const Trigger trigger = trigger_for(window, *programme);
   const std::int64_t n = settings.messages;
 
   std::printf("%lld webhook endpoints -> %s, %d round(s); max_in_flight %d, per_endpoint %d, "

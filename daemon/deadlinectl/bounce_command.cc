@@ -43,7 +43,7 @@ int record_bounce(const StoreSource& source, std::istream& dsn, const std::strin
   bounce.message_id = d.message_id;
   bounce.permanent = permanent;
   bounce.description = d.status + (d.diagnostic.empty() ? "" : " " + d.diagnostic);
-  const auto recorded = (*store)->record_bounce(bounce, SystemClock().now(), store::EndpointHealthPolicy{});
+  const auto recorded = (*store)->record_bounce(bounce, SystemClock().now(), EndpointHealthPolicy{});
   if (!recorded) {
     const bool unknown = recorded.error().find("no message") != std::string::npos;
     err << "deadlinectl bounce: " << recorded.error() << '\n';

@@ -19,7 +19,7 @@ struct IcsExportOptions {
   // The daemon's [email] from_address and from_name: the events' ORGANIZER (defaults as the daemon's).
   std::string from_address = Config{}.email.from_address;
   std::string from_name = Config{}.email.from_name;
-  store::EndpointFilters filters;                     // programmes, groups, categories, authorities
+  EndpointFilters filters;                     // programmes, groups, categories, authorities
 };
 
 int export_ics_command(const CalendarSource& source, const IcsExportOptions& options, std::ostream& out,

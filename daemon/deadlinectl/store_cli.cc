@@ -5,11 +5,17 @@
 #include "deadlinectl/admin_client.h"
 #include "deadlinectl/bounce_command.h"
 #include "deadlinectl/cli.h"
+#include "domain/message.h"
 #include "store/database_lock.h"
 
 namespace deadline::ctl {
 
 namespace {
+
+std::vector<std::string> message_state_names() {
+  const auto names = kMessageStates.names();
+  return {names.begin(), names.end()};
+}
 
 using Verb = int (*)(const StoreSource&, std::int64_t, std::ostream&, std::ostream&);
 
@@ -60,7 +66,7 @@ std::string endpoint_rotate_path(std::int64_t id) { return endpoint_path(id) + "
 std::string endpoint_finish_path(std::int64_t id) { return endpoint_path(id) + "/finish-rotation"; }
 std::string endpoint_enable_path(std::int64_t id) { return endpoint_path(id) + "/enable"; }
 
-nlohmann::json filters_json(const store::EndpointFilters& f) {
+nlohmann::json filters_json(const EndpointFilters& f) {
   return {{"programmes", f.programmes}, {"groups", f.groups}, {"categories", f.categories},
           {"authorities", f.authorities}, {"roles", f.roles}, {"keywords", f.keywords}};
 }
@@ -178,7 +184,7 @@ void add_store_commands(CLI::App& app, Globals& globals, Action& action) {
   auto limit = std::make_shared<int>(50);
   auto* messages = app.add_subcommand("messages", "The newest messages, e.g. --state dead: what failed and why");
   messages->add_option("--state", *state, "pending, sending, retry, delivered, dead or expired (default: all)")
-      ->check(CLI::IsMember({"pending", "sending", "retry", "delivered", "dead", "expired"}));
+      ->check(CLI::IsMember(message_state_names()));
   messages->add_option("--limit", *limit, "How many")->check(CLI::Range(1, 100000))->capture_default_str();
   messages->callback([&globals, &action, state, limit] {
     action = [&globals, state, limit] {

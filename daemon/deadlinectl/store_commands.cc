@@ -1,5 +1,6 @@
 #include "deadlinectl/store_commands.h"
 
+#include <limits>
 #include <ostream>
 
 #include "calendar/loader.h"
@@ -16,6 +17,8 @@ namespace deadline::ctl {
 namespace {
 
 using store::SqliteStore;
+
+constexpr int kEverything = std::numeric_limits<int>::max();  // no limit on a listing
 
 std::unique_ptr<SqliteStore> open_store(const StoreSource& source, std::ostream& err) {
   auto store = SqliteStore::open(source.database);
@@ -44,7 +47,7 @@ void print_list(std::ostream& out, const char* label, const std::vector<std::str
 }
 
 void print_endpoint(std::ostream& out, const store::EndpointRecord& e) {
-  out << e.id << "  subscriber " << e.subscriber_id << "  " << store::to_string(e.kind) << "  " << e.state
+  out << e.id << "  subscriber " << e.subscriber_id << "  " << to_string(e.kind) << "  " << to_string(e.state)
       << (e.state_reason.empty() ? "" : " (" + e.state_reason + ")") << "  " << e.address << '\n';
   print_list(out, "programmes", e.filters.programmes);
   print_list(out, "groups", e.filters.groups);
@@ -55,7 +58,7 @@ void print_endpoint(std::ostream& out, const store::EndpointRecord& e) {
   print_list(out, "leads", e.leads.empty() ? std::vector<std::string>{"(all)"} : e.leads);
 }
 
-std::string endpoint_problem(const NewEndpointArgs& args, store::EndpointKind kind, const StoreSource& source) {
+std::string endpoint_problem(const NewEndpointArgs& args, EndpointKind kind, const StoreSource& source) {
   const LoadOutcome calendar = load_calendar_dir(source.calendars);
   if (!calendar.calendar) return "the calendar in " + source.calendars.string() + " does not load";
   const store::NewEndpoint endpoint{args.subscriber_id, kind, args.address, args.secret, args.filters, args.leads};
@@ -73,7 +76,7 @@ int subscribers_add(const StoreSource& source, const std::string& email, bool pe
   }
   const auto store = open_store(source, err);
   if (!store) return 1;
-  const auto id = store->add_subscriber(email, pending ? "pending" : "active", now());
+  const auto id = store->add_subscriber(email, pending ? SubscriberState::pending : SubscriberState::active, now());
   if (report(id, err)) return 1;
   out << *id << '\n';
   return 0;
@@ -82,10 +85,11 @@ int subscribers_add(const StoreSource& source, const std::string& email, bool pe
 int subscribers_list(const StoreSource& source, std::ostream& out, std::ostream& err) {
   const auto store = open_store(source, err);
   if (!store) return 1;
-  const auto subscribers = store->list_subscribers();
+  const auto subscribers = store->search_subscribers("", std::nullopt, 0, kEverything);
   if (report(subscribers, err)) return 1;
   for (const store::SubscriberRecord& s : *subscribers) {
-    out << s.id << "  " << s.state << "  " << s.email.value_or("(purged)") << "  " << format_utc(s.created_at) << '\n';
+    out << s.id << "  " << to_string(s.state) << "  " << s.email.value_or("(purged)") << "  " << format_utc(s.created_at)
+        << '\n';
   }
   return 0;
 }
@@ -100,9 +104,9 @@ int subscribers_show(const StoreSource& source, std::int64_t id, std::ostream& o
     return 1;
   }
   const store::SubscriberRecord& s = **found;
-  out << s.id << "  " << s.state << "  " << s.email.value_or("(purged)") << "  created " << format_utc(s.created_at)
+  out << s.id << "  " << to_string(s.state) << "  " << s.email.value_or("(purged)") << "  created " << format_utc(s.created_at)
       << "  token generation " << s.token_generation << '\n';
-  const auto endpoints = store->list_endpoints(id);
+  const auto endpoints = store->search_endpoints(id, std::nullopt, 0, kEverything);
   if (report(endpoints, err)) return 1;
   for (const store::EndpointRecord& e : *endpoints) print_endpoint(out, e);
   return 0;
@@ -123,7 +127,7 @@ int subscribers_remove(const StoreSource& source, std::int64_t id, std::ostream&
 }
 
 int endpoints_add(const StoreSource& source, const NewEndpointArgs& args, std::ostream& out, std::ostream& err) {
-  const auto kind = store::parse_endpoint_kind(args.kind);
+  const auto kind = parse_endpoint_kind(args.kind);
   if (!kind) {
     err << "deadlinectl: --kind must be email, webhook, wecom, dingtalk or feishu\n";
     return 2;
@@ -141,7 +145,7 @@ int endpoints_add(const StoreSource& source, const NewEndpointArgs& args, std::o
     return 1;
   }
   store::NewEndpoint endpoint{args.subscriber_id, *kind, args.address, args.secret, args.filters, args.leads};
-  const bool generated = *kind == store::EndpointKind::webhook && endpoint.secret.empty();
+  const bool generated = *kind == EndpointKind::webhook && endpoint.secret.empty();
   if (generated) endpoint.secret = generate_webhook_secret();
   const auto id = store->add_endpoint(endpoint, now());
   if (report(id, err)) return 1;
@@ -155,7 +159,7 @@ int endpoints_list(const StoreSource& source, std::optional<std::int64_t> subscr
                    std::ostream& err) {
   const auto store = open_store(source, err);
   if (!store) return 1;
-  const auto endpoints = store->list_endpoints(subscriber_id);
+  const auto endpoints = store->search_endpoints(subscriber_id, std::nullopt, 0, kEverything);
   if (report(endpoints, err)) return 1;
   for (const store::EndpointRecord& e : *endpoints) print_endpoint(out, e);
   return 0;
@@ -201,12 +205,12 @@ int messages_list(const StoreSource& source, const std::string& state, int limit
                   std::ostream& err) {
   const auto store = open_store(source, err);
   if (!store) return 1;
-  const auto messages = store->list_messages(state, limit);
+  const auto messages = store->list_messages(state.empty() ? std::nullopt : parse_message_state(state), limit);
   if (report(messages, err)) return 1;
   for (const store::MessageRecord& m : *messages) {
-    out << m.id << "  endpoint " << m.endpoint_id << "  " << m.state << "  attempts " << m.attempts << "  due "
+    out << m.id << "  endpoint " << m.endpoint_id << "  " << to_string(m.state) << "  attempts " << m.attempts << "  due "
         << format_utc(m.due) << "  updated " << format_utc(m.updated);
-    if (m.state == "retry") out << "  next " << format_utc(m.next_attempt);
+    if (m.state == MessageState::retry) out << "  next " << format_utc(m.next_attempt);
     if (!m.last_error.empty()) out << "  error: " << m.last_error;
     out << '\n';
   }
@@ -219,15 +223,15 @@ int outbox_summary(const StoreSource& source, std::ostream& out, std::ostream& e
   const auto counts = store->message_counts();
   if (report(counts, err)) return 1;
   out << "messages:";
-  for (const char* state : {"pending", "sending", "retry", "delivered", "dead", "expired"}) {
+  for (const auto& [state, name] : kMessageStates.entries) {
     const auto it = counts->find(state);
-    out << ' ' << state << '=' << (it == counts->end() ? 0 : it->second);
+    out << ' ' << name << '=' << (it == counts->end() ? 0 : it->second);
   }
   out << "\ntriggers:";
-  for (const char* outcome : {"fired", "late", "missed"}) {
+  for (const auto& [outcome, name] : kTriggerOutcomes.entries) {
     const auto n = store->trigger_count(outcome);
     if (report(n, err)) return 1;
-    out << ' ' << outcome << '=' << *n;
+    out << ' ' << name << '=' << *n;
   }
   out << '\n';
   return 0;

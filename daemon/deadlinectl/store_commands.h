@@ -25,7 +25,7 @@ struct NewEndpointArgs {
   std::string kind;
   std::string address;
   std::string secret;
-  store::EndpointFilters filters;
+  EndpointFilters filters;
   std::vector<std::string> leads;
 };
 

@@ -35,7 +35,7 @@
 #include "ical/feed_book.h"
 #include "ical/feed_catalog.h"
 #include "schedule/plan.h"
-#include "schedule/scheduler.h"
+#include "firing/scheduler.h"
 #include "store/database_lock.h"
 #include "store/sqlite_store.h"
 #include "store/store_thread.h"
@@ -145,7 +145,7 @@ class Daemon {
     {
       const auto book = feed_book(snapshot_.current());
       auto versions = store_thread_.call(
-          [digests = book->digests(), now = clock_->now()](store::Store& s) { return s.sync_feed_events(digests, now); });
+          [digests = book->digests(), now = clock_->now()](store::FeedStore& s) { return s.sync_feed_events(digests, now); });
       if (!versions) {
         log::error("feeds", versions.error());
         return 1;
@@ -312,7 +312,7 @@ class Daemon {
     if (plan_) {
       const Instant now = clock_->now();
       for (std::size_t i = plan_->first_due_after(now); i < plan_->triggers.size() && next.size() < 5; ++i) {
-        const store::TriggerFacts& t = plan_->triggers[i];
+        const Trigger& t = plan_->triggers[i];
         next.push_back({{"due", format_utc(t.due)}, {"window", t.window_id}, {"lead", t.lead}});
       }
     }
@@ -420,8 +420,8 @@ class Daemon {
   void refresh_feeds(std::shared_ptr<const Calendar> calendar) {
     auto book = feed_book(std::move(calendar));
     store_thread_.run(
-        [digests = book->digests(), now = clock_->now()](store::Store& s) { return s.sync_feed_events(digests, now); },
-        io_, [this, book](Result<std::vector<store::FeedEventVersion>> versions) {
+        [digests = book->digests(), now = clock_->now()](store::FeedStore& s) { return s.sync_feed_events(digests, now); },
+        io_, [this, book](Result<std::vector<FeedEventVersion>> versions) {
           if (!versions) {
             log::error("feeds", versions.error() + "; the feeds keep the previous calendar");
             return;

@@ -29,8 +29,11 @@ std::variant<NewSubscriberBody, api::ApiError> parse_new_subscriber(std::string_
   auto state = api::string_member(json, "state");
   if (auto* e = std::get_if<api::ApiError>(&state)) return *e;
   if (const auto& s = std::get<std::optional<std::string>>(state)) {
-    if (*s != "active" && *s != "pending") return invalid("state", "state is active or pending");
-    out.state = *s;
+    const auto parsed_state = parse_subscriber_state(*s);
+    if (parsed_state != SubscriberState::active && parsed_state != SubscriberState::pending) {
+      return invalid("state", "state is active or pending");
+    }
+    out.state = *parsed_state;
   }
   return out;
 }
@@ -52,7 +55,7 @@ std::variant<store::NewEndpoint, api::ApiError> parse_new_endpoint(std::string_v
     if (auto* e = std::get_if<api::ApiError>(&value)) return *e;
     const auto& text = std::get<std::optional<std::string>>(value);
     if (std::string_view(name) == "kind") {
-      const auto kind = text ? store::parse_endpoint_kind(*text) : std::nullopt;
+      const auto kind = text ? parse_endpoint_kind(*text) : std::nullopt;
       if (!kind) return invalid("kind", "kind is email, webhook, wecom, dingtalk or feishu");
       out.kind = *kind;
     } else if (std::string_view(name) == "address") {
@@ -64,7 +67,7 @@ std::variant<store::NewEndpoint, api::ApiError> parse_new_endpoint(std::string_v
   }
   auto filters = api::filters_member(json, calendar);
   if (auto* e = std::get_if<api::ApiError>(&filters)) return *e;
-  if (const auto& f = std::get<std::optional<store::EndpointFilters>>(filters)) out.filters = *f;
+  if (const auto& f = std::get<std::optional<EndpointFilters>>(filters)) out.filters = *f;
   auto leads = api::leads_member(json, menu);
   if (auto* e = std::get_if<api::ApiError>(&leads)) return *e;
   if (const auto& l = std::get<std::optional<std::vector<std::string>>>(leads)) out.leads = *l;

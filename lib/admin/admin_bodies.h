@@ -18,7 +18,7 @@ namespace deadline::admin {
 
 struct NewSubscriberBody {
   std::string email;
-  std::string state = "active";  // or "pending": not yet confirmed
+  SubscriberState state = SubscriberState::active;  // or pending: not yet confirmed
 };
 
 // {"email": "...", "state": "active"|"pending"}.

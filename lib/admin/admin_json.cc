@@ -10,18 +10,18 @@ using nlohmann::json;
 json subscriber_json(const store::SubscriberRecord& s) {
   return {{"id", s.id},
           {"email", s.email ? json(*s.email) : json(nullptr)},
-          {"state", s.state},
+          {"state", to_string(s.state)},
           {"token_generation", s.token_generation},
           {"created_at", format_utc(s.created_at)}};
 }
 
 json endpoint_json(const store::EndpointRecord& e) {
-  const store::EndpointFilters& f = e.filters;
+  const EndpointFilters& f = e.filters;
   return {{"id", e.id},
           {"subscriber_id", e.subscriber_id},
-          {"kind", std::string(store::to_string(e.kind))},
-          {"address", e.kind == store::EndpointKind::email ? e.address : delivery::redact_url(e.address)},
-          {"state", e.state},
+          {"kind", std::string(to_string(e.kind))},
+          {"address", e.kind == EndpointKind::email ? e.address : delivery::redact_url(e.address)},
+          {"state", to_string(e.state)},
           {"state_reason", e.state_reason.empty() ? json(nullptr) : json(e.state_reason)},
           {"filters",
            {{"programmes", f.programmes},
@@ -37,19 +37,12 @@ json endpoint_json(const store::EndpointRecord& e) {
 json message_json(const store::MessageRecord& m) {
   return {{"id", m.id},
           {"endpoint_id", m.endpoint_id},
-          {"state", m.state},
+          {"state", to_string(m.state)},
           {"attempts", m.attempts},
           {"due", format_utc(m.due)},
           {"next_attempt", format_utc(m.next_attempt)},
           {"updated", format_utc(m.updated)},
           {"last_error", m.last_error.empty() ? json(nullptr) : json(m.last_error)}};
-}
-
-json counts_json(const std::map<std::string, std::int64_t>& counts, std::initializer_list<const char*> states) {
-  json out = json::object();
-  for (const char* state : states) out[state] = 0;
-  for (const auto& [state, count] : counts) out[state] = count;
-  return out;
 }
 
 }  // namespace deadline::admin

@@ -4,11 +4,11 @@
 // (delivery/outbound_url.h redact_url): its path and query may hold the robot's key.
 
 #include <cstdint>
-#include <initializer_list>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "domain/state_names.h"
 #include "store/records.h"
 
 namespace deadline::admin {
@@ -24,9 +24,21 @@ nlohmann::json endpoint_json(const store::EndpointRecord& endpoint);
 // {"id","endpoint_id","state","attempts","due","next_attempt","updated","last_error" (null when none)}
 nlohmann::json message_json(const store::MessageRecord& message);
 
-// {"state": count, ...} with every state in `states` present (0 when the store has none) and any
-// other state the store reports kept as well.
-nlohmann::json counts_json(const std::map<std::string, std::int64_t>& counts,
-                           std::initializer_list<const char*> states);
+// {"state": count, ...} for the states that occur.
+template <class Enum, std::size_t N>
+nlohmann::json occurring_counts_json(const std::map<Enum, std::int64_t>& counts, const StateNames<Enum, N>& names) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [state, count] : counts) out[std::string(names.name(state))] = count;
+  return out;
+}
+
+// {"state": count, ...} with every state of `names` present (0 when the store has none).
+template <class Enum, std::size_t N>
+nlohmann::json counts_json(const std::map<Enum, std::int64_t>& counts, const StateNames<Enum, N>& names) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const std::string_view state : names.names()) out[std::string(state)] = 0;
+  out.update(occurring_counts_json(counts, names));
+  return out;
+}
 
 }  // namespace deadline::admin

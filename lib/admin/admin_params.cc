@@ -34,13 +34,12 @@ std::variant<int, ParamError> parse_limit(std::string_view text) {
   return limit;
 }
 
-std::variant<std::string, ParamError> parse_state(std::string_view text,
-                                                  std::initializer_list<std::string_view> states) {
+// One of `names`' states; the error lists them all.
+template <class Enum, std::size_t N>
+std::variant<std::optional<Enum>, ParamError> parse_state(std::string_view text, const StateNames<Enum, N>& names) {
+  if (const auto state = names.parse(text)) return std::optional<Enum>(*state);
   std::string choices;
-  for (const std::string_view s : states) {
-    if (text == s) return std::string(text);
-    choices += (choices.empty() ? "" : ", ") + std::string(s);
-  }
+  for (const std::string_view s : names.names()) choices += (choices.empty() ? "" : ", ") + std::string(s);
   return invalid("state", "state must be one of " + choices + ", not " + quoted(text));
 }
 
@@ -108,7 +107,7 @@ std::variant<SubscriberQuery, ParamError> parse_subscriber_query(std::string_vie
       q.email = p.value;
       return std::nullopt;
     }
-    if (p.name == "state") return assign(parse_state(p.value, {"pending", "active", "unsubscribed"}), q.state);
+    if (p.name == "state") return assign(parse_state(p.value, kSubscriberStates), q.state);
     if (p.name == "after") return assign(parse_after(p.value), q.after);
     return assign(parse_limit(p.value), q.limit);
   };
@@ -126,7 +125,7 @@ std::variant<EndpointQuery, ParamError> parse_endpoint_query(std::string_view qu
       return std::nullopt;
     }
     if (p.name == "state") {
-      return assign(parse_state(p.value, {"active", "needs_attention", "disabled", "unsubscribed"}), q.state);
+      return assign(parse_state(p.value, kEndpointStates), q.state);
     }
     if (p.name == "after") return assign(parse_after(p.value), q.after);
     return assign(parse_limit(p.value), q.limit);
@@ -139,7 +138,7 @@ std::variant<MessageQuery, ParamError> parse_message_query(std::string_view quer
   MessageQuery q;
   const auto read = [&](const http::QueryParam& p) -> std::optional<ParamError> {
     if (p.name == "state") {
-      return assign(parse_state(p.value, {"pending", "sending", "retry", "delivered", "dead", "expired"}), q.state);
+      return assign(parse_state(p.value, kMessageStates), q.state);
     }
     return assign(parse_limit(p.value), q.limit);
   };

@@ -8,6 +8,9 @@
 #include <string_view>
 #include <variant>
 
+#include "domain/endpoint.h"
+#include "domain/message.h"
+#include "domain/subscriber.h"
 #include "http/query.h"
 
 namespace deadline::admin {
@@ -25,7 +28,7 @@ std::variant<std::string, http::ParamError> parse_message_id(std::string_view te
 // GET /admin/v1/subscribers?email=SUBSTRING&state=STATE&after=ID&limit=N
 struct SubscriberQuery {
   std::string email;        // substring of the address, ASCII case-insensitive; empty: any
-  std::string state;        // pending | active | unsubscribed; empty: any
+  std::optional<SubscriberState> state;  // nullopt: any
   std::int64_t after = 0;   // ids above this one (paging)
   int limit = kDefaultListLimit;
 };
@@ -34,7 +37,7 @@ std::variant<SubscriberQuery, http::ParamError> parse_subscriber_query(std::stri
 // GET /admin/v1/endpoints?subscriber=ID&state=STATE&after=ID&limit=N
 struct EndpointQuery {
   std::optional<std::int64_t> subscriber;
-  std::string state;        // active | needs_attention | disabled | unsubscribed; empty: any
+  std::optional<EndpointState> state;    // nullopt: any
   std::int64_t after = 0;
   int limit = kDefaultListLimit;
 };
@@ -42,7 +45,7 @@ std::variant<EndpointQuery, http::ParamError> parse_endpoint_query(std::string_v
 
 // GET /admin/v1/messages?state=STATE&limit=N
 struct MessageQuery {
-  std::string state;        // pending | sending | retry | delivered | dead | expired; empty: any
+  std::optional<MessageState> state;     // nullopt: any
   int limit = kDefaultListLimit;
 };
 std::variant<MessageQuery, http::ParamError> parse_message_query(std::string_view query);

@@ -60,18 +60,18 @@ json page(const char* name, json items, std::size_t limit, std::int64_t last_id)
 }
 
 // GET /admin/v1/subscribers/{id} and what POST .../unsubscribe answers.
-Answer subscriber_with_endpoints(store::Store& s, std::int64_t id, const http::ReplyTo& to) {
+Answer subscriber_with_endpoints(store::AdminStore& s, std::int64_t id, const http::ReplyTo& to) {
   const auto subscriber = s.find_subscriber(id);
   if (!subscriber) return plain(store_failure(subscriber.error(), to));
   if (!*subscriber) return plain(not_found("subscriber", id, to));
-  const auto endpoints = s.list_endpoints(id);
+  const auto endpoints = s.search_endpoints(id, std::nullopt, 0, kMaxEndpointsPerSubscriber);
   if (!endpoints) return plain(store_failure(endpoints.error(), to));
   json list = json::array();
   for (const store::EndpointRecord& e : *endpoints) list.push_back(endpoint_json(e));
   return plain(http::json_response(Status::ok, {{"subscriber", subscriber_json(**subscriber)}, {"endpoints", list}}, to));
 }
 
-Answer endpoint_answer(store::Store& s, std::int64_t id, json extra, const http::ReplyTo& to) {
+Answer endpoint_answer(store::AdminStore& s, std::int64_t id, json extra, const http::ReplyTo& to) {
   const auto endpoint = s.find_endpoint(id);
   if (!endpoint) return plain(store_failure(endpoint.error(), to));
   if (!*endpoint) return plain(not_found("endpoint", id, to));
@@ -80,41 +80,43 @@ Answer endpoint_answer(store::Store& s, std::int64_t id, json extra, const http:
   return plain(http::json_response(Status::ok, body, to));
 }
 
-Answer message_answer(store::Store& s, const std::string& id, const http::ReplyTo& to) {
+Answer message_answer(store::AdminStore& s, const std::string& id, const http::ReplyTo& to) {
   const auto message = s.find_message(id);
   if (!message) return plain(store_failure(message.error(), to));
   if (!*message) return plain(error(Status::not_found, "not_found", "id", "no message " + id, to));
   return plain(http::json_response(Status::ok, {{"message", message_json(**message)}}, to));
 }
 
-Answer counts(store::Store& s, const http::ReplyTo& to) {
+Answer counts(store::AdminStore& s, const http::ReplyTo& to) {
   const auto messages = s.message_counts();
   if (!messages) return plain(store_failure(messages.error(), to));
   const auto subscribers = s.subscriber_counts();
   if (!subscribers) return plain(store_failure(subscribers.error(), to));
   const auto endpoints = s.endpoint_counts();
   if (!endpoints) return plain(store_failure(endpoints.error(), to));
-  std::map<std::string, std::int64_t> triggers;
-  for (const char* outcome : {"fired", "late", "missed"}) {
+  std::map<TriggerOutcome, std::int64_t> triggers;
+  for (const auto& [outcome, name] : kTriggerOutcomes.entries) {
     const auto n = s.trigger_count(outcome);
     if (!n) return plain(store_failure(n.error(), to));
     triggers[outcome] = *n;
   }
   return plain(http::json_response(
       Status::ok,
-      {{"messages", counts_json(*messages, {"pending", "sending", "retry", "delivered", "dead", "expired"})},
-       {"subscribers", counts_json(*subscribers, {"pending", "active", "unsubscribed"})},
-       {"endpoints", counts_json(*endpoints, {"active", "needs_attention", "disabled", "unsubscribed"})},
-       {"triggers", counts_json(triggers, {"fired", "late", "missed"})}},
+      {{"messages", counts_json(*messages, kMessageStates)},
+       {"subscribers", counts_json(*subscribers, kSubscriberStates)},
+       {"endpoints", counts_json(*endpoints, kEndpointStates)},
+       {"triggers", counts_json(triggers, kTriggerOutcomes)}},
       to));
 }
 
-Answer disable(store::Store& s, std::int64_t id, const std::string& reason, Instant now, const http::ReplyTo& to) {
+Answer disable(store::AdminStore& s, std::int64_t id, const std::string& reason, Instant now, const http::ReplyTo& to) {
   const auto endpoint = s.find_endpoint(id);
   if (!endpoint) return plain(store_failure(endpoint.error(), to));
   if (!*endpoint) return plain(not_found("endpoint", id, to));
-  if ((*endpoint)->state == "disabled" || (*endpoint)->state == "unsubscribed") {
-    return plain(conflict("endpoint " + std::to_string(id) + " is " + (*endpoint)->state + " already", to));
+  if ((*endpoint)->state == EndpointState::disabled || (*endpoint)->state == EndpointState::unsubscribed) {
+    return plain(conflict("endpoint " + std::to_string(id) + " is " + std::string(to_string((*endpoint)->state)) +
+                              " already",
+                          to));
   }
   const auto expired = s.disable_endpoint(id, reason, now);
   if (!expired) return plain(store_failure(expired.error(), to));
@@ -126,19 +128,19 @@ Answer disable(store::Store& s, std::int64_t id, const std::string& reason, Inst
   return answer;
 }
 
-Answer enable(store::Store& s, std::int64_t id, Instant now, const http::ReplyTo& to) {
+Answer enable(store::AdminStore& s, std::int64_t id, Instant now, const http::ReplyTo& to) {
   const auto endpoint = s.find_endpoint(id);
   if (!endpoint) return plain(store_failure(endpoint.error(), to));
   if (!*endpoint) return plain(not_found("endpoint", id, to));
-  const std::string& state = (*endpoint)->state;
-  if (state != "disabled" && state != "needs_attention") {
-    return plain(conflict("endpoint " + std::to_string(id) + " is " + state +
+  const EndpointState state = (*endpoint)->state;
+  if (state != EndpointState::disabled && state != EndpointState::needs_attention) {
+    return plain(conflict("endpoint " + std::to_string(id) + " is " + std::string(to_string(state)) +
                               ": only a disabled or needs_attention endpoint is enabled",
                           to));
   }
   const auto subscriber = s.find_subscriber((*endpoint)->subscriber_id);
   if (!subscriber) return plain(store_failure(subscriber.error(), to));
-  if (!*subscriber || (*subscriber)->state == "unsubscribed") {
+  if (!*subscriber || (*subscriber)->state == SubscriberState::unsubscribed) {
     return plain(conflict("the endpoint's subscriber has unsubscribed", to));
   }
   const auto replayed = s.reenable_endpoint((*subscriber)->id, (*subscriber)->token_generation, id, now);
@@ -149,19 +151,21 @@ Answer enable(store::Store& s, std::int64_t id, Instant now, const http::ReplyTo
   return answer;
 }
 
-Answer replay(store::Store& s, const std::string& id, Instant now, const http::ReplyTo& to) {
+Answer replay(store::AdminStore& s, const std::string& id, Instant now, const http::ReplyTo& to) {
   const auto message = s.find_message(id);
   if (!message) return plain(store_failure(message.error(), to));
   if (!*message) return plain(error(Status::not_found, "not_found", "id", "no message " + id, to));
-  if ((*message)->state != "dead" && (*message)->state != "expired") {
-    return plain(conflict(
-        "message " + id + " is " + (*message)->state + ": only a dead or expired message is replayed", to));
+  if ((*message)->state != MessageState::dead && (*message)->state != MessageState::expired) {
+    return plain(conflict("message " + id + " is " + std::string(to_string((*message)->state)) +
+                              ": only a dead or expired message is replayed",
+                          to));
   }
   const auto endpoint = s.find_endpoint((*message)->endpoint_id);
   if (!endpoint) return plain(store_failure(endpoint.error(), to));
-  if (*endpoint && (*endpoint)->state != "active") {
-    return plain(conflict("endpoint " + std::to_string((*endpoint)->id) + " is " + (*endpoint)->state +
-                              (((*endpoint)->state == "unsubscribed") ? ""
+  if (*endpoint && (*endpoint)->state != EndpointState::active) {
+    return plain(conflict("endpoint " + std::to_string((*endpoint)->id) + " is " +
+                              std::string(to_string((*endpoint)->state)) +
+                              (((*endpoint)->state == EndpointState::unsubscribed) ? ""
                                                                      : ": enable it instead (that replays what it missed)"),
                           to));
   }
@@ -186,15 +190,15 @@ http::Response metrics_response(const std::string& text, const http::ReplyTo& to
 
 // GET /admin/v1/status: the daemon's state, the outbox's counts, endpoints that are not active,
 // and the newest dead messages: what an operator looks at first.
-Answer status(store::Store& s, json body, const http::ReplyTo& to) {
+Answer status(store::AdminStore& s, json body, const http::ReplyTo& to) {
   const auto messages = s.message_counts();
   const auto endpoints = s.endpoint_counts();
-  const auto dead = s.list_messages("dead", 5);
+  const auto dead = s.list_messages(MessageState::dead, 5);
   if (!messages || !endpoints || !dead) {
     return plain(store_failure(!messages ? messages.error() : !endpoints ? endpoints.error() : dead.error(), to));
   }
-  body["messages"] = *messages;
-  body["endpoints"] = *endpoints;
+  body["messages"] = occurring_counts_json(*messages, kMessageStates);
+  body["endpoints"] = occurring_counts_json(*endpoints, kEndpointStates);
   json recent = json::array();
   for (const store::MessageRecord& m : *dead) recent.push_back(message_json(m));
   body["recent_dead"] = std::move(recent);
@@ -203,11 +207,11 @@ Answer status(store::Store& s, json body, const http::ReplyTo& to) {
 
 // POST .../rotate-secret: a new secret, answered once, beside the current one; POST
 // .../finish-rotation: only the current one signs from now on (docs/webhooks.md).
-Answer rotation(store::Store& s, std::int64_t id, bool start, const http::ReplyTo& to) {
+Answer rotation(store::AdminStore& s, std::int64_t id, bool start, const http::ReplyTo& to) {
   const auto endpoint = s.find_endpoint(id);
   if (!endpoint) return plain(store_failure(endpoint.error(), to));
   if (!*endpoint) return plain(not_found("endpoint", id, to));
-  if ((*endpoint)->kind != store::EndpointKind::webhook) return plain(conflict("only a webhook has a rotating secret", to));
+  if ((*endpoint)->kind != EndpointKind::webhook) return plain(conflict("only a webhook has a rotating secret", to));
   const std::string secret = start ? generate_webhook_secret() : std::string();
   const deadline::Status done = start ? s.start_secret_rotation(id, secret) : s.finish_secret_rotation(id);
   if (!done) return plain(conflict(done.error(), to));
@@ -225,12 +229,12 @@ bool AdminRoutes::add_subscriber(const http::Request& request, const http::AppSt
     reply(api::error_reply(*e, to));
     return true;
   }
-  answer_from_store(reply, [b = std::get<NewSubscriberBody>(body), to, now](store::Store& s) {
+  answer_from_store(reply, [b = std::get<NewSubscriberBody>(body), to, now](store::AdminStore& s) {
     const auto id = s.add_subscriber(b.email, b.state, now);
     if (!id) return plain(conflict(id.error(), to));
     Answer answer = subscriber_with_endpoints(s, *id, to);
     answer.response.result(Status::created);
-    answer.log = "subscriber " + std::to_string(*id) + " added (" + b.state + ")";
+    answer.log = "subscriber " + std::to_string(*id) + " added (" + std::string(to_string(b.state)) + ")";
     return answer;
   });
   return true;
@@ -248,30 +252,30 @@ bool AdminRoutes::add_endpoint(const http::Request& request, const http::AppStat
     reply(api::error_reply(*e, to));
     return true;
   }
-  answer_from_store(reply, [e = std::get<store::NewEndpoint>(body), to, now](store::Store& s) mutable {
+  answer_from_store(reply, [e = std::get<store::NewEndpoint>(body), to, now](store::AdminStore& s) mutable {
     const auto subscriber = s.find_subscriber(e.subscriber_id);
     if (!subscriber) return plain(store_failure(subscriber.error(), to));
     if (!*subscriber) return plain(error(Status::not_found, "not_found", "subscriber",
                                          "no subscriber " + std::to_string(e.subscriber_id), to));
     // Shown once, in this answer: the receiver needs it to verify signatures; never logged.
-    const bool generated = e.kind == store::EndpointKind::webhook && e.secret.empty();
+    const bool generated = e.kind == EndpointKind::webhook && e.secret.empty();
     if (generated) e.secret = generate_webhook_secret();
     const auto id = s.add_endpoint(e, now);
     if (!id) return plain(conflict(id.error(), to));
     Answer answer = endpoint_answer(s, *id, generated ? json{{"secret", e.secret}} : json::object(), to);
     answer.response.result(Status::created);
-    answer.log = "endpoint " + std::to_string(*id) + " (" + std::string(store::to_string(e.kind)) +
+    answer.log = "endpoint " + std::to_string(*id) + " (" + std::string(to_string(e.kind)) +
                  ") added to subscriber " + std::to_string(e.subscriber_id);
     return answer;
   });
   return true;
 }
 
-AdminRoutes::AdminRoutes(std::string_view token, store::StoreThread& store, boost::asio::io_context& io,
+AdminRoutes::AdminRoutes(std::string_view token, store::StoreClient<store::AdminStore> store, boost::asio::io_context& io,
                          const Clock& clock, AdminRoutesOptions options)
     : auth_(token), store_(store), io_(io), clock_(clock), options_(std::move(options)) {}
 
-void AdminRoutes::answer_from_store(const http::AppState::Reply& reply, std::function<AdminAnswer(store::Store&)> work) {
+void AdminRoutes::answer_from_store(const http::AppState::Reply& reply, std::function<AdminAnswer(store::AdminStore&)> work) {
   store_.run(std::move(work), io_, [this, reply](AdminAnswer answer) {
     if (!answer.log.empty()) log::info("admin", answer.log);
     answer.response.set(http::Field::cache_control, "no-store");
@@ -336,7 +340,7 @@ bool AdminRoutes::handle(const http::Request& request, const http::RequestInfo&,
     case AdminRoute::subscribers: {
       auto parsed = parse_subscriber_query(target.query);
       if (const auto* e = std::get_if<http::ParamError>(&parsed)) return send(bad_parameter(*e, to));
-      answer_from_store(reply, [q = std::get<SubscriberQuery>(parsed), to](store::Store& s) {
+      answer_from_store(reply, [q = std::get<SubscriberQuery>(parsed), to](store::AdminStore& s) {
         const auto found_subscribers = s.search_subscribers(q.email, q.state, q.after, q.limit);
         if (!found_subscribers) return plain(store_failure(found_subscribers.error(), to));
         json list = json::array();
@@ -348,7 +352,7 @@ bool AdminRoutes::handle(const http::Request& request, const http::RequestInfo&,
       return true;
     }
     case AdminRoute::subscriber:
-      answer_from_store(reply, [id, to, is_delete](store::Store& s) {
+      answer_from_store(reply, [id, to, is_delete](store::AdminStore& s) {
         if (!is_delete) return subscriber_with_endpoints(s, id, to);
         const auto subscriber = s.find_subscriber(id);
         if (!subscriber) return plain(store_failure(subscriber.error(), to));
@@ -361,11 +365,11 @@ bool AdminRoutes::handle(const http::Request& request, const http::RequestInfo&,
       });
       return true;
     case AdminRoute::subscriber_unsubscribe:
-      answer_from_store(reply, [id, to, now](store::Store& s) {
+      answer_from_store(reply, [id, to, now](store::AdminStore& s) {
         const auto subscriber = s.find_subscriber(id);
         if (!subscriber) return plain(store_failure(subscriber.error(), to));
         if (!*subscriber) return plain(not_found("subscriber", id, to));
-        const bool change = (*subscriber)->state != "unsubscribed";  // repeating it changes nothing
+        const bool change = (*subscriber)->state != SubscriberState::unsubscribed;  // repeating it changes nothing
         if (change) {
           if (const deadline::Status done = s.unsubscribe(id, now); !done) return plain(store_failure(done.error(), to));
         }
@@ -377,7 +381,7 @@ bool AdminRoutes::handle(const http::Request& request, const http::RequestInfo&,
     case AdminRoute::endpoints: {
       auto parsed = parse_endpoint_query(target.query);
       if (const auto* e = std::get_if<http::ParamError>(&parsed)) return send(bad_parameter(*e, to));
-      answer_from_store(reply, [q = std::get<EndpointQuery>(parsed), to](store::Store& s) {
+      answer_from_store(reply, [q = std::get<EndpointQuery>(parsed), to](store::AdminStore& s) {
         const auto found_endpoints = s.search_endpoints(q.subscriber, q.state, q.after, q.limit);
         if (!found_endpoints) return plain(store_failure(found_endpoints.error(), to));
         json list = json::array();
@@ -389,7 +393,7 @@ bool AdminRoutes::handle(const http::Request& request, const http::RequestInfo&,
       return true;
     }
     case AdminRoute::endpoint:
-      answer_from_store(reply, [id, to, is_delete](store::Store& s) {
+      answer_from_store(reply, [id, to, is_delete](store::AdminStore& s) {
         if (!is_delete) return endpoint_answer(s, id, json::object(), to);
         const auto endpoint = s.find_endpoint(id);
         if (!endpoint) return plain(store_failure(endpoint.error(), to));
@@ -404,24 +408,24 @@ bool AdminRoutes::handle(const http::Request& request, const http::RequestInfo&,
     case AdminRoute::endpoint_disable: {
       auto parsed = parse_disable_body(request.body());
       if (const auto* e = std::get_if<http::ParamError>(&parsed)) return send(bad_parameter(*e, to));
-      answer_from_store(reply, [id, to, now, reason = std::get<std::string>(parsed)](store::Store& s) {
+      answer_from_store(reply, [id, to, now, reason = std::get<std::string>(parsed)](store::AdminStore& s) {
         return disable(s, id, reason, now, to);
       });
       return true;
     }
     case AdminRoute::endpoint_enable:
-      answer_from_store(reply, [id, to, now](store::Store& s) { return enable(s, id, now, to); });
+      answer_from_store(reply, [id, to, now](store::AdminStore& s) { return enable(s, id, now, to); });
       return true;
     case AdminRoute::endpoint_rotate_secret:
     case AdminRoute::endpoint_finish_rotation:
-      answer_from_store(reply, [id, to, start = route == AdminRoute::endpoint_rotate_secret](store::Store& s) {
+      answer_from_store(reply, [id, to, start = route == AdminRoute::endpoint_rotate_secret](store::AdminStore& s) {
         return rotation(s, id, start, to);
       });
       return true;
     case AdminRoute::messages: {
       auto parsed = parse_message_query(target.query);
       if (const auto* e = std::get_if<http::ParamError>(&parsed)) return send(bad_parameter(*e, to));
-      answer_from_store(reply, [q = std::get<MessageQuery>(parsed), to](store::Store& s) {
+      answer_from_store(reply, [q = std::get<MessageQuery>(parsed), to](store::AdminStore& s) {
         const auto messages = s.list_messages(q.state, q.limit);
         if (!messages) return plain(store_failure(messages.error(), to));
         json list = json::array();
@@ -433,17 +437,17 @@ bool AdminRoutes::handle(const http::Request& request, const http::RequestInfo&,
     case AdminRoute::message_replay: {
       auto parsed = parse_message_id(found->id);
       if (const auto* e = std::get_if<http::ParamError>(&parsed)) return send(bad_parameter(*e, to));
-      answer_from_store(reply, [message = std::get<std::string>(parsed), to, now](store::Store& s) {
+      answer_from_store(reply, [message = std::get<std::string>(parsed), to, now](store::AdminStore& s) {
         return replay(s, message, now, to);
       });
       return true;
     }
     case AdminRoute::counts:
-      answer_from_store(reply, [to](store::Store& s) { return counts(s, to); });
+      answer_from_store(reply, [to](store::AdminStore& s) { return counts(s, to); });
       return true;
     case AdminRoute::status: {
       json daemon = options_.status ? options_.status() : json::object();
-      answer_from_store(reply, [daemon = std::move(daemon), to](store::Store& s) mutable {
+      answer_from_store(reply, [daemon = std::move(daemon), to](store::AdminStore& s) mutable {
         return status(s, std::move(daemon), to);
       });
       return true;
@@ -474,7 +478,7 @@ bool AdminRoutes::handle(const http::Request& request, const http::RequestInfo&,
       if (options_.http_requests) input.http_requests = options_.http_requests();
       const auto calendar = options_.calendar ? options_.calendar() : nullptr;
       if (calendar) input.calendar_revision = calendar->revision();
-      answer_from_store(reply, [input, to](store::Store& s) mutable {
+      answer_from_store(reply, [input, to](store::AdminStore& s) mutable {
         const auto messages = s.message_counts();
         if (!messages) return plain(store_failure(messages.error(), to));
         input.messages = *messages;

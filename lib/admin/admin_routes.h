@@ -23,7 +23,8 @@
 #include "calendar/calendar.h"
 #include "schedule/lead.h"
 #include "http/app.h"
-#include "store/store_thread.h"
+#include "store/admin_store.h"
+#include "store/store_client.h"
 #include "time/clock.h"
 
 namespace deadline::admin {
@@ -55,20 +56,20 @@ class AdminRoutes {
  public:
   // Keeps only the token's digest. `store`, `io` and `clock` must outlive the routes; `io` is the
   // context the sessions run on.
-  AdminRoutes(std::string_view token, store::StoreThread& store, boost::asio::io_context& io, const Clock& clock,
+  AdminRoutes(std::string_view token, store::StoreClient<store::AdminStore> store, boost::asio::io_context& io, const Clock& clock,
               AdminRoutesOptions options);
 
   // Answers every request (returns true), calling `reply` exactly once.
   bool handle(const http::Request& request, const http::RequestInfo& info, const http::AppState::Reply& reply);
 
  private:
-  void answer_from_store(const http::AppState::Reply& reply, std::function<AdminAnswer(store::Store&)> work);
+  void answer_from_store(const http::AppState::Reply& reply, std::function<AdminAnswer(store::AdminStore&)> work);
   // POST /admin/v1/subscribers and POST /admin/v1/endpoints (admin_bodies.h).
   bool add_subscriber(const http::Request& request, const http::AppState::Reply& reply, Instant now);
   bool add_endpoint(const http::Request& request, const http::AppState::Reply& reply, Instant now);
 
   BearerAuth auth_;
-  store::StoreThread& store_;
+  store::StoreClient<store::AdminStore> store_;
   boost::asio::io_context& io_;
   const Clock& clock_;
   AdminRoutesOptions options_;

@@ -8,7 +8,6 @@ namespace deadline::admin {
 
 namespace {
 
-constexpr const char* kMessageStates[] = {"pending", "sending", "retry", "delivered", "dead", "expired"};
 
 void family(std::string& out, std::string_view name, std::string_view help, std::string_view type = "gauge") {
   out.append("# HELP ").append(name).append(" ").append(help).append("\n");
@@ -49,21 +48,25 @@ std::string metrics_text(const MetricsInput& input) {
   family(out, "deadlined_build_info", "The running deadlined's version; always 1.");
   sample(out, "deadlined_build_info", "version", input.version, 1);
   family(out, "deadlined_messages", "Messages in the outbox, by state.");
-  std::map<std::string, std::int64_t> messages = input.messages;
-  for (const char* state : kMessageStates) messages.try_emplace(state, 0);
+  // By name, as the samples have always been ordered.
+  std::map<std::string, std::int64_t> messages;
+  for (const std::string_view state : kMessageStates.names()) messages.emplace(state, 0);
+  for (const auto& [state, count] : input.messages) messages[std::string(to_string(state))] = count;
   for (const auto& [state, count] : messages) sample(out, "deadlined_messages", "state", state, count);
   family(out, "deadlined_calendar_revision_info", "The calendar revision in force; always 1.");
   if (input.calendar_revision) sample(out, "deadlined_calendar_revision_info", "revision", *input.calendar_revision, 1);
 
   family(out, "deadlined_channel_messages", "Messages in the outbox, by channel (endpoint kind) and state.");
-  for (const auto& [key, count] : input.outbox.messages) {
+  std::map<std::pair<std::string, std::string>, std::int64_t> by_channel;  // by name, as always
+  for (const auto& [key, count] : input.outbox.messages) by_channel[{key.first, std::string(to_string(key.second))}] = count;
+  for (const auto& [key, count] : by_channel) {
     out.append("deadlined_channel_messages{channel=\"").append(escape_label_value(key.first));
     out.append("\",state=\"").append(escape_label_value(key.second)).append("\"} ").append(std::to_string(count));
     out.append("\n");
   }
   family(out, "deadlined_triggers", "Reminder points recorded, by outcome (fired on time, late, missed).");
   std::map<std::string, std::int64_t> triggers = input.outbox.triggers;
-  for (const char* outcome : {"fired", "late", "missed"}) triggers.try_emplace(outcome, 0);
+  for (const std::string_view outcome : kTriggerOutcomes.names()) triggers.try_emplace(std::string(outcome), 0);
   for (const auto& [outcome, count] : triggers) sample(out, "deadlined_triggers", "outcome", outcome, count);
   family(out, "deadlined_queue_depth", "Messages waiting to be sent (pending and retry).");
   plain_sample(out, "deadlined_queue_depth", messages["pending"] + messages["retry"]);

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "schedule/scheduler.h"
+#include "firing/scheduler.h"
 #include "store/records.h"
 
 namespace deadline::admin {
@@ -28,7 +28,7 @@ struct DaemonCounters {
 
 struct MetricsInput {
   std::string version;                                   // deadlined_build_info{version}
-  std::map<std::string, std::int64_t> messages;          // state → count; every state is written
+  store::MessageCounts messages;                         // state → count; every state is written
   std::optional<std::string> calendar_revision;          // none before a calendar is loaded
   store::OutboxMetrics outbox;                           // by channel and state, triggers, oldest unsent
   Instant now{};                                         // for the oldest unsent message's age

@@ -19,7 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxEndpoints = 10;  // per subscriber, as store::Store::add_own_endpoint allows
 
 bool answered_here(std::string_view path) {
   return path == "/api/v1/subscriptions" || path.starts_with("/api/v1/manage/");
@@ -78,43 +77,25 @@ void send(const Answer& answer, const http::ReplyTo& to, const http::AppState::R
   }
 }
 
-// The subscriber behind a token and their endpoints, read in one go on the store thread.
+// The subscriber behind a token and their endpoints, read in one go on the store thread
+// (store::SubscriptionStore::load_subscription decides whether the link is still valid).
 struct Loaded {
-  bool valid = false;
-  std::string email;
-  std::string state;
-  std::vector<store::EndpointRecord> endpoints;
-  std::string failure;
+  std::optional<store::Subscription> subscription;  // nullopt: the link is no longer valid
+  std::string failure;                              // a store failure
 
+  bool valid() const { return subscription.has_value(); }
   const store::EndpointRecord* find(std::int64_t id) const {
-    for (const store::EndpointRecord& e : endpoints) {
+    for (const store::EndpointRecord& e : subscription->endpoints) {
       if (e.id == id) return &e;
-    }
-    return nullptr;
-  }
-  const store::EndpointRecord* email_endpoint() const {
-    for (const store::EndpointRecord& e : endpoints) {
-      if (e.kind == store::EndpointKind::email) return &e;
     }
     return nullptr;
   }
 };
 
-Loaded load(store::Store& s, const subscription::TokenClaims& c) {
-  Loaded out;
-  const auto subscriber = s.find_subscriber(c.subscriber_id);
-  if (!subscriber) return {false, {}, {}, {}, subscriber.error()};
-  if (!*subscriber || (*subscriber)->token_generation != c.generation || (*subscriber)->state == "unsubscribed" ||
-      !(*subscriber)->email) {
-    return out;
-  }
-  auto endpoints = s.list_endpoints(c.subscriber_id);
-  if (!endpoints) return {false, {}, {}, {}, endpoints.error()};
-  out.valid = true;
-  out.email = *(*subscriber)->email;
-  out.state = (*subscriber)->state;
-  out.endpoints = std::move(endpoints.value());
-  return out;
+Loaded load(store::SubscriptionStore& s, const subscription::TokenClaims& c) {
+  auto loaded = s.load_subscription(c.subscriber_id, c.generation);
+  if (!loaded) return {std::nullopt, loaded.error()};
+  return {std::move(*loaded), {}};
 }
 
 // The body of a POST or PUT as a JSON object, or why not.
@@ -139,7 +120,7 @@ std::string joined(const std::vector<std::string>& values) {
 
 }  // namespace
 
-ApiRoutes::ApiRoutes(ApiDependencies dependencies, store::StoreThread& store, boost::asio::io_context& io,
+ApiRoutes::ApiRoutes(ApiDependencies dependencies, store::StoreClient<store::SubscriptionStore> store, boost::asio::io_context& io,
                      const subscription::KeyRing& keys, const Clock& clock, delivery::AccountMailer& mailer)
     : d_(std::move(dependencies)), store_(store), io_(io), keys_(keys), clock_(clock), mailer_(mailer) {
   for (RouteSpec& route : public_api_routes()) {
@@ -231,7 +212,7 @@ void ApiRoutes::subscribe(const http::Request& request, const http::RequestInfo&
   }
   const web::SubscribeForm& f = std::get<web::SubscribeForm>(form);
   store::SubscribeRequest wanted{f.email, web::filters_of(f), f.leads};
-  store_.run([wanted, now = clock_.now(), policy = d_.mail_policy](store::Store& s) {
+  store_.run([wanted, now = clock_.now(), policy = d_.mail_policy](store::SubscriptionStore& s) {
                return s.request_subscription(wanted, now, policy);
              },
              io_, [this, reply, to, email = f.email](Result<store::SubscribeOutcome> outcome) {
@@ -247,20 +228,20 @@ void ApiRoutes::show(const http::Request& request, const subscription::TokenClai
   const http::ReplyTo to = http::reply_to(request);
   std::string base = d_.public_url;
   while (base.ends_with('/')) base.pop_back();
-  store_.run([c = claims](store::Store& s) { return load(s, c); }, io_,
+  store_.run([c = claims](store::SubscriptionStore& s) { return load(s, c); }, io_,
              [reply, to, c = claims, keys = &keys_, base](Loaded loaded) {
                if (!loaded.failure.empty()) return send(Answer::failed("manage: " + loaded.failure), to, reply);
-               if (!loaded.valid) return send(Answer::refused(token_not_found()), to, reply);
+               if (!loaded.valid()) return send(Answer::refused(token_not_found()), to, reply);
                json endpoints = json::array();
-               for (const store::EndpointRecord& e : loaded.endpoints) endpoints.push_back(endpoint_json(e));
+               for (const store::EndpointRecord& e : loaded.subscription->endpoints) endpoints.push_back(endpoint_json(e));
                const auto link = [&](subscription::TokenPurpose purpose, std::string_view prefix,
                                      std::string_view suffix) -> json {
                  const auto token = subscription::make_token(*keys, purpose, c.subscriber_id, c.generation);
                  return token ? json(base + std::string(prefix) + *token + std::string(suffix)) : json(nullptr);
                };
                send(Answer::of(http::Status::ok,
-                               {{"email", loaded.email},
-                                {"state", loaded.state},
+                               {{"email", *loaded.subscription->subscriber.email},
+                                {"state", to_string(loaded.subscription->subscriber.state)},
                                 {"endpoints", endpoints},
                                 {"manage_page", link(subscription::TokenPurpose::manage, "/manage/", "")},
                                 {"feed", link(subscription::TokenPurpose::feed, "/feeds/", ".ics")},
@@ -291,8 +272,8 @@ void ApiRoutes::add_endpoint(const http::Request& request, const subscription::T
   const auto invalid = [&](const char* field, std::string message) {
     reply(error_reply({http::Status::bad_request, "invalid_field", field, std::move(message)}, to));
   };
-  const std::optional<store::EndpointKind> kind = store::parse_endpoint_kind(kind_text);
-  if (!kind || *kind == store::EndpointKind::email) {
+  const std::optional<EndpointKind> kind = parse_endpoint_kind(kind_text);
+  if (!kind || *kind == EndpointKind::email) {
     return invalid("kind", "kind must be webhook, wecom, dingtalk or feishu (the email endpoint comes with subscribing)");
   }
   if (url.empty()) return invalid("url", "url is required");
@@ -308,20 +289,16 @@ void ApiRoutes::add_endpoint(const http::Request& request, const subscription::T
   auto leads = leads_member(body, d_.lead_menu);
   if (auto* error = std::get_if<ApiError>(&leads)) return reply(error_reply(*error, to));
   std::string secret = given_secret;
-  if (*kind == store::EndpointKind::webhook && secret.empty()) secret = generate_webhook_secret();
+  if (*kind == EndpointKind::webhook && secret.empty()) secret = generate_webhook_secret();
   store_.run(
       [c = claims, kind = *kind, url, secret, filters = std::get<0>(filters), leads = std::get<0>(leads),
-       now = clock_.now()](store::Store& s) {
+       now = clock_.now()](store::SubscriptionStore& s) {
         const Loaded loaded = load(s, c);
         if (!loaded.failure.empty()) return Answer::failed("add endpoint: " + loaded.failure);
-        if (!loaded.valid) return Answer::refused(token_not_found());
-        if (loaded.endpoints.size() >= kMaxEndpoints) {
-          return Answer::refused({http::Status::conflict, "too_many_endpoints", "",
-                                  "at most " + std::to_string(kMaxEndpoints) + " endpoints per subscription"});
-        }
+        if (!loaded.valid()) return Answer::refused(token_not_found());
         // As on the manage page: what is not given is the email endpoint's.
         store::NewEndpoint e{c.subscriber_id, kind, url, secret, {}, {}};
-        if (const store::EndpointRecord* email = loaded.email_endpoint()) {
+        if (const store::EndpointRecord* email = loaded.subscription->email_endpoint()) {
           e.filters = email->filters;
           e.leads = email->leads;
         }
@@ -329,12 +306,18 @@ void ApiRoutes::add_endpoint(const http::Request& request, const subscription::T
         if (leads) e.leads = *leads;
         const auto added = s.add_own_endpoint(c.generation, e, now);
         if (!added) return Answer::failed("add endpoint: " + added.error());
-        const auto record = s.find_endpoint(*added);
+        if (added->outcome == store::OwnEndpointChange::revoked) return Answer::refused(token_not_found());
+        if (added->outcome == store::OwnEndpointChange::too_many) {
+          return Answer::refused({http::Status::conflict, "too_many_endpoints", "",
+                                  "at most " + std::to_string(kMaxEndpointsPerSubscriber) +
+                                      " endpoints per subscription"});
+        }
+        const auto record = s.find_endpoint(added->id);
         if (!record || !*record) return Answer::failed("add endpoint: the new endpoint cannot be read back");
         // The webhook's signing secret is shown here and never again.
         return Answer::of(http::Status::created,
                           {{"endpoint", endpoint_json(**record)},
-                           {"secret", kind == store::EndpointKind::webhook ? json(secret) : json(nullptr)}});
+                           {"secret", kind == EndpointKind::webhook ? json(secret) : json(nullptr)}});
       },
       io_, [reply, to](Answer answer) { send(answer, to, reply); });
 }
@@ -353,10 +336,10 @@ void ApiRoutes::change_endpoint(const http::Request& request, const subscription
   auto leads = leads_member(body, d_.lead_menu);
   if (auto* error = std::get_if<ApiError>(&leads)) return reply(error_reply(*error, to));
   store_.run(
-      [c = claims, endpoint, filters = std::get<0>(filters), leads = std::get<0>(leads)](store::Store& s) {
+      [c = claims, endpoint, filters = std::get<0>(filters), leads = std::get<0>(leads)](store::SubscriptionStore& s) {
         const Loaded loaded = load(s, c);
         if (!loaded.failure.empty()) return Answer::failed("change endpoint: " + loaded.failure);
-        if (!loaded.valid) return Answer::refused(token_not_found());
+        if (!loaded.valid()) return Answer::refused(token_not_found());
         const store::EndpointRecord* current = loaded.find(endpoint);
         if (!current) return Answer::refused(endpoint_not_found(endpoint));
         // What is not given stays as it is.
@@ -364,8 +347,8 @@ void ApiRoutes::change_endpoint(const http::Request& request, const subscription
                                                         filters ? *filters : current->filters,
                                                         leads ? *leads : current->leads);
         if (!changed) return Answer::failed("change endpoint: " + changed.error());
-        if (*changed == store::Store::OwnEndpointChange::revoked) return Answer::refused(token_not_found());
-        if (*changed != store::Store::OwnEndpointChange::done) return Answer::refused(endpoint_not_found(endpoint));
+        if (*changed == store::OwnEndpointChange::revoked) return Answer::refused(token_not_found());
+        if (*changed != store::OwnEndpointChange::done) return Answer::refused(endpoint_not_found(endpoint));
         const auto record = s.find_endpoint(endpoint);
         if (!record || !*record) return Answer::failed("change endpoint: the endpoint cannot be read back");
         return Answer::of(http::Status::ok, endpoint_json(**record));
@@ -379,15 +362,15 @@ void ApiRoutes::test_endpoint(const http::Request& request, const subscription::
   const auto calendar = d_.calendar();
   if (!calendar) return reply(error_reply(unavailable("no calendar is loaded yet"), to));
   store_.run(
-      [c = claims, endpoint, calendar, now = clock_.now()](store::Store& s) {
+      [c = claims, endpoint, calendar, now = clock_.now()](store::SubscriptionStore& s) {
         const Loaded loaded = load(s, c);
         if (!loaded.failure.empty()) return Answer::failed("test endpoint: " + loaded.failure);
-        if (!loaded.valid) return Answer::refused(token_not_found());
+        if (!loaded.valid()) return Answer::refused(token_not_found());
         const store::EndpointRecord* e = loaded.find(endpoint);
         if (!e) return Answer::refused(endpoint_not_found(endpoint));
-        if (e->state != "active") {
+        if (e->state != EndpointState::active) {
           return Answer::refused({http::Status::conflict, "endpoint_not_active", "id",
-                                  "endpoint " + std::to_string(endpoint) + " is " + e->state +
+                                  "endpoint " + std::to_string(endpoint) + " is " + std::string(to_string(e->state)) +
                                       ": re-enable it on the manage page first"});
         }
         // As the manage page's test button: the soonest window still open, something real.
@@ -417,14 +400,15 @@ void ApiRoutes::remove_endpoint(const http::Request& request, const subscription
                                                     claims.subscriber_id, claims.generation);
   const std::string unsubscribe_link = unsubscribe ? base + "/unsubscribe/" + *unsubscribe : std::string("the unsubscribe link");
   store_.run(
-      [c = claims, endpoint, unsubscribe_link](store::Store& s) {
+      [c = claims, endpoint, unsubscribe_link](store::SubscriptionStore& s) {
         const auto removed = s.remove_own_endpoint(c.subscriber_id, c.generation, endpoint);
         if (!removed) return Answer::failed("remove endpoint: " + removed.error());
         switch (*removed) {
-          case store::Store::OwnEndpointChange::done: return Answer::of(http::Status::no_content, nullptr);
-          case store::Store::OwnEndpointChange::revoked: return Answer::refused(token_not_found());
-          case store::Store::OwnEndpointChange::not_found: return Answer::refused(endpoint_not_found(endpoint));
-          case store::Store::OwnEndpointChange::only_email: break;
+          case store::OwnEndpointChange::done: return Answer::of(http::Status::no_content, nullptr);
+          case store::OwnEndpointChange::revoked: return Answer::refused(token_not_found());
+          case store::OwnEndpointChange::not_found: return Answer::refused(endpoint_not_found(endpoint));
+          case store::OwnEndpointChange::only_email: break;
+          case store::OwnEndpointChange::too_many: break;  // not an outcome of removing
         }
         return Answer::refused({http::Status::conflict, "use_unsubscribe", "id",
                                 "endpoint " + std::to_string(endpoint) +

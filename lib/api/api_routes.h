@@ -23,7 +23,8 @@
 #include "http/app.h"
 #include "http/rate_limiter.h"
 #include "schedule/lead.h"
-#include "store/store_thread.h"
+#include "store/subscription_store.h"
+#include "store/store_client.h"
 #include "subscription/tokens.h"
 #include "time/clock.h"
 
@@ -32,7 +33,7 @@ namespace deadline::api {
 struct ApiDependencies {
   std::function<std::shared_ptr<const Calendar>()> calendar;
   std::vector<Lead> lead_menu;
-  store::ConfirmationMailPolicy mail_policy;
+  ConfirmationMailPolicy mail_policy;
   std::vector<std::string> allow_hosts;  // [delivery] allow_hosts: added endpoints are checked as the dispatcher will
   std::string public_url;                // [http] public_url: the links in GET /api/v1/manage/{token}
 };
@@ -40,7 +41,7 @@ struct ApiDependencies {
 class ApiRoutes {
  public:
   // Every reference must outlive the routes.
-  ApiRoutes(ApiDependencies dependencies, store::StoreThread& store, boost::asio::io_context& io,
+  ApiRoutes(ApiDependencies dependencies, store::StoreClient<store::SubscriptionStore> store, boost::asio::io_context& io,
             const subscription::KeyRing& keys, const Clock& clock, delivery::AccountMailer& mailer);
 
   // AppState::store_routes: false when the path is none of the routes above (the router then
@@ -60,7 +61,7 @@ class ApiRoutes {
                        const http::AppState::Reply& reply);
 
   ApiDependencies d_;
-  store::StoreThread& store_;
+  store::StoreClient<store::SubscriptionStore> store_;
   boost::asio::io_context& io_;
   const subscription::KeyRing& keys_;
   const Clock& clock_;

@@ -102,15 +102,15 @@ std::variant<web::SubscribeForm, ApiError> subscribe_request(const json& body, c
   return form;
 }
 
-std::variant<std::optional<store::EndpointFilters>, ApiError> filters_member(const json& body, const Calendar& calendar) {
+std::variant<std::optional<EndpointFilters>, ApiError> filters_member(const json& body, const Calendar& calendar) {
   const json* filters = member(body, "filters");
-  if (!filters) return std::optional<store::EndpointFilters>{};
+  if (!filters) return std::optional<EndpointFilters>{};
   if (!filters->is_object()) return invalid("filters", "filters must be an object");
   if (auto unknown = unknown_member(*filters, {"programmes", "groups", "categories", "authorities", "roles", "keywords"},
                                     "filters.")) {
     return *unknown;
   }
-  store::EndpointFilters out;
+  EndpointFilters out;
   const std::pair<const char*, std::vector<std::string>*> lists[] = {
       {"programmes", &out.programmes}, {"groups", &out.groups},   {"categories", &out.categories},
       {"authorities", &out.authorities}, {"roles", &out.roles}, {"keywords", &out.keywords}};
@@ -140,7 +140,7 @@ std::variant<std::optional<store::EndpointFilters>, ApiError> filters_member(con
   for (const std::string& role : out.roles) {
     if (!parse_role(role)) return invalid("filters.roles", "filters.roles: '" + role + "' is not 企业, 推荐单位 or 主管部门");
   }
-  return std::optional<store::EndpointFilters>{std::move(out)};
+  return std::optional<EndpointFilters>{std::move(out)};
 }
 
 std::variant<std::optional<std::vector<std::string>>, ApiError> leads_member(const json& body, const std::vector<Lead>& menu) {
@@ -157,7 +157,7 @@ std::variant<std::optional<std::vector<std::string>>, ApiError> leads_member(con
   return got;
 }
 
-json filters_json(const store::EndpointFilters& filters) {
+json filters_json(const EndpointFilters& filters) {
   return {{"programmes", filters.programmes}, {"groups", filters.groups},   {"categories", filters.categories},
           {"authorities", filters.authorities}, {"roles", filters.roles}, {"keywords", filters.keywords}};
 }

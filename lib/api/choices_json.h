@@ -39,7 +39,7 @@ std::variant<web::SubscribeForm, ApiError> subscribe_request(const nlohmann::jso
 // and categories must be the calendar's (and programmes must lie in the groups and categories
 // chosen, as on the form); keywords and authorities are texts with the form's keyword rules
 // (at most kMaxTextFilters of each); roles are 企业, 推荐单位 or 主管部门. nullopt when absent.
-std::variant<std::optional<store::EndpointFilters>, ApiError> filters_member(const nlohmann::json& body,
+std::variant<std::optional<EndpointFilters>, ApiError> filters_member(const nlohmann::json& body,
                                                                              const Calendar& calendar);
 
 // The "leads" member of `body`: at least one, each on the operator's menu. nullopt when absent.
@@ -55,6 +55,6 @@ std::optional<ApiError> unknown_member(const nlohmann::json& body, const std::ve
                                        const std::string& prefix = "");
 
 // An endpoint's filters as the API shows them: every field, as arrays.
-nlohmann::json filters_json(const store::EndpointFilters& filters);
+nlohmann::json filters_json(const EndpointFilters& filters);
 
 }  // namespace deadline::api

@@ -6,13 +6,13 @@
 namespace deadline::api {
 
 std::string shown_address(const store::EndpointRecord& endpoint) {
-  if (endpoint.kind == store::EndpointKind::email) return endpoint.address;
+  if (endpoint.kind == EndpointKind::email) return endpoint.address;
   return delivery::redact_url(endpoint.address) + "/…";
 }
 
 nlohmann::json endpoint_json(const store::EndpointRecord& endpoint) {
   return {{"id", endpoint.id},
-          {"kind", std::string(store::to_string(endpoint.kind))},
+          {"kind", std::string(to_string(endpoint.kind))},
           {"address", shown_address(endpoint)},
           {"state", endpoint.state},
           {"state_reason", endpoint.state_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(endpoint.state_reason)},

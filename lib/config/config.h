@@ -12,7 +12,7 @@
 #include "http/client_address.h"
 #include "http/limits.h"
 #include "schedule/lead.h"
-#include "store/records.h"
+#include "domain/policies.h"
 
 namespace deadline {
 
@@ -34,7 +34,7 @@ struct Config {
   std::chrono::seconds replan_interval{60};
   std::chrono::seconds late_after{300};
 
-  store::RetentionPolicy retention;
+  RetentionPolicy retention;
 
   // [delivery]
   std::vector<std::string> allow_hosts;                 // reachable over http and on any address

@@ -48,7 +48,7 @@ void AccountMailer::send_notice(const store::PendingNotice& n) {
     log::error("notice", "cannot make a manage link for subscriber " + std::to_string(n.subscriber_id));
     return;
   }
-  const std::string kind(store::to_string(n.kind));
+  const std::string kind(to_string(n.kind));
   const mail::EndpointNotice notice{kind + " " + redact_url(n.address), n.what, n.reason,
                                     options_.public_url + "/manage/" + *token};
   const Result<std::string> body = mail::build_endpoint_notice_email(headers_for(n.subscriber_email, id), notice);

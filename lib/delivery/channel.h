@@ -30,7 +30,7 @@ struct Verdict {
 class Channel {
  public:
   virtual ~Channel() = default;
-  virtual store::EndpointKind kind() const = 0;
+  virtual EndpointKind kind() const = 0;
   // The request for this attempt. A failure means this message cannot be sent at all (nothing
   // left in the calendar to remind of, an unusable secret): it is not retried.
   virtual Result<HttpRequest> build(const store::OutboundMessage& message, const Calendar& calendar,

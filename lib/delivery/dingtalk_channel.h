@@ -20,7 +20,7 @@ inline constexpr std::chrono::seconds kDingTalkThrottle{10 * 60};
 class DingTalkChannel final : public Channel {
  public:
   explicit DingTalkChannel(RobotChannelOptions options) : options_(std::move(options)) {}
-  store::EndpointKind kind() const override { return store::EndpointKind::dingtalk; }
+  EndpointKind kind() const override { return EndpointKind::dingtalk; }
   Result<HttpRequest> build(const store::OutboundMessage& message, const Calendar& calendar, Instant now) const override;
   Verdict judge(const HttpResult& result) const override;
   // 20 messages a minute per robot.

@@ -27,7 +27,7 @@ std::optional<std::chrono::seconds> longer_wait(std::optional<std::chrono::secon
 
 }  // namespace
 
-Dispatcher::Dispatcher(boost::asio::io_context& io, store::StoreThread& store, HttpClient& client, const Clock& clock,
+Dispatcher::Dispatcher(boost::asio::io_context& io, store::StoreClient<store::OutboxStore> store, HttpClient& client, const Clock& clock,
                        std::function<std::shared_ptr<const Calendar>()> calendar,
                        std::vector<std::unique_ptr<Channel>> channels, DispatcherOptions options)
     : io_(io),
@@ -45,7 +45,7 @@ Dispatcher::Dispatcher(boost::asio::io_context& io, store::StoreThread& store, H
 
 void Dispatcher::start() {
   const Instant now = clock_.now();
-  store_.run([now](store::Store& s) { return s.requeue_interrupted(now); }, io_,
+  store_.run([now](store::OutboxStore& s) { return s.requeue_interrupted(now); }, io_,
              [this](Result<std::int64_t> requeued) {
                if (!requeued) {
                  log::error("dispatcher", requeued.error());
@@ -94,7 +94,7 @@ void Dispatcher::claim() {
   claiming_ = true;
   const Instant now = clock_.now();
   store_.run(
-      [now, kinds = kinds_, room, per_endpoint = options_.per_endpoint](store::Store& s) {
+      [now, kinds = kinds_, room, per_endpoint = options_.per_endpoint](store::OutboxStore& s) {
         return s.claim_ready(now, kinds, room, per_endpoint);
       },
       io_, [this, room](Result<std::vector<store::OutboundMessage>> claimed) {
@@ -126,7 +126,7 @@ void Dispatcher::arm_poll() {
   });
 }
 
-const Channel* Dispatcher::channel_for(store::EndpointKind kind) const {
+const Channel* Dispatcher::channel_for(EndpointKind kind) const {
   for (const auto& c : channels_) {
     if (c->kind() == kind) return c.get();
   }
@@ -149,7 +149,7 @@ void Dispatcher::release_ready() {
   for (const store::OutboundMessage& m : ready_) ids.push_back(m.id);
   ready_.clear();
   releasing_ = true;
-  store_.run([ids = std::move(ids), now = clock_.now()](store::Store& s) { return s.release_claims(ids, now); }, io_,
+  store_.run([ids = std::move(ids), now = clock_.now()](store::OutboxStore& s) { return s.release_claims(ids, now); }, io_,
              [this](Status released) {
                if (!released) {
                  log::error("dispatcher", released.error());
@@ -301,7 +301,7 @@ void Dispatcher::flush() {
   auto batch = std::make_shared<std::vector<AttemptResult>>();
   batch->swap(results_);
   const Instant now = clock_.now();
-  store_.run([batch, now, health = options_.health](store::Store& s) { return s.record_attempts(*batch, now, health); },
+  store_.run([batch, now, health = options_.health](store::OutboxStore& s) { return s.record_attempts(*batch, now, health); },
              io_, [this, batch](Result<std::vector<std::int64_t>> disabled) {
                flushing_ = false;
                if (!disabled) {

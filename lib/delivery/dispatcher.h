@@ -22,7 +22,8 @@
 #include "delivery/channel.h"
 #include "delivery/http_client.h"
 #include "delivery/retry_policy.h"
-#include "store/store_thread.h"
+#include "store/outbox_store.h"
+#include "store/store_client.h"
 #include "time/clock.h"
 
 namespace deadline::delivery {
@@ -45,7 +46,7 @@ struct DispatcherOptions {
   // before the next try.
   std::chrono::milliseconds store_retry{1000};
   RetryPolicy retry;
-  store::EndpointHealthPolicy health;
+  EndpointHealthPolicy health;
 };
 
 struct DispatcherCounters {
@@ -55,7 +56,7 @@ struct DispatcherCounters {
 
 class Dispatcher {
  public:
-  Dispatcher(boost::asio::io_context& io, store::StoreThread& store, HttpClient& client, const Clock& clock,
+  Dispatcher(boost::asio::io_context& io, store::StoreClient<store::OutboxStore> store, HttpClient& client, const Clock& clock,
              std::function<std::shared_ptr<const Calendar>()> calendar,
              std::vector<std::unique_ptr<Channel>> channels, DispatcherOptions options);
 
@@ -89,15 +90,15 @@ class Dispatcher {
   void count_store_error();
   void arm_poll();
   void check_idle();
-  const Channel* channel_for(store::EndpointKind kind) const;
+  const Channel* channel_for(EndpointKind kind) const;
 
   boost::asio::io_context& io_;
-  store::StoreThread& store_;
+  store::StoreClient<store::OutboxStore> store_;
   HttpClient& client_;
   const Clock& clock_;
   std::function<std::shared_ptr<const Calendar>()> calendar_;
   std::vector<std::unique_ptr<Channel>> channels_;
-  std::vector<store::EndpointKind> kinds_;
+  std::vector<EndpointKind> kinds_;
   DispatcherOptions options_;
   boost::asio::steady_timer poll_timer_;
   boost::asio::steady_timer flush_timer_;

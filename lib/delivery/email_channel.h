@@ -48,7 +48,7 @@ class EmailChannel final : public Channel {
  public:
   // `keys` must outlive the channel.
   EmailChannel(EmailChannelOptions options, const subscription::KeyRing& keys);
-  store::EndpointKind kind() const override { return store::EndpointKind::email; }
+  EndpointKind kind() const override { return EndpointKind::email; }
   Result<HttpRequest> build(const store::OutboundMessage& message, const Calendar& calendar, Instant now) const override;
   Verdict judge(const HttpResult& result) const override;
 

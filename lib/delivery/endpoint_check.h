@@ -18,7 +18,7 @@ struct EndpointTargetProblem {
   std::string message;  // empty: no problem
 };
 
-EndpointTargetProblem endpoint_target_problem(store::EndpointKind kind, std::string_view address,
+EndpointTargetProblem endpoint_target_problem(EndpointKind kind, std::string_view address,
                                               std::string_view secret);
 
 }  // namespace deadline::delivery

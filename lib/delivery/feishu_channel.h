@@ -19,7 +19,7 @@ inline constexpr long long kFeishuKeywordMissing = 19024; // key words not found
 class FeishuChannel final : public Channel {
  public:
   explicit FeishuChannel(RobotChannelOptions options) : options_(std::move(options)) {}
-  store::EndpointKind kind() const override { return store::EndpointKind::feishu; }
+  EndpointKind kind() const override { return EndpointKind::feishu; }
   Result<HttpRequest> build(const store::OutboundMessage& message, const Calendar& calendar, Instant now) const override;
   Verdict judge(const HttpResult& result) const override;
   // 5 messages a second and 100 a minute per bot.

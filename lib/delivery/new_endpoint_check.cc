@@ -28,7 +28,7 @@ NewEndpointProblem new_endpoint_problem(const store::NewEndpoint& endpoint, cons
     if (!has(groups, p.group)) groups.push_back(p.group);
     if (!has(categories, p.category)) categories.push_back(p.category);
   }
-  const store::EndpointFilters& f = endpoint.filters;
+  const EndpointFilters& f = endpoint.filters;
   for (const std::string& id : f.programmes) {
     if (!calendar.find_programme(id)) return {"programme", "no programme '" + id + "' in the calendar"};
   }

@@ -16,7 +16,7 @@ void NoticeSender::check() {
     return;
   }
   running_ = true;
-  store_.run([](store::Store& s) { return s.pending_notices(kBatch); }, io_,
+  store_.run([](store::OutboxStore& s) { return s.pending_notices(kBatch); }, io_,
              [this](Result<std::vector<store::PendingNotice>> notices) {
                if (!notices) {
                  log::error("notice", notices.error());
@@ -25,7 +25,7 @@ void NoticeSender::check() {
                }
                std::vector<std::int64_t> handled;
                for (const store::PendingNotice& n : *notices) {
-                 if (!n.subscriber_email.empty() && n.kind != store::EndpointKind::email) mailer_.send_notice(n);
+                 if (!n.subscriber_email.empty() && n.kind != EndpointKind::email) mailer_.send_notice(n);
                  handled.push_back(n.id);
                }
                const bool more = static_cast<int>(notices->size()) == kBatch;
@@ -34,7 +34,7 @@ void NoticeSender::check() {
                  if (std::exchange(again_, false)) check();
                  return;
                }
-               store_.run([handled, now = clock_.now()](store::Store& s) { return s.mark_notices_sent(handled, now); },
+               store_.run([handled, now = clock_.now()](store::OutboxStore& s) { return s.mark_notices_sent(handled, now); },
                           io_, [this, more](Status marked) {
                             if (!marked) log::error("notice", marked.error());
                             running_ = false;

@@ -7,20 +7,21 @@
 #include <boost/asio/io_context.hpp>
 
 #include "delivery/account_mailer.h"
-#include "store/store_thread.h"
+#include "store/outbox_store.h"
+#include "store/store_client.h"
 #include "time/clock.h"
 
 namespace deadline::delivery {
 
 class NoticeSender {
  public:
-  NoticeSender(store::StoreThread& store, boost::asio::io_context& io, AccountMailer& mailer, const Clock& clock)
+  NoticeSender(store::StoreClient<store::OutboxStore> store, boost::asio::io_context& io, AccountMailer& mailer, const Clock& clock)
       : store_(store), io_(io), mailer_(mailer), clock_(clock) {}
 
   void check();
 
  private:
-  store::StoreThread& store_;
+  store::StoreClient<store::OutboxStore> store_;
   boost::asio::io_context& io_;
   AccountMailer& mailer_;
   const Clock& clock_;

@@ -21,7 +21,7 @@ struct WebhookChannelOptions {
 class WebhookChannel final : public Channel {
  public:
   explicit WebhookChannel(WebhookChannelOptions options) : options_(std::move(options)) {}
-  store::EndpointKind kind() const override { return store::EndpointKind::webhook; }
+  EndpointKind kind() const override { return EndpointKind::webhook; }
   Result<HttpRequest> build(const store::OutboundMessage& message, const Calendar& calendar, Instant now) const override;
   Verdict judge(const HttpResult& result) const override;
 

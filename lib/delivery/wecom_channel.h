@@ -16,7 +16,7 @@ inline constexpr long long kWeComInvalidKey = 93000;    // invalid webhook url (
 class WeComChannel final : public Channel {
  public:
   explicit WeComChannel(RobotChannelOptions options) : options_(std::move(options)) {}
-  store::EndpointKind kind() const override { return store::EndpointKind::wecom; }
+  EndpointKind kind() const override { return EndpointKind::wecom; }
   Result<HttpRequest> build(const store::OutboundMessage& message, const Calendar& calendar, Instant now) const override;
   Verdict judge(const HttpResult& result) const override;
   // 20 messages a minute per robot.

@@ -81,7 +81,7 @@ Response upcoming(const Calendar& calendar, const Clock& clock, std::string_view
   const UpcomingParams& p = std::get<UpcomingParams>(params);
   std::vector<const Window*> windows = upcoming_windows(calendar, {p.at, date::days{p.days}});
   // The filters, checked and read as the public calendar feed's (GET /calendar.ics).
-  store::EndpointFilters filters;
+  EndpointFilters filters;
   filters.programmes = p.programmes;
   filters.groups = p.groups;
   filters.categories = p.categories;

@@ -29,7 +29,7 @@ bool known(const std::vector<std::string>& values, const std::string& value) {
 
 }  // namespace
 
-Result<FeedSelection> public_selection(store::EndpointFilters asked, const Calendar& calendar) {
+Result<FeedSelection> public_selection(EndpointFilters asked, const Calendar& calendar) {
   using R = Result<FeedSelection>;
   std::vector<std::string> groups, categories;
   for (const Programme& p : calendar.programmes()) {
@@ -68,7 +68,7 @@ std::string uid_host_of(std::string_view public_url) {
 
 std::string FeedSelection::key() const {
   std::vector<std::string> parts;
-  for (const store::EndpointFilters& f : selections) {
+  for (const EndpointFilters& f : selections) {
     std::string part;
     add_field(part, "p", f.programmes);
     add_field(part, "g", f.groups);
@@ -98,16 +98,16 @@ FeedBook::FeedBook(std::shared_ptr<const Calendar> calendar, std::string uid_hos
   }
 }
 
-std::vector<store::FeedEventDigest> FeedBook::digests() const {
-  std::vector<store::FeedEventDigest> out;
+std::vector<FeedEventDigest> FeedBook::digests() const {
+  std::vector<FeedEventDigest> out;
   out.reserve(entries_.size());
   for (const Entry& e : entries_) out.push_back({e.event.uid, content_hash(e.event, zone_)});
   return out;
 }
 
-void FeedBook::set_versions(const std::vector<store::FeedEventVersion>& versions) {
-  std::unordered_map<std::string, const store::FeedEventVersion*> by_uid;
-  for (const store::FeedEventVersion& v : versions) by_uid[v.uid] = &v;
+void FeedBook::set_versions(const std::vector<FeedEventVersion>& versions) {
+  std::unordered_map<std::string, const FeedEventVersion*> by_uid;
+  for (const FeedEventVersion& v : versions) by_uid[v.uid] = &v;
   for (Entry& e : entries_) {
     if (const auto it = by_uid.find(e.event.uid); it != by_uid.end()) {
       e.event.sequence = it->second->sequence;
@@ -125,7 +125,7 @@ RenderedFeed FeedBook::render(const FeedSelection& selection) const {
     const bool selected =
         selection.everything ||
         std::any_of(selection.selections.begin(), selection.selections.end(),
-                    [&](const store::EndpointFilters& f) { return filters_match(f, *e.programme, *e.window); });
+                    [&](const EndpointFilters& f) { return filters_match(f, *e.programme, *e.window); });
     if (!selected) continue;
     events.push_back(e.event);
     feed.last_modified = any_event ? std::max(feed.last_modified, e.event.last_modified) : e.event.last_modified;

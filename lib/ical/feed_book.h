@@ -11,7 +11,8 @@
 #include "base/result.h"
 #include "calendar/calendar.h"
 #include "ical/feed_writer.h"
-#include "store/records.h"
+#include "domain/endpoint.h"
+#include "domain/feed_event.h"
 
 namespace deadline::ical {
 
@@ -28,7 +29,7 @@ struct RenderedFeed {
 // (schedule/window_match.h: the same rule as the reminders; none selected when it is empty).
 struct FeedSelection {
   bool everything = true;
-  std::vector<store::EndpointFilters> selections;
+  std::vector<EndpointFilters> selections;
   bool personal = false;     // names the feed as the subscriber's own
   // A canonical text of the selection: equal texts, equal feeds (the cache's key).
   std::string key() const;
@@ -38,7 +39,7 @@ struct FeedSelection {
 // authorities; the other fields must be empty), checked against the calendar: programme ids,
 // groups and categories it knows, authority as a substring. No filter: every window. The error
 // names the field and the value.
-Result<FeedSelection> public_selection(store::EndpointFilters asked, const Calendar& calendar);
+Result<FeedSelection> public_selection(EndpointFilters asked, const Calendar& calendar);
 
 class FeedBook {
  public:
@@ -48,10 +49,10 @@ class FeedBook {
   FeedBook(std::shared_ptr<const Calendar> calendar, std::string uid_host, const date::time_zone& zone,
            Organizer organizer, Instant made_at);
 
-  // UID and content hash of every event, for store::Store::sync_feed_events.
-  std::vector<store::FeedEventDigest> digests() const;
+  // UID and content hash of every event, for store::FeedStore::sync_feed_events.
+  std::vector<FeedEventDigest> digests() const;
   // What the store answered; call before the book is shared.
-  void set_versions(const std::vector<store::FeedEventVersion>& versions);
+  void set_versions(const std::vector<FeedEventVersion>& versions);
 
   RenderedFeed render(const FeedSelection& selection) const;
   // The events of the given windows (feed UIDs and versions), for an email's text/calendar part.

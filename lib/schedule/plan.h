@@ -9,13 +9,13 @@
 
 #include "calendar/calendar.h"
 #include "schedule/planner.h"
-#include "store/records.h"
+#include "domain/trigger.h"
 
 namespace deadline {
 
 struct Plan {
   std::string calendar_revision;
-  std::vector<store::TriggerFacts> triggers;  // ordered by due, then key
+  std::vector<Trigger> triggers;  // ordered by due, then key
 
   // Index of the first trigger due strictly after `at`.
   std::size_t first_due_after(Instant at) const;

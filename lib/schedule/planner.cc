@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "schedule/window_match.h"
 #include "time/iso8601.h"
 
 namespace deadline {
@@ -15,8 +16,6 @@ Instant at_send_time(date::local_days day, std::chrono::minutes send_time, const
 }
 
 }  // namespace
-
-std::string Trigger::key() const { return window_id + "|" + lead + "|" + format_utc(closes); }
 
 date::local_days closing_day(const Window& window) {
   const LocalTime last_second = window.zone->to_local(window.closes.at - std::chrono::seconds{1});
@@ -62,9 +61,10 @@ std::optional<Instant> trigger_instant(const Window& window, const Lead& lead,
 std::vector<Trigger> plan_triggers(const Calendar& calendar, const PlannerOptions& options) {
   std::vector<Trigger> triggers;
   for (const Window& w : calendar.windows()) {
+    const WindowFacts facts = window_facts(*calendar.find_programme(w.programme_id), w);
     for (const Lead& lead : options.menu) {
       if (const auto due = trigger_instant(w, lead, options.send_time)) {
-        triggers.push_back({w.id(), w.programme_id, lead.id, *due, w.closes.at});
+        triggers.push_back({w.id(), lead.id, *due, w.closes.at, facts});
       }
     }
   }

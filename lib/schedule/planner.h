@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "calendar/calendar.h"
+#include "domain/trigger.h"
 #include "schedule/lead.h"
 
 namespace deadline {
@@ -16,17 +17,6 @@ namespace deadline {
 struct PlannerOptions {
   std::vector<Lead> menu = default_lead_menu();
   std::chrono::minutes send_time{9 * 60};  // local time of day day-based reminders go out
-};
-
-struct Trigger {
-  std::string window_id;
-  std::string programme_id;
-  std::string lead;        // Lead::id
-  Instant due;
-  Instant closes;          // part of the key: a moved deadline gets fresh reminders
-
-  // window id | lead | close in UTC — unique per reminder point, stable across restarts.
-  std::string key() const;
 };
 
 // The local date on which `window` closes: the date of (close − 1 s), so a close at 00:00 belongs
@@ -42,7 +32,7 @@ int days_left(const Window& window, Instant now);
 std::optional<Instant> trigger_instant(const Window& window, const Lead& lead,
                                        std::chrono::minutes send_time);
 
-// Every trigger of every window, ordered by due instant, then key.
+// Every trigger of every window, with its window's facts, ordered by due instant, then key.
 std::vector<Trigger> plan_triggers(const Calendar& calendar, const PlannerOptions& options);
 
 }  // namespace deadline

@@ -1,12 +1,12 @@
 #pragma once
-// Whether an endpoint's filters select a window: the fan-out decides it in SQL (store's
-// kMatchSql, over the facts the plan gives each trigger); the personal calendar feed decides it
-// here, in C++. Both read the same texts, made here.
+// A window's facts for endpoints' filters (domain/window_facts.h), read from the calendar: the
+// planner gives them to every trigger (the fan-out matches them in the store), the personal
+// calendar feed matches them here. Both read the same texts, made here.
 
 #include <string>
 
 #include "calendar/calendar.h"
-#include "store/records.h"
+#include "domain/window_facts.h"
 
 namespace deadline {
 
@@ -15,8 +15,10 @@ std::string authority_text(const Programme& programme);
 // What keywords look in: title, contact and authority.
 std::string search_text(const Programme& programme);
 
-// Within one field any value matches (OR); across fields all must (AND); an empty field does not
-// filter. Programme, group, category and role match exactly; authority and keyword as substrings.
-bool filters_match(const store::EndpointFilters& filters, const Programme& programme, const Window& window);
+WindowFacts window_facts(const Programme& programme, const Window& window);
+
+inline bool filters_match(const EndpointFilters& filters, const Programme& programme, const Window& window) {
+  return filters_match(filters, window_facts(programme, window));
+}
 
 }  // namespace deadline

@@ -11,25 +11,15 @@
 #include <utility>
 #include <vector>
 
+#include "domain/endpoint.h"
+#include "domain/feed_event.h"
+#include "domain/message.h"
+#include "domain/policies.h"
+#include "domain/subscriber.h"
+#include "domain/trigger.h"
 #include "time/instant.h"
 
 namespace deadline::store {
-
-enum class EndpointKind { email, webhook, wecom, dingtalk, feishu };
-std::string_view to_string(EndpointKind kind);
-std::optional<EndpointKind> parse_endpoint_kind(std::string_view text);
-
-// What an endpoint receives. Within one field any value matches (OR); across fields all
-// non-empty fields must match (AND); no filters at all means every programme.
-struct EndpointFilters {
-  std::vector<std::string> programmes;    // programme ids
-  std::vector<std::string> groups;        // 工业和信息化部门 …
-  std::vector<std::string> categories;    // 资金引导 / 认定培育
-  std::vector<std::string> authorities;   // substring of the programme's authority or contact
-  std::vector<std::string> roles;         // 企业 / 推荐单位 / 主管部门
-  std::vector<std::string> keywords;      // substring of title, contact or authority
-  bool empty() const;
-};
 
 struct NewEndpoint {
   std::int64_t subscriber_id = 0;
@@ -43,7 +33,7 @@ struct NewEndpoint {
 struct SubscriberRecord {
   std::int64_t id = 0;
   std::optional<std::string> email;       // nullopt once purged after unsubscribing
-  std::string state;                      // pending | active | unsubscribed
+  SubscriberState state = SubscriberState::pending;
   std::int64_t token_generation = 1;
   Instant created_at;
 };
@@ -53,26 +43,37 @@ struct EndpointRecord {
   std::int64_t subscriber_id = 0;
   EndpointKind kind = EndpointKind::email;
   std::string address;
-  std::string state;                      // active | needs_attention | disabled | unsubscribed
+  EndpointState state = EndpointState::active;
   std::string state_reason;
   EndpointFilters filters;
   std::vector<std::string> leads;
   Instant created_at;
 };
 
-// What the fan-out needs to know about one trigger to match endpoints' filters.
-struct TriggerFacts {
-  std::string key;
-  std::string window_id;
-  std::string programme_id;
-  std::string lead;
-  Instant due;
-  Instant closes;
-  std::string group;
-  std::string category;
-  std::string authority_text;             // authority and contact, for substring filters
-  std::string role;
-  std::string search_text;                // title, contact, authority: for keywords
+// A subscriber as their own links show them: the subscriber and every endpoint of theirs.
+struct Subscription {
+  SubscriberRecord subscriber;            // pending or active, with an address
+  std::vector<EndpointRecord> endpoints;  // by id
+
+  // Their email endpoint (the first, by id), or nullptr when they have none.
+  const EndpointRecord* email_endpoint() const {
+    for (const EndpointRecord& e : endpoints) {
+      if (e.kind == EndpointKind::email) return &e;
+    }
+    return nullptr;
+  }
+};
+
+// What became of a change a subscriber asked for to one of their own endpoints (the manage page
+// and the JSON API, docs/http-api.md): `revoked` when the generation is no longer theirs or they
+// unsubscribed, `not_found` when the endpoint is not theirs, `only_email` when removing it would
+// leave them no email endpoint (unsubscribing is the way to stop everything), `too_many` when
+// adding one would pass kMaxEndpointsPerSubscriber.
+enum class OwnEndpointChange { done, revoked, not_found, only_email, too_many };
+
+struct OwnEndpointAdded {
+  OwnEndpointChange outcome = OwnEndpointChange::done;  // done, revoked or too_many
+  std::int64_t id = 0;                                  // the new endpoint's, when done
 };
 
 enum class FireKind { on_time, late };
@@ -85,23 +86,18 @@ struct FireOutcome {
   std::int64_t superseded_messages = 0;   // older unsent messages a newer lead replaced
 };
 
-struct RetentionPolicy {
-  int finished_message_days = 90;         // delivered, dead and expired messages
-  int unsubscribed_days = 30;             // then personal data goes, a hash stays
-};
-
 struct PurgeOutcome {
   std::int64_t messages = 0;
   std::int64_t subscribers = 0;
 };
 
-using MessageCounts = std::map<std::string, std::int64_t>;  // state → count
+using MessageCounts = std::map<MessageState, std::int64_t>;  // only states that occur
 
 // A message as operators see it (deadlinectl messages).
 struct MessageRecord {
   std::string id;
   std::int64_t endpoint_id = 0;
-  std::string state;
+  MessageState state = MessageState::pending;
   int attempts = 0;
   Instant due;
   Instant next_attempt;
@@ -169,13 +165,6 @@ struct SubscribeRequest {
   std::vector<std::string> leads;         // from the menu; not empty
 };
 
-// How often one address may be mailed a confirmation: a form anyone can fill in must not become
-// a way to flood an inbox.
-struct ConfirmationMailPolicy {
-  std::chrono::seconds min_interval{600};
-  int max_per_day = 5;
-};
-
 struct SubscribeOutcome {
   bool send_confirmation = false;         // false: already active, or mailed too recently
   std::int64_t subscriber_id = 0;
@@ -196,27 +185,9 @@ struct BounceOutcome {
   bool endpoint_needs_attention = false;  // this bounce made it so
 };
 
-struct EndpointHealthPolicy {
-  std::chrono::seconds disable_after{72 * 3600};   // failing this long ...
-  std::chrono::seconds failures_apart{3600};       // ... with failures at least this far apart
-  int hard_failures_for_attention = 2;             // refusals in a row before needs_attention
-};
-
-// A calendar feed event as the store versions it (ical/feed_writer.h content_hash).
-struct FeedEventDigest {
-  std::string uid;
-  std::string content_hash;
-};
-
-struct FeedEventVersion {
-  std::string uid;
-  int sequence = 0;
-  Instant last_modified;
-};
-
 // The outbox as /metrics shows it.
 struct OutboxMetrics {
-  std::map<std::pair<std::string, std::string>, std::int64_t> messages;  // (channel, state) → count
+  std::map<std::pair<std::string, MessageState>, std::int64_t> messages;  // (channel, state) → count
   std::map<std::string, std::int64_t> triggers;                          // outcome → count
   std::optional<Instant> oldest_unsent;  // the creation of the oldest pending or retry message
 };

@@ -12,18 +12,19 @@ namespace {
 
 using std::int64_t;
 
-std::map<std::string, int64_t> counts_by_state(SQLite::Database& db, const char* table) {
+template <class Enum, std::size_t N>
+std::map<Enum, int64_t> counts_by_state(SQLite::Database& db, const char* table, const StateNames<Enum, N>& names) {
   SQLite::Statement q(db, std::string("SELECT state, count(*) FROM ") + table + " GROUP BY state");
-  std::map<std::string, int64_t> counts;
-  while (q.executeStep()) counts[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+  std::map<Enum, int64_t> counts;
+  while (q.executeStep()) counts[stored_as(names, q.getColumn(0).getString())] = q.getColumn(1).getInt64();
   return counts;
 }
 
 }  // namespace
 
 Result<std::vector<SubscriberRecord>> SqliteStore::search_subscribers(const std::string& email_substring,
-                                                                      const std::string& state, int64_t after_id,
-                                                                      int limit) {
+                                                                      std::optional<SubscriberState> state,
+                                                                      int64_t after_id, int limit) {
   using R = Result<std::vector<SubscriberRecord>>;
   return guarded("searching subscribers", [&] {
     // lower() folds ASCII letters only, as email_hash does.
@@ -32,7 +33,7 @@ Result<std::vector<SubscriberRecord>> SqliteStore::search_subscribers(const std:
                         "WHERE (?1 = '' OR instr(lower(email), lower(?1)) > 0) AND (?2 = '' OR state = ?2) "
                         "AND id > ?3 ORDER BY id LIMIT ?4");
     q.bind(1, email_substring);
-    q.bind(2, state);
+    q.bind(2, state_filter(state));
     q.bind(3, after_id);
     q.bind(4, limit);
     std::vector<SubscriberRecord> found;
@@ -40,7 +41,7 @@ Result<std::vector<SubscriberRecord>> SqliteStore::search_subscribers(const std:
       SubscriberRecord& s = found.emplace_back();
       s.id = q.getColumn(0).getInt64();
       if (!q.getColumn(1).isNull()) s.email = q.getColumn(1).getString();
-      s.state = q.getColumn(2).getString();
+      s.state = stored_as(kSubscriberStates, q.getColumn(2).getString());
       s.token_generation = q.getColumn(3).getInt64();
       s.created_at = instant(q.getColumn(4).getInt64());
     }
@@ -49,15 +50,15 @@ Result<std::vector<SubscriberRecord>> SqliteStore::search_subscribers(const std:
 }
 
 Result<std::vector<EndpointRecord>> SqliteStore::search_endpoints(std::optional<int64_t> subscriber_id,
-                                                                  const std::string& state, int64_t after_id,
-                                                                  int limit) {
+                                                                  std::optional<EndpointState> state,
+                                                                  int64_t after_id, int limit) {
   using R = Result<std::vector<EndpointRecord>>;
   return guarded("searching endpoints", [&] {
     SQLite::Statement q(database(),
                         "SELECT id FROM endpoints WHERE (?1 IS NULL OR subscriber_id = ?1) AND (?2 = '' OR state = ?2) "
                         "AND id > ?3 ORDER BY id LIMIT ?4");
     if (subscriber_id) q.bind(1, *subscriber_id);
-    q.bind(2, state);
+    q.bind(2, state_filter(state));
     q.bind(3, after_id);
     q.bind(4, limit);
     std::vector<int64_t> ids;
@@ -93,10 +94,7 @@ Result<std::optional<int64_t>> SqliteStore::disable_endpoint(int64_t id, const s
     notice.bind(2, reason);
     notice.bind(3, seconds(now));
     notice.exec();
-    // As record_attempts does: the same last_error marks them for reenable_endpoint's replay.
-    SQLite::Statement expire(db,
-                             "UPDATE messages SET state = 'expired', updated_at = ?2, last_error = 'endpoint disabled' "
-                             "WHERE endpoint_id = ?1 AND state IN ('pending', 'retry')");
+    SQLite::Statement expire(db, kExpireUnsentOfDisabledSql);
     expire.bind(1, id);
     expire.bind(2, seconds(now));
     const int64_t expired = expire.exec();
@@ -108,17 +106,10 @@ Result<std::optional<int64_t>> SqliteStore::disable_endpoint(int64_t id, const s
 Result<std::optional<MessageRecord>> SqliteStore::find_message(const std::string& id) {
   using R = Result<std::optional<MessageRecord>>;
   return guarded("reading a message", [&] {
-    SQLite::Statement q(database(),
-                        "SELECT id, endpoint_id, state, attempts, due_at, next_attempt_at, updated_at, "
-                        "coalesce(last_error, '') FROM messages WHERE id = ?1");
+    SQLite::Statement q(database(), std::string(kMessageColumns) + " WHERE id = ?1");
     q.bind(1, id);
     std::optional<MessageRecord> found;
-    if (q.executeStep()) {
-      found = MessageRecord{q.getColumn(0).getString(),         q.getColumn(1).getInt64(),
-                            q.getColumn(2).getString(),         q.getColumn(3).getInt(),
-                            instant(q.getColumn(4).getInt64()), instant(q.getColumn(5).getInt64()),
-                            instant(q.getColumn(6).getInt64()), q.getColumn(7).getString()};
-    }
+    if (q.executeStep()) found = read_message(q);
     return R::success(std::move(found));
   });
 }
@@ -139,15 +130,16 @@ Result<bool> SqliteStore::replay_message(const std::string& id, Instant now) {
   });
 }
 
-Result<std::map<std::string, int64_t>> SqliteStore::subscriber_counts() {
+Result<std::map<SubscriberState, int64_t>> SqliteStore::subscriber_counts() {
   return guarded("counting subscribers", [&] {
-    return Result<std::map<std::string, int64_t>>::success(counts_by_state(database(), "subscribers"));
+    return Result<std::map<SubscriberState, int64_t>>::success(
+        counts_by_state(database(), "subscribers", kSubscriberStates));
   });
 }
 
-Result<std::map<std::string, int64_t>> SqliteStore::endpoint_counts() {
+Result<std::map<EndpointState, int64_t>> SqliteStore::endpoint_counts() {
   return guarded("counting endpoints", [&] {
-    return Result<std::map<std::string, int64_t>>::success(counts_by_state(database(), "endpoints"));
+    return Result<std::map<EndpointState, int64_t>>::success(counts_by_state(database(), "endpoints", kEndpointStates));
   });
 }
 

@@ -209,10 +209,7 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
     const auto attention = statements().get(
         "UPDATE endpoints SET state = 'needs_attention', state_reason = ?2 "
         "WHERE id = ?1 AND state = 'active'");
-    const auto expire_unsent = statements().get(
-        "UPDATE messages SET state = 'expired', updated_at = ?2, "
-        "last_error = 'endpoint disabled' WHERE endpoint_id = ?1 "
-        "AND state IN ('pending', 'retry')");
+    const auto expire_unsent = statements().get(kExpireUnsentOfDisabledSql);
     // Deliveries, the bulk of any batch, in two set-based statements.
     JsonIdList delivered_ids, delivered_endpoints;
     for (const AttemptResult& r : results) {

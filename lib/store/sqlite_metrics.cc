@@ -16,7 +16,7 @@ Result<OutboxMetrics> SqliteStore::outbox_metrics() {
                                "SELECT e.kind, m.state, count(*) FROM messages AS m JOIN endpoints AS e "
                                "ON e.id = m.endpoint_id GROUP BY e.kind, m.state");
     while (messages.executeStep()) {
-      out.messages[{messages.getColumn(0).getString(), messages.getColumn(1).getString()}] =
+      out.messages[{messages.getColumn(0).getString(), stored_as(kMessageStates, messages.getColumn(1).getString())}] =
           messages.getColumn(2).getInt64();
     }
     SQLite::Statement triggers(db, "SELECT outcome, count(*) FROM triggers GROUP BY outcome");

@@ -90,8 +90,8 @@ void set_cursor(SQLite::Database& db, Instant cursor) {
   q.exec();
 }
 
-void bind_trigger(SQLite::Statement& q, const TriggerFacts& t) {
-  q.bind(1, t.key);
+void bind_trigger(SQLite::Statement& q, const Trigger& t) {
+  q.bind(1, t.key());
   q.bind(2, t.window_id);
   q.bind(3, t.lead);
   q.bind(4, seconds(t.due));
@@ -132,9 +132,9 @@ EndpointRecord read_endpoint(SQLite::Database& db, SQLite::Statement& q) {
   EndpointRecord e;
   e.id = q.getColumn(0).getInt64();
   e.subscriber_id = q.getColumn(1).getInt64();
-  e.kind = parse_endpoint_kind(q.getColumn(2).getString()).value_or(EndpointKind::email);
+  e.kind = stored_as(kEndpointKinds, q.getColumn(2).getString());
   e.address = q.getColumn(3).getString();
-  e.state = q.getColumn(4).getString();
+  e.state = stored_as(kEndpointStates, q.getColumn(4).getString());
   e.state_reason = q.getColumn(5).getString();
   e.created_at = instant(q.getColumn(6).getInt64());
   e.filters = read_filters(db, e.id);
@@ -149,7 +149,7 @@ SubscriberRecord read_subscriber(SQLite::Statement& q) {
   SubscriberRecord s;
   s.id = q.getColumn(0).getInt64();
   if (!q.getColumn(1).isNull()) s.email = q.getColumn(1).getString();
-  s.state = q.getColumn(2).getString();
+  s.state = stored_as(kSubscriberStates, q.getColumn(2).getString());
   s.token_generation = q.getColumn(3).getInt64();
   s.created_at = instant(q.getColumn(4).getInt64());
   return s;
@@ -161,6 +161,14 @@ Status require_one_change(SQLite::Database& db, const std::string& what) {
 }
 
 }  // namespace
+
+MessageRecord read_message(SQLite::Statement& row) {
+  return {row.getColumn(0).getString(),         row.getColumn(1).getInt64(),
+          stored_as(kMessageStates, row.getColumn(2).getString()),
+          row.getColumn(3).getInt(),            instant(row.getColumn(4).getInt64()),
+          instant(row.getColumn(5).getInt64()), instant(row.getColumn(6).getInt64()),
+          row.getColumn(7).getString()};
+}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& path,
                                                        const SqliteOptions& options) {
@@ -212,7 +220,7 @@ Status SqliteStore::advance_cursor(Instant to) {
   });
 }
 
-Result<FireOutcome> SqliteStore::fire(const std::vector<TriggerFacts>& triggers, FireKind kind,
+Result<FireOutcome> SqliteStore::fire(const std::vector<Trigger>& triggers, FireKind kind,
                                       Instant now, Instant cursor) {
   return guarded("firing triggers", [&] {
     SQLite::Database& db = *db_;
@@ -226,7 +234,7 @@ Result<FireOutcome> SqliteStore::fire(const std::vector<TriggerFacts>& triggers,
                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (key) DO NOTHING");
     SQLite::Statement stage(db,
                             "INSERT INTO temp.fire_triggers VALUES (?1, ?2, ?6, ?3, ?4, ?5, ?7, ?8, ?9, ?10, ?11)");
-    for (const TriggerFacts& t : triggers) {
+    for (const Trigger& t : triggers) {
       bind_trigger(record, t);
       record.bind(6, seconds(now));
       record.bind(7, kind == FireKind::late ? "late" : "fired");
@@ -238,12 +246,12 @@ Result<FireOutcome> SqliteStore::fire(const std::vector<TriggerFacts>& triggers,
       }
       ++outcome.new_triggers;
       bind_trigger(stage, t);
-      stage.bind(6, t.programme_id);
-      stage.bind(7, t.group);
-      stage.bind(8, t.category);
-      stage.bind(9, t.authority_text);
-      stage.bind(10, t.role);
-      stage.bind(11, t.search_text);
+      stage.bind(6, t.window.programme_id);
+      stage.bind(7, t.window.group);
+      stage.bind(8, t.window.category);
+      stage.bind(9, t.window.authority_text);
+      stage.bind(10, t.window.role);
+      stage.bind(11, t.window.search_text);
       stage.exec();
       stage.reset();
     }
@@ -279,7 +287,7 @@ Result<FireOutcome> SqliteStore::fire(const std::vector<TriggerFacts>& triggers,
   });
 }
 
-Result<int> SqliteStore::record_missed(const std::vector<TriggerFacts>& triggers, Instant now,
+Result<int> SqliteStore::record_missed(const std::vector<Trigger>& triggers, Instant now,
                                        Instant cursor) {
   return guarded("recording missed triggers", [&] {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -287,7 +295,7 @@ Result<int> SqliteStore::record_missed(const std::vector<TriggerFacts>& triggers
                              "INSERT INTO triggers (key, window_id, lead, due_at, closes_at, recorded_at, outcome) "
                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'missed') ON CONFLICT (key) DO NOTHING");
     int recorded = 0;
-    for (const TriggerFacts& t : triggers) {
+    for (const Trigger& t : triggers) {
       bind_trigger(record, t);
       record.bind(6, seconds(now));
       recorded += record.exec();
@@ -338,9 +346,9 @@ Result<PurgeOutcome> SqliteStore::purge(Instant now, const RetentionPolicy& poli
   });
 }
 
-Result<int64_t> SqliteStore::add_subscriber(const std::string& email, const std::string& state, Instant now) {
+Result<int64_t> SqliteStore::add_subscriber(const std::string& email, SubscriberState state, Instant now) {
   return guarded("adding a subscriber", [&] {
-    if (state != "pending" && state != "active") {
+    if (state != SubscriberState::pending && state != SubscriberState::active) {
       return Result<int64_t>::failure("subscriber state must be pending or active");
     }
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -356,21 +364,12 @@ Result<int64_t> SqliteStore::add_subscriber(const std::string& email, const std:
                              "VALUES (?1, ?2, ?3, ?4, CASE WHEN ?3 = 'active' THEN ?4 END)");
     insert.bind(1, email);
     insert.bind(2, hash);
-    insert.bind(3, state);
+    insert.bind(3, std::string(to_string(state)));
     insert.bind(4, seconds(now));
     insert.exec();
     const int64_t id = db_->getLastInsertRowid();
     transaction.commit();
     return Result<int64_t>::success(id);
-  });
-}
-
-Result<std::vector<SubscriberRecord>> SqliteStore::list_subscribers() {
-  return guarded("listing subscribers", [&] {
-    SQLite::Statement q(*db_, std::string(kSubscriberColumns) + " ORDER BY id");
-    std::vector<SubscriberRecord> result;
-    while (q.executeStep()) result.push_back(read_subscriber(q));
-    return Result<std::vector<SubscriberRecord>>::success(std::move(result));
   });
 }
 
@@ -499,13 +498,23 @@ Result<int64_t> SqliteStore::add_endpoint(const NewEndpoint& endpoint, Instant n
   });
 }
 
-Result<std::vector<EndpointRecord>> SqliteStore::list_endpoints(std::optional<int64_t> subscriber_id) {
-  return guarded("listing endpoints", [&] {
-    SQLite::Statement q(*db_, std::string(kEndpointColumns) + " WHERE ?1 IS NULL OR subscriber_id = ?1 ORDER BY id");
-    if (subscriber_id) q.bind(1, *subscriber_id);
-    std::vector<EndpointRecord> result;
-    while (q.executeStep()) result.push_back(read_endpoint(*db_, q));
-    return Result<std::vector<EndpointRecord>>::success(std::move(result));
+Result<std::optional<Subscription>> SqliteStore::load_subscription(int64_t subscriber_id, int64_t generation) {
+  return guarded("reading a subscription", [&] {
+    using R = Result<std::optional<Subscription>>;
+    SQLite::Transaction transaction(*db_);  // DEFERRED: one consistent read
+    SQLite::Statement s(*db_, std::string(kSubscriberColumns) + " WHERE id = ?");
+    s.bind(1, subscriber_id);
+    if (!s.executeStep()) return R::success(std::nullopt);
+    Subscription found{read_subscriber(s), {}};
+    if (found.subscriber.token_generation != generation || found.subscriber.state == SubscriberState::unsubscribed ||
+        !found.subscriber.email) {
+      return R::success(std::nullopt);
+    }
+    SQLite::Statement e(*db_, std::string(kEndpointColumns) + " WHERE subscriber_id = ?1 ORDER BY id");
+    e.bind(1, subscriber_id);
+    while (e.executeStep()) found.endpoints.push_back(read_endpoint(*db_, e));
+    transaction.commit();
+    return R::success(std::move(found));
   });
 }
 
@@ -566,34 +575,26 @@ Result<MessageCounts> SqliteStore::message_counts() {
   return guarded("counting messages", [&] {
     SQLite::Statement q(*db_, "SELECT state, count(*) FROM messages GROUP BY state");
     MessageCounts counts;
-    while (q.executeStep()) counts[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+    while (q.executeStep()) counts[stored_as(kMessageStates, q.getColumn(0).getString())] = q.getColumn(1).getInt64();
     return Result<MessageCounts>::success(counts);
   });
 }
 
-Result<std::vector<MessageRecord>> SqliteStore::list_messages(const std::string& state, int limit) {
+Result<std::vector<MessageRecord>> SqliteStore::list_messages(std::optional<MessageState> state, int limit) {
   return guarded("listing messages", [&] {
-    SQLite::Statement q(*db_,
-                        "SELECT id, endpoint_id, state, attempts, due_at, next_attempt_at, updated_at, "
-                        "coalesce(last_error, '') FROM messages WHERE ?1 = '' OR state = ?1 "
-                        "ORDER BY updated_at DESC, id LIMIT ?2");
-    q.bind(1, state);
+    SQLite::Statement q(*db_, std::string(kMessageColumns) + " WHERE ?1 = '' OR state = ?1 ORDER BY updated_at DESC, id LIMIT ?2");
+    q.bind(1, state_filter(state));
     q.bind(2, limit);
     std::vector<MessageRecord> result;
-    while (q.executeStep()) {
-      result.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt64(), q.getColumn(2).getString(),
-                        q.getColumn(3).getInt(), instant(q.getColumn(4).getInt64()),
-                        instant(q.getColumn(5).getInt64()), instant(q.getColumn(6).getInt64()),
-                        q.getColumn(7).getString()});
-    }
+    while (q.executeStep()) result.push_back(read_message(q));
     return Result<std::vector<MessageRecord>>::success(std::move(result));
   });
 }
 
-Result<int64_t> SqliteStore::trigger_count(const std::string& outcome) {
+Result<int64_t> SqliteStore::trigger_count(TriggerOutcome outcome) {
   return guarded("counting triggers", [&] {
     SQLite::Statement q(*db_, "SELECT count(*) FROM triggers WHERE outcome = ?");
-    q.bind(1, outcome);
+    q.bind(1, std::string(to_string(outcome)));
     q.executeStep();
     return Result<int64_t>::success(q.getColumn(0).getInt64());
   });

@@ -30,70 +30,73 @@ class SqliteStore final : public Store {
                                                    const SqliteOptions& options = {});
   ~SqliteStore() override;
 
+  // --- SchedulingStore (scheduling_store.h) ---------------------------------------------------
   Result<std::optional<Instant>> cursor() override;
   Status advance_cursor(Instant to) override;
-  Result<FireOutcome> fire(const std::vector<TriggerFacts>& triggers, FireKind kind, Instant now,
+  Result<FireOutcome> fire(const std::vector<Trigger>& triggers, FireKind kind, Instant now,
                            Instant cursor) override;
-  Result<int> record_missed(const std::vector<TriggerFacts>& triggers, Instant now, Instant cursor) override;
+  Result<int> record_missed(const std::vector<Trigger>& triggers, Instant now, Instant cursor) override;
   Result<std::int64_t> expire_closed(Instant now) override;
   Result<PurgeOutcome> purge(Instant now, const RetentionPolicy& policy) override;
 
+  // --- OutboxStore (outbox_store.h) -------------------------------------------------------------
   Result<std::int64_t> requeue_interrupted(Instant now) override;
   Status release_claims(const std::vector<std::string>& ids, Instant now) override;
   Result<std::vector<OutboundMessage>> claim_ready(Instant now, const std::vector<EndpointKind>& kinds, int limit,
                                                    int per_endpoint) override;
   Result<std::vector<std::int64_t>> record_attempts(const std::vector<AttemptResult>& results, Instant now,
                                                      const EndpointHealthPolicy& policy) override;
+  Result<BounceOutcome> record_bounce(const Bounce& bounce, Instant now, const EndpointHealthPolicy& policy) override;
+  Result<std::vector<PendingNotice>> pending_notices(int limit) override;
+  Status mark_notices_sent(const std::vector<std::int64_t>& ids, Instant now) override;
+
+  // --- SubscriptionStore (subscription_store.h) -------------------------------------------------
   Result<SubscribeOutcome> request_subscription(const SubscribeRequest& request, Instant now,
                                                 const ConfirmationMailPolicy& policy) override;
   Result<ConfirmOutcome> confirm_subscription(std::int64_t subscriber_id, std::int64_t generation,
                                               Instant now) override;
+  Result<std::optional<Subscription>> load_subscription(std::int64_t subscriber_id, std::int64_t generation) override;
   Status set_email_choices(std::int64_t subscriber_id, std::int64_t generation, const EndpointFilters& filters,
                            const std::vector<std::string>& leads) override;
   Result<std::int64_t> reenable_endpoint(std::int64_t subscriber_id, std::int64_t generation, std::int64_t endpoint_id,
                                          Instant now) override;
   Result<std::string> queue_test_message(std::int64_t subscriber_id, std::int64_t generation, std::int64_t endpoint_id,
                                          const std::string& window_id, Instant closes, Instant now) override;
-  Result<std::int64_t> add_own_endpoint(std::int64_t generation, const NewEndpoint& endpoint, Instant now) override;
+  Result<OwnEndpointAdded> add_own_endpoint(std::int64_t generation, const NewEndpoint& endpoint, Instant now) override;
   Result<OwnEndpointChange> set_own_endpoint_choices(std::int64_t subscriber_id, std::int64_t generation,
                                                      std::int64_t endpoint_id, const EndpointFilters& filters,
                                                      const std::vector<std::string>& leads) override;
   Result<OwnEndpointChange> remove_own_endpoint(std::int64_t subscriber_id, std::int64_t generation,
                                                 std::int64_t endpoint_id) override;
-  Result<std::vector<PendingNotice>> pending_notices(int limit) override;
-  Status mark_notices_sent(const std::vector<std::int64_t>& ids, Instant now) override;
-  Result<BounceOutcome> record_bounce(const Bounce& bounce, Instant now, const EndpointHealthPolicy& policy) override;
-
-  Result<std::int64_t> add_subscriber(const std::string& email, const std::string& state, Instant now) override;
-  Result<std::vector<SubscriberRecord>> list_subscribers() override;
+  Result<std::optional<EndpointRecord>> find_endpoint(std::int64_t id) override;
   Result<std::optional<SubscriberRecord>> find_subscriber(std::int64_t id) override;
   Status unsubscribe(std::int64_t subscriber_id, Instant now) override;
+
+  // --- AdminStore (admin_store.h; and the calls above it shares) -------------------------------
+  Result<std::int64_t> add_subscriber(const std::string& email, SubscriberState state, Instant now) override;
+  Result<std::vector<SubscriberRecord>> search_subscribers(const std::string& email_substring,
+                                                           std::optional<SubscriberState> state, std::int64_t after_id,
+                                                           int limit) override;
   Status remove_subscriber(std::int64_t id) override;
-
   Result<std::int64_t> add_endpoint(const NewEndpoint& endpoint, Instant now) override;
-  Result<std::vector<EndpointRecord>> list_endpoints(std::optional<std::int64_t> subscriber_id) override;
-  Result<std::optional<EndpointRecord>> find_endpoint(std::int64_t id) override;
-  Status remove_endpoint(std::int64_t id) override;
-  Status start_secret_rotation(std::int64_t id, const std::string& new_secret) override;
-  Status finish_secret_rotation(std::int64_t id) override;
-
-  Result<MessageCounts> message_counts() override;
-  Result<std::vector<MessageRecord>> list_messages(const std::string& state, int limit) override;
-  Result<std::int64_t> trigger_count(const std::string& outcome) override;
-
-  Result<std::vector<SubscriberRecord>> search_subscribers(const std::string& email_substring, const std::string& state,
-                                                           std::int64_t after_id, int limit) override;
   Result<std::vector<EndpointRecord>> search_endpoints(std::optional<std::int64_t> subscriber_id,
-                                                       const std::string& state, std::int64_t after_id,
+                                                       std::optional<EndpointState> state, std::int64_t after_id,
                                                        int limit) override;
+  Status remove_endpoint(std::int64_t id) override;
   Result<std::optional<std::int64_t>> disable_endpoint(std::int64_t id, const std::string& reason,
                                                        Instant now) override;
+  Status start_secret_rotation(std::int64_t id, const std::string& new_secret) override;
+  Status finish_secret_rotation(std::int64_t id) override;
   Result<std::optional<MessageRecord>> find_message(const std::string& id) override;
+  Result<std::vector<MessageRecord>> list_messages(std::optional<MessageState> state, int limit) override;
   Result<bool> replay_message(const std::string& id, Instant now) override;
-  Result<std::map<std::string, std::int64_t>> subscriber_counts() override;
-  Result<std::map<std::string, std::int64_t>> endpoint_counts() override;
-
+  Result<MessageCounts> message_counts() override;
+  Result<std::map<SubscriberState, std::int64_t>> subscriber_counts() override;
+  Result<std::map<EndpointState, std::int64_t>> endpoint_counts() override;
+  Result<std::int64_t> trigger_count(TriggerOutcome outcome) override;
   Result<OutboxMetrics> outbox_metrics() override;
+
+  // --- FeedStore (feed_store.h) ----------------------------------------------------------------
   Result<std::vector<FeedEventVersion>> sync_feed_events(const std::vector<FeedEventDigest>& events,
                                                          Instant now) override;
 

@@ -204,19 +204,19 @@ Result<std::string> SqliteStore::queue_test_message(int64_t subscriber_id, int64
   });
 }
 
-Result<int64_t> SqliteStore::add_own_endpoint(int64_t generation, const NewEndpoint& endpoint, Instant now) {
+Result<OwnEndpointAdded> SqliteStore::add_own_endpoint(int64_t generation, const NewEndpoint& endpoint, Instant now) {
   return guarded("adding an endpoint", [&] {
-    using R = Result<int64_t>;
+    using R = Result<OwnEndpointAdded>;
     SQLite::Database& db = database();
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-    if (Status valid = check_generation(db, endpoint.subscriber_id, generation); !valid) return R::failure(valid.error());
+    if (!check_generation(db, endpoint.subscriber_id, generation)) return R::success({OwnEndpointChange::revoked, 0});
     SQLite::Statement count(db, "SELECT count(*) FROM endpoints WHERE subscriber_id = ?1");
     count.bind(1, endpoint.subscriber_id);
     count.executeStep();
-    if (count.getColumn(0).getInt() >= 10) return R::failure("at most 10 endpoints per subscriber");
+    if (count.getColumn(0).getInt() >= kMaxEndpointsPerSubscriber) return R::success({OwnEndpointChange::too_many, 0});
     const int64_t id = insert_endpoint(db, endpoint, now);
     transaction.commit();
-    return R::success(id);
+    return R::success({OwnEndpointChange::done, id});
   });
 }
 
@@ -233,7 +233,7 @@ std::optional<std::string> own_endpoint_kind(SQLite::Database& db, int64_t subsc
 
 }  // namespace
 
-Result<Store::OwnEndpointChange> SqliteStore::set_own_endpoint_choices(int64_t subscriber_id, int64_t generation,
+Result<OwnEndpointChange> SqliteStore::set_own_endpoint_choices(int64_t subscriber_id, int64_t generation,
                                                                        int64_t endpoint_id, const EndpointFilters& filters,
                                                                        const std::vector<std::string>& leads) {
   return guarded("changing an endpoint's choices", [&] {
@@ -248,7 +248,7 @@ Result<Store::OwnEndpointChange> SqliteStore::set_own_endpoint_choices(int64_t s
   });
 }
 
-Result<Store::OwnEndpointChange> SqliteStore::remove_own_endpoint(int64_t subscriber_id, int64_t generation,
+Result<OwnEndpointChange> SqliteStore::remove_own_endpoint(int64_t subscriber_id, int64_t generation,
                                                                   int64_t endpoint_id) {
   return guarded("removing an endpoint", [&] {
     using R = Result<OwnEndpointChange>;

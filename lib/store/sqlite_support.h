@@ -4,11 +4,15 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <SQLiteCpp/Database.h>
 
+#include "domain/endpoint.h"
+#include "domain/state_names.h"
 #include "store/statement_cache.h"
 #include "time/instant.h"
 
@@ -29,8 +33,35 @@ auto guarded(const char* operation, F&& body) -> decltype(body()) {
   }
 }
 
+// A state or kind column's text as its enum (stored as the names in domain/). A value this
+// program does not know fails the call, through guarded(), naming the value.
+template <class Enum, std::size_t N>
+Enum stored_as(const StateNames<Enum, N>& names, const std::string& text) {
+  if (const auto value = names.parse(text)) return *value;
+  throw std::runtime_error("unknown value '" + text + "' in the database");
+}
+
+// An optional state filter as bound to SQL: '' means any state.
+template <class Enum>
+std::string state_filter(const std::optional<Enum>& state) {
+  return state ? std::string(to_string(*state)) : std::string();
+}
+
+// A disabled endpoint's unsent messages expire, marked so that reenable_endpoint finds them to
+// replay (sqlite_subscription.cc): ?1 the endpoint, ?2 now. record_attempts and disable_endpoint
+// both disable endpoints.
+inline constexpr const char* kExpireUnsentOfDisabledSql =
+    "UPDATE messages SET state = 'expired', updated_at = ?2, last_error = 'endpoint disabled' "
+    "WHERE endpoint_id = ?1 AND state IN ('pending', 'retry')";
+
+// The columns read_message reads, and a MessageRecord from a row of them.
+inline constexpr const char* kMessageColumns =
+    "SELECT id, endpoint_id, state, attempts, due_at, next_attempt_at, updated_at, coalesce(last_error, '') "
+    "FROM messages";
+struct MessageRecord;
+MessageRecord read_message(SQLite::Statement& row);
+
 struct NewEndpoint;
-struct EndpointFilters;
 
 // Inserts an endpoint with its filters and leads, inside the caller's transaction; its id.
 std::int64_t insert_endpoint(SQLite::Database& db, const NewEndpoint& endpoint, Instant now);

@@ -63,7 +63,7 @@ Result<ical::FeedSelection> public_feed_selection(std::string_view query, const 
   if (query.empty()) return R::success(ical::FeedSelection{});  // the common request: everything
   const auto params = http::parse_query(query);
   if (const auto* error = std::get_if<http::ParamError>(&params)) return R::failure(error->field + ": " + error->message);
-  store::EndpointFilters asked;
+  EndpointFilters asked;
   for (const http::QueryParam& param : std::get<std::vector<http::QueryParam>>(params)) {
     std::vector<std::string>* values = param.name == "programme"   ? &asked.programmes
                                        : param.name == "group"     ? &asked.groups
@@ -119,23 +119,19 @@ void FeedRoutes::personal(const http::Request& request, std::string_view token, 
   }
   struct Loaded {
     bool found = false;
-    std::vector<store::EndpointFilters> selections;
+    std::vector<EndpointFilters> selections;
     std::string error;
   };
   // The request is copied for the answer: it is answered later, from the main thread.
   store_.run(
-      [c = *claims](store::Store& s) {
+      [c = *claims](store::FeedStore& s) {
         Loaded out;
-        const auto subscriber = s.find_subscriber(c.subscriber_id);
-        if (!subscriber) return Loaded{false, {}, subscriber.error()};
-        if (!*subscriber || (*subscriber)->token_generation != c.generation || (*subscriber)->state != "active") {
-          return out;
-        }
-        const auto endpoints = s.list_endpoints(c.subscriber_id);
-        if (!endpoints) return Loaded{false, {}, endpoints.error()};
+        const auto loaded = s.load_subscription(c.subscriber_id, c.generation);
+        if (!loaded) return Loaded{false, {}, loaded.error()};
+        if (!*loaded || (*loaded)->subscriber.state != SubscriberState::active) return out;
         out.found = true;
-        for (const store::EndpointRecord& e : *endpoints) {
-          if (e.state != "unsubscribed") out.selections.push_back(e.filters);  // a feed is not a delivery
+        for (const store::EndpointRecord& e : (*loaded)->endpoints) {
+          if (e.state != EndpointState::unsubscribed) out.selections.push_back(e.filters);  // a feed is not a delivery
         }
         return out;
       },

@@ -10,7 +10,8 @@
 
 #include "http/app.h"
 #include "ical/feed_catalog.h"
-#include "store/store_thread.h"
+#include "store/feed_store.h"
+#include "store/store_client.h"
 #include "subscription/tokens.h"
 
 namespace deadline::web {
@@ -18,7 +19,7 @@ namespace deadline::web {
 class FeedRoutes {
  public:
   // Every reference must outlive the routes.
-  FeedRoutes(ical::FeedCatalog& catalog, store::StoreThread& store, boost::asio::io_context& io,
+  FeedRoutes(ical::FeedCatalog& catalog, store::StoreClient<store::FeedStore> store, boost::asio::io_context& io,
              const subscription::KeyRing& keys)
       : catalog_(catalog), store_(store), io_(io), keys_(keys) {}
 
@@ -29,7 +30,7 @@ class FeedRoutes {
   void personal(const http::Request& request, std::string_view token, const http::AppState::Reply& reply);
 
   ical::FeedCatalog& catalog_;
-  store::StoreThread& store_;
+  store::StoreClient<store::FeedStore> store_;
   boost::asio::io_context& io_;
   const subscription::KeyRing& keys_;
 };

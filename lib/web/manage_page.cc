@@ -10,38 +10,40 @@ namespace deadline::web {
 
 namespace {
 
-std::string_view kind_label(store::EndpointKind kind) {
+std::string_view kind_label(EndpointKind kind) {
   switch (kind) {
-    case store::EndpointKind::email: return "邮件";
-    case store::EndpointKind::webhook: return "Webhook";
-    case store::EndpointKind::wecom: return "企业微信群机器人";
-    case store::EndpointKind::dingtalk: return "钉钉群机器人";
-    case store::EndpointKind::feishu: return "飞书群机器人";
+    case EndpointKind::email: return "邮件";
+    case EndpointKind::webhook: return "Webhook";
+    case EndpointKind::wecom: return "企业微信群机器人";
+    case EndpointKind::dingtalk: return "钉钉群机器人";
+    case EndpointKind::feishu: return "飞书群机器人";
   }
   return "";
 }
 
-std::string_view state_label(std::string_view state) {
-  if (state == "active") return "正常";
-  if (state == "needs_attention") return "需要处理";
-  if (state == "disabled") return "已停用";
-  if (state == "unsubscribed") return "已退订";
-  return state;
+std::string_view state_label(EndpointState state) {
+  switch (state) {
+    case EndpointState::active: return "正常";
+    case EndpointState::needs_attention: return "需要处理";
+    case EndpointState::disabled: return "已停用";
+    case EndpointState::unsubscribed: return "已退订";
+  }
+  return "";
 }
 
 std::string endpoint_item(const store::EndpointRecord& e, std::string_view manage_path) {
   // Robot and webhook URLs hold secrets: shown as scheme and host only.
-  const std::string where = e.kind == store::EndpointKind::email ? e.address : delivery::redact_url(e.address);
+  const std::string where = e.kind == EndpointKind::email ? e.address : delivery::redact_url(e.address);
   std::string html = "<li><strong>" + escape(kind_label(e.kind)) + "</strong> " + escape(where) + " — " +
                      escape(state_label(e.state));
   if (!e.state_reason.empty()) html += "<br><span class=\"note\">原因：" + escape(e.state_reason) + "</span>";
-  if (e.state == "active") {
+  if (e.state == EndpointState::active) {
     html += "\n<form method=\"post\" action=\"" + escape(manage_path) + "\">"
             "<input type=\"hidden\" name=\"action\" value=\"test\">"
             "<input type=\"hidden\" name=\"endpoint\" value=\"" + std::to_string(e.id) + "\">"
             "<button type=\"submit\">发送一条测试提醒</button></form>";
   }
-  if (e.state == "needs_attention" || e.state == "disabled") {
+  if (e.state == EndpointState::needs_attention || e.state == EndpointState::disabled) {
     html += "\n<form method=\"post\" action=\"" + escape(manage_path) + "\">"
             "<input type=\"hidden\" name=\"action\" value=\"reenable\">"
             "<input type=\"hidden\" name=\"endpoint\" value=\"" + std::to_string(e.id) + "\">"
@@ -67,9 +69,9 @@ std::string add_endpoint_form(const ManagePageInput& input) {
                      "<input type=\"hidden\" name=\"action\" value=\"add\">\n";
   html += "<p><label for=\"kind\">接收方式</label>\n" + error_for(input.errors, "kind") + "<select id=\"kind\" name=\"kind\"" +
           described(input.errors, "kind") + ">\n";
-  for (const store::EndpointKind k : {store::EndpointKind::webhook, store::EndpointKind::wecom,
-                                      store::EndpointKind::dingtalk, store::EndpointKind::feishu}) {
-    const std::string value(store::to_string(k));
+  for (const EndpointKind k : {EndpointKind::webhook, EndpointKind::wecom,
+                                      EndpointKind::dingtalk, EndpointKind::feishu}) {
+    const std::string value(to_string(k));
     html += "<option value=\"" + value + "\"" + (input.add_form.kind == value ? " selected" : "") + ">" +
             escape(kind_label(k)) + "</option>\n";
   }

@@ -23,20 +23,20 @@ struct Loaded {
   std::string error;  // a store failure (not an invalid link)
 };
 
-Loaded load(store::Store& s, const subscription::TokenClaims& c) {
-  Loaded out;
-  const auto subscriber = s.find_subscriber(c.subscriber_id);
-  if (!subscriber) return {false, {}, {}, subscriber.error()};
-  if (!*subscriber || (*subscriber)->token_generation != c.generation || (*subscriber)->state == "unsubscribed" ||
-      !(*subscriber)->email) {
-    return out;
+Loaded load(store::SubscriptionStore& s, const subscription::TokenClaims& c) {
+  auto loaded = s.load_subscription(c.subscriber_id, c.generation);
+  if (!loaded) return {false, {}, {}, loaded.error()};
+  if (!*loaded) return {};
+  return {true, *(*loaded)->subscriber.email, std::move((*loaded)->endpoints), {}};
+}
+
+// Why an endpoint could not be added, for the page (wording as before the store reported it as
+// an outcome; issue "A clerk can use it without help" rewords it).
+std::string add_refusal(store::OwnEndpointChange outcome) {
+  if (outcome == store::OwnEndpointChange::too_many) {
+    return "at most " + std::to_string(kMaxEndpointsPerSubscriber) + " endpoints per subscriber";
   }
-  auto endpoints = s.list_endpoints(c.subscriber_id);
-  if (!endpoints) return {false, {}, {}, endpoints.error()};
-  out.valid = true;
-  out.email = *(*subscriber)->email;
-  out.endpoints = std::move(endpoints.value());
-  return out;
+  return "the link is no longer valid";
 }
 
 }  // namespace
@@ -73,7 +73,7 @@ bool ManageRoutes::handle(const http::Request& request, const http::RequestInfo&
   const std::string add_secret = form_field(body, "secret");
   store_.run(
       [c = *claims, action, posted, endpoint_text, add_kind, add_url, add_secret, menu = lead_menu_, calendar,
-       allow_hosts = allow_hosts_, now = clock_.now()](store::Store& s) mutable {
+       allow_hosts = allow_hosts_, now = clock_.now()](store::SubscriptionStore& s) mutable {
         struct Outcome {
           Loaded page;
           SubscribeForm values;
@@ -114,8 +114,8 @@ bool ManageRoutes::handle(const http::Request& request, const http::RequestInfo&
                                       : Result<std::string>::failure("no open window to remind of");
           out.notice = queued ? "测试提醒已排队，几秒内发出（消息编号 " + *queued + "）。" : "无法发送测试提醒：" + queued.error();
         } else if (action == "add") {
-          std::optional<store::EndpointKind> kind = store::parse_endpoint_kind(add_kind);
-          if (!kind || *kind == store::EndpointKind::email) {
+          std::optional<EndpointKind> kind = parse_endpoint_kind(add_kind);
+          if (!kind || *kind == EndpointKind::email) {
             out.errors["kind"] = "请选择接收方式";
           } else if (const auto problem = delivery::endpoint_target_problem(*kind, add_url, add_secret);
                      !problem.message.empty()) {
@@ -126,19 +126,21 @@ bool ManageRoutes::handle(const http::Request& request, const http::RequestInfo&
             out.errors["url"] = "地址不可用（须为 https 公网地址）：" + reachable.error();
           } else {
             std::string secret = add_secret;
-            if (*kind == store::EndpointKind::webhook && secret.empty()) secret = generate_webhook_secret();
+            if (*kind == EndpointKind::webhook && secret.empty()) secret = generate_webhook_secret();
             store::NewEndpoint e{c.subscriber_id, *kind, add_url, secret, {}, {}};
             for (const store::EndpointRecord& existing : out.page.endpoints) {
-              if (existing.kind == store::EndpointKind::email) {
+              if (existing.kind == EndpointKind::email) {
                 e.filters = existing.filters;
                 e.leads = existing.leads;
               }
             }
             if (const auto added = s.add_own_endpoint(c.generation, e, now); !added) {
               out.errors["url"] = "无法添加：" + added.error();
+            } else if (added->outcome != store::OwnEndpointChange::done) {
+              out.errors["url"] = "无法添加：" + add_refusal(added->outcome);
             } else {
               out.notice = "已添加。";
-              if (*kind == store::EndpointKind::webhook && add_secret.empty()) {
+              if (*kind == EndpointKind::webhook && add_secret.empty()) {
                 out.notice += "签名密钥（只显示这一次，请立即保存）：" + secret;
               }
             }
@@ -148,7 +150,7 @@ bool ManageRoutes::handle(const http::Request& request, const http::RequestInfo&
         out.page = load(s, c);  // as it is now, after the change
         if (!(action == "choices" && !out.errors.empty())) {  // else the posted choices, with their errors
           for (const store::EndpointRecord& e : out.page.endpoints) {
-            if (e.kind == store::EndpointKind::email) out.values = form_of(e);
+            if (e.kind == EndpointKind::email) out.values = form_of(e);
           }
         }
         return out;

@@ -12,7 +12,8 @@
 #include "calendar/calendar.h"
 #include "http/app.h"
 #include "schedule/lead.h"
-#include "store/store_thread.h"
+#include "store/subscription_store.h"
+#include "store/store_client.h"
 #include "subscription/tokens.h"
 #include "time/clock.h"
 
@@ -23,7 +24,7 @@ class ManageRoutes {
   // Every reference must outlive the routes.
   // `allow_hosts`: [delivery] allow_hosts, so an added endpoint is checked as the dispatcher will.
   ManageRoutes(std::function<std::shared_ptr<const Calendar>()> calendar, std::vector<Lead> lead_menu,
-               std::vector<std::string> allow_hosts, store::StoreThread& store, boost::asio::io_context& io,
+               std::vector<std::string> allow_hosts, store::StoreClient<store::SubscriptionStore> store, boost::asio::io_context& io,
                const subscription::KeyRing& keys, const Clock& clock, std::string public_url)
       : public_url_(std::move(public_url)),
         calendar_(std::move(calendar)),
@@ -41,7 +42,7 @@ class ManageRoutes {
   std::function<std::shared_ptr<const Calendar>()> calendar_;
   std::vector<Lead> lead_menu_;
   std::vector<std::string> allow_hosts_;
-  store::StoreThread& store_;
+  store::StoreClient<store::SubscriptionStore> store_;
   boost::asio::io_context& io_;
   const subscription::KeyRing& keys_;
   const Clock& clock_;

@@ -80,7 +80,7 @@ void SiteRoutes::subscribe(const http::Request& request, const Calendar& calenda
     return;
   }
   store::SubscribeRequest wanted{form.email, filters_of(form), form.leads};
-  store_.run([wanted, now = clock_.now(), policy = d_.mail_policy](store::Store& s) {
+  store_.run([wanted, now = clock_.now(), policy = d_.mail_policy](store::SubscriptionStore& s) {
                return s.request_subscription(wanted, now, policy);
              },
              io_, [this, reply, to, email = form.email](Result<store::SubscribeOutcome> outcome) {
@@ -108,7 +108,7 @@ void SiteRoutes::confirm(const http::Request& request, std::string_view token, c
   }
   if (request.method() != http::Verb::post) return reply(not_allowed("GET, HEAD, POST", to));
   if (!claims) return reply(invalid());
-  store_.run([c = *claims, now = clock_.now()](store::Store& s) {
+  store_.run([c = *claims, now = clock_.now()](store::SubscriptionStore& s) {
                return s.confirm_subscription(c.subscriber_id, c.generation, now);
              },
              io_, [this, reply, to, invalid, c = *claims](Result<store::ConfirmOutcome> outcome) {

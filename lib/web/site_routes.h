@@ -18,7 +18,8 @@
 #include "http/app.h"
 #include "http/rate_limiter.h"
 #include "schedule/lead.h"
-#include "store/store_thread.h"
+#include "store/subscription_store.h"
+#include "store/store_client.h"
 #include "subscription/tokens.h"
 #include "time/clock.h"
 
@@ -27,14 +28,14 @@ namespace deadline::web {
 struct SiteDependencies {
   std::function<std::shared_ptr<const Calendar>()> calendar;
   std::vector<Lead> lead_menu;
-  store::ConfirmationMailPolicy mail_policy;
+  ConfirmationMailPolicy mail_policy;
   std::string public_url;  // [http] public_url: the pages' feed links are absolute
 };
 
 class SiteRoutes {
  public:
   // Every reference must outlive the routes.
-  SiteRoutes(SiteDependencies dependencies, store::StoreThread& store, boost::asio::io_context& io,
+  SiteRoutes(SiteDependencies dependencies, store::StoreClient<store::SubscriptionStore> store, boost::asio::io_context& io,
              const subscription::KeyRing& keys, const Clock& clock, delivery::AccountMailer& mailer)
       : d_(std::move(dependencies)), store_(store), io_(io), keys_(keys), clock_(clock), mailer_(mailer) {}
 
@@ -46,13 +47,13 @@ class SiteRoutes {
   void confirm(const http::Request& request, std::string_view token, const http::AppState::Reply& reply);
 
   SiteDependencies d_;
-  store::StoreThread& store_;
+  store::StoreClient<store::SubscriptionStore> store_;
   boost::asio::io_context& io_;
   const subscription::KeyRing& keys_;
   const Clock& clock_;
   delivery::AccountMailer& mailer_;
   // Per client address: a form that sends email must not become a way to flood inboxes (each
-  // address is also limited on its own: store::ConfirmationMailPolicy).
+  // address is also limited on its own: ConfirmationMailPolicy).
   http::RateLimiter subscribe_limiter_{http::RateLimit{5, std::chrono::seconds{60}, 10000}};
 };
 

@@ -237,8 +237,8 @@ FormErrors validate_subscribe_form(const SubscribeForm& form, const Calendar& ca
   return errors;
 }
 
-store::EndpointFilters filters_of(const SubscribeForm& form) {
-  store::EndpointFilters filters;
+EndpointFilters filters_of(const SubscribeForm& form) {
+  EndpointFilters filters;
   filters.programmes = form.programmes;
   filters.groups = form.groups;
   filters.categories = form.categories;

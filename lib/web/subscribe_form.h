@@ -67,7 +67,7 @@ std::vector<std::string> calendar_categories(const Calendar& calendar);
 // - programme / group / category: every value one the calendar has (a reload may have removed
 //   one since the page was shown); and, when programmes are chosen together with groups or
 //   categories, at least one chosen programme must lie in them: filters AND across kinds
-//   (store::EndpointFilters), so otherwise the subscription could never remind of anything;
+//   (EndpointFilters), so otherwise the subscription could never remind of anything;
 // - keyword: at most kKeywordMaxChars characters, valid UTF-8, no control characters;
 // - lead: at least one, each on the menu. None is an error rather than "every lead" (what an
 //   empty NewEndpoint::leads means): the whole default menu is eight emails per window, which
@@ -76,6 +76,6 @@ FormErrors validate_subscribe_form(const SubscribeForm& form, const Calendar& ca
 
 // What the endpoint receives: programmes, groups and categories as chosen, the keyword (when
 // given) as the only keyword. The leads go to NewEndpoint::leads as they are.
-store::EndpointFilters filters_of(const SubscribeForm& form);
+EndpointFilters filters_of(const SubscribeForm& form);
 
 }  // namespace deadline::web

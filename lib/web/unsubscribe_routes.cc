@@ -64,12 +64,12 @@ bool UnsubscribeRoutes::handle(const http::Request& request, const http::Request
   }
   const Instant now = clock_.now();
   store_.run(
-      [c = *claims, now](store::Store& s) -> Result<Outcome> {
+      [c = *claims, now](store::SubscriptionStore& s) -> Result<Outcome> {
         const auto found = s.find_subscriber(c.subscriber_id);
         if (!found) return Result<Outcome>::failure(found.error());
         if (!*found) return Result<Outcome>::success(Outcome::invalid);
         const store::SubscriberRecord& subscriber = **found;
-        if (subscriber.state == "unsubscribed") return Result<Outcome>::success(Outcome::already);
+        if (subscriber.state == SubscriberState::unsubscribed) return Result<Outcome>::success(Outcome::already);
         if (subscriber.token_generation != c.generation) return Result<Outcome>::success(Outcome::invalid);
         if (Status done = s.unsubscribe(c.subscriber_id, now); !done) return Result<Outcome>::failure(done.error());
         return Result<Outcome>::success(Outcome::unsubscribed);

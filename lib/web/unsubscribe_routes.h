@@ -13,7 +13,8 @@
 #include <boost/asio/io_context.hpp>
 
 #include "http/app.h"
-#include "store/store_thread.h"
+#include "store/subscription_store.h"
+#include "store/store_client.h"
 #include "subscription/tokens.h"
 #include "time/clock.h"
 
@@ -21,7 +22,7 @@ namespace deadline::web {
 
 class UnsubscribeRoutes {
  public:
-  UnsubscribeRoutes(store::StoreThread& store, boost::asio::io_context& io, const subscription::KeyRing& keys,
+  UnsubscribeRoutes(store::StoreClient<store::SubscriptionStore> store, boost::asio::io_context& io, const subscription::KeyRing& keys,
                     const Clock& clock)
       : store_(store), io_(io), keys_(keys), clock_(clock) {}
 
@@ -29,7 +30,7 @@ class UnsubscribeRoutes {
   bool handle(const http::Request& request, const http::RequestInfo& info, const http::AppState::Reply& reply);
 
  private:
-  store::StoreThread& store_;
+  store::StoreClient<store::SubscriptionStore> store_;
   boost::asio::io_context& io_;
   const subscription::KeyRing& keys_;
   const Clock& clock_;

@@ -16,7 +16,7 @@ bool has_line(const std::string& text, const std::string& line) { return text.fi
 TEST_CASE("metrics show the build, every message state and the calendar revision") {
   MetricsInput input;
   input.version = "0.1.0";
-  input.messages = {{"delivered", 3}, {"dead", 1}};
+  input.messages = {{MessageState::delivered, 3}, {MessageState::dead, 1}};
   input.calendar_revision = "726523a3f6db";
   const std::string text = metrics_text(input);
   CHECK(text.substr(0, text.find("# HELP deadlined_channel_messages")) ==
@@ -52,8 +52,8 @@ TEST_CASE("label values are escaped") {
 TEST_CASE("metrics show the outbox by channel, triggers, queue, counters and the lateness histogram") {
   MetricsInput input;
   input.version = "0.1.0";
-  input.messages = {{"pending", 2}, {"retry", 1}, {"delivered", 7}};
-  input.outbox.messages = {{{"email", "pending"}, 2}, {{"webhook", "retry"}, 1}};
+  input.messages = {{MessageState::pending, 2}, {MessageState::retry, 1}, {MessageState::delivered, 7}};
+  input.outbox.messages = {{{"email", MessageState::pending}, 2}, {{"webhook", MessageState::retry}, 1}};
   input.outbox.triggers = {{"fired", 4}, {"missed", 1}};
   input.now = Instant{std::chrono::seconds{1000}};
   input.outbox.oldest_unsent = Instant{std::chrono::seconds{958}};

@@ -28,11 +28,11 @@ ApiError error_of(const json& body) {
   return std::get<ApiError>(parsed);
 }
 
-std::optional<store::EndpointFilters> filters_of(const json& body) {
+std::optional<EndpointFilters> filters_of(const json& body) {
   auto parsed = filters_member(body, handbook());
   if (const auto* error = std::get_if<ApiError>(&parsed)) FAIL_CHECK(error->field << ": " << error->message);
-  REQUIRE(std::holds_alternative<std::optional<store::EndpointFilters>>(parsed));
-  return std::get<std::optional<store::EndpointFilters>>(parsed);
+  REQUIRE(std::holds_alternative<std::optional<EndpointFilters>>(parsed));
+  return std::get<std::optional<EndpointFilters>>(parsed);
 }
 
 ApiError filters_error(const json& body) {
@@ -56,7 +56,7 @@ TEST_CASE("a subscribe body becomes the form POST /subscribe would store") {
   CHECK(form.categories == std::vector<std::string>{"资金引导"});
   CHECK(form.keyword == "保险");
   CHECK(form.leads == std::vector<std::string>{"7d", "1d"});
-  const store::EndpointFilters filters = web::filters_of(form);
+  const EndpointFilters filters = web::filters_of(form);
   CHECK(filters.keywords == std::vector<std::string>{"保险"});
 }
 
@@ -147,7 +147,7 @@ TEST_CASE("endpoint leads: at least one, each on the menu") {
 }
 
 TEST_CASE("filters_json shows every field") {
-  store::EndpointFilters f;
+  EndpointFilters f;
   f.groups = {"科学技术部门"};
   CHECK(filters_json(f) == json{{"programmes", json::array()}, {"groups", {"科学技术部门"}}, {"categories", json::array()},
                                 {"authorities", json::array()}, {"roles", json::array()}, {"keywords", json::array()}});

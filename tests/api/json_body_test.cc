@@ -54,9 +54,9 @@ TEST_CASE("an error reply is the API's error shape, not cached") {
 TEST_CASE("an endpoint shows its URL as scheme and host only") {
   store::EndpointRecord robot;
   robot.id = 7;
-  robot.kind = store::EndpointKind::wecom;
+  robot.kind = EndpointKind::wecom;
   robot.address = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET-KEY";
-  robot.state = "needs_attention";
+  robot.state = EndpointState::needs_attention;
   robot.state_reason = "errcode 93000";
   robot.leads = {"7d"};
   const json shown = endpoint_json(robot);
@@ -67,13 +67,13 @@ TEST_CASE("an endpoint shows its URL as scheme and host only") {
   CHECK(shown["state_reason"] == "errcode 93000");
   CHECK(shown["leads"] == json{"7d"});
   store::EndpointRecord hook = robot;
-  hook.kind = store::EndpointKind::webhook;
+  hook.kind = EndpointKind::webhook;
   hook.address = "https://user:pw@hooks.example.cn:8443/private/path?token=x";
   hook.state_reason.clear();
   CHECK(endpoint_json(hook)["address"] == "https://hooks.example.cn/…");
   CHECK(endpoint_json(hook)["state_reason"].is_null());
   store::EndpointRecord mail = robot;
-  mail.kind = store::EndpointKind::email;
+  mail.kind = EndpointKind::email;
   mail.address = "caiwu@qiye.example.cn";
   CHECK(endpoint_json(mail)["address"] == "caiwu@qiye.example.cn");
 }

@@ -43,7 +43,7 @@ TEST_CASE("upcoming filters choose windows as the public feed does") {
   REQUIRE(res.result() == http::Status::ok);
   const json body = json::parse(res.body());
   const Instant at = api.clock.now();
-  store::EndpointFilters filters;
+  EndpointFilters filters;
   filters.categories = {"资金引导"};
   std::vector<const Window*> expected;
   for (const Window* w : upcoming_windows(*api.calendar, {at, date::days{365}})) {

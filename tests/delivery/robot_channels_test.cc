@@ -23,7 +23,7 @@ using test::handbook;
 const Instant kNow = *parse_iso8601("2024-10-17T09:00+08:00");
 
 // The docs/webhooks.md example: two reminders due together, the later one an estimate.
-store::OutboundMessage message(store::EndpointKind kind, std::string address, std::string secret = {}) {
+store::OutboundMessage message(EndpointKind kind, std::string address, std::string secret = {}) {
   store::OutboundMessage m;
   m.id = "5f0c3f6f2a6b4d1e9c8b7a6f5e4d3c2b";
   m.endpoint_id = 1;
@@ -53,7 +53,7 @@ const RobotChannelOptions kOptions{std::chrono::milliseconds{1000}, std::chrono:
 
 TEST_CASE("WeCom builds one markdown message listing the whole digest") {
   const WeComChannel channel(kOptions);
-  const auto request = channel.build(message(store::EndpointKind::wecom, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"),
+  const auto request = channel.build(message(EndpointKind::wecom, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"),
                                      handbook(), kNow);
   REQUIRE(request.ok());
   CHECK(request->url == "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k");
@@ -75,7 +75,7 @@ TEST_CASE("WeCom builds one markdown message listing the whole digest") {
 }
 
 TEST_CASE("robot build - a message whose windows left the calendar is not sent") {
-  store::OutboundMessage m = message(store::EndpointKind::wecom, "https://q/x?key=k");
+  store::OutboundMessage m = message(EndpointKind::wecom, "https://q/x?key=k");
   m.items[0].closes += std::chrono::hours{1};    // the close moved: a newer trigger covers it
   m.items[1].window_id = "no-such/apply/2024";   // gone
   CHECK_FALSE(WeComChannel(kOptions).build(m, handbook(), kNow).ok());
@@ -108,7 +108,7 @@ TEST_CASE("robot verdicts - a 2xx alone is not success") {
   const DingTalkChannel dingtalk(kOptions);
   const FeishuChannel feishu(kOptions);
   for (const Channel* channel : std::initializer_list<const Channel*>{&wecom, &dingtalk, &feishu}) {
-    CAPTURE(store::to_string(channel->kind()));
+    CAPTURE(to_string(channel->kind()));
     for (const char* body : {"", "ok", "<html>502</html>", "[]", R"({"errmsg":"ok"})", R"({"errcode":"0","code":"0"})",
                              R"({"errcode":0.5,"code":0.5})", R"({"errcode":0,"code":0)"}) {
       CAPTURE(body);
@@ -141,7 +141,7 @@ TEST_CASE("DingTalk signs in the query with the timestamp in milliseconds") {
   const std::string secret = "SEC1f2e3d4c5b6a79880123456789abcdef0123456789abcdef0123456789abcdef";
   const Instant now{std::chrono::seconds{1729126805}};
   const auto signed_request =
-      channel.build(message(store::EndpointKind::dingtalk, "https://oapi.dingtalk.com/robot/send?access_token=t", secret),
+      channel.build(message(EndpointKind::dingtalk, "https://oapi.dingtalk.com/robot/send?access_token=t", secret),
                     handbook(), now);
   REQUIRE(signed_request.ok());
   // The sign is the vector of robot_signature_test.cc (Python's hmac), URL-encoded.
@@ -153,10 +153,10 @@ TEST_CASE("DingTalk signs in the query with the timestamp in milliseconds") {
   CHECK(body["markdown"]["title"] == "申报截止提醒（2 项）");
   CHECK(std::string(body["markdown"]["text"]).find("  \n") != std::string::npos);
   const auto unsigned_request =
-      channel.build(message(store::EndpointKind::dingtalk, "https://oapi.dingtalk.com/robot/send?access_token=t"), handbook(), now);
+      channel.build(message(EndpointKind::dingtalk, "https://oapi.dingtalk.com/robot/send?access_token=t"), handbook(), now);
   REQUIRE(unsigned_request.ok());
   CHECK(unsigned_request->url == "https://oapi.dingtalk.com/robot/send?access_token=t");
-  CHECK_FALSE(channel.build(message(store::EndpointKind::dingtalk, "https://o/robot/send?access_token=t", "whsec_x"),
+  CHECK_FALSE(channel.build(message(EndpointKind::dingtalk, "https://o/robot/send?access_token=t", "whsec_x"),
                             handbook(), now).ok());
   CHECK(channel.rate_limits() == std::vector<RateLimit>{{20, std::chrono::seconds{60}}});
 }
@@ -179,7 +179,7 @@ TEST_CASE("Feishu signs in the body with the timestamp in seconds and sends a ma
   const FeishuChannel channel(kOptions);
   const Instant now{std::chrono::seconds{1729126800}};
   const auto request = channel.build(
-      message(store::EndpointKind::feishu, "https://open.feishu.cn/open-apis/bot/v2/hook/h", "qWeRtY1234567890abcdEF"),
+      message(EndpointKind::feishu, "https://open.feishu.cn/open-apis/bot/v2/hook/h", "qWeRtY1234567890abcdEF"),
       handbook(), now);
   REQUIRE(request.ok());
   CHECK(request->url == "https://open.feishu.cn/open-apis/bot/v2/hook/h");
@@ -193,7 +193,7 @@ TEST_CASE("Feishu signs in the body with the timestamp in seconds and sends a ma
   const std::string content = body["card"]["elements"][0]["content"];
   CHECK(content.find("**1. 省级专精特新中小企业（2024年第二批）**") != std::string::npos);
   const auto unsigned_request =
-      channel.build(message(store::EndpointKind::feishu, "https://open.feishu.cn/open-apis/bot/v2/hook/h"), handbook(), now);
+      channel.build(message(EndpointKind::feishu, "https://open.feishu.cn/open-apis/bot/v2/hook/h"), handbook(), now);
   REQUIRE(unsigned_request.ok());
   const auto plain = nlohmann::json::parse(unsigned_request->body);
   CHECK_FALSE(plain.contains("sign"));

@@ -10,7 +10,6 @@
 #include "calendar/loader.h"
 #include "ical/feed_catalog.h"
 #include "schedule/window_match.h"
-#include "store/sqlite_store.h"
 #include "test_support.h"
 #include "time/iso8601.h"
 #include "time/zone.h"
@@ -56,7 +55,7 @@ TEST_CASE("filters_match: the fan-out's rule — OR within a field, AND across, 
   const auto calendar = shared_handbook();
   const Programme& p = *calendar->find_programme("jiangsu-specialised-sme-2024-batch2");
   const Window& w = *calendar->windows_of(p.id).front();
-  store::EndpointFilters f;
+  EndpointFilters f;
   CHECK(filters_match(f, p, w));  // no filter: everything
   f.programmes = {"other", p.id};
   CHECK(filters_match(f, p, w));
@@ -76,7 +75,7 @@ TEST_CASE("filters_match: the fan-out's rule — OR within a field, AND across, 
 
 TEST_CASE("public_selection checks values against the calendar and names the field") {
   const auto calendar = shared_handbook();
-  store::EndpointFilters asked;
+  EndpointFilters asked;
   const auto all = public_selection(asked, *calendar);
   REQUIRE(all);
   CHECK(all->everything);
@@ -100,7 +99,7 @@ TEST_CASE("public_selection checks values against the calendar and names the fie
 TEST_CASE("FeedSelection::key: equal selections, equal keys, whatever the order") {
   FeedSelection a, b;
   a.everything = b.everything = false;
-  store::EndpointFilters x, y;
+  EndpointFilters x, y;
   x.groups = {"B", "A"};
   y.programmes = {"p"};
   a.selections = {x, y};
@@ -155,31 +154,13 @@ TEST_CASE("FeedBook renders the windows a selection takes, gzip and ETag with th
   CHECK(empty.body.find("X-WR-CALNAME:我的申报截止日历") != std::string::npos);
 }
 
-TEST_CASE("sync_feed_events: SEQUENCE and LAST-MODIFIED move only when an event changes") {
-  test::TempDir dir;
-  auto store = store::SqliteStore::open(dir / "db.sqlite").value();
-  const Instant t0 = *parse_iso8601("2026-11-01T00:00Z");
-  const Instant t1 = *parse_iso8601("2026-11-02T00:00Z");
-  const Instant t2 = *parse_iso8601("2026-11-03T00:00Z");
-  auto v = store->sync_feed_events({{"a@x", "h1"}, {"b@x", "h2"}}, t0).value();
-  REQUIRE(v.size() == 2);
-  CHECK((v[0].sequence == 0 && v[0].last_modified == t0));
-  v = store->sync_feed_events({{"a@x", "h1"}, {"b@x", "h2-changed"}}, t1).value();
-  CHECK((v[0].sequence == 0 && v[0].last_modified == t0));  // unchanged: nothing moves
-  CHECK((v[1].sequence == 1 && v[1].last_modified == t1));
-  v = store->sync_feed_events({{"b@x", "h2-changed"}}, t2).value();  // a gone: kept
-  CHECK((v[0].sequence == 1 && v[0].last_modified == t1));
-  v = store->sync_feed_events({{"a@x", "h1-again"}}, t2).value();  // back, changed: goes on
-  CHECK((v[0].sequence == 1 && v[0].last_modified == t2));
-}
-
 TEST_CASE("FeedBook takes the store's versions; the catalog renders once per book and selection") {
   const auto calendar = shared_handbook();
   auto book = std::make_shared<FeedBook>(calendar, "h", shanghai_zone(), Organizer{"a@h.cn", "h"},
                                          *parse_iso8601("2026-11-28T00:00Z"));
   const auto digests = book->digests();
   REQUIRE(digests.size() == calendar->windows().size());
-  std::vector<store::FeedEventVersion> versions;
+  std::vector<FeedEventVersion> versions;
   for (const auto& d : digests) versions.push_back({d.uid, 3, *parse_iso8601("2026-01-01T00:00Z")});
   book->set_versions(versions);
   FeedCatalog catalog;

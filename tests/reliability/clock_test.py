@@ -2,7 +2,7 @@
 
 Issue 11, "time": a reminder point is handled once ever (the triggers table's key), and the
 scheduler's cursor never moves back, so a wall-clock jump neither loses a point nor fires one
-twice. How a point is labelled (lib/schedule/scheduler_pass.h, docs/configuration.md
+twice. How a point is labelled (lib/firing/scheduler_pass.h, docs/configuration.md
 "late_after_seconds"): a pass at `now` takes the points due in (cursor, now];
   - its window already closed          -> 'missed', nothing sent;
   - due more than late_after (300 s) ago -> 'late': one batch, one reminder per endpoint and

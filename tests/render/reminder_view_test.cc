@@ -12,11 +12,11 @@ namespace {
 
 using test::handbook;
 
-render::ReminderView view_of(const char* window_id, const char* now) {
+render::ReminderView view_of(const char* window_id, const char* when) {
   const Window* window = handbook().find_window(window_id);
   REQUIRE(window);
   return render::make_reminder_view(*handbook().find_programme(window->programme_id), *window, "7d",
-                                    *parse_iso8601(now));
+                                    *parse_iso8601(when));
 }
 
 }  // namespace

@@ -93,7 +93,7 @@ TEST_CASE("long leads fire a year or three days ahead of a timed close") {
 TEST_CASE("a moved deadline gets fresh trigger keys") {
   const Calendar calendar = planner_calendar();
   Window w = *calendar.windows_of("p").front();
-  Trigger before{w.id(), "p", "1d", w.closes.at - date::days{1}, w.closes.at};
+  Trigger before{w.id(), "1d", w.closes.at - date::days{1}, w.closes.at, {}};
   Trigger moved = before;
   moved.closes += date::days{7};
   CHECK(before.key() == "p/midnight/2024|1d|2024-10-18T16:00:00Z");

@@ -164,7 +164,7 @@ TEST_CASE("web form: a keyword is at most 50 characters of text") {
 }
 
 TEST_CASE("web form: filters carry the choices and the keyword") {
-  const store::EndpointFilters filters = web::filters_of(valid_form());
+  const EndpointFilters filters = web::filters_of(valid_form());
   CHECK(filters.programmes == std::vector<std::string>{"first-set-equipment-insurance"});
   CHECK(filters.groups == std::vector<std::string>{"工业和信息化部门"});
   CHECK(filters.categories == std::vector<std::string>{"资金引导"});

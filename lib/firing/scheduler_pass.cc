@@ -1,4 +1,4 @@
-#include "schedule/scheduler_pass.h"
+#include "firing/scheduler_pass.h"
 
 #include <algorithm>
 
@@ -7,7 +7,6 @@ namespace deadline {
 namespace {
 
 using store::FireKind;
-using store::TriggerFacts;
 
 std::optional<Instant> next_due_after(const Plan& plan, Instant at) {
   const std::size_t i = plan.first_due_after(at);
@@ -17,7 +16,7 @@ std::optional<Instant> next_due_after(const Plan& plan, Instant at) {
 
 }  // namespace
 
-PassReport run_pass(store::Store& store, const Plan& plan, Instant now, const PassOptions& options) {
+PassReport run_pass(store::SchedulingStore& store, const Plan& plan, Instant now, const PassOptions& options) {
   PassReport report;
   const auto fail = [&](const std::string& error) {
     report.errors.push_back(error);
@@ -31,10 +30,10 @@ PassReport run_pass(store::Store& store, const Plan& plan, Instant now, const Pa
     if (const Status s = store.advance_cursor(now); !s) return fail(s.error());
   }
 
-  std::vector<TriggerFacts> missed, late;
-  std::vector<std::vector<TriggerFacts>> on_time;  // one group per due instant, in order
+  std::vector<Trigger> missed, late;
+  std::vector<std::vector<Trigger>> on_time;  // one group per due instant, in order
   for (std::size_t i = plan.first_due_after(cursor); i < plan.triggers.size() && plan.triggers[i].due <= now; ++i) {
-    const TriggerFacts& t = plan.triggers[i];
+    const Trigger& t = plan.triggers[i];
     if (t.closes <= now) {
       missed.push_back(t);
     } else if (t.due < now - options.late_after) {
@@ -50,7 +49,7 @@ PassReport run_pass(store::Store& store, const Plan& plan, Instant now, const Pa
     if (!recorded) return fail(recorded.error());
     report.missed = *recorded;
   }
-  const auto fire = [&](const std::vector<TriggerFacts>& batch, FireKind kind, Instant batch_cursor) {
+  const auto fire = [&](const std::vector<Trigger>& batch, FireKind kind, Instant batch_cursor) {
     const auto outcome = store.fire(batch, kind, now, batch_cursor);
     if (!outcome) {
       report.errors.push_back(outcome.error());

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "schedule/plan.h"
-#include "store/store.h"
+#include "store/scheduling_store.h"
 
 namespace deadline {
 
@@ -39,6 +39,6 @@ struct PassReport {
   std::vector<std::string> errors;              // store failures; the pass stops at the first
 };
 
-PassReport run_pass(store::Store& store, const Plan& plan, Instant now, const PassOptions& options = {});
+PassReport run_pass(store::SchedulingStore& store, const Plan& plan, Instant now, const PassOptions& options = {});
 
 }  // namespace deadline

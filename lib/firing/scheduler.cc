@@ -1,4 +1,4 @@
-#include "schedule/scheduler.h"
+#include "firing/scheduler.h"
 
 #include <algorithm>
 #include <string>
@@ -56,7 +56,7 @@ struct PassResult {
 
 }  // namespace
 
-Scheduler::Scheduler(boost::asio::io_context& io, store::StoreThread& store, const Clock& clock,
+Scheduler::Scheduler(boost::asio::io_context& io, store::StoreClient<store::SchedulingStore> store, const Clock& clock,
                      SchedulerOptions options)
     : io_(io), store_(store), clock_(clock), options_(options), timer_(io) {}
 
@@ -96,7 +96,7 @@ void Scheduler::wake() {
   const bool purge_due = now - last_purge_ >= options_.purge_interval;
   if (purge_due) last_purge_ = now;
   store_.run(
-      [plan = plan_, now, purge_due, options = options_](store::Store& store) {
+      [plan = plan_, now, purge_due, options = options_](store::SchedulingStore& store) {
         const auto started = std::chrono::steady_clock::now();
         PassResult result{run_pass(store, *plan, now, options.pass), false, {}};
         if (purge_due && result.report.errors.empty()) {

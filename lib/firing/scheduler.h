@@ -13,8 +13,9 @@
 #include <optional>
 
 #include "schedule/plan.h"
-#include "schedule/scheduler_pass.h"
-#include "store/store_thread.h"
+#include "firing/scheduler_pass.h"
+#include "store/scheduling_store.h"
+#include "store/store_client.h"
 #include "time/clock.h"
 
 namespace deadline {
@@ -22,7 +23,7 @@ namespace deadline {
 struct SchedulerOptions {
   std::chrono::seconds replan_interval{60};
   PassOptions pass;
-  store::RetentionPolicy retention;
+  RetentionPolicy retention;
   std::chrono::seconds purge_interval{3600};
 };
 
@@ -50,7 +51,7 @@ struct SchedulerStatus {
 
 class Scheduler {
  public:
-  Scheduler(boost::asio::io_context& io, store::StoreThread& store, const Clock& clock,
+  Scheduler(boost::asio::io_context& io, store::StoreClient<store::SchedulingStore> store, const Clock& clock,
             SchedulerOptions options);
 
   // Starts, or replaces the plan after a calendar reload; either way a pass runs now.
@@ -71,7 +72,7 @@ class Scheduler {
   void arm_timer(std::optional<Instant> next_due);
 
   boost::asio::io_context& io_;
-  store::StoreThread& store_;
+  store::StoreClient<store::SchedulingStore> store_;
   const Clock& clock_;
   SchedulerOptions options_;
   boost::asio::steady_timer timer_;

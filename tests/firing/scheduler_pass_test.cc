@@ -1,14 +1,14 @@
 // The scheduler's pass against a real SQLite store and a clock the test sets: first start,
 // on-time firing, downtime, and the wall clock jumping both ways. Every trigger fires once.
 
-#include "schedule/scheduler_pass.h"
+#include "firing/scheduler_pass.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <algorithm>
 #include <doctest/doctest.h>
 
 #include "calendar/loader.h"
-#include "schedule/scheduler.h"
+#include "firing/scheduler.h"
 #include "store/sqlite_store.h"
 #include "test_support.h"
 #include "time/iso8601.h"
@@ -29,7 +29,7 @@ struct World {
         load_calendar_files({std::filesystem::path(DEADLINED_TEST_DIR) / "schedule/fixtures/planner.toml"});
     REQUIRE(outcome.calendar);
     plan = make_plan(*outcome.calendar, {});
-    const auto subscriber = store->add_subscriber("ops@example.cn", "active", at("2024-01-01T00:00Z")).value();
+    const auto subscriber = store->add_subscriber("ops@example.cn", SubscriberState::active, at("2024-01-01T00:00Z")).value();
     store::NewEndpoint endpoint;
     endpoint.subscriber_id = subscriber;
     endpoint.address = "ops@example.cn";
