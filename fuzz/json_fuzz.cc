@@ -48,7 +48,7 @@ void check_error(const api::ApiError& error) {
   FUZZ_CHECK(json::accept(reply.body()));
 }
 
-bool same(const store::EndpointFilters& a, const store::EndpointFilters& b) {
+bool same(const EndpointFilters& a, const EndpointFilters& b) {
   return a.programmes == b.programmes && a.groups == b.groups && a.categories == b.categories &&
          a.authorities == b.authorities && a.roles == b.roles && a.keywords == b.keywords;
 }
@@ -91,12 +91,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto filters = api::filters_member(object, *calendar);
     if (const auto* error = std::get_if<api::ApiError>(&filters)) {
       check_error(*error);
-    } else if (const auto& got = std::get<std::optional<store::EndpointFilters>>(filters)) {
+    } else if (const auto& got = std::get<std::optional<EndpointFilters>>(filters)) {
       const json shown = api::filters_json(*got);
       (void)shown.dump();
       const auto again = api::filters_member(json{{"filters", shown}}, *calendar);
-      FUZZ_CHECK(std::holds_alternative<std::optional<store::EndpointFilters>>(again));
-      const auto& read_back = std::get<std::optional<store::EndpointFilters>>(again);
+      FUZZ_CHECK(std::holds_alternative<std::optional<EndpointFilters>>(again));
+      const auto& read_back = std::get<std::optional<EndpointFilters>>(again);
       FUZZ_CHECK(read_back && same(*read_back, *got));
     }
 

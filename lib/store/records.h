@@ -1,6 +1,8 @@
 #pragma once
-// The values the store takes and returns. Plain data, no SQL: the same types serve a future
-// PostgreSQL backend (DESIGN.md, "Scale").
+// The records the store's interfaces take and return. Plain data, no SQL: the same types serve a
+// future PostgreSQL backend (DESIGN.md, "Scale"). The vocabulary they are made of (kinds, states,
+// filters, triggers, policies) is lib/domain's, shared with every layer that never touches the
+// store.
 
 #include <cstdint>
 #include <chrono>
