@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "deadlinectl/cli.h"
+#include "deadlinectl/diff_command.h"
 #include "deadlinectl/feed_command.h"
 
 namespace deadline::ctl {
@@ -14,6 +15,22 @@ void add_calendar_commands(CLI::App& app, Globals& globals, Action& action) {
       CalendarSource source = globals.calendars;
       if (!check_path->empty()) source.path = *check_path;
       return check_command(source, std::cout, std::cerr);
+    };
+  });
+
+  auto diff_paths = std::make_shared<std::pair<std::string, std::string>>();
+  auto diff_json = std::make_shared<bool>(false);
+  auto* diff = app.add_subcommand(
+      "diff", "What changed between two calendars, window by window; exit 0 identical, 1 different, 2 trouble");
+  diff->add_option("old", diff_paths->first, "The calendar before: a directory or file")->required();
+  diff->add_option("new", diff_paths->second, "The calendar after: a directory or file")->required();
+  diff->add_flag("--json", *diff_json, "JSON instead of text (docs/calendar-format.md, Revisions and diffs)");
+  diff->callback([&globals, &action, diff_paths, diff_json] {
+    action = [&globals, diff_paths, diff_json] {
+      CalendarSource before = globals.calendars, after = globals.calendars;  // the same --horizon
+      before.path = diff_paths->first;
+      after.path = diff_paths->second;
+      return diff_command(before, after, *diff_json, std::cout, std::cerr);
     };
   });
 

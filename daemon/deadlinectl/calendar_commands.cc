@@ -22,7 +22,7 @@ LoadOutcome load(const CalendarSource& source) {
   return load_calendar_files({source.path}, source.projection);
 }
 
-std::string status_label(const Window& w) { return w.estimated() ? "预计" : "确定"; }
+std::string status_label(const Window& w) { return w.cancelled() ? "已撤回" : w.estimated() ? "预计" : "确定"; }
 
 void print_window_lines(const Window& w, const Calendar& calendar, std::ostream& out) {
   const Programme* p = calendar.find_programme(w.programme_id);

@@ -23,6 +23,7 @@ class TableReader {
       : table_(table), context_(std::move(context)), file_(std::move(file)), errors_(errors) {}
 
   void set_context(std::string context) { context_ = std::move(context); }
+  const std::string& context() const { return context_; }
   std::string place(long line) const { return file_ + ":" + std::to_string(line); }
   long line() const { return line_of(table_); }
   long line(std::string_view key) const {

@@ -5,10 +5,6 @@
 
 namespace deadline {
 
-std::string_view to_string(WindowStatus status) {
-  return status == WindowStatus::confirmed ? "confirmed" : "estimated";
-}
-
 std::string_view to_chinese(Role role) {
   switch (role) {
     case Role::enterprise: return "企业";
@@ -16,12 +12,6 @@ std::string_view to_chinese(Role role) {
     case Role::authority: return "主管部门";
   }
   return "?";
-}
-
-std::optional<WindowStatus> parse_window_status(std::string_view text) {
-  if (text == "confirmed") return WindowStatus::confirmed;
-  if (text == "estimated") return WindowStatus::estimated;
-  return std::nullopt;
 }
 
 std::optional<Role> parse_role(std::string_view chinese) {

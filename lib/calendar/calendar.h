@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "calendar/bound.h"
+#include "domain/window_status.h"
 #include "time/instant.h"
 
 namespace deadline {
@@ -18,13 +19,10 @@ struct SourceLocation {
   std::string str() const { return file + ":" + std::to_string(line); }
 };
 
-enum class WindowStatus { confirmed, estimated };
 // Who must act by the close, for filtering; the printed actor is kept beside it.
 enum class Role { enterprise, recommender, authority };
 
-std::string_view to_string(WindowStatus status);      // "confirmed" / "estimated"
 std::string_view to_chinese(Role role);               // "企业" / "推荐单位" / "主管部门"
-std::optional<WindowStatus> parse_window_status(std::string_view text);
 std::optional<Role> parse_role(std::string_view chinese);
 
 // An address the handbook prints for a programme (docs/calendar-format.md, Addresses).
@@ -78,7 +76,8 @@ struct Window {
   std::string key;                               // which step: "apply", "recommend", ...
   int cycle = 0;                                 // the yearly round it belongs to
   std::string phrase;                            // verbatim; always shown
-  WindowStatus status = WindowStatus::estimated;
+  WindowStatus status = WindowStatus::estimated; // cancelled: a notice withdrew it (no reminders)
+  NoticeSource notice;                           // the notice that dated, moved or withdrew it
   std::string actor;                             // as printed
   Role role = Role::enterprise;
   std::optional<Bound> opens;
@@ -92,6 +91,7 @@ struct Window {
   // programme/key/cycle: stable across reloads and across an estimate becoming confirmed.
   std::string id() const { return programme_id + "/" + key + "/" + std::to_string(cycle); }
   bool estimated() const { return status == WindowStatus::estimated; }
+  bool cancelled() const { return status == WindowStatus::cancelled; }
 };
 
 struct Programme {

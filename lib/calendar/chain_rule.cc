@@ -46,7 +46,7 @@ std::vector<std::string> apply_chain_rule(std::vector<Window>& windows, std::vec
   // The confirmed steps of each programme and cycle, the only windows that can cap.
   std::multimap<std::tuple<std::string, int>, const Window*> confirmed;
   for (const Window& w : windows) {
-    if (!w.estimated()) confirmed.emplace(std::make_tuple(w.programme_id, w.cycle), &w);
+    if (w.status == WindowStatus::confirmed) confirmed.emplace(std::make_tuple(w.programme_id, w.cycle), &w);
   }
 
   std::vector<std::pair<Window*, const Window*>> caps;  // decided first, applied after: no

@@ -171,6 +171,34 @@ void read_addresses(TableReader& r, Programme& p, std::vector<std::string>& erro
   }
 }
 
+// A window's `source`: the notice that dated, moved or withdrew it, as printed.
+NoticeSource read_notice(TableReader& window, const std::string& file, std::vector<std::string>& errors) {
+  const toml::node* node = window.find("source", false);
+  if (!node) return {};
+  const toml::table* table = node->as_table();
+  if (!table) {
+    window.error(line_of(*node), "'source' must be a table: { title, issuer, date, url }");
+    return {};
+  }
+  TableReader r(*table, window.context() + " source", file, errors);
+  NoticeSource s;
+  s.title = r.text("title");
+  s.issuer = r.text("issuer");
+  s.date = r.text("date");
+  if (!s.date.empty()) {
+    const auto day = parse_bound(s.date, BoundSide::opens);
+    if (!day || day->precision != Precision::day || s.date.size() != 10) {
+      r.error(r.line("date"), "date must be the notice's day, YYYY-MM-DD, not '" + s.date + "'");
+    }
+  }
+  s.url = r.text("url", false);
+  if (!s.url.empty() && !is_valid_link(s.url)) {
+    r.error(r.line("url"), "malformed url '" + s.url + "' (expected an http:// or https:// URL)");
+  }
+  r.reject_unknown_keys();
+  return s;
+}
+
 std::optional<Window> read_window(const toml::table& table, const Programme& p, const Edition& e,
                                   const std::string& file, std::vector<std::string>& errors) {
   const std::string programme_context = "programme '" + p.id + "' window";
@@ -186,7 +214,7 @@ std::optional<Window> read_window(const toml::table& table, const Programme& p, 
   }
   r.set_context(programme_context + " '" + w.key + "'");
   w.phrase = r.text("phrase");
-  w.status = parse_window_status(r.one_of("status", {"confirmed", "estimated"})).value_or(w.status);
+  w.status = parse_window_status(r.one_of("status", {"confirmed", "estimated", "cancelled"})).value_or(w.status);
   w.actor = r.text("actor");
   w.role = parse_role(r.one_of("role", {"企业", "推荐单位", "主管部门"})).value_or(w.role);
   w.cycle = r.integer("cycle", e.year - 1, e.year + 1, false).value_or(e.year);
@@ -194,6 +222,10 @@ std::optional<Window> read_window(const toml::table& table, const Programme& p, 
   w.opens = read_bound(r, "opens", BoundSide::opens, e.zone, false);
   const std::optional<Bound> closes = read_bound(r, "closes", BoundSide::closes, e.zone, true);
   if (closes) w.closes = *closes;
+  w.notice = read_notice(r, file, errors);
+  if (w.cancelled() && w.notice.empty()) {
+    r.error(r.line("status"), "a cancelled window names the notice that withdrew it: add source = { title, issuer, date, url }");
+  }
   if (w.opens && closes && !(w.opens->at < closes->at)) {
     r.error(r.line("closes"), "window closes (" + closes->spec.text() + ") before it opens (" +
                                   w.opens->spec.text() + ")");
@@ -266,11 +298,12 @@ void read_policy(const toml::table& table, const Edition& e, const std::string& 
 }
 
 void check_duplicate_windows(Collected& out) {
-  // Two written windows with one id and one status would make "which is right?" a guess.
+  // Two written windows with one id and one status would make "which is right?" a guess; so would
+  // a confirmed and a cancelled one (both dated notices).
   std::map<std::string, SourceLocation> seen;
   for (const Programme& p : out.programmes) {
     for (const Window& w : p.written_windows) {
-      const std::string key = w.id() + " " + std::string(to_string(w.status));
+      const std::string key = w.id() + (w.estimated() ? " estimated" : " dated");
       const auto [it, inserted] = seen.emplace(key, w.source);
       if (!inserted) {
         out.errors.push_back(w.source.str() + ": programme '" + p.id + "' window '" + w.key +

@@ -15,7 +15,7 @@ bool is_coarse(const Bound& bound) {
 // projected, and a projection from a later cycle (a newer edition) beats an older one.
 bool outranks(const Window& a, const Window& b) {
   const auto rank = [](const Window& w) {
-    return std::make_tuple(w.status == WindowStatus::confirmed ? 1 : 0,
+    return std::make_tuple(w.estimated() ? 0 : 1,  // a dated notice (confirming or withdrawing) first
                            w.projected_from ? 0 : 1, w.projected_from.value_or(0));
   };
   return rank(a) > rank(b);

@@ -17,6 +17,8 @@ struct WindowFacts {
   std::string authority_text;             // authority and contact, for substring filters
   std::string role;                       // 企业 / 推荐单位 / 主管部门
   std::string search_text;                // title, contact and authority: for keywords
+
+  bool operator==(const WindowFacts&) const = default;
 };
 
 // Within one field any value matches (OR); across fields all must (AND); an empty field does not

@@ -79,7 +79,7 @@ std::string event_text(const IcalEvent& event, const date::time_zone* zone, bool
     for (const std::string& category : event.categories) joined += (joined.empty() ? "" : ",") + escape_text(category);
     add_property(out, "CATEGORIES", joined);
   }
-  add_property(out, "STATUS", event.tentative ? "TENTATIVE" : "CONFIRMED");
+  add_property(out, "STATUS", event.cancelled ? "CANCELLED" : event.tentative ? "TENTATIVE" : "CONFIRMED");
   // A deadline is a reminder, not a meeting: it must not mark the subscriber busy.
   add_property(out, "TRANSP", "TRANSPARENT");
   add_property(out, "END", "VEVENT");

@@ -26,6 +26,7 @@ struct IcalEvent {
   std::string summary, description, url;  // plain text, escaped by the writer; url as a URI, omitted when empty
   std::vector<std::string> categories;    // CATEGORIES, each escaped, joined with ","; omitted when empty
   bool tentative = false;                 // STATUS:TENTATIVE, else STATUS:CONFIRMED
+  bool cancelled = false;                 // STATUS:CANCELLED (a notice withdrew the call)
   Organizer organizer;                    // ORGANIZER; omitted when its address is empty
 
   // Written as DTSTART;TZID=<zone name>:YYYYMMDDTHHMMSS in the feed's zone.

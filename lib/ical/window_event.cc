@@ -68,7 +68,8 @@ IcalEvent window_event(const Programme& programme, const Window& window, std::st
                        const date::time_zone& zone) {
   IcalEvent event;
   event.uid = window_uid(window, host);
-  event.summary = (window.estimated() ? "【预计】" : "") + std::string("截止：") + programme.title +
+  event.summary = std::string(window.cancelled() ? "【已撤回】" : window.estimated() ? "【预计】" : "") + "截止：" +
+                  programme.title +
                   (window.actor.empty() ? "" : "（" + window.actor + "）");
   event.description = description(programme, window, zone);
   event.url = programme.link;
@@ -76,6 +77,7 @@ IcalEvent window_event(const Programme& programme, const Window& window, std::st
     if (!category->empty()) event.categories.push_back(*category);
   }
   event.tentative = window.estimated();
+  event.cancelled = window.cancelled();
   event.when = when(window.closes, zone);
   return event;
 }

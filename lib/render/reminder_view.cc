@@ -92,7 +92,7 @@ ReminderView make_reminder_view(const Programme& programme, const Window& window
   view.addresses = addresses_for_people(programme.addresses);
   view.phrase = window.phrase;
   view.estimated = window.estimated();
-  view.status_label = view.estimated ? "预计" : "已确认";
+  view.status_label = window.cancelled() ? "已撤回" : view.estimated ? "预计" : "已确认";
   view.closes_text = close_for_people(window.closes, *window.zone, view.estimated);
   if (window.opens) view.opens_text = open_for_people(*window.opens, *window.zone, view.estimated);
   view.actor = window.actor;

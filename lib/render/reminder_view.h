@@ -39,7 +39,7 @@ struct ReminderView {
 
   std::string phrase;             // the handbook's words for this window, verbatim
   bool estimated = false;
-  std::string status_label;       // "预计" or "已确认"
+  std::string status_label;       // "预计", "已确认" or "已撤回" (cancelled by a notice)
   std::string closes_text;        // "2024年10月18日 24:00" / "2024年12月20日" / "预计2024年11月"
   std::string opens_text;         // "" when the window has no known opening
   std::string actor;              // who must act, as printed (申报企业, 推荐单位 …)

@@ -61,6 +61,7 @@ std::optional<Instant> trigger_instant(const Window& window, const Lead& lead,
 std::vector<Trigger> plan_triggers(const Calendar& calendar, const PlannerOptions& options) {
   std::vector<Trigger> triggers;
   for (const Window& w : calendar.windows()) {
+    if (w.cancelled()) continue;  // withdrawn: nothing to remind of
     const WindowFacts facts = window_facts(*calendar.find_programme(w.programme_id), w);
     for (const Lead& lead : options.menu) {
       if (const auto due = trigger_instant(w, lead, options.send_time)) {

@@ -32,7 +32,8 @@ int days_left(const Window& window, Instant now);
 std::optional<Instant> trigger_instant(const Window& window, const Lead& lead,
                                        std::chrono::minutes send_time);
 
-// Every trigger of every window, with its window's facts, ordered by due instant, then key.
+// Every trigger of every window but cancelled ones, with its window's facts, ordered by due
+// instant, then key.
 std::vector<Trigger> plan_triggers(const Calendar& calendar, const PlannerOptions& options);
 
 }  // namespace deadline

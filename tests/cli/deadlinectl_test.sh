@@ -93,5 +93,31 @@ assert w["closes"]["local"] == "2024-10-19T00:00:00+08:00", w
 assert w["closes"]["written"] == "2024-10-18T24:00", w
 PY
 
+# 7. diff: exit 0 identical, 1 different, 2 trouble (as diff(1)); one line per changed window.
+pair="$(dirname "$0")/../calendar/fixtures/diff"
+set +e; "$ctl" diff "$calendars" "$calendars" >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 0 "$status" "diff identical"
+[ ! -s "$work/out" ] || fail "diff identical: printed something"
+set +e; "$ctl" diff "$pair/before.toml" "$pair/after.toml" >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 1 "$status" "diff different"
+[ "$(wc -l <"$work/out")" -eq 10 ] || fail "diff different: $(wc -l <"$work/out") lines, expected 10"
+contains "$work/out" "p-move/apply/2024 【延期项目】 moved later: closes 2024-11-20T17:00 → 2024-11-27T17:00 (source: 关于延长延期项目申报时间的通知, 江苏省工业和信息化厅, 2024-11-18, https://gxt.jiangsu.gov.cn/notice/3)" "diff different"
+contains "$work/out" "p-cancel/apply/2024 【撤回项目】 cancelled: was closing 2024-12-10T17:00" "diff different"
+set +e; "$ctl" diff "$pair/before.toml" "$pair/after.toml" --json >"$work/diff.json" 2>"$work/err"; status=$?; set -e
+expect_status 1 "$status" "diff --json"
+/usr/bin/python3 - "$work/diff.json" <<'PY' || fail "diff --json: content"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["identical"] is False
+kinds = {c["window"]: c["kinds"] for c in d["changes"]}
+assert kinds["p-confirm-late/apply/2024"] == ["moved", "confirmed", "opens-changed", "phrase-changed"], kinds
+assert kinds["p-recurs/apply/2026"] == ["estimate-dropped"], kinds
+PY
+set +e; "$ctl" diff "$calendars" "$work/broken" >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 2 "$status" "diff with a broken calendar"
+contains "$work/err" "$file:$line: programme 'jiangsu-specialised-sme-2024-batch2' window 'apply': closes: impossible date" "diff with a broken calendar"
+set +e; "$ctl" diff "$calendars" >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 2 "$status" "diff with one calendar"
+
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "deadlinectl: all checks passed"
