@@ -5,6 +5,7 @@
 #include "deadlinectl/admin_client.h"
 #include "deadlinectl/bounce_command.h"
 #include "deadlinectl/cli.h"
+#include "deadlinectl/revision_commands.h"
 #include "domain/message.h"
 #include "store/database_lock.h"
 
@@ -228,22 +229,44 @@ void add_store_commands(CLI::App& app, Globals& globals, Action& action) {
       });
 
   auto wait = std::make_shared<bool>(false);
+  auto reason = std::make_shared<std::string>();
   auto* reload = app.add_subcommand("reload", "Reload the running daemon's calendars (--admin, default http://127.0.0.1:8081)");
   reload->add_flag("--wait", *wait,
                    "Wait for the outcome: exit 1 listing the errors (file:line) when the new calendar is rejected "
                    "(for systemd's ExecReload)");
-  reload->callback([&globals, &action, wait] {
-    action = [&globals, wait] {
+  reload->add_option("--reason", *reason, "Why: kept with the revision (deadlinectl history), e.g. the notice's title");
+  reload->callback([&globals, &action, wait, reason] {
+    action = [&globals, wait, reason] {
       AdminTarget target = globals.admin;
       if (target.url.empty()) target.url = "http://127.0.0.1:8081";
-      const Result<AdminAnswer> answer = admin_request(target, "POST", "/admin/v1/reload");
+      const std::string body = reason->empty() ? std::string() : nlohmann::json{{"reason", *reason}}.dump();
+      const Result<AdminAnswer> answer = admin_request(target, "POST", "/admin/v1/reload", body);
       if (!answer) {
         std::cerr << "deadlinectl: " << answer.error() << '\n';
         return 1;
       }
-      const int status = print_answer(*answer, std::cout, std::cerr);
+      const nlohmann::json parsed = nlohmann::json::parse(answer->body, nullptr, false);
+      if (answer->status == 200 && !parsed.is_discarded()) {
+        print_reload(parsed, std::cout);
+        return 0;
+      }
+      const int status = print_answer(*answer, std::cerr, std::cerr);
       // Without --wait only an unreachable daemon is a failure: the calendar's fate is printed.
       return *wait ? status : 0;
+    };
+  });
+
+  auto programme = std::make_shared<std::string>();
+  auto history_limit = std::make_shared<int>(20);
+  auto history_json = std::make_shared<bool>(false);
+  auto* history = app.add_subcommand(
+      "history", "Calendar revisions the daemon applied and what each changed (--admin, or --db offline)");
+  history->add_option("--programme", *programme, "Only revisions that changed this programme's windows");
+  history->add_option("--limit", *history_limit, "How many, newest first")->check(CLI::Range(1, 1000))->capture_default_str();
+  history->add_flag("--json", *history_json, "The admin API's JSON instead of text");
+  history->callback([&globals, &action, programme, history_limit, history_json] {
+    action = [&globals, programme, history_limit, history_json] {
+      return history_command(globals, *programme, *history_limit, *history_json, std::cout, std::cerr);
     };
   });
 }

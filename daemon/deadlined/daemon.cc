@@ -35,6 +35,7 @@
 #include "ical/feed_book.h"
 #include "ical/feed_catalog.h"
 #include "schedule/plan.h"
+#include "schedule/revision_windows.h"
 #include "firing/scheduler.h"
 #include "store/database_lock.h"
 #include "store/sqlite_store.h"
@@ -115,7 +116,8 @@ class Daemon {
                     with_email(channels(config_)), dispatcher_options(config_)),
         unsubscribe_(store_thread_, io_, keys_, *clock_),
         account_mailer_(email_options(), keys_, mail_client_, *clock_),
-        site_({[this] { return snapshot_.current(); }, config_.leads, {}, config_.public_url}, store_thread_, io_, keys_, *clock_,
+        site_({[this] { return snapshot_.current(); }, config_.leads, {}, config_.public_url, [this] { return change_log_; }},
+              store_thread_, io_, keys_, *clock_,
               account_mailer_),
         manage_([this] { return snapshot_.current(); }, config_.leads, config_.allow_hosts, store_thread_, io_, keys_,
                 *clock_, config_.public_url),
@@ -123,7 +125,7 @@ class Daemon {
              store_thread_, io_, keys_, *clock_, account_mailer_),
         notices_(store_thread_, io_, account_mailer_, *clock_),
         feed_routes_(feeds_, store_thread_, io_, keys_),
-        admin_(admin_token, store_thread_, io_, *clock_, admin_options()) {
+        admin_(admin_token, store_thread_, store_thread_, io_, *clock_, admin_options()) {
     snapshot_.replace(std::move(calendar));
     scheduler_.on_messages([this] { dispatcher_.wake(); });
     dispatcher_.on_recorded([this] { notices_.check(); });
@@ -141,7 +143,28 @@ class Daemon {
              site_.handle(request, info, reply) || manage_.handle(request, info, reply) ||
              api_.handle(request, info, reply);
     };
-    // The feeds of the first calendar are versioned before anything is served.
+    // The calendar in force is recorded as a revision (compared with the last one stored, so a
+    // restart with edited files records what changed), then its feeds are versioned, before
+    // anything is served.
+    {
+      const auto calendar = snapshot_.current();
+      const auto recorded = store_thread_.call(
+          [windows = revision_windows(*calendar), hash = calendar->revision(), now = clock_->now()](
+              store::RevisionStore& s) { return s.record_revision(windows, hash, RevisionCause::start, "", now); });
+      if (!recorded) {
+        log::error("calendar", "recording the calendar revision: " + recorded.error());
+        return 1;
+      }
+      log_revision(*recorded, *calendar);
+      const auto history = store_thread_.call(
+          [](store::RevisionStore& s) { return s.revision_history("", static_cast<int>(kRevisionsOnPages)); });
+      if (!history) {
+        log::error("calendar", "reading the calendar's change history: " + history.error());
+        return 1;
+      }
+      revisions_ = *history;
+      change_log_ = std::make_shared<const web::ChangeLog>(web::change_log_of(revisions_));
+    }
     {
       const auto book = feed_book(snapshot_.current());
       auto versions = store_thread_.call(
@@ -190,7 +213,7 @@ class Daemon {
     log::info("daemon", "deadlined " DEADLINED_VERSION " serving http://" + http::to_string(*bound) +
                             "; database " + config_.database.string() + "; calendar " + calendar->revision() +
                             " (" + std::to_string(calendar->programmes().size()) + " programmes)");
-    if (early_reload_requested) asio::post(io_, [this] { reload("SIGHUP"); });
+    if (early_reload_requested) asio::post(io_, [this] { reload(RevisionCause::sighup, "", [](admin::ReloadOutcome) {}); });
     // READY only now: calendars loaded, database open, both listeners accepting.
     notifier_.ready(serving_status());
     if (const auto interval = notifier_.watchdog_interval()) {
@@ -281,7 +304,7 @@ class Daemon {
     signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
       if (ec) return;
       if (signal == SIGHUP) {
-        reload("SIGHUP");
+        reload(RevisionCause::sighup, "", [](admin::ReloadOutcome) {});  // the log says how it went
         wait_for_signal();
       } else {
         shut_down(signal);
@@ -289,19 +312,96 @@ class Daemon {
     });
   }
 
-  // Reads the calendars again; on any error the calendar in force stays. `why` says who asked
-  // ("SIGHUP", "admin API") for the log. SIGHUP logs the outcome; the admin API answers with it.
-  admin::ReloadOutcome reload(const std::string& why) {
+  // Reads the calendars again and puts them in force once the store has recorded the revision
+  // (compared with the last one stored); on any error — the loader's or the store's — the
+  // calendar in force stays. `done` gets the outcome on the main thread: SIGHUP only logs it,
+  // the admin API answers with it.
+  void reload(RevisionCause cause, const std::string& reason, std::function<void(admin::ReloadOutcome)> done) {
+    const std::string why = cause == RevisionCause::admin ? "admin API" : "SIGHUP";
     notifier_.reloading("reloading calendars (" + why + ")");
-    const admin::ReloadOutcome outcome = reload_calendars(why);
+    log::info("daemon", why + ": reloading calendars from " + config_.calendars.string() +
+                            (reason.empty() ? "" : " (reason: " + reason + ")"));
+    LoadOutcome loaded = load_calendar_dir(config_.calendars, {config_.horizon_years});
+    if (!loaded.calendar) {
+      for (const std::string& e : loaded.errors) log::error("calendar", "reload rejected: " + e);
+      admin::ReloadOutcome outcome = kept_calendar();
+      outcome.errors = std::move(loaded.errors);
+      log::warning("daemon", "reload failed; keeping calendar " + outcome.revision);
+      return finish_reload(why, std::move(outcome), done);
+    }
+    log_notes(loaded);
+    auto calendar = std::make_shared<const Calendar>(std::move(*loaded.calendar));
+    store_thread_.run(
+        [windows = revision_windows(*calendar), hash = calendar->revision(), cause, reason,
+         now = clock_->now()](store::RevisionStore& s) { return s.record_revision(windows, hash, cause, reason, now); },
+        io_, [this, why, calendar, done = std::move(done)](Result<store::RevisionOutcome> recorded) {
+          if (!recorded) {
+            log::error("calendar", "reload: the revision could not be recorded: " + recorded.error());
+            admin::ReloadOutcome outcome = kept_calendar();
+            outcome.failure = "recording the calendar revision: " + recorded.error();
+            log::warning("daemon", "reload failed; keeping calendar " + outcome.revision);
+            return finish_reload(why, std::move(outcome), done);
+          }
+          log_revision(*recorded, *calendar);
+          if (recorded->recorded) remember(recorded->revision);
+          put_in_force(calendar);
+          admin::ReloadOutcome outcome;
+          outcome.ok = true;
+          outcome.revision = calendar->revision();
+          outcome.programmes = calendar->programmes().size();
+          outcome.recorded = recorded->recorded;
+          outcome.revision_id = recorded->revision.id;
+          if (recorded->recorded) outcome.changes = recorded->revision.changes;
+          finish_reload(why, std::move(outcome), done);
+        });
+  }
+
+  admin::ReloadOutcome kept_calendar() const {
+    const auto current = snapshot_.current();
+    admin::ReloadOutcome outcome;
+    outcome.revision = current->revision();
+    outcome.programmes = current->programmes().size();
+    return outcome;
+  }
+
+  void finish_reload(const std::string& why, admin::ReloadOutcome outcome,
+                     const std::function<void(admin::ReloadOutcome)>& done) {
     ++calendar_reloads_;
     if (!outcome.ok) ++calendar_reload_failures_;
-    last_reload_ = {{"at", format_utc(clock_->now())}, {"why", why}, {"ok", outcome.ok},
-                    {"revision", outcome.revision}, {"errors", outcome.errors}};
+    last_reload_ = {{"at", format_utc(clock_->now())}, {"why", why},   {"ok", outcome.ok},
+                    {"revision", outcome.revision},    {"errors", outcome.errors},
+                    {"revision_recorded", outcome.recorded}, {"windows_changed", outcome.changes.size()}};
+    if (!outcome.failure.empty()) last_reload_["failure"] = outcome.failure;
     notifier_.ready(outcome.ok ? serving_status()
-                               : "reload rejected (" + std::to_string(outcome.errors.size()) + " errors); " +
-                                     serving_status());
-    return outcome;
+                               : "reload rejected (" +
+                                     (outcome.errors.empty() ? outcome.failure
+                                                             : std::to_string(outcome.errors.size()) + " errors") +
+                                     "); " + serving_status());
+    done(std::move(outcome));
+  }
+
+  // The programme pages' 变更记录 follows the revisions recorded, newest first.
+  void remember(const store::RevisionRecord& revision) {
+    revisions_.insert(revisions_.begin(), revision);
+    if (revisions_.size() > kRevisionsOnPages) revisions_.resize(kRevisionsOnPages);
+    change_log_ = std::make_shared<const web::ChangeLog>(web::change_log_of(revisions_));
+  }
+
+  // One line per changed window: what operators grep for after a reload or a restart.
+  static void log_revision(const store::RevisionOutcome& recorded, const Calendar& calendar) {
+    const store::RevisionRecord& r = recorded.revision;
+    if (!recorded.recorded) {
+      log::info("calendar", "calendar " + calendar.revision() + ": no window changed since revision #" +
+                                std::to_string(r.id) + "; nothing recorded");
+    } else if (r.baseline) {
+      log::info("calendar", "calendar " + calendar.revision() + " recorded as revision #" + std::to_string(r.id) +
+                                ", the baseline (" + std::to_string(calendar.windows().size()) + " windows)");
+    } else {
+      log::info("calendar", "calendar " + calendar.revision() + " recorded as revision #" + std::to_string(r.id) +
+                                " (" + std::string(to_string(r.cause)) + "): " + std::to_string(r.changes.size()) +
+                                " window(s) changed");
+      for (const WindowChange& c : r.changes) log::info("calendar", "changed: " + describe(c));
+    }
   }
 
   // GET /admin/v1/status (deadlinectl status): the daemon's side; the admin routes add the
@@ -353,30 +453,12 @@ class Daemon {
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   }
 
-  admin::ReloadOutcome reload_calendars(const std::string& why) {
-    log::info("daemon", why + ": reloading calendars from " + config_.calendars.string());
-    LoadOutcome loaded = load_calendar_dir(config_.calendars, {config_.horizon_years});
-    admin::ReloadOutcome outcome;
-    if (!loaded.calendar) {
-      for (const std::string& e : loaded.errors) log::error("calendar", "reload rejected: " + e);
-      const auto current = snapshot_.current();
-      outcome.revision = current->revision();
-      outcome.programmes = current->programmes().size();
-      outcome.errors = std::move(loaded.errors);
-      log::warning("daemon", "reload failed; keeping calendar " + outcome.revision);
-      return outcome;
-    }
-    log_notes(loaded);
-    const auto calendar = std::make_shared<const Calendar>(std::move(*loaded.calendar));
+  void put_in_force(const std::shared_ptr<const Calendar>& calendar) {
     snapshot_.replace(calendar);
     plan_ = make_plan(*calendar, planner_options(config_));
     scheduler_.set_plan(plan_);
     log::info("daemon", "calendar " + calendar->revision() + " in force");
     refresh_feeds(calendar);
-    outcome.ok = true;
-    outcome.revision = calendar->revision();
-    outcome.programmes = calendar->programmes().size();
-    return outcome;
   }
 
   admin::AdminRoutesOptions admin_options() {
@@ -401,7 +483,9 @@ class Daemon {
     options.lateness = [this] { return scheduler_.status().lateness; };
     options.http_requests = [this] { return http_metrics_.snapshot(); };
     options.status = [this] { return status_json(); };
-    options.reload = [this] { return reload("admin API"); };
+    options.reload = [this](const std::string& reason, std::function<void(admin::ReloadOutcome)> done) {
+      reload(RevisionCause::admin, reason, std::move(done));
+    };
     options.messages_ready = [this] { dispatcher_.wake(); };
     options.notices_recorded = [this] { notices_.check(); };
     return options;
@@ -467,6 +551,10 @@ class Daemon {
   asio::steady_timer watchdog_timer_{io_};
   std::shared_ptr<const Plan> plan_;            // the plan in force (main thread)
   nlohmann::json last_reload_ = nullptr;        // deadlinectl status: when, why, outcome
+  // The latest revisions (main thread only) and, built from them, the pages' change history.
+  static constexpr std::size_t kRevisionsOnPages = 200;
+  std::vector<store::RevisionRecord> revisions_;
+  std::shared_ptr<const web::ChangeLog> change_log_;
   const Instant started_at_ = SystemClock().now();
   http::HttpMetrics http_metrics_;             // both listeners' responses, for /metrics
   std::int64_t calendar_reloads_ = 0;          // main thread only (SIGHUP and admin handlers)

@@ -1,6 +1,7 @@
 #include "admin/admin_json.h"
 
 #include "delivery/outbound_url.h"
+#include "domain/revision_json.h"
 #include "time/iso8601.h"
 
 namespace deadline::admin {
@@ -43,6 +44,18 @@ json message_json(const store::MessageRecord& m) {
           {"next_attempt", format_utc(m.next_attempt)},
           {"updated", format_utc(m.updated)},
           {"last_error", m.last_error.empty() ? json(nullptr) : json(m.last_error)}};
+}
+
+json revision_json(const store::RevisionRecord& r) {
+  json changes = json::array();
+  for (const WindowChange& c : r.changes) changes.push_back(window_change_json(c));
+  return {{"id", r.id},
+          {"calendar_revision", r.calendar_revision},
+          {"recorded_at", format_utc(r.recorded_at)},
+          {"cause", std::string(to_string(r.cause))},
+          {"reason", r.reason.empty() ? json(nullptr) : json(r.reason)},
+          {"baseline", r.baseline},
+          {"changes", changes}};
 }
 
 }  // namespace deadline::admin

@@ -10,6 +10,7 @@
 
 #include "domain/state_names.h"
 #include "store/records.h"
+#include "store/revision_store.h"
 
 namespace deadline::admin {
 
@@ -23,6 +24,10 @@ nlohmann::json endpoint_json(const store::EndpointRecord& endpoint);
 
 // {"id","endpoint_id","state","attempts","due","next_attempt","updated","last_error" (null when none)}
 nlohmann::json message_json(const store::MessageRecord& message);
+
+// {"id","calendar_revision","recorded_at","cause","reason" (null when none),"baseline",
+//  "changes":[domain/revision_json.h window_change_json, ...]}
+nlohmann::json revision_json(const store::RevisionRecord& revision);
 
 // {"state": count, ...} for the states that occur.
 template <class Enum, std::size_t N>

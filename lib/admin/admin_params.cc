@@ -5,6 +5,8 @@
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 
+#include "calendar/checks.h"
+
 namespace deadline::admin {
 
 namespace {
@@ -150,14 +152,19 @@ std::optional<ParamError> refuse_parameters(std::string_view query) {
   return each_param(query, {}, [](const http::QueryParam&) -> std::optional<ParamError> { return std::nullopt; });
 }
 
-std::variant<std::string, ParamError> parse_disable_body(std::string_view body) {
+namespace {
+
+// {"reason": "..."}: the reason, or why not. `why` completes "a non-empty string saying ...".
+std::variant<std::string, ParamError> reason_in(std::string_view body, bool required, const char* why) {
   const nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) {
     return ParamError{"invalid_body", "", "the body must be a JSON object such as {\"reason\": \"...\"}"};
   }
   const auto reason = parsed.find("reason");
+  if (!required && reason == parsed.end()) return std::string();
   if (reason == parsed.end() || !reason->is_string() || reason->get_ref<const std::string&>().empty()) {
-    return invalid("reason", "reason is required: a non-empty string saying why the endpoint is disabled");
+    return invalid("reason", std::string(required ? "reason is required: " : "reason must be ") +
+                                 "a non-empty string saying " + why);
   }
   const std::string& text = reason->get_ref<const std::string&>();
   if (text.size() > kMaxReasonBytes) {
@@ -167,6 +174,31 @@ std::variant<std::string, ParamError> parse_disable_body(std::string_view body) 
     return invalid("reason", "reason must not hold control characters (it is one line in logs and notices)");
   }
   return text;
+}
+
+}  // namespace
+
+std::variant<std::string, ParamError> parse_disable_body(std::string_view body) {
+  return reason_in(body, true, "why the endpoint is disabled");
+}
+
+std::variant<std::string, ParamError> parse_reload_body(std::string_view body) {
+  if (body.empty()) return std::string();
+  return reason_in(body, false, "why the calendar is reloaded");
+}
+
+std::variant<RevisionQuery, ParamError> parse_revision_query(std::string_view query) {
+  RevisionQuery q;
+  const auto read = [&](const http::QueryParam& p) -> std::optional<ParamError> {
+    if (p.name == "programme") {
+      if (!is_valid_id(p.value)) return invalid("programme", "programme is a programme id (a-z, 0-9, -), not " + quoted(std::string_view(p.value)));
+      q.programme = p.value;
+      return std::nullopt;
+    }
+    return assign(parse_limit(p.value), q.limit);
+  };
+  if (const auto error = each_param(query, {"programme", "limit"}, read)) return *error;
+  return q;
 }
 
 }  // namespace deadline::admin

@@ -50,6 +50,17 @@ struct MessageQuery {
 };
 std::variant<MessageQuery, http::ParamError> parse_message_query(std::string_view query);
 
+// GET /admin/v1/revisions?programme=ID&limit=N
+struct RevisionQuery {
+  std::string programme;    // only revisions that changed one of its windows; empty: all
+  int limit = kDefaultListLimit;
+};
+std::variant<RevisionQuery, http::ParamError> parse_revision_query(std::string_view query);
+
+// POST /admin/v1/reload: an empty body, or {"reason": "..."} (the reason as for a disable, but
+// optional): why the operator reloads, kept with the revision.
+std::variant<std::string, http::ParamError> parse_reload_body(std::string_view body);
+
 // Routes without parameters refuse any (a misspelt parameter must not be silently ignored).
 std::optional<http::ParamError> refuse_parameters(std::string_view query);
 

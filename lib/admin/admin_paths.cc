@@ -35,6 +35,7 @@ std::optional<AdminMatch> match_admin_path(std::string_view path) {
     if (s[0] == "counts") return AdminMatch{AdminRoute::counts, {}};
     if (s[0] == "status") return AdminMatch{AdminRoute::status, {}};
     if (s[0] == "reload") return AdminMatch{AdminRoute::reload, {}};
+    if (s[0] == "revisions") return AdminMatch{AdminRoute::revisions, {}};
   } else if (n == 2) {
     if (s[0] == "subscribers") return AdminMatch{AdminRoute::subscriber, id};
     if (s[0] == "endpoints") return AdminMatch{AdminRoute::endpoint, id};
@@ -68,6 +69,7 @@ std::string_view allowed_methods(AdminRoute route) {
     case AdminRoute::messages:
     case AdminRoute::counts:
     case AdminRoute::status:
+    case AdminRoute::revisions:
     case AdminRoute::metrics:
       break;
   }

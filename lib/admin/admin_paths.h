@@ -25,6 +25,7 @@ enum class AdminRoute {
   counts,                  // GET  /admin/v1/counts
   status,                  // GET  /admin/v1/status
   reload,                  // POST /admin/v1/reload
+  revisions,               // GET  /admin/v1/revisions
   metrics,                 // GET  /metrics
 };
 

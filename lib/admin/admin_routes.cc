@@ -9,6 +9,7 @@
 #include "admin/metrics_text.h"
 #include "base/log.h"
 #include "delivery/webhook_signature.h"
+#include "domain/revision_json.h"
 #include "http/query.h"
 #include "http/response.h"
 
@@ -52,6 +53,34 @@ http::Response not_found(const std::string& what, std::int64_t id, const http::R
 }
 
 Answer plain(http::Response response) { return Answer{std::move(response), {}, false, false}; }
+
+// POST /admin/v1/reload's answer: the calendar in force and what changed (200), the loader's
+// errors (422), or the store's failure to record the revision (500); the old calendar stays
+// in force on either failure.
+http::Response reload_answer(const ReloadOutcome& outcome, const http::ReplyTo& to) {
+  if (outcome.ok) {
+    json changes = json::array();
+    for (const WindowChange& c : outcome.changes) changes.push_back(window_change_json(c));
+    return http::json_response(Status::ok,
+                               {{"revision", outcome.revision},
+                                {"programmes", outcome.programmes},
+                                {"recorded", outcome.recorded},
+                                {"revision_id", outcome.revision_id},
+                                {"changes", changes}},
+                               to);
+  }
+  if (!outcome.failure.empty()) {
+    return store_failure(outcome.failure + "; calendar " + outcome.revision + " stays in force", to);
+  }
+  const std::string message = "the calendars have " + std::to_string(outcome.errors.size()) +
+                              (outcome.errors.size() == 1 ? " error" : " errors") + "; calendar " + outcome.revision +
+                              " stays in force";
+  return http::json_response(Status::unprocessable_entity,
+                             {{"error", {{"code", "calendar_invalid"}, {"field", nullptr}, {"message", message}}},
+                              {"errors", outcome.errors},
+                              {"revision", outcome.revision}},
+                             to);
+}
 
 // `next_after`: the id to pass as `after` for the next page, or null on the last one.
 json page(const char* name, json items, std::size_t limit, std::int64_t last_id) {
@@ -271,9 +300,10 @@ bool AdminRoutes::add_endpoint(const http::Request& request, const http::AppStat
   return true;
 }
 
-AdminRoutes::AdminRoutes(std::string_view token, store::StoreClient<store::AdminStore> store, boost::asio::io_context& io,
+AdminRoutes::AdminRoutes(std::string_view token, store::StoreClient<store::AdminStore> store,
+                         store::StoreClient<store::RevisionStore> revisions, boost::asio::io_context& io,
                          const Clock& clock, AdminRoutesOptions options)
-    : auth_(token), store_(store), io_(io), clock_(clock), options_(std::move(options)) {}
+    : auth_(token), store_(store), revisions_(revisions), io_(io), clock_(clock), options_(std::move(options)) {}
 
 void AdminRoutes::answer_from_store(const http::AppState::Reply& reply, std::function<AdminAnswer(store::AdminStore&)> work) {
   store_.run(std::move(work), io_, [this, reply](AdminAnswer answer) {
@@ -321,7 +351,8 @@ bool AdminRoutes::handle(const http::Request& request, const http::RequestInfo&,
 
   // The routes that take query parameters parse them; every other one refuses any.
   const AdminRoute route = found->route;
-  if (route != AdminRoute::subscribers && route != AdminRoute::endpoints && route != AdminRoute::messages) {
+  if (route != AdminRoute::subscribers && route != AdminRoute::endpoints && route != AdminRoute::messages &&
+      route != AdminRoute::revisions) {
     if (const auto e = refuse_parameters(target.query)) return send(bad_parameter(*e, to));
   }
   std::int64_t id = 0;
@@ -453,21 +484,32 @@ bool AdminRoutes::handle(const http::Request& request, const http::RequestInfo&,
       return true;
     }
     case AdminRoute::reload: {
+      auto reason = parse_reload_body(request.body());
+      if (const auto* e = std::get_if<http::ParamError>(&reason)) return send(bad_parameter(*e, to));
       log::info("admin", "calendar reload requested");
-      const ReloadOutcome outcome = options_.reload();
-      if (outcome.ok) {
-        const json body = {{"revision", outcome.revision}, {"programmes", outcome.programmes}};
-        return send(http::json_response(Status::ok, body, to));
-      }
-      const std::string message = "the calendars have " + std::to_string(outcome.errors.size()) +
-                                  (outcome.errors.size() == 1 ? " error" : " errors") + "; calendar " +
-                                  outcome.revision + " stays in force";
-      return send(http::json_response(
-          Status::unprocessable_entity,
-          {{"error", {{"code", "calendar_invalid"}, {"field", nullptr}, {"message", message}}},
-           {"errors", outcome.errors},
-           {"revision", outcome.revision}},
-          to));
+      options_.reload(std::get<std::string>(reason), [reply, to](ReloadOutcome outcome) {
+        http::Response response = reload_answer(outcome, to);
+        response.set(http::Field::cache_control, "no-store");
+        reply(std::move(response));
+      });
+      return true;
+    }
+    case AdminRoute::revisions: {
+      auto parsed = parse_revision_query(target.query);
+      if (const auto* e = std::get_if<http::ParamError>(&parsed)) return send(bad_parameter(*e, to));
+      revisions_.run(
+          [q = std::get<RevisionQuery>(parsed)](store::RevisionStore& s) { return s.revision_history(q.programme, q.limit); },
+          io_, [reply, to](Result<std::vector<store::RevisionRecord>> history) {
+            http::Response response = [&] {
+              if (!history) return store_failure(history.error(), to);
+              json list = json::array();
+              for (const store::RevisionRecord& r : *history) list.push_back(revision_json(r));
+              return http::json_response(Status::ok, {{"revisions", list}}, to);
+            }();
+            response.set(http::Field::cache_control, "no-store");
+            reply(std::move(response));
+          });
+      return true;
     }
     case AdminRoute::metrics: {
       MetricsInput input;

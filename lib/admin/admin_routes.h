@@ -24,6 +24,7 @@
 #include "schedule/lead.h"
 #include "http/app.h"
 #include "store/admin_store.h"
+#include "store/revision_store.h"
 #include "store/store_client.h"
 #include "time/clock.h"
 
@@ -34,9 +35,10 @@ struct AdminAnswer;  // admin_routes.cc
 struct AdminRoutesOptions {
   std::string version;                                        // deadlined_build_info{version}
   std::function<std::shared_ptr<const Calendar>()> calendar;  // the calendar in force (thread-safe)
-  // Reloads the calendars now and says how it went; called on the io_context's thread, like the
-  // SIGHUP handler. Required.
-  std::function<ReloadOutcome()> reload;
+  // Reloads the calendars now, recording the revision with the operator's reason, and calls
+  // `done` with how it went (on the io_context's thread, once the store has recorded it), like
+  // the SIGHUP handler. Required.
+  std::function<void(const std::string& reason, std::function<void(ReloadOutcome)> done)> reload;
   // Optional: messages were put back to be sent now (enable, replay): look for them at once.
   std::function<void()> messages_ready{};
   // Optional: a notice for a subscriber was recorded (disable): mail it now.
@@ -56,7 +58,8 @@ class AdminRoutes {
  public:
   // Keeps only the token's digest. `store`, `io` and `clock` must outlive the routes; `io` is the
   // context the sessions run on.
-  AdminRoutes(std::string_view token, store::StoreClient<store::AdminStore> store, boost::asio::io_context& io, const Clock& clock,
+  AdminRoutes(std::string_view token, store::StoreClient<store::AdminStore> store,
+              store::StoreClient<store::RevisionStore> revisions, boost::asio::io_context& io, const Clock& clock,
               AdminRoutesOptions options);
 
   // Answers every request (returns true), calling `reply` exactly once.
@@ -70,6 +73,7 @@ class AdminRoutes {
 
   BearerAuth auth_;
   store::StoreClient<store::AdminStore> store_;
+  store::StoreClient<store::RevisionStore> revisions_;
   boost::asio::io_context& io_;
   const Clock& clock_;
   AdminRoutesOptions options_;

@@ -3,8 +3,11 @@
 // returns it; SIGHUP logs it and the admin API answers with it.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
+
+#include "domain/revision.h"
 
 namespace deadline::admin {
 
@@ -13,6 +16,12 @@ struct ReloadOutcome {
   std::string revision;             // the calendar in force afterwards (the old one on failure)
   std::size_t programmes = 0;       // in that calendar
   std::vector<std::string> errors;  // "file:line: message" from the loader, when !ok
+  std::string failure;              // when !ok without errors: the store could not record it
+  // When ok: the revision the store recorded (store/revision_store.h), or the last one when the
+  // effective calendar did not change (recorded = false), and what changed.
+  bool recorded = false;
+  std::int64_t revision_id = 0;
+  std::vector<WindowChange> changes;
 };
 
 }  // namespace deadline::admin

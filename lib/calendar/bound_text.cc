@@ -2,12 +2,12 @@
 
 namespace deadline {
 
-namespace {
-
-std::string day_text(date::year_month_day day) {
+std::string day_for_people(date::year_month_day day) {
   return std::to_string(static_cast<int>(day.year())) + "年" + std::to_string(static_cast<unsigned>(day.month())) +
          "月" + std::to_string(static_cast<unsigned>(day.day())) + "日";
 }
+
+namespace {
 
 std::string month_text(date::year_month_day day) {
   return std::to_string(static_cast<int>(day.year())) + "年" + std::to_string(static_cast<unsigned>(day.month())) + "月";
@@ -25,25 +25,25 @@ std::string close_for_people(const Bound& bound, const date::time_zone& zone, bo
     case Precision::month:
       return prefix + month_text(bound.spec.date);
     case Precision::day:
-      return prefix + day_text(bound.spec.date) + (bound.spec.before ? "前" : "");
+      return prefix + day_for_people(bound.spec.date) + (bound.spec.before ? "前" : "");
     case Precision::instant: {
       // A close at local midnight is "24:00" of the day before, as the handbook writes it.
       const LocalTime local = zone.to_local(bound.at);
       const date::local_days midnight = date::floor<date::days>(local);
-      if (local == midnight) return prefix + day_text(date::year_month_day{midnight - date::days{1}}) + " 24:00";
+      if (local == midnight) return prefix + day_for_people(date::year_month_day{midnight - date::days{1}}) + " 24:00";
       const date::hh_mm_ss clock{local - midnight};
-      return prefix + day_text(date::year_month_day{midnight}) + " " + two_digits(clock.hours().count()) + ":" +
+      return prefix + day_for_people(date::year_month_day{midnight}) + " " + two_digits(clock.hours().count()) + ":" +
              two_digits(clock.minutes().count());
     }
   }
-  return prefix + day_text(date::year_month_day{date::floor<date::days>(zone.to_local(bound.at))});
+  return prefix + day_for_people(date::year_month_day{date::floor<date::days>(zone.to_local(bound.at))});
 }
 
 std::string open_for_people(const Bound& bound, const date::time_zone& zone, bool estimated) {
   if (bound.spec.precision != Precision::instant) return close_for_people(bound, zone, estimated);
   const LocalTime local = zone.to_local(bound.at);
   const date::local_days midnight = date::floor<date::days>(local);
-  const std::string day = (estimated ? "预计" : "") + day_text(date::year_month_day{midnight});
+  const std::string day = (estimated ? "预计" : "") + day_for_people(date::year_month_day{midnight});
   if (local == midnight) return day;
   const date::hh_mm_ss clock{local - midnight};
   return day + " " + two_digits(clock.hours().count()) + ":" + two_digits(clock.minutes().count());

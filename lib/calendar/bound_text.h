@@ -12,6 +12,8 @@ namespace deadline {
 // ("预计2024年11月" for a month estimate; a day-precision close shows only its day, with "前"
 // when it closes at that day's start).
 std::string close_for_people(const Bound& bound, const date::time_zone& zone, bool estimated);
+// A local day: "2024年11月20日".
+std::string day_for_people(date::year_month_day day);
 // The opening side: "2024年11月1日" / "预计2024年11月".
 std::string open_for_people(const Bound& bound, const date::time_zone& zone, bool estimated);
 

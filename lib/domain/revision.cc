@@ -73,6 +73,15 @@ std::string_view to_string(ChangeKind kind) {
   return "?";
 }
 
+std::optional<ChangeKind> parse_change_kind(std::string_view text) {
+  for (const ChangeKind kind : {ChangeKind::cancelled, ChangeKind::moved, ChangeKind::confirmed, ChangeKind::added,
+                                ChangeKind::removed, ChangeKind::estimate_dropped, ChangeKind::opens_changed,
+                                ChangeKind::phrase_changed}) {
+    if (to_string(kind) == text) return kind;
+  }
+  return std::nullopt;
+}
+
 bool WindowChange::has(ChangeKind kind) const { return std::find(kinds.begin(), kinds.end(), kind) != kinds.end(); }
 
 std::vector<WindowChange> diff_revisions(const std::vector<RevisionWindow>& before,

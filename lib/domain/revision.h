@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/state_names.h"
 #include "domain/window_facts.h"
 #include "domain/window_status.h"
 #include "time/instant.h"
@@ -38,6 +39,7 @@ struct RevisionWindow {
 // What changed about one window. Kinds are listed in this order; a window may carry several.
 enum class ChangeKind { cancelled, moved, confirmed, added, removed, estimate_dropped, opens_changed, phrase_changed };
 std::string_view to_string(ChangeKind kind);  // "cancelled", ..., "estimate-dropped", "opens-changed", ...
+std::optional<ChangeKind> parse_change_kind(std::string_view text);
 
 struct WindowChange {
   std::string window_id;
@@ -55,6 +57,15 @@ struct WindowChange {
 // change kind looks at are left out. Both lists in any order; the result is ordered by id.
 std::vector<WindowChange> diff_revisions(const std::vector<RevisionWindow>& before,
                                          const std::vector<RevisionWindow>& after);
+
+// Why the daemon applied a revision: it started, a SIGHUP, or the admin API (deadlinectl reload).
+enum class RevisionCause { start, sighup, admin };
+inline constexpr StateNames<RevisionCause, 3> kRevisionCauses{{{
+    {RevisionCause::start, "start"},
+    {RevisionCause::sighup, "sighup"},
+    {RevisionCause::admin, "admin"},
+}}};
+inline std::string_view to_string(RevisionCause cause) { return kRevisionCauses.name(cause); }
 
 // One line for people who run the calendar (deadlinectl diff, the log, the reload answer):
 //   "p/apply/2024 【title】 moved later: closes 2024-11 → 2024-12-20T17:00; phrase-changed: 「…」 → 「…」

@@ -18,6 +18,12 @@ nlohmann::json revision_window_json(const RevisionWindow& window);
 //  (revision_window_json or null),"text": describe(change)}
 nlohmann::json window_change_json(const WindowChange& change);
 
+// The store keeps windows and changes in these forms and reads them back: the inverse of the
+// two above (the JSON carries every field). Throws nlohmann::json::exception on a malformed one.
+// The store keeps the facts filters match in the window's JSON too ("facts").
+RevisionWindow revision_window_from_json(const nlohmann::json& json);
+WindowChange window_change_from_json(const nlohmann::json& json);
+
 // {"identical": bool, "changes": [window_change_json, ...]}
 nlohmann::json diff_json(const std::vector<WindowChange>& changes);
 

@@ -139,6 +139,16 @@ class ForwardingStore : public Store {
     return feeds().sync_feed_events(events, now);
   }
 
+  // --- RevisionStore
+  Result<RevisionOutcome> record_revision(const std::vector<RevisionWindow>& windows,
+                                          const std::string& calendar_revision, RevisionCause cause,
+                                          const std::string& reason, Instant now) override {
+    return revisions().record_revision(windows, calendar_revision, cause, reason, now);
+  }
+  Result<std::vector<RevisionRecord>> revision_history(const std::string& programme, int limit) override {
+    return revisions().revision_history(programme, limit);
+  }
+
  protected:
   Store& target() { return *target_; }
   SchedulingStore& scheduling() { return *target_; }
@@ -146,6 +156,7 @@ class ForwardingStore : public Store {
   SubscriptionStore& subscriptions() { return *target_; }
   AdminStore& admin() { return *target_; }
   FeedStore& feeds() { return *target_; }
+  RevisionStore& revisions() { return *target_; }
 
  private:
   std::unique_ptr<Store> target_;

@@ -145,6 +145,36 @@ CREATE TABLE feed_events (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 8: calendar revisions — each effective calendar the daemon applied, its windows, and
+// what changed from the one before (store/revision_store.h; docs/calendar-format.md).
+const char* const kCalendarRevisions = R"sql(
+CREATE TABLE calendar_revisions (
+  id                 INTEGER PRIMARY KEY,
+  calendar_revision  TEXT NOT NULL,             -- the files' hash
+  recorded_at        INTEGER NOT NULL,
+  cause              TEXT NOT NULL CHECK (cause IN ('start', 'sighup', 'admin')),
+  reason             TEXT NOT NULL DEFAULT '',
+  baseline           INTEGER NOT NULL,          -- 1: the first ever stored, compared with nothing
+  last_close         INTEGER NOT NULL           -- the latest close among its windows: retention
+);
+
+CREATE TABLE revision_windows (
+  revision_id  INTEGER NOT NULL REFERENCES calendar_revisions(id) ON DELETE CASCADE,
+  window_id    TEXT NOT NULL,
+  window       TEXT NOT NULL,                   -- JSON: domain/revision_json.h
+  PRIMARY KEY (revision_id, window_id)
+) WITHOUT ROWID;
+
+CREATE TABLE revision_changes (
+  revision_id   INTEGER NOT NULL REFERENCES calendar_revisions(id) ON DELETE CASCADE,
+  window_id     TEXT NOT NULL,
+  programme_id  TEXT NOT NULL,
+  change        TEXT NOT NULL,                  -- JSON: domain/revision_json.h
+  PRIMARY KEY (revision_id, window_id)
+) WITHOUT ROWID;
+CREATE INDEX revision_changes_by_programme ON revision_changes(programme_id, revision_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -156,6 +186,7 @@ const std::vector<Migration>& migrations() {
       {5, "confirmation mails per address", kConfirmationMails},
       {6, "endpoint notices", kEndpointNotices},
       {7, "calendar feed event versions", kFeedEvents},
+      {8, "calendar revisions", kCalendarRevisions},
   };
   return all;
 }

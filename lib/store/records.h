@@ -91,6 +91,7 @@ struct FireOutcome {
 struct PurgeOutcome {
   std::int64_t messages = 0;
   std::int64_t subscribers = 0;
+  std::int64_t revisions = 0;             // calendar revisions past their windows' closes
 };
 
 using MessageCounts = std::map<MessageState, std::int64_t>;  // only states that occur

@@ -47,8 +47,9 @@ class SchedulingStore {
 
   // Deletes finished messages (delivered, dead, expired) last changed more than the policy's
   // days ago, and the address and endpoints of subscribers unsubscribed longer than its days (a
-  // hash of the address stays, so it is still known). Triggers stay: they are what keeps a
-  // reminder from being sent twice.
+  // hash of the address stays, so it is still known), and calendar revisions whose every window
+  // closed more than finished_message_days ago (never the latest: the next one is compared with
+  // it). Triggers stay: they are what keeps a reminder from being sent twice.
   virtual Result<PurgeOutcome> purge(Instant now, const RetentionPolicy& policy) = 0;
 };
 

@@ -341,6 +341,13 @@ Result<PurgeOutcome> SqliteStore::purge(Instant now, const RetentionPolicy& poli
                                   "AND email IS NOT NULL AND unsubscribed_at <= ?1");
     subscribers.bind(1, cutoff);
     outcome.subscribers = subscribers.exec();
+    // Calendar revisions whose every window closed long enough ago; never the latest, which the
+    // next revision is compared with.
+    SQLite::Statement revisions(*db_,
+                                "DELETE FROM calendar_revisions WHERE last_close <= ?1 "
+                                "AND id < (SELECT max(id) FROM calendar_revisions)");
+    revisions.bind(1, seconds(now - date::days{policy.finished_message_days}));
+    outcome.revisions = revisions.exec();
     transaction.commit();
     return Result<PurgeOutcome>::success(outcome);
   });

@@ -100,6 +100,12 @@ class SqliteStore final : public Store {
   Result<std::vector<FeedEventVersion>> sync_feed_events(const std::vector<FeedEventDigest>& events,
                                                          Instant now) override;
 
+  // --- RevisionStore (revision_store.h) --------------------------------------------------------
+  Result<RevisionOutcome> record_revision(const std::vector<RevisionWindow>& windows,
+                                          const std::string& calendar_revision, RevisionCause cause,
+                                          const std::string& reason, Instant now) override;
+  Result<std::vector<RevisionRecord>> revision_history(const std::string& programme, int limit) override;
+
   // For tests and maintenance tools that need SQL the interface does not offer.
   SQLite::Database& database() { return *db_; }
 

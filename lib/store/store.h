@@ -6,8 +6,9 @@
 //   SubscriptionStore (subscription_store.h)  the subscriber's pages and the JSON API
 //   AdminStore        (admin_store.h)         the admin API and deadlinectl
 //   FeedStore         (feed_store.h)          calendar feeds
+//   RevisionStore     (revision_store.h)      calendar revisions: the daemon records, history reads
 //
-// A backend implements all five as one Store: SQLite today (sqlite_store.h), PostgreSQL later.
+// A backend implements all six as one Store: SQLite today (sqlite_store.h), PostgreSQL later.
 // The contract each interface promises is tested once, for every backend
 // (tests/store/contract/). A client is handed only its interface (store_client.h), so what it
 // may do to the data is visible in its constructor.
@@ -18,6 +19,7 @@
 #include "store/admin_store.h"
 #include "store/feed_store.h"
 #include "store/outbox_store.h"
+#include "store/revision_store.h"
 #include "store/scheduling_store.h"
 #include "store/subscription_store.h"
 
@@ -30,6 +32,7 @@ class Store : public SchedulingStore,
               public OutboxStore,
               public SubscriptionStore,
               public AdminStore,
-              public FeedStore {};
+              public FeedStore,
+              public RevisionStore {};
 
 }  // namespace deadline::store

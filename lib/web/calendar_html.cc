@@ -8,8 +8,8 @@ namespace deadline::web {
 
 namespace {
 
-// Colours checked for contrast (WCAG 2.1 AA): badge texts 7.2:1 and 7.5:1 on their backgrounds,
-// error red 7.3:1, field borders #555 7.5:1, fieldset borders #767676 4.5:1, all on white.
+// Colours checked for contrast (WCAG 2.1 AA): badge texts 7.2:1, 7.5:1 and (已撤回) 8.1:1 on their
+// backgrounds; error red 7.3:1, field borders #555 7.5:1, fieldset borders #767676 4.5:1, all on white.
 constexpr std::string_view kStyle =
     "<style>\n"
     "a:focus,input:focus,button:focus{outline:3px solid #a85400;outline-offset:2px}\n"
@@ -18,6 +18,7 @@ constexpr std::string_view kStyle =
     ".badge.confirmed{color:#0b5d1e;background:#e9f5ec}\n"
     ".badge.estimated{color:#7a4100;background:#fff4e0;border-style:dashed}\n"
     ".badge.closed{color:#444;background:#eee}\n"
+    ".badge.cancelled{color:#8a1c1c;background:#fdecec}\n"
     "ol.windows{list-style:none;padding:0;margin:0}\n"
     "ol.windows>li{border-top:1px solid #ccc;padding:.6rem 0}\n"
     "ol.windows h3{font-size:1.05rem;margin:0 0 .2rem}\n"
@@ -63,6 +64,12 @@ std::string window_item(const Programme& programme, const Window& window, Instan
   if (titled) {
     html += "<h3><a href=\"" + escape(programme_href(programme.id)) + "\">" + escape(programme.title) + "</a></h3>\n";
   }
+  if (window.cancelled()) {
+    // Withdrawn by a notice: no deadline to count down to; the phrase below says why.
+    html += "<p><span class=\"badge cancelled\">已撤回</span>原定截止：" + escape(view.closes_text) + "</p>\n";
+    html += "<p class=\"phrase\">原文：<q>" + escape(view.phrase) + "</q></p>\n</li>\n";
+    return html;
+  }
   html += view.estimated ? "<p><span class=\"badge estimated\">预计</span>" : "<p><span class=\"badge confirmed\">已确认</span>";
   if (closed) html += "<span class=\"badge closed\">已截止</span>";
   // A month estimate opens and closes in the same month: one line says it.
@@ -88,7 +95,8 @@ std::string sources_note(const Calendar& calendar) {
     if (!edition.disclaimer.empty()) html += escape(edition.disclaimer) + "。";
     html += "</p>\n";
   }
-  html += "<p>“已确认”表示通知写明了截止时间；“预计”表示只知道大致月份（或按往年时间推算），以当年正式通知为准。</p>\n";
+  html += "<p>“已确认”表示通知写明了截止时间；“预计”表示只知道大致月份（或按往年时间推算），以当年正式通知为准；"
+          "“已撤回”表示通知已取消该次申报。</p>\n";
   html += "</footer>\n";
   return html;
 }

@@ -40,7 +40,7 @@ std::string source_html(const Calendar& calendar, const Programme& programme) {
 }  // namespace
 
 std::string programme_page(const Calendar& calendar, const Programme& programme, Instant now,
-                           std::string_view public_url) {
+                           std::string_view public_url, const std::vector<ChangeEntry>& changes) {
   std::string body(calendar_style());
   body += "<p><a href=\"/\">返回首页</a></p>\n<dl class=\"facts\">\n";
   body += fact("联系单位", escape(programme.contact));
@@ -78,6 +78,7 @@ std::string programme_page(const Calendar& calendar, const Programme& programme,
     body += feed_links_html(feed_links(public_url, "/calendar.ics?programme=" + url_encode(programme.id), programme.title),
                             "把这个项目的截止时间加入日历");
   }
+  body += change_record_html(changes);
   body += sources_note(calendar);
   return page(programme.title, body);
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "calendar/calendar.h"
+#include "web/change_record.h"
 #include "time/instant.h"
 
 namespace deadline::web {
@@ -18,7 +19,8 @@ namespace deadline::web {
 // page's form, ticked: web/subscribe_form.h subscribe_form_from_link).
 // `programme` must belong to `calendar`.
 // With a `public_url`, a section offers this programme's calendar feed (web/feed_links.h).
+// Last, its 变更记录 (web/change_record.h): `changes`, newest first.
 std::string programme_page(const Calendar& calendar, const Programme& programme, Instant now,
-                           std::string_view public_url = {});
+                           std::string_view public_url = {}, const std::vector<ChangeEntry>& changes = {});
 
 }  // namespace deadline::web

@@ -57,7 +57,13 @@ bool SiteRoutes::handle(const http::Request& request, const http::RequestInfo& i
   } else if (programme) {
     if (!is_read(request)) return reply(not_allowed("GET, HEAD", to)), true;
     const Programme* p = calendar->find_programme(path.substr(kProgrammes.size()));
-    reply(p ? page_response(http::Status::ok, programme_page(*calendar, *p, clock_.now(), d_.public_url), to)
+    const auto changes = d_.changes ? d_.changes() : nullptr;
+    const auto entries = changes && p ? changes->find(p->id) : ChangeLog::const_iterator{};
+    const bool has_entries = changes && p && entries != changes->end();
+    reply(p ? page_response(http::Status::ok,
+                            programme_page(*calendar, *p, clock_.now(), d_.public_url,
+                                           has_entries ? entries->second : std::vector<ChangeEntry>{}),
+                            to)
             : page_response(http::Status::not_found, message_page("找不到该项目", "没有这个项目，请从首页查看全部项目。"), to));
   } else {
     if (request.method() != http::Verb::post) return reply(not_allowed("POST", to)), true;

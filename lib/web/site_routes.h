@@ -19,6 +19,7 @@
 #include "http/rate_limiter.h"
 #include "schedule/lead.h"
 #include "store/subscription_store.h"
+#include "web/change_record.h"
 #include "store/store_client.h"
 #include "subscription/tokens.h"
 #include "time/clock.h"
@@ -30,6 +31,8 @@ struct SiteDependencies {
   std::vector<Lead> lead_menu;
   ConfirmationMailPolicy mail_policy;
   std::string public_url;  // [http] public_url: the pages' feed links are absolute
+  // The calendar's change history by programme (web/change_record.h); null: none yet.
+  std::function<std::shared_ptr<const ChangeLog>()> changes{};
 };
 
 class SiteRoutes {

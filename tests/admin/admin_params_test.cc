@@ -125,3 +125,23 @@ TEST_CASE("disabling needs a reason in a JSON object") {
   CHECK(error_of(parse_disable_body(R"({"reason": ")" + std::string(501, 'x') + "\"}")).field == "reason");
   CHECK(value_of(parse_disable_body(R"({"reason": ")" + std::string(500, 'x') + "\"}")).size() == 500);
 }
+
+TEST_CASE("a reload may say why; revisions are listed by programme and limit") {
+  CHECK(value_of(parse_reload_body("")).empty());
+  CHECK(value_of(parse_reload_body("{}")).empty());
+  CHECK(value_of(parse_reload_body(R"({"reason": "关于延长申报时间的通知"})")) == "关于延长申报时间的通知");
+  CHECK(error_of(parse_reload_body("not json")).code == "invalid_body");
+  for (const char* bad : {R"({"reason": ""})", R"({"reason": 5})", R"({"reason": "two\nlines"})"}) {
+    CAPTURE(bad);
+    CHECK(error_of(parse_reload_body(bad)).field == "reason");
+  }
+  const RevisionQuery none = value_of(parse_revision_query(""));
+  CHECK(none.programme.empty());
+  CHECK(none.limit == 100);
+  const RevisionQuery q = value_of(parse_revision_query("programme=p-move&limit=3"));
+  CHECK(q.programme == "p-move");
+  CHECK(q.limit == 3);
+  CHECK(error_of(parse_revision_query("programme=P%20move")).field == "programme");
+  CHECK(error_of(parse_revision_query("programme=")).field == "programme");
+  CHECK(error_of(parse_revision_query("state=x")).code == "unknown_parameter");
+}

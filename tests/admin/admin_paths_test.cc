@@ -26,6 +26,7 @@ TEST_CASE("every admin route is matched with its id") {
        "0123456789abcdef0123456789abcdef"},
       {"/admin/v1/counts", AdminRoute::counts, ""},
       {"/admin/v1/reload", AdminRoute::reload, ""},
+      {"/admin/v1/revisions", AdminRoute::revisions, ""},
       {"/metrics", AdminRoute::metrics, ""},
   };
   for (const Case& c : cases) {

@@ -163,12 +163,14 @@ class Browser:
     def wait_for_title(self, title, timeout=10):
         return wait_for(lambda: self.title() == title, timeout, f"the page titled {title!r} (now {self.title()!r})")
 
-    def screenshot(self, path):
-        """The whole page: the viewport is made as tall as the document first (headless Chromium's
-        window is taller than its viewport by a fixed amount, as if it had a toolbar)."""
+    def screenshot(self, path, width=WIDTH):
+        """The whole page at `width` CSS pixels: the viewport is made as tall as the document first
+        (headless Chromium's window is taller than its viewport by a fixed amount, as if it had a
+        toolbar)."""
+        self.cmd("POST", "/window/rect", {"width": width, "height": 900})
         height, chrome = self.js("return [Math.ceil(document.documentElement.scrollHeight),"
                                  " window.outerHeight - window.innerHeight]")
-        self.cmd("POST", "/window/rect", {"width": WIDTH, "height": max(600, min(height, 12000)) + chrome})
+        self.cmd("POST", "/window/rect", {"width": width, "height": max(600, min(height, 12000)) + chrome})
         png = base64.b64decode(self.cmd("GET", "/screenshot"))
         check(png.startswith(b"\x89PNG\r\n\x1a\n"), "the screenshot is not a PNG")
         with open(path, "wb") as f:
@@ -365,27 +367,29 @@ public_url = "{PUBLIC_URL}"
             shutil.rmtree(work, ignore_errors=True)
 
 
-def main():
+def browser_main(doc, run, name):
+    """The command line every browser test shares: BUILD_DIR and one directory as arguments, exit
+    77 without Chromium, screenshots in BUILD_DIR/screenshots, 1 on any failure (already printed)."""
     if len(sys.argv) != 3:
-        print(__doc__, file=sys.stderr)
+        print(doc, file=sys.stderr)
         return 2
     missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
     if missing:
         print("SKIP: " + " and ".join(missing) + " not installed (Debian packages chromium, chromium-driver;"
               " scripts/install-deps.sh installs them)")
         return SKIP
-    build_dir, calendars = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])  # the daemon runs elsewhere
+    build_dir, data = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])  # the daemon runs elsewhere
     shots = os.path.join(build_dir, "screenshots")
     os.makedirs(shots, exist_ok=True)
     try:
-        run(build_dir, calendars, shots)
+        run(build_dir, data, shots)
     except BaseException:
         print("FAILED", file=sys.stderr)
         return 1
-    step("browser test passed")
+    step(f"{name} passed")
     return 0
 
 
 STARTED = time.monotonic()
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(browser_main(__doc__, run, "browser test"))

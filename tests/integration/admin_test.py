@@ -28,7 +28,7 @@ ROUTES = [("GET", "/admin/v1/subscribers"), ("GET", "/admin/v1/subscribers/1"),
           ("POST", "/admin/v1/endpoints/1/disable"), ("POST", "/admin/v1/endpoints/1/enable"),
           ("DELETE", "/admin/v1/endpoints/1"), ("GET", "/admin/v1/messages?state=dead"),
           ("POST", f"/admin/v1/messages/{NO_SUCH_MESSAGE}/replay"), ("GET", "/admin/v1/counts"),
-          ("POST", "/admin/v1/reload"), ("GET", "/metrics")]
+          ("POST", "/admin/v1/reload"), ("GET", "/admin/v1/revisions"), ("GET", "/metrics")]
 
 
 def call(port, method, path, token=None, body=None, authorization=None):
@@ -440,7 +440,11 @@ class Reload(AdminCase):
         answer = self.admin("POST", "/admin/v1/reload")
         new = answer["revision"]
         self.assertNotEqual(new, old)
-        self.assertEqual(answer, {"revision": new, "programmes": 1})
+        # The answer names the calendar in force and what changed (the revision it recorded).
+        self.assertEqual({k: answer[k] for k in ("revision", "programmes", "recorded")},
+                         {"revision": new, "programmes": 1, "recorded": True})
+        self.assertEqual([(c["window"].split("/")[1], c["kinds"]) for c in answer["changes"]], [("later", ["added"])])
+        self.assertIn("added: confirmed closing 2030-06-01T12:00", answer["changes"][0]["text"])
         self.assertEqual(d.get("/healthz")[1]["calendar_revision"], new)
         self.assertIn(f'deadlined_calendar_revision_info{{revision="{new}"}} 1', self.admin("GET", "/metrics"))
         self.assertNotIn(old, self.admin("GET", "/metrics"))

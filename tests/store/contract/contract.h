@@ -4,7 +4,7 @@
 // DEADLINED_STORE_BACKENDS; a backend is a type whose make() returns a fresh, empty Store that
 // lives as long as the backend object (a temporary file, a temporary database).
 //
-// The tests see a store only through its five interfaces (ContractFixture's references), never
+// The tests see a store only through its six interfaces (ContractFixture's references), never
 // through SQL, so a second backend runs them unchanged: add its type here.
 
 #include <doctest/doctest.h>
@@ -34,13 +34,14 @@ struct SqliteBackend {
 struct StoreInterfaces {
   explicit StoreInterfaces(std::unique_ptr<store::Store> store)
       : owner(std::move(store)), scheduling(*owner), outbox(*owner), subscriptions(*owner), admin(*owner),
-        feeds(*owner) {}
+        feeds(*owner), revisions(*owner) {}
   std::unique_ptr<store::Store> owner;
   store::SchedulingStore& scheduling;
   store::OutboxStore& outbox;
   store::SubscriptionStore& subscriptions;
   store::AdminStore& admin;
   store::FeedStore& feeds;
+  store::RevisionStore& revisions;
 };
 
 // A fresh store of `Backend`, and the steps most stories start with.

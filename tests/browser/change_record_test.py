@@ -1,0 +1,65 @@
+"""A programme page's 变更记录 in headless Chromium (issue "Calendar revisions in the store"): the
+real deadlined loads the fixture calendar tests/calendar/fixtures/diff/before.toml, then
+after.toml on SIGHUP; the page of the moved programme shows what changed and the notice it rests
+on, at a desktop width and at a phone's (390 px) without sideways scrolling. Screenshots go to
+BUILD_DIR/screenshots/change-record*.png.
+
+Usage: /usr/bin/python3 change_record_test.py BUILD_DIR FIXTURES_DIR
+Exits 77 (CTest's SKIP_RETURN_CODE) when /usr/bin/chromium or /usr/bin/chromedriver is missing."""
+
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import traceback
+
+from browser_test import Browser, browser_main, check, step
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from harness import Daemon, wait_for  # noqa: E402
+
+PHONE = 390
+
+
+def run(build_dir, pair, shots):
+    daemon = browser = work = None
+    try:
+        with open(os.path.join(pair, "before.toml"), encoding="utf-8") as f:
+            daemon = Daemon(build_dir, calendars_text=f.read())
+        daemon.start()
+        with open(os.path.join(pair, "after.toml"), encoding="utf-8") as f:
+            daemon.write_calendar(f.read())
+        daemon.signal(signal.SIGHUP)
+        wait_for(lambda: "recorded as revision #2" in daemon.log(), 10, "the edited calendar to be recorded")
+        work = tempfile.mkdtemp(prefix="deadlined-browser-")
+        browser = Browser(work)
+        step(f"headless Chromium {browser.version}; deadlined on port {daemon.port}")
+        browser.go(f"http://127.0.0.1:{daemon.port}/programmes/p-move")
+        record = browser.text("section[aria-labelledby=changes-heading]")
+        check("变更记录" in record, f"no 变更记录 section: {record!r}")
+        check("截止时间推迟：由2024年11月20日 17:00改为2024年11月27日 17:00。" in record, record)
+        check("依据：《关于延长延期项目申报时间的通知》（江苏省工业和信息化厅，2024-11-18） 查看通知" in record, record)
+        browser.screenshot(os.path.join(shots, "change-record.png"))
+        browser.cmd("POST", "/window/rect", {"width": PHONE, "height": 900})
+        inner, scroll = browser.js("return [window.innerWidth, document.documentElement.scrollWidth]")
+        check(inner <= PHONE, f"the window is {inner} px wide, not a phone's {PHONE}")
+        check(scroll <= inner, f"the page scrolls sideways at {inner} px: {scroll} px wide")
+        browser.screenshot(os.path.join(shots, "change-record-390.png"), width=PHONE)
+        step("变更记录 shown at 1280 and 390 px")
+    except BaseException:
+        traceback.print_exc()
+        if daemon and daemon.process:
+            print("--- deadlined log (last 3000 characters) ---\n" + daemon.log()[-3000:], file=sys.stderr)
+        raise
+    finally:
+        if browser:
+            browser.close()
+        if daemon:
+            daemon.close()
+        if work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(browser_main(__doc__, run, "change record browser test"))
