@@ -7,6 +7,7 @@
 #include "api/endpoint_json.h"
 #include "api/json_body.h"
 #include "base/log.h"
+#include "calendar/upcoming.h"
 #include "delivery/endpoint_check.h"
 #include "delivery/outbound_url.h"
 #include "delivery/webhook_signature.h"
@@ -374,13 +375,7 @@ void ApiRoutes::test_endpoint(const http::Request& request, const subscription::
                                       ": re-enable it on the manage page first"});
         }
         // As the manage page's test button: the soonest window still open, something real.
-        const Window* soonest = nullptr;
-        for (const Window& w : calendar->windows()) {
-          if (w.closes.at > now) {
-            soonest = &w;
-            break;
-          }
-        }
+        const Window* soonest = soonest_open_window(*calendar, now);
         if (!soonest) {
           return Answer::refused({http::Status::conflict, "no_open_window", "", "no window of the calendar is open to remind of"});
         }

@@ -14,4 +14,11 @@ std::vector<const Window*> upcoming_windows(const Calendar& calendar, const Upco
   return result;
 }
 
+const Window* soonest_open_window(const Calendar& calendar, Instant now) {
+  for (const Window& w : calendar.windows()) {  // soonest close first
+    if (w.closes.at > now && !w.cancelled()) return &w;
+  }
+  return nullptr;
+}
+
 }  // namespace deadline

@@ -18,4 +18,8 @@ struct UpcomingQuery {
 // not give counts only once it closes within the period.
 std::vector<const Window*> upcoming_windows(const Calendar& calendar, const UpcomingQuery& query);
 
+// The window that closes soonest after `now` and has not been withdrawn (a cancelled window has
+// nothing to remind of), or nullptr: what a test reminder reminds of.
+const Window* soonest_open_window(const Calendar& calendar, Instant now);
+
 }  // namespace deadline

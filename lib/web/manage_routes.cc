@@ -1,6 +1,7 @@
 #include "web/manage_routes.h"
 
 #include "base/log.h"
+#include "calendar/upcoming.h"
 #include "delivery/endpoint_check.h"
 #include "delivery/outbound_url.h"
 #include "delivery/webhook_signature.h"
@@ -101,13 +102,7 @@ bool ManageRoutes::handle(const http::Request& request, const http::RequestInfo&
           }
         } else if (action == "test") {
           // The soonest window still open: something real to remind of.
-          const Window* soonest = nullptr;
-          for (const Window& w : calendar->windows()) {
-            if (w.closes.at > now) {
-              soonest = &w;
-              break;
-            }
-          }
+          const Window* soonest = soonest_open_window(*calendar, now);
           const std::int64_t endpoint = std::atoll(endpoint_text.c_str());
           const auto queued = soonest ? s.queue_test_message(c.subscriber_id, c.generation, endpoint, soonest->id(),
                                                              soonest->closes.at, now)

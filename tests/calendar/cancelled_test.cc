@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "ical/feed_writer.h"
+#include "calendar/upcoming.h"
 #include "ical/window_event.h"
 #include "render/reminder_view.h"
 #include "schedule/planner.h"
@@ -30,4 +31,8 @@ TEST_CASE("a cancelled window keeps its notice, gets no reminders and reads 已�
   const ical::IcalEvent event = ical::window_event(p, *w, "deadlines.example.cn", shanghai_zone());
   CHECK(event.summary == "【已撤回】截止：撤回项目（企业）");
   CHECK(test::has(ical::write_event(event, shanghai_zone()), "STATUS:CANCELLED\r\n"));
+  // A test reminder never reminds of it: the soonest open window is the next one.
+  const Window* soonest = soonest_open_window(calendar, test::at("2024-12-05T09:00+08:00"));
+  REQUIRE(soonest);
+  CHECK(soonest->id() == "p-confirm-late/apply/2024");
 }
