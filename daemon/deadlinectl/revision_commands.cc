@@ -84,7 +84,9 @@ int history_command(const Globals& globals, const std::string& programme, int li
   if (json_out) {
     out << history->dump(2) << '\n';
   } else if (history->at("revisions").empty()) {
-    out << "no calendar revision recorded" << (programme.empty() ? "" : " changed programme " + programme) << '\n';
+    out << (programme.empty() ? std::string("no calendar revision recorded yet")
+                              : "no recorded calendar revision changed programme " + programme)
+        << '\n';
   } else {
     print_history(history->at("revisions"), out);
   }
