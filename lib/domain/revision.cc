@@ -59,29 +59,6 @@ std::string detail(const WindowChange& c, ChangeKind kind) {
 
 }  // namespace
 
-std::string_view to_string(ChangeKind kind) {
-  switch (kind) {
-    case ChangeKind::cancelled: return "cancelled";
-    case ChangeKind::moved: return "moved";
-    case ChangeKind::confirmed: return "confirmed";
-    case ChangeKind::added: return "added";
-    case ChangeKind::removed: return "removed";
-    case ChangeKind::estimate_dropped: return "estimate-dropped";
-    case ChangeKind::opens_changed: return "opens-changed";
-    case ChangeKind::phrase_changed: return "phrase-changed";
-  }
-  return "?";
-}
-
-std::optional<ChangeKind> parse_change_kind(std::string_view text) {
-  for (const ChangeKind kind : {ChangeKind::cancelled, ChangeKind::moved, ChangeKind::confirmed, ChangeKind::added,
-                                ChangeKind::removed, ChangeKind::estimate_dropped, ChangeKind::opens_changed,
-                                ChangeKind::phrase_changed}) {
-    if (to_string(kind) == text) return kind;
-  }
-  return std::nullopt;
-}
-
 bool WindowChange::has(ChangeKind kind) const { return std::find(kinds.begin(), kinds.end(), kind) != kinds.end(); }
 
 std::vector<WindowChange> diff_revisions(const std::vector<RevisionWindow>& before,

@@ -38,8 +38,18 @@ struct RevisionWindow {
 
 // What changed about one window. Kinds are listed in this order; a window may carry several.
 enum class ChangeKind { cancelled, moved, confirmed, added, removed, estimate_dropped, opens_changed, phrase_changed };
-std::string_view to_string(ChangeKind kind);  // "cancelled", ..., "estimate-dropped", "opens-changed", ...
-std::optional<ChangeKind> parse_change_kind(std::string_view text);
+inline constexpr StateNames<ChangeKind, 8> kChangeKinds{{{
+    {ChangeKind::cancelled, "cancelled"},
+    {ChangeKind::moved, "moved"},
+    {ChangeKind::confirmed, "confirmed"},
+    {ChangeKind::added, "added"},
+    {ChangeKind::removed, "removed"},
+    {ChangeKind::estimate_dropped, "estimate-dropped"},
+    {ChangeKind::opens_changed, "opens-changed"},
+    {ChangeKind::phrase_changed, "phrase-changed"},
+}}};
+inline std::string_view to_string(ChangeKind kind) { return kChangeKinds.name(kind); }
+inline std::optional<ChangeKind> parse_change_kind(std::string_view text) { return kChangeKinds.parse(text); }
 
 struct WindowChange {
   std::string window_id;
