@@ -34,12 +34,13 @@ int export_ics_command(const CalendarSource& source, const IcsExportOptions& opt
   ical::FeedBook book(calendar, ical::uid_host_of(options.public_url), shanghai_zone(),
                       ical::Organizer{options.from_address, options.from_name}, now);
   // The same versioning the daemon does at each load: idempotent, so both agree on SEQUENCE.
-  const auto versions = (*store)->sync_feed_events(book.digests(), now);
-  if (!versions) {
-    err << "deadlinectl: " << versions.error() << '\n';
+  const auto synced = (*store)->sync_feed_events(book.digests(), now);
+  if (!synced) {
+    err << "deadlinectl: " << synced.error() << '\n';
     return 1;
   }
-  book.set_versions(*versions);
+  book.set_versions(synced->versions);
+  book.add_withdrawn(synced->gone);
   out << book.render(*selection).body;
   return out.good() ? 0 : 1;
 }

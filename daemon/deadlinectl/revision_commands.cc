@@ -6,6 +6,7 @@
 #include "deadlinectl/admin_client.h"
 #include "store/database_lock.h"
 #include "store/sqlite_store.h"
+#include "time/clock.h"
 
 namespace deadline::ctl {
 
@@ -46,7 +47,91 @@ Result<json> history_online(const Globals& g, const std::string& programme, int 
   return Result<json>::success(std::move(body));
 }
 
+// The staged revision, or the one released or dropped, as the admin API would answer, from the
+// database file.
+Result<json> changes_offline(const Globals& g, const ChangesRequest& request) {
+  if (store::DatabaseLock::held_elsewhere(g.store.database)) {
+    return Result<json>::failure("deadlined is running on " + g.store.database.string() +
+                                 " (it holds the .lock file); use --admin URL to ask it");
+  }
+  auto store = store::SqliteStore::open(g.store.database);
+  if (!store) return Result<json>::failure(store.error());
+  if (request.verb == "list") {
+    const auto staged = store.value()->staged_revision();
+    if (!staged) return Result<json>::failure(staged.error());
+    json list = json::array();
+    if (*staged) list.push_back(admin::revision_json(**staged));
+    return Result<json>::success(json{{"staged", list}});
+  }
+  const Instant now = SystemClock().now();
+  const auto decided = request.verb == "release" ? store.value()->release_revision(request.revision, now)
+                                                 : store.value()->drop_revision(request.revision, request.reason, now);
+  if (!decided) return Result<json>::failure(decided.error());
+  return Result<json>::success(json{{"revision", admin::revision_json(*decided)}});
+}
+
+Result<json> changes_online(const Globals& g, const ChangesRequest& request) {
+  const bool list = request.verb == "list";
+  const std::string path = list ? "/admin/v1/changes"
+                                : "/admin/v1/changes/" + std::to_string(request.revision) + "/" + request.verb;
+  const std::string body = request.reason.empty() ? std::string() : json{{"reason", request.reason}}.dump();
+  const Result<AdminAnswer> answer = admin_request(g.admin, list ? "GET" : "POST", path, body);
+  if (!answer) return Result<json>::failure(answer.error());
+  json parsed = json::parse(answer->body, nullptr, false);
+  if (answer->status != 200 || parsed.is_discarded()) {
+    const std::string message = !parsed.is_discarded() && parsed.contains("error")
+                                    ? parsed["error"].value("message", "")
+                                    : answer->body;
+    return Result<json>::failure("the daemon answered " + std::to_string(answer->status) + ": " + message);
+  }
+  return Result<json>::success(std::move(parsed));
+}
+
 }  // namespace
+
+int changes_command(const Globals& globals, const ChangesRequest& request, std::ostream& out, std::ostream& err) {
+  const bool offline = globals.admin.url.empty();
+  const Result<json> answer = offline ? changes_offline(globals, request) : changes_online(globals, request);
+  if (!answer) {
+    err << "deadlinectl: " << answer.error() << '\n';
+    return 1;
+  }
+  if (request.json) {
+    out << answer->dump(2) << '\n';
+    return 0;
+  }
+  if (request.verb == "list") {
+    if (answer->at("staged").empty()) out << "no calendar revision is staged\n";
+    for (const json& r : answer->at("staged")) {
+      const std::int64_t id = r.at("id").get<std::int64_t>();
+      out << "#" << id << " staged " << r.at("recorded_at").get<std::string>() << " (" << r.at("cause").get<std::string>()
+          << "), released at " << r.at("release_at").get<std::string>() << "; calendar "
+          << r.at("calendar_revision").get<std::string>();
+      if (r.at("reason").is_string()) out << "  (reason: " << r.at("reason").get<std::string>() << ')';
+      out << '\n';
+      print_changes(r.at("changes"), out);
+      if (r.contains("to_tell") && r.at("to_tell").is_object()) {
+        out << "  released now, it would tell " << r.at("to_tell").at("endpoints").get<std::int64_t>()
+            << " endpoint(s) of " << r.at("to_tell").at("windows").get<std::int64_t>() << " window(s)\n";
+      } else {
+        out << "  (how many endpoints it tells: ask the running daemon, deadlinectl --admin URL changes)\n";
+      }
+      out << "  release now: deadlinectl changes release " << id << "; discard: deadlinectl changes drop " << id
+          << " --reason ...\n";
+    }
+    return 0;
+  }
+  const json& r = answer->at("revision");
+  const std::int64_t id = r.at("id").get<std::int64_t>();
+  if (request.verb == "release") {
+    out << "revision #" << id << " released"
+        << (offline ? "; its change notices are recorded when deadlined next starts" : "; change notices recorded")
+        << '\n';
+  } else {
+    out << "revision #" << id << " dropped; nobody is told and its dates are never used\n";
+  }
+  return 0;
+}
 
 void print_history(const json& revisions, std::ostream& out) {
   for (const json& r : revisions) {
@@ -65,11 +150,26 @@ void print_reload(const json& answer, std::ostream& out) {
       << answer.at("programmes").get<std::size_t>() << " programmes); ";
   const json& changes = answer.at("changes");
   if (!answer.at("recorded").get<bool>()) {
-    out << "no window changed (revision #" << answer.at("revision_id").get<std::int64_t>() << " stays)\n";
+    const std::int64_t id = answer.at("revision_id").get<std::int64_t>();
+    if (answer.value("state", "released") == "staged") {
+      out << "the files are those of staged revision #" << id << ", released at "
+          << answer.at("release_at").get<std::string>() << "\n";
+    } else {
+      out << "no window changed (revision #" << id << " stays)";
+      if (answer.contains("replaced") && answer.at("replaced").is_number()) {
+        out << "; staged revision #" << answer.at("replaced").get<std::int64_t>() << " withdrawn";
+      }
+      out << '\n';
+    }
     return;
   }
-  out << "revision #" << answer.at("revision_id").get<std::int64_t>() << " recorded: " << changes.size()
-      << " window(s) changed\n";
+  const std::int64_t id = answer.at("revision_id").get<std::int64_t>();
+  if (answer.value("state", "released") == "staged") {
+    out << "revision #" << id << " staged, released at " << answer.at("release_at").get<std::string>()
+        << " unless dropped (deadlinectl changes drop " << id << "): " << changes.size() << " window(s) changed\n";
+  } else {
+    out << "revision #" << id << " recorded: " << changes.size() << " window(s) changed\n";
+  }
   print_changes(changes, out);
 }
 

@@ -4,6 +4,7 @@
 // (admin/admin_json.h revision_json, POST /admin/v1/reload), so a person sees the same lines
 // whichever way the data came.
 
+#include <cstdint>
 #include <iosfwd>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -19,6 +20,17 @@ void print_history(const nlohmann::json& revisions, std::ostream& out);
 
 // What a successful reload did: the calendar in force and what changed.
 void print_reload(const nlohmann::json& answer, std::ostream& out);
+
+// `changes` (list the staged revision), `changes release N`, `changes drop N [--reason R]`.
+struct ChangesRequest {
+  std::string verb = "list";   // list | release | drop
+  std::int64_t revision = 0;
+  std::string reason;
+  bool json = false;
+};
+// Through the admin API (--admin) or offline on the database file: exit 0, 1 when the store or
+// daemon refuses (not staged, unreachable).
+int changes_command(const Globals& globals, const ChangesRequest& request, std::ostream& out, std::ostream& err);
 
 // `history [--programme P] [--limit N] [--json]`: exit 0, 1 when the store or daemon fails,
 // 2 on usage.

@@ -269,6 +269,21 @@ void add_store_commands(CLI::App& app, Globals& globals, Action& action) {
       return history_command(globals, *programme, *history_limit, *history_json, std::cout, std::cerr);
     };
   });
+
+  auto changes = std::make_shared<ChangesRequest>();
+  auto* changes_cmd = app.add_subcommand(
+      "changes", "The staged calendar revision: what changed and when it is released (--admin, or --db offline)");
+  changes_cmd->add_flag("--json", changes->json, "The admin API's JSON instead of text");
+  auto* release = changes_cmd->add_subcommand("release", "Release the staged revision now: its change notices go out");
+  release->add_option("REVISION", changes->revision, "The staged revision's number")->required();
+  auto* drop = changes_cmd->add_subcommand("drop", "Discard the staged revision: nobody is told, its dates are never used");
+  drop->add_option("REVISION", changes->revision, "The staged revision's number")->required();
+  drop->add_option("--reason", changes->reason, "Why, kept with the revision");
+  changes_cmd->callback([&globals, &action, changes, release, drop] {
+    if (release->parsed()) changes->verb = "release";
+    if (drop->parsed()) changes->verb = "drop";
+    action = [&globals, changes] { return changes_command(globals, *changes, std::cout, std::cerr); };
+  });
 }
 
 }  // namespace deadline::ctl

@@ -34,6 +34,7 @@
 #include "http/server.h"
 #include "ical/feed_book.h"
 #include "ical/feed_catalog.h"
+#include "schedule/notice_decider.h"
 #include "schedule/plan.h"
 #include "schedule/revision_windows.h"
 #include "firing/scheduler.h"
@@ -82,12 +83,18 @@ void log_notes(const LoadOutcome& outcome) {
   for (const std::string& note : outcome.notes) log::info("calendar", note);
 }
 
-std::shared_ptr<const Calendar> load_calendars(const Config& config, const char* what) {
+// A calendar read from the files, with the files' bytes: the store keeps them with the revision.
+struct LoadedCalendar {
+  std::shared_ptr<const Calendar> calendar;
+  CalendarFiles files;
+};
+
+LoadedCalendar load_calendars(const Config& config, const char* what) {
   LoadOutcome outcome = load_calendar_dir(config.calendars, {config.horizon_years});
   for (const std::string& e : outcome.errors) log::error("calendar", std::string(what) + " rejected: " + e);
-  if (!outcome.calendar) return nullptr;
+  if (!outcome.calendar) return {};
   log_notes(outcome);
-  return std::make_shared<const Calendar>(std::move(*outcome.calendar));
+  return {std::make_shared<const Calendar>(std::move(*outcome.calendar)), std::move(outcome.files)};
 }
 
 PlannerOptions planner_options(const Config& config) { return {config.leads, config.send_time}; }
@@ -99,7 +106,7 @@ nlohmann::json optional_time(const std::optional<Instant>& at) {
 // Everything that lives from start to stop, in construction order.
 class Daemon {
  public:
-  Daemon(Config config, std::shared_ptr<const Calendar> calendar, std::unique_ptr<store::Store> store,
+  Daemon(Config config, LoadedCalendar calendar, std::unique_ptr<store::Store> store,
          subscription::KeyRing keys, SmtpCredentials smtp, const std::string& admin_token)
       : config_(std::move(config)),
         keys_(std::move(keys)),
@@ -126,7 +133,8 @@ class Daemon {
         notices_(store_thread_, io_, account_mailer_, *clock_),
         feed_routes_(feeds_, store_thread_, io_, keys_),
         admin_(admin_token, store_thread_, store_thread_, io_, *clock_, admin_options()) {
-    snapshot_.replace(std::move(calendar));
+    snapshot_.replace(calendar.calendar);
+    files_read_ = std::move(calendar.files);
     scheduler_.on_messages([this] { dispatcher_.wake(); });
     dispatcher_.on_recorded([this] { notices_.check(); });
   }
@@ -143,19 +151,12 @@ class Daemon {
              site_.handle(request, info, reply) || manage_.handle(request, info, reply) ||
              api_.handle(request, info, reply);
     };
-    // The calendar in force is recorded as a revision (compared with the last one stored, so a
-    // restart with edited files records what changed), then its feeds are versioned, before
-    // anything is served.
+    // The calendar read is recorded as a revision (compared with the last one released, so a
+    // restart with edited files records what changed); if it is staged, the released one is put
+    // back in force from the files the store kept. Then any release whose notices a crash left
+    // unrecorded gets them, and its feeds are versioned, before anything is served.
+    if (!record_at_start() || !record_pending_notices()) return 1;
     {
-      const auto calendar = snapshot_.current();
-      const auto recorded = store_thread_.call(
-          [windows = revision_windows(*calendar), hash = calendar->revision(), now = clock_->now()](
-              store::RevisionStore& s) { return s.record_revision(windows, hash, RevisionCause::start, "", now); });
-      if (!recorded) {
-        log::error("calendar", "recording the calendar revision: " + recorded.error());
-        return 1;
-      }
-      log_revision(*recorded, *calendar);
       const auto history = store_thread_.call(
           [](store::RevisionStore& s) { return s.revision_history("", static_cast<int>(kRevisionsOnPages)); });
       if (!history) {
@@ -167,13 +168,14 @@ class Daemon {
     }
     {
       const auto book = feed_book(snapshot_.current());
-      auto versions = store_thread_.call(
+      auto synced = store_thread_.call(
           [digests = book->digests(), now = clock_->now()](store::FeedStore& s) { return s.sync_feed_events(digests, now); });
-      if (!versions) {
-        log::error("feeds", versions.error());
+      if (!synced) {
+        log::error("feeds", synced.error());
         return 1;
       }
-      book->set_versions(*versions);
+      book->set_versions(synced->versions);
+      book->add_withdrawn(synced->gone);
       feeds_.replace(book);
     }
     const http::HttpLimits limits = http_limits(config_);
@@ -210,6 +212,7 @@ class Daemon {
     scheduler_.set_plan(plan_);
     dispatcher_.start();
     notices_.check();  // what a previous run recorded and did not get to mail
+    watch_staged();
     log::info("daemon", "deadlined " DEADLINED_VERSION " serving http://" + http::to_string(*bound) +
                             "; database " + config_.database.string() + "; calendar " + calendar->revision() +
                             " (" + std::to_string(calendar->programmes().size()) + " programmes)");
@@ -332,8 +335,8 @@ class Daemon {
     log_notes(loaded);
     auto calendar = std::make_shared<const Calendar>(std::move(*loaded.calendar));
     store_thread_.run(
-        [windows = revision_windows(*calendar), hash = calendar->revision(), cause, reason,
-         now = clock_->now()](store::RevisionStore& s) { return s.record_revision(windows, hash, cause, reason, now); },
+        [revision = new_revision(*calendar, std::move(loaded.files), cause, reason),
+         now = clock_->now()](store::RevisionStore& s) { return s.record_revision(revision, now); },
         io_, [this, why, calendar, done = std::move(done)](Result<store::RevisionOutcome> recorded) {
           if (!recorded) {
             log::error("calendar", "reload: the revision could not be recorded: " + recorded.error());
@@ -343,16 +346,208 @@ class Daemon {
             return finish_reload(why, std::move(outcome), done);
           }
           log_revision(*recorded, *calendar);
-          if (recorded->recorded) remember(recorded->revision);
-          put_in_force(calendar);
           admin::ReloadOutcome outcome;
           outcome.ok = true;
-          outcome.revision = calendar->revision();
-          outcome.programmes = calendar->programmes().size();
           outcome.recorded = recorded->recorded;
           outcome.revision_id = recorded->revision.id;
+          outcome.replaced = recorded->replaced;
           if (recorded->recorded) outcome.changes = recorded->revision.changes;
+          if (recorded->replaced && !(staged_ && staged_->id == recorded->revision.id)) forget_staged();
+          if (recorded->revision.state == store::RevisionState::staged) {
+            stage(recorded->revision, calendar);
+            outcome.staged = true;
+            outcome.release_at = recorded->revision.release_at;
+          } else {
+            if (recorded->recorded) remember(recorded->revision);
+            put_in_force(calendar);
+            record_notices_of(recorded->revision, previous_in_force_, calendar);
+          }
+          const auto in_force = snapshot_.current();
+          outcome.revision = in_force->revision();
+          outcome.programmes = in_force->programmes().size();
           finish_reload(why, std::move(outcome), done);
+        });
+  }
+
+  store::NewRevision new_revision(const Calendar& calendar, CalendarFiles files, RevisionCause cause,
+                                  const std::string& reason) const {
+    return {revision_windows(calendar), calendar.revision(), std::move(files), cause, reason,
+            config_.change_notice_delay};
+  }
+
+  // At start: the files read are recorded (staged when people must be told and the delay is not
+  // 0); while a revision is staged the one released before stays in force. False: cannot start.
+  bool record_at_start() {
+    const auto read = snapshot_.current();
+    const auto recorded = store_thread_.call(
+        [revision = new_revision(*read, files_read_, RevisionCause::start, ""), now = clock_->now()](
+            store::RevisionStore& s) { return s.record_revision(revision, now); });
+    if (!recorded) {
+      log::error("calendar", "recording the calendar revision: " + recorded.error());
+      return false;
+    }
+    files_read_.clear();
+    log_revision(*recorded, *read);
+    if (recorded->revision.state != store::RevisionState::staged) return true;
+    const auto released = calendar_of_revision(recorded->revision.base_id);
+    if (!released) {
+      // Recorded by a version that did not keep files: the released calendar cannot be rebuilt,
+      // so the one read is released now rather than serving dates nobody released.
+      log::warning("calendar", "the files of released revision #" + std::to_string(recorded->revision.base_id) +
+                                   " are not in the store; releasing revision #" +
+                                   std::to_string(recorded->revision.id) + " at once");
+      const auto now_released = store_thread_.call(
+          [id = recorded->revision.id, now = clock_->now()](store::RevisionStore& s) { return s.release_revision(id, now); });
+      if (!now_released) {
+        log::error("calendar", now_released.error());
+        return false;
+      }
+      return true;
+    }
+    snapshot_.replace(released);
+    stage(recorded->revision, read);
+    return true;
+  }
+
+  // A stored revision's calendar, rebuilt from its files (0: the latest released); null when the
+  // store has no files for it or they no longer load.
+  std::shared_ptr<const Calendar> calendar_of_revision(std::int64_t id) {
+    const auto sources = store_thread_.call([id](store::RevisionStore& s) { return s.revision_sources(id); });
+    if (!sources || !*sources) {
+      if (!sources) log::error("calendar", sources.error());
+      return nullptr;
+    }
+    LoadOutcome loaded = load_calendar_texts((*sources)->files, {config_.horizon_years});
+    for (const std::string& e : loaded.errors) {
+      log::error("calendar", "revision #" + std::to_string(id) + " as stored: " + e);
+    }
+    if (!loaded.calendar) return nullptr;
+    return std::make_shared<const Calendar>(std::move(*loaded.calendar));
+  }
+
+  // Releases whose notices are not recorded yet (a crash between a release and its notices, or
+  // `deadlinectl changes release` offline): recorded now, before the first scheduler pass.
+  bool record_pending_notices() {
+    const auto pending = store_thread_.call([](store::RevisionStore& s) { return s.revisions_awaiting_notices(); });
+    if (!pending) {
+      log::error("calendar", pending.error());
+      return false;
+    }
+    for (const std::int64_t id : *pending) {
+      const auto history = store_thread_.call([](store::RevisionStore& s) { return s.revision_history("", 1); });
+      const auto after = calendar_of_revision(id);
+      std::int64_t base_id = 0;
+      if (history && !history->empty() && history->front().id == id) base_id = history->front().base_id;
+      const auto before = base_id != 0 ? calendar_of_revision(base_id) : nullptr;
+      const auto outcome = store_thread_.call(
+          [id, decide = make_notice_decider(before, after ? after : snapshot_.current(), planner_options(config_),
+                                            clock_->now()),
+           now = clock_->now()](store::RevisionStore& s) { return s.record_change_notices(id, decide, now); });
+      if (!outcome) {
+        log::error("calendar", "recording the change notices of revision #" + std::to_string(id) + ": " +
+                                   outcome.error());
+        return false;
+      }
+      log_notices(id, *outcome);
+    }
+    return true;
+  }
+
+  // The change notices of a revision just released, recorded on the store thread; the
+  // dispatcher is woken once they are.
+  void record_notices_of(const store::RevisionRecord& revision, std::shared_ptr<const Calendar> before,
+                         std::shared_ptr<const Calendar> after) {
+    if (revision.state != store::RevisionState::released) return;
+    const bool tells = std::any_of(revision.changes.begin(), revision.changes.end(),
+                                   [](const WindowChange& c) { return is_notice_worthy(c); });
+    if (!tells) return;
+    store_thread_.run(
+        [id = revision.id, decide = make_notice_decider(std::move(before), std::move(after), planner_options(config_),
+                                                        clock_->now()),
+         now = clock_->now()](store::RevisionStore& s) { return s.record_change_notices(id, decide, now); },
+        io_, [this, id = revision.id](Result<store::NoticeOutcome> outcome) {
+          if (!outcome) {
+            // The revision is released; its notices are recorded at the next start.
+            log::error("calendar", "recording the change notices of revision #" + std::to_string(id) + ": " +
+                                       outcome.error() + "; retried at the next start");
+            return;
+          }
+          log_notices(id, *outcome);
+          dispatcher_.wake();
+        });
+  }
+
+  static void log_notices(std::int64_t id, const store::NoticeOutcome& outcome) {
+    if (outcome.already_recorded) return;
+    log::info("calendar", "revision #" + std::to_string(id) + ": change notices recorded for " +
+                              std::to_string(outcome.events) + " window(s): " + std::to_string(outcome.messages) +
+                              " message(s); " + std::to_string(outcome.superseded) + " unsent item(s) superseded");
+  }
+
+  // A revision waits for its release; the calendar in force does not change until then.
+  void stage(const store::RevisionRecord& revision, std::shared_ptr<const Calendar> calendar) {
+    const bool fresh = !staged_ || staged_->id != revision.id;
+    staged_ = revision;
+    if (fresh || !staged_calendar_) staged_calendar_ = std::move(calendar);
+    log::info("calendar", "revision #" + std::to_string(revision.id) + " staged: released at " +
+                              format_utc(*revision.release_at) + " unless dropped (deadlinectl changes)");
+    watch_staged();
+  }
+
+  void forget_staged() {
+    staged_.reset();
+    staged_calendar_.reset();
+  }
+
+  // While a revision is staged, the daemon looks every second whether its time has come: the
+  // clock may jump (and the test clock does), so no timer is armed for a far instant.
+  void watch_staged() {
+    if (!staged_ || watching_staged_ || stopping_) return;
+    watching_staged_ = true;
+    release_timer_.expires_after(std::chrono::seconds(1));
+    release_timer_.async_wait([this](const boost::system::error_code& ec) {
+      watching_staged_ = false;
+      if (ec || !staged_) return;
+      if (clock_->now() >= *staged_->release_at) {
+        release(staged_->id, [](Result<store::RevisionRecord>) {});
+      } else {
+        watch_staged();
+      }
+    });
+  }
+
+  // Releases staged revision `id`: the store first, then the calendar in force, then its notices.
+  void release(std::int64_t id, std::function<void(Result<store::RevisionRecord>)> done) {
+    store_thread_.run([id, now = clock_->now()](store::RevisionStore& s) { return s.release_revision(id, now); }, io_,
+                      [this, id, done = std::move(done)](Result<store::RevisionRecord> released) {
+                        if (!released) {
+                          log::error("calendar", "releasing revision #" + std::to_string(id) + ": " + released.error());
+                          return done(std::move(released));
+                        }
+                        auto calendar = staged_ && staged_->id == id && staged_calendar_ ? staged_calendar_
+                                                                                        : calendar_of_revision(id);
+                        forget_staged();
+                        log::info("calendar", "revision #" + std::to_string(id) + " released");
+                        remember(*released);
+                        if (calendar) {
+                          put_in_force(calendar);
+                          record_notices_of(*released, previous_in_force_, calendar);
+                        }
+                        done(std::move(released));
+                      });
+  }
+
+  void drop(std::int64_t id, const std::string& reason, std::function<void(Result<store::RevisionRecord>)> done) {
+    store_thread_.run(
+        [id, reason, now = clock_->now()](store::RevisionStore& s) { return s.drop_revision(id, reason, now); }, io_,
+        [this, id, done = std::move(done)](Result<store::RevisionRecord> dropped) {
+          if (dropped) {
+            if (staged_ && staged_->id == id) forget_staged();
+            log::info("calendar", "revision #" + std::to_string(id) + " dropped" +
+                                      (dropped->closed_reason.empty() ? "" : " (" + dropped->closed_reason + ")") +
+                                      "; nobody is told, calendar " + snapshot_.current()->revision() + " stays in force");
+          }
+          done(std::move(dropped));
         });
   }
 
@@ -423,6 +618,8 @@ class Daemon {
                         {"windows", calendar->windows().size()}};
     body["next_triggers"] = std::move(next);
     body["last_reload"] = last_reload_;
+    body["staged_revision"] = staged_ ? nlohmann::json{{"id", staged_->id}, {"release_at", format_utc(*staged_->release_at)}}
+                                      : nlohmann::json(nullptr);
     return body;
   }
 
@@ -454,6 +651,7 @@ class Daemon {
   }
 
   void put_in_force(const std::shared_ptr<const Calendar>& calendar) {
+    previous_in_force_ = snapshot_.current();
     snapshot_.replace(calendar);
     plan_ = make_plan(*calendar, planner_options(config_));
     scheduler_.set_plan(plan_);
@@ -486,6 +684,16 @@ class Daemon {
     options.reload = [this](const std::string& reason, std::function<void(admin::ReloadOutcome)> done) {
       reload(RevisionCause::admin, reason, std::move(done));
     };
+    options.release = [this](std::int64_t id, std::function<void(Result<store::RevisionRecord>)> done) {
+      release(id, std::move(done));
+    };
+    options.drop = [this](std::int64_t id, const std::string& reason,
+                          std::function<void(Result<store::RevisionRecord>)> done) { drop(id, reason, std::move(done)); };
+    options.staged_decider = [this]() -> std::optional<std::pair<std::int64_t, NoticeDecider>> {
+      if (!staged_ || !staged_calendar_) return std::nullopt;
+      return std::make_pair(staged_->id, make_notice_decider(snapshot_.current(), staged_calendar_,
+                                                             planner_options(config_), clock_->now()));
+    };
     options.messages_ready = [this] { dispatcher_.wake(); };
     options.notices_recorded = [this] { notices_.check(); };
     return options;
@@ -505,12 +713,13 @@ class Daemon {
     auto book = feed_book(std::move(calendar));
     store_thread_.run(
         [digests = book->digests(), now = clock_->now()](store::FeedStore& s) { return s.sync_feed_events(digests, now); },
-        io_, [this, book](Result<std::vector<FeedEventVersion>> versions) {
-          if (!versions) {
-            log::error("feeds", versions.error() + "; the feeds keep the previous calendar");
+        io_, [this, book](Result<FeedSync> synced) {
+          if (!synced) {
+            log::error("feeds", synced.error() + "; the feeds keep the previous calendar");
             return;
           }
-          book->set_versions(*versions);
+          book->set_versions(synced->versions);
+          book->add_withdrawn(synced->gone);
           feeds_.replace(book);
         });
   }
@@ -520,6 +729,8 @@ class Daemon {
     log::info("daemon", std::string(signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": stopping");
     notifier_.stopping(std::string("stopping (") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ")");
     watchdog_timer_.cancel();  // the loop must be able to run dry
+    stopping_ = true;
+    release_timer_.cancel();   // a staged revision is released by the next run, from the store
     signals_.cancel();
     server_->stop();
     admin_server_->stop();
@@ -550,6 +761,15 @@ class Daemon {
   const SystemdNotifier notifier_ = SystemdNotifier::from_environment();
   asio::steady_timer watchdog_timer_{io_};
   std::shared_ptr<const Plan> plan_;            // the plan in force (main thread)
+  CalendarFiles files_read_;                    // the files read at start, until recorded
+  // The staged revision and its calendar, waiting for release (main thread); the calendar in
+  // force before the latest put_in_force (the "before" of a release's notices).
+  std::optional<store::RevisionRecord> staged_;
+  std::shared_ptr<const Calendar> staged_calendar_;
+  std::shared_ptr<const Calendar> previous_in_force_;
+  asio::steady_timer release_timer_{io_};
+  bool watching_staged_ = false;
+  bool stopping_ = false;
   nlohmann::json last_reload_ = nullptr;        // deadlinectl status: when, why, outcome
   // The latest revisions (main thread only) and, built from them, the pages' change history.
   static constexpr std::size_t kRevisionsOnPages = 200;
@@ -597,10 +817,10 @@ int run(const Flags& flags) {
     return 1;
   }
   const auto admin_at = http::parse_endpoint(config->admin.listen);
-  const auto calendar = load_calendars(*config, "calendar");
-  if (!calendar) return 1;
+  LoadedCalendar calendar = load_calendars(*config, "calendar");
+  if (!calendar.calendar) return 1;
   if (flags.check_config) {
-    log::info("config", "configuration and calendars are valid (calendar " + calendar->revision() + ")");
+    log::info("config", "configuration and calendars are valid (calendar " + calendar.calendar->revision() + ")");
     return 0;
   }
   // One daemon per database, and no offline deadlinectl verb beside it (store/database_lock.h).
@@ -631,7 +851,7 @@ int run(const Flags& flags) {
     log::error("admin", admin_token.error());
     return 1;
   }
-  Daemon daemon(*config, calendar, std::move(store.value()), std::move(keys.value()), std::move(smtp.value()),
+  Daemon daemon(*config, std::move(calendar), std::move(store.value()), std::move(keys.value()), std::move(smtp.value()),
                 *admin_token);
   std::fill(admin_token.value().begin(), admin_token.value().end(), '\0');  // the routes keep only its digest
   return daemon.run(*listen_at, *admin_at);

@@ -55,6 +55,11 @@ json revision_json(const store::RevisionRecord& r) {
           {"cause", std::string(to_string(r.cause))},
           {"reason", r.reason.empty() ? json(nullptr) : json(r.reason)},
           {"baseline", r.baseline},
+          {"state", std::string(to_string(r.state))},
+          {"base_revision_id", r.base_id == 0 ? json(nullptr) : json(r.base_id)},
+          {"release_at", r.release_at ? json(format_utc(*r.release_at)) : json(nullptr)},
+          {"released_at", r.released_at ? json(format_utc(*r.released_at)) : json(nullptr)},
+          {"closed_reason", r.closed_reason.empty() ? json(nullptr) : json(r.closed_reason)},
           {"changes", changes}};
 }
 

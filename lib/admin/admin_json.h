@@ -26,7 +26,8 @@ nlohmann::json endpoint_json(const store::EndpointRecord& endpoint);
 nlohmann::json message_json(const store::MessageRecord& message);
 
 // {"id","calendar_revision","recorded_at","cause","reason" (null when none),"baseline",
-//  "changes":[domain/revision_json.h window_change_json, ...]}
+//  "state":"staged"|"released"|"dropped"|"replaced","base_revision_id","release_at","released_at",
+//  "closed_reason","changes":[domain/revision_json.h window_change_json, ...]}
 nlohmann::json revision_json(const store::RevisionRecord& revision);
 
 // {"state": count, ...} for the states that occur.

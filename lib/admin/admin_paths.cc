@@ -36,6 +36,7 @@ std::optional<AdminMatch> match_admin_path(std::string_view path) {
     if (s[0] == "status") return AdminMatch{AdminRoute::status, {}};
     if (s[0] == "reload") return AdminMatch{AdminRoute::reload, {}};
     if (s[0] == "revisions") return AdminMatch{AdminRoute::revisions, {}};
+    if (s[0] == "changes") return AdminMatch{AdminRoute::changes, {}};
   } else if (n == 2) {
     if (s[0] == "subscribers") return AdminMatch{AdminRoute::subscriber, id};
     if (s[0] == "endpoints") return AdminMatch{AdminRoute::endpoint, id};
@@ -46,6 +47,8 @@ std::optional<AdminMatch> match_admin_path(std::string_view path) {
     if (s[0] == "endpoints" && s[2] == "rotate-secret") return AdminMatch{AdminRoute::endpoint_rotate_secret, id};
     if (s[0] == "endpoints" && s[2] == "finish-rotation") return AdminMatch{AdminRoute::endpoint_finish_rotation, id};
     if (s[0] == "messages" && s[2] == "replay") return AdminMatch{AdminRoute::message_replay, id};
+    if (s[0] == "changes" && s[2] == "release") return AdminMatch{AdminRoute::change_release, id};
+    if (s[0] == "changes" && s[2] == "drop") return AdminMatch{AdminRoute::change_drop, id};
   }
   return std::nullopt;
 }
@@ -62,6 +65,8 @@ std::string_view allowed_methods(AdminRoute route) {
     case AdminRoute::endpoint_finish_rotation:
     case AdminRoute::message_replay:
     case AdminRoute::reload:
+    case AdminRoute::change_release:
+    case AdminRoute::change_drop:
       return "POST";
     case AdminRoute::subscribers:
     case AdminRoute::endpoints:
@@ -70,6 +75,7 @@ std::string_view allowed_methods(AdminRoute route) {
     case AdminRoute::counts:
     case AdminRoute::status:
     case AdminRoute::revisions:
+    case AdminRoute::changes:
     case AdminRoute::metrics:
       break;
   }

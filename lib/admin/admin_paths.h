@@ -26,6 +26,9 @@ enum class AdminRoute {
   status,                  // GET  /admin/v1/status
   reload,                  // POST /admin/v1/reload
   revisions,               // GET  /admin/v1/revisions
+  changes,                 // GET  /admin/v1/changes
+  change_release,          // POST /admin/v1/changes/{revision}/release
+  change_drop,             // POST /admin/v1/changes/{revision}/drop
   metrics,                 // GET  /metrics
 };
 

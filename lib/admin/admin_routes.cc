@@ -1,5 +1,7 @@
 #include "admin/admin_routes.h"
 
+#include "time/iso8601.h"
+
 #include <variant>
 
 #include "admin/admin_bodies.h"
@@ -54,6 +56,26 @@ http::Response not_found(const std::string& what, std::int64_t id, const http::R
 
 Answer plain(http::Response response) { return Answer{std::move(response), {}, false, false}; }
 
+// GET /admin/v1/changes: the staged revision (at most one), with what its release would tell
+// ("to_tell": windows and endpoints) when the daemon holds its calendar.
+Result<json> staged_with_preview(store::RevisionStore& s,
+                                 const std::optional<std::pair<std::int64_t, NoticeDecider>>& decider, Instant now) {
+  const auto staged = s.staged_revision();
+  if (!staged) return Result<json>::failure(staged.error());
+  json list = json::array();
+  if (*staged) {
+    json r = revision_json(**staged);
+    r["to_tell"] = nullptr;
+    if (decider && decider->first == (*staged)->id) {
+      const auto preview = s.preview_change_notices(decider->first, decider->second, now);
+      if (!preview) return Result<json>::failure(preview.error());
+      r["to_tell"] = {{"windows", preview->events}, {"endpoints", preview->messages}};
+    }
+    list.push_back(std::move(r));
+  }
+  return Result<json>::success(std::move(list));
+}
+
 // POST /admin/v1/reload's answer: the calendar in force and what changed (200), the loader's
 // errors (422), or the store's failure to record the revision (500); the old calendar stays
 // in force on either failure.
@@ -66,6 +88,9 @@ http::Response reload_answer(const ReloadOutcome& outcome, const http::ReplyTo& 
                                 {"programmes", outcome.programmes},
                                 {"recorded", outcome.recorded},
                                 {"revision_id", outcome.revision_id},
+                                {"state", outcome.staged ? "staged" : "released"},
+                                {"release_at", outcome.release_at ? json(format_utc(*outcome.release_at)) : json(nullptr)},
+                                {"replaced", outcome.replaced ? json(*outcome.replaced) : json(nullptr)},
                                 {"changes", changes}},
                                to);
   }
@@ -358,7 +383,8 @@ bool AdminRoutes::handle(const http::Request& request, const http::RequestInfo&,
   std::int64_t id = 0;
   if (route == AdminRoute::subscriber || route == AdminRoute::subscriber_unsubscribe || route == AdminRoute::endpoint ||
       route == AdminRoute::endpoint_disable || route == AdminRoute::endpoint_enable ||
-      route == AdminRoute::endpoint_rotate_secret || route == AdminRoute::endpoint_finish_rotation) {
+      route == AdminRoute::endpoint_rotate_secret || route == AdminRoute::endpoint_finish_rotation ||
+      route == AdminRoute::change_release || route == AdminRoute::change_drop) {
     auto parsed = parse_record_id(found->id);
     if (const auto* e = std::get_if<http::ParamError>(&parsed)) return send(bad_parameter(*e, to));
     id = std::get<std::int64_t>(parsed);
@@ -509,6 +535,38 @@ bool AdminRoutes::handle(const http::Request& request, const http::RequestInfo&,
             response.set(http::Field::cache_control, "no-store");
             reply(std::move(response));
           });
+      return true;
+    }
+    case AdminRoute::changes: {
+      auto decider = options_.staged_decider ? options_.staged_decider() : std::nullopt;
+      revisions_.run(
+          [decider = std::move(decider), now](store::RevisionStore& s) { return staged_with_preview(s, decider, now); },
+          io_, [reply, to](Result<json> staged) {
+            http::Response response = staged ? http::json_response(Status::ok, {{"staged", *staged}}, to)
+                                             : store_failure(staged.error(), to);
+            response.set(http::Field::cache_control, "no-store");
+            reply(std::move(response));
+          });
+      return true;
+    }
+    case AdminRoute::change_release:
+    case AdminRoute::change_drop: {
+      const auto answer = [reply, to](Result<store::RevisionRecord> decided) {
+        http::Response response =
+            decided ? http::json_response(Status::ok, {{"revision", revision_json(*decided)}}, to)
+                    : error(Status::conflict, "not_staged", "revision", decided.error(), to);
+        response.set(http::Field::cache_control, "no-store");
+        reply(std::move(response));
+      };
+      if (route == AdminRoute::change_release) {
+        log::info("admin", "release of calendar revision #" + std::to_string(id) + " requested");
+        options_.release(id, answer);
+        return true;
+      }
+      auto reason = parse_reload_body(request.body());
+      if (const auto* e = std::get_if<http::ParamError>(&reason)) return send(bad_parameter(*e, to));
+      log::info("admin", "drop of calendar revision #" + std::to_string(id) + " requested");
+      options_.drop(id, std::get<std::string>(reason), answer);
       return true;
     }
     case AdminRoute::metrics: {

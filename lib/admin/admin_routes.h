@@ -39,6 +39,14 @@ struct AdminRoutesOptions {
   // `done` with how it went (on the io_context's thread, once the store has recorded it), like
   // the SIGHUP handler. Required.
   std::function<void(const std::string& reason, std::function<void(ReloadOutcome)> done)> reload;
+  // Releases (now) or drops the staged calendar revision `id` (deadlinectl changes release/drop)
+  // and calls `done` with the revision as it then is, or why not. Required.
+  std::function<void(std::int64_t id, std::function<void(Result<store::RevisionRecord>)> done)> release;
+  std::function<void(std::int64_t id, const std::string& reason, std::function<void(Result<store::RevisionRecord>)> done)>
+      drop;
+  // Optional: the staged revision's id and the who-is-told rule bound to it, so GET
+  // /admin/v1/changes can say how many endpoints its release would tell; nullopt when none.
+  std::function<std::optional<std::pair<std::int64_t, NoticeDecider>>()> staged_decider{};
   // Optional: messages were put back to be sent now (enable, replay): look for them at once.
   std::function<void()> messages_ready{};
   // Optional: a notice for a subscriber was recorded (disable): mail it now.

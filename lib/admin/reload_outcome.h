@@ -4,10 +4,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "domain/revision.h"
+#include "time/instant.h"
 
 namespace deadline::admin {
 
@@ -22,6 +24,11 @@ struct ReloadOutcome {
   bool recorded = false;
   std::int64_t revision_id = 0;
   std::vector<WindowChange> changes;
+  // Staged (issue "Change notices"): the revision waits until `release_at` and the calendar in
+  // force is unchanged until then; `replaced` names a staged revision this reload set aside.
+  bool staged = false;
+  std::optional<Instant> release_at;
+  std::optional<std::int64_t> replaced;
 };
 
 }  // namespace deadline::admin

@@ -314,17 +314,10 @@ void check_duplicate_windows(Collected& out) {
   }
 }
 
-void read_file(const fs::path& path, Collected& out, std::string& revision_input) {
-  const std::string file = path.string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    out.errors.push_back(file + ":0: cannot read file");
-    return;
-  }
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  const std::string content = bytes.str();
-  revision_input += path.filename().string() + '\0' + content + '\0';
+// `file` names the file in messages; `name` (its file name) and `content` make the revision hash.
+void parse_file(const std::string& file, const std::string& name, const std::string& content, Collected& out,
+                std::string& revision_input) {
+  revision_input += name + '\0' + content + '\0';
 
   out.file_ids.clear();
   toml::table root;
@@ -350,13 +343,8 @@ void read_file(const fs::path& path, Collected& out, std::string& revision_input
   out.editions.push_back(*edition);
 }
 
-
-}  // namespace
-
-LoadOutcome load_calendar_files(const std::vector<fs::path>& files, const ProjectionOptions& options) {
-  Collected collected;
-  std::string revision_input;
-  for (const fs::path& file : files) read_file(file, collected, revision_input);
+// Everything read turned into a calendar, or the errors why not.
+LoadOutcome finish_loading(Collected collected, const std::string& revision_input, const ProjectionOptions& options) {
   collected.programmes =
       merge_programmes(std::move(collected.programmes), collected.editions, collected.errors);
   collected.policies = merge_policies(std::move(collected.policies), collected.editions, collected.errors);
@@ -376,6 +364,37 @@ LoadOutcome load_calendar_files(const std::vector<fs::path>& files, const Projec
     }
   }
   outcome.errors = std::move(collected.errors);
+  return outcome;
+}
+
+}  // namespace
+
+LoadOutcome load_calendar_files(const std::vector<fs::path>& files, const ProjectionOptions& options) {
+  Collected collected;
+  std::string revision_input;
+  CalendarFiles read;
+  for (const fs::path& path : files) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      collected.errors.push_back(path.string() + ":0: cannot read file");
+      continue;
+    }
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    read.push_back({path.filename().string(), bytes.str()});
+    parse_file(path.string(), read.back().name, read.back().text, collected, revision_input);
+  }
+  LoadOutcome outcome = finish_loading(std::move(collected), revision_input, options);
+  outcome.files = std::move(read);
+  return outcome;
+}
+
+LoadOutcome load_calendar_texts(const CalendarFiles& files, const ProjectionOptions& options) {
+  Collected collected;
+  std::string revision_input;
+  for (const CalendarFile& f : files) parse_file(f.name, f.name, f.text, collected, revision_input);
+  LoadOutcome outcome = finish_loading(std::move(collected), revision_input, options);
+  outcome.files = files;
   return outcome;
 }
 

@@ -10,6 +10,7 @@
 
 #include "calendar/calendar.h"
 #include "calendar/projection.h"
+#include "domain/calendar_file.h"
 
 namespace deadline {
 
@@ -18,6 +19,7 @@ struct LoadOutcome {
   std::vector<std::string> errors;    // "file:line: message", in file order
   std::vector<std::string> notes;     // "file:line: note: ...": the data is valid as printed, and
                                       // a rule changed how it shows (calendar/chain_rule.h)
+  CalendarFiles files;                // what was read, by name: the store keeps it with the revision
 };
 
 // Loads every *.toml file directly in `dir`, in name order. File names in messages are
@@ -27,6 +29,10 @@ LoadOutcome load_calendar_dir(const std::filesystem::path& dir, const Projection
 // Loads the given files (a test or `deadlinectl check FILE` uses this).
 LoadOutcome load_calendar_files(const std::vector<std::filesystem::path>& files,
                                 const ProjectionOptions& options = {});
+
+// Loads files already read (a revision's files kept in the store). Messages name each file by
+// its `name`; the calendar's revision hash is the one the same files on disk give.
+LoadOutcome load_calendar_texts(const CalendarFiles& files, const ProjectionOptions& options = {});
 
 // The directory used when none is given: the installed calendars when present, else the
 // source tree's `calendars/`.

@@ -33,6 +33,9 @@ struct Config {
   std::vector<Lead> leads = default_lead_menu();
   std::chrono::seconds replan_interval{60};
   std::chrono::seconds late_after{300};
+  // A reload people must be told of is staged this long before it is released (and told): time
+  // to catch a slip of the keyboard with `deadlinectl changes drop`. 0 releases at once.
+  std::chrono::seconds change_notice_delay{600};
 
   RetentionPolicy retention;
 

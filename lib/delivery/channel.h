@@ -32,7 +32,9 @@ class Channel {
   virtual ~Channel() = default;
   virtual EndpointKind kind() const = 0;
   // The request for this attempt. A failure means this message cannot be sent at all (nothing
-  // left in the calendar to remind of, an unusable secret): it is not retried.
+  // left in the calendar to remind of and no change notice to tell, an unusable secret): it is
+  // not retried. Change notices (message.changes) are rendered from their records, never from
+  // `calendar`: a message with changes builds even when none of its reminders is left.
   virtual Result<HttpRequest> build(const store::OutboundMessage& message, const Calendar& calendar,
                                     Instant now) const = 0;
   virtual Verdict judge(const HttpResult& result) const = 0;

@@ -13,13 +13,13 @@ const RobotReplyFormat kDingTalkReply{"DingTalk", {"errcode"}, {"errmsg"}};
 
 }  // namespace
 
-std::string dingtalk_body(const std::vector<render::ReminderView>& views) {
+std::string dingtalk_body(const std::vector<render::ReminderView>& views, const std::vector<render::ChangeView>& changes) {
   // The title is what the chat list and the notification show.
-  std::string title(kRobotMessageTitle);
-  if (views.size() > 1) title += "（" + std::to_string(views.size()) + " 项）";
+  const std::string title = robot_title(views.size(), changes.size());
   const nlohmann::json body = {
       {"msgtype", "markdown"},
-      {"markdown", {{"title", title}, {"text", robot_markdown(views, kDingTalkMarkdown, kDingTalkMaxTextBytes)}}}};
+      {"markdown",
+       {{"title", title}, {"text", robot_markdown(views, changes, kDingTalkMarkdown, kDingTalkMaxTextBytes)}}}};
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -28,10 +28,11 @@ Result<HttpRequest> DingTalkChannel::build(const store::OutboundMessage& message
   if (!message.secret.empty() && !std::string_view(message.secret).starts_with(kDingTalkSecretPrefix)) {
     return Result<HttpRequest>::failure("endpoint secret: a DingTalk robot's secret starts with \"SEC\"");
   }
-  const auto views = robot_reminder_views(message, calendar, now);
-  if (!views) return Result<HttpRequest>::failure(views.error());
+  const auto content = robot_content(message, calendar, now);
+  if (!content) return Result<HttpRequest>::failure(content.error());
   std::string url = message.secret.empty() ? message.address : dingtalk_signed_url(message.address, message.secret, now);
-  return Result<HttpRequest>::success(robot_request(options_, std::move(url), dingtalk_body(*views)));
+  return Result<HttpRequest>::success(
+      robot_request(options_, std::move(url), dingtalk_body(content->views, content->changes)));
 }
 
 Verdict DingTalkChannel::judge(const HttpResult& result) const {

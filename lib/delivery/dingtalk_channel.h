@@ -31,6 +31,7 @@ class DingTalkChannel final : public Channel {
 };
 
 // {"msgtype":"markdown","markdown":{"title":…,"text":…}}.
-std::string dingtalk_body(const std::vector<render::ReminderView>& views);
+std::string dingtalk_body(const std::vector<render::ReminderView>& views,
+                          const std::vector<render::ChangeView>& changes = {});
 
 }  // namespace deadline::delivery

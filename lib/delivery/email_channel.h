@@ -37,8 +37,9 @@ struct EmailChannelOptions {
   std::string bounce_domain;                     // empty: the From address's domain
   std::string list_id;
   std::string public_url = "http://127.0.0.1:8080";  // links: /unsubscribe/TOKEN, /manage/TOKEN
-  // The feeds in force: each reminder carries its windows as the feeds' events (same UIDs) in a
-  // text/calendar; method=PUBLISH part. Unset, or no book yet: no calendar part.
+  // The feeds in force: each reminder carries its windows (and the windows its change notices
+  // tell of) as the feeds' events (same UIDs) in a text/calendar; method=PUBLISH part. Unset, or
+  // no book yet: no calendar part.
   std::function<std::shared_ptr<const ical::FeedBook>()> feed_book;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds total_timeout{60'000};
@@ -53,8 +54,14 @@ class EmailChannel final : public Channel {
   Verdict judge(const HttpResult& result) const override;
 
  private:
-  // The reminder's windows as the feeds' events, for the email's text/calendar part.
-  std::optional<mail::MimeAttachment> calendar_part(const std::vector<const Window*>& windows) const;
+  // The reminder's windows and the changed ones as the feeds' events, for the email's
+  // text/calendar part (METHOD:PUBLISH): a reminded window and a changed window the feed book
+  // still has (its revision the one the notice tells of) as the book's event, with the feed's UID
+  // and the SEQUENCE the feed store raised when the event changed (a withdrawn window's event says
+  // STATUS:CANCELLED); a window the calendar no longer has (removed, or an estimate no longer
+  // made) as an event of the feed's UID with STATUS:CANCELLED built from the notice's record.
+  std::optional<mail::MimeAttachment> calendar_part(const std::vector<const Window*>& windows,
+                                                    const std::vector<ToldChange>& changes, Instant now) const;
 
   EmailChannelOptions options_;
   const subscription::KeyRing& keys_;

@@ -14,9 +14,9 @@ const RobotReplyFormat kFeishuReply{"Feishu", {"code", "StatusCode"}, {"msg", "S
 
 }  // namespace
 
-std::string feishu_body(const std::vector<render::ReminderView>& views, std::string_view secret, Instant now) {
-  std::string title(kRobotMessageTitle);
-  if (views.size() > 1) title += "（" + std::to_string(views.size()) + " 项）";
+std::string feishu_body(const std::vector<render::ReminderView>& views, std::string_view secret, Instant now,
+                        const std::vector<render::ChangeView>& changes) {
+  const std::string title = robot_title(views.size(), changes.size());
   nlohmann::json body = {
       {"msg_type", "interactive"},
       {"card",
@@ -24,7 +24,7 @@ std::string feishu_body(const std::vector<render::ReminderView>& views, std::str
         {"header", {{"template", "orange"}, {"title", {{"tag", "plain_text"}, {"content", title}}}}},
         {"elements",
          nlohmann::json::array({{{"tag", "markdown"},
-                                 {"content", robot_markdown(views, kFeishuMarkdown, kFeishuMaxMarkdownBytes,
+                                 {"content", robot_markdown(views, changes, kFeishuMarkdown, kFeishuMaxMarkdownBytes,
                                                             /*with_title=*/false)}}})}}}};
   if (!secret.empty()) {
     const std::int64_t timestamp = unix_seconds(now);
@@ -36,9 +36,10 @@ std::string feishu_body(const std::vector<render::ReminderView>& views, std::str
 
 Result<HttpRequest> FeishuChannel::build(const store::OutboundMessage& message, const Calendar& calendar,
                                          Instant now) const {
-  const auto views = robot_reminder_views(message, calendar, now);
-  if (!views) return Result<HttpRequest>::failure(views.error());
-  return Result<HttpRequest>::success(robot_request(options_, message.address, feishu_body(*views, message.secret, now)));
+  const auto content = robot_content(message, calendar, now);
+  if (!content) return Result<HttpRequest>::failure(content.error());
+  return Result<HttpRequest>::success(
+      robot_request(options_, message.address, feishu_body(content->views, message.secret, now, content->changes)));
 }
 
 Verdict FeishuChannel::judge(const HttpResult& result) const {

@@ -30,6 +30,7 @@ class FeishuChannel final : public Channel {
 };
 
 // {"msg_type":"interactive","card":{…}} plus "timestamp" and "sign" when `secret` is not empty.
-std::string feishu_body(const std::vector<render::ReminderView>& views, std::string_view secret, Instant now);
+std::string feishu_body(const std::vector<render::ReminderView>& views, std::string_view secret, Instant now,
+                        const std::vector<render::ChangeView>& changes = {});
 
 }  // namespace deadline::delivery

@@ -29,6 +29,18 @@ Result<std::vector<render::ReminderView>> robot_reminder_views(const store::Outb
   return Result<std::vector<render::ReminderView>>::success(std::move(views));
 }
 
+Result<RobotContent> robot_content(const store::OutboundMessage& message, const Calendar& calendar, Instant now) {
+  RobotContent content;
+  content.changes = render::make_change_views(message.changes, now);
+  Result<std::vector<render::ReminderView>> views = robot_reminder_views(message, calendar, now);
+  if (views) {
+    content.views = std::move(views).value();
+  } else if (content.changes.empty()) {
+    return Result<RobotContent>::failure(views.error());
+  }
+  return Result<RobotContent>::success(std::move(content));
+}
+
 HttpRequest robot_request(const RobotChannelOptions& options, std::string url, std::string body) {
   HttpRequest request;
   request.url = std::move(url);

@@ -19,6 +19,7 @@
 #include "calendar/calendar.h"
 #include "delivery/channel.h"
 #include "delivery/http_client.h"
+#include "render/change_view.h"
 #include "render/reminder_view.h"
 #include "store/records.h"
 
@@ -36,6 +37,15 @@ struct RobotChannelOptions {
 // words them at `now`, soonest close first. Fails when none is left.
 Result<std::vector<render::ReminderView>> robot_reminder_views(const store::OutboundMessage& message,
                                                                const Calendar& calendar, Instant now);
+
+// What a robot message shows: the reminders robot_reminder_views keeps (none is fine here) and
+// the message's change notices, rendered from their records (render::make_change_views) whatever
+// the calendar holds now. Fails only when neither is left.
+struct RobotContent {
+  std::vector<render::ReminderView> views;
+  std::vector<render::ChangeView> changes;
+};
+Result<RobotContent> robot_content(const store::OutboundMessage& message, const Calendar& calendar, Instant now);
 
 // A POST of `body` (JSON) to `url` with the options' timeouts and allow-list.
 HttpRequest robot_request(const RobotChannelOptions& options, std::string url, std::string body);

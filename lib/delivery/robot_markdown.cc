@@ -1,5 +1,7 @@
 #include "delivery/robot_markdown.h"
 
+#include <algorithm>
+#include <tuple>
 #include <utility>
 
 namespace deadline::delivery {
@@ -96,6 +98,43 @@ std::string short_entry(const render::ReminderView& v) {
   return "- " + one_line(v.title) + "：截止 " + one_line(v.closes_text) + "，" + v.days_left_text;
 }
 
+std::string robot_change_entry(const render::ChangeView& c, std::size_t number, bool numbered,
+                               const RobotMarkdownDialect& dialect) {
+  const std::string title = (numbered ? std::to_string(number) + ". " : "") + c.tag + one_line(c.title);
+  std::vector<std::string> lines;
+  lines.push_back(dialect.headings ? "### " + title : "**" + title + "**");
+  lines.push_back("**" + one_line(c.what) + "**");
+  for (const auto* side : {c.previous ? &*c.previous : nullptr, c.current ? &*c.current : nullptr}) {
+    if (side) lines.push_back(side->label + "：" + one_line(side->when_text));
+  }
+  const render::ChangeSideView* said = c.current ? &*c.current : c.previous ? &*c.previous : nullptr;
+  if (said && !said->phrase.empty()) {
+    lines.push_back(dialect.quotes ? "> " + one_line(said->phrase) : "原文：「" + one_line(said->phrase) + "」");
+  }
+  // The notice the change rests on: the current window's, else the one that withdrew it.
+  const render::ChangeSideView* source =
+      c.current && !c.current->source_text.empty() ? &*c.current
+      : c.previous && !c.previous->source_text.empty() ? &*c.previous
+                                                       : nullptr;
+  if (source) {
+    const bool web = source->source_url.starts_with("https://") || source->source_url.starts_with("http://");
+    lines.push_back("依据：" + (web ? "[" + one_line(source->source_text) + "](" + link_target(source->source_url) + ")"
+                                    : one_line(source->source_text)));
+  }
+  if (!c.overdue_text.empty()) lines.push_back("**" + one_line(c.overdue_text) + "**");
+  lines.push_back(one_line(c.advice));
+  std::string out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i > 0) out += lines[i - 1].starts_with("> ") ? std::string("\n\n") : std::string(dialect.line_break);
+    out += lines[i];
+  }
+  return out;
+}
+
+std::string robot_change_short_entry(const render::ChangeView& c) {
+  return "- " + c.tag + one_line(c.title) + "：" + one_line(c.what);
+}
+
 }  // namespace
 
 std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
@@ -107,14 +146,49 @@ std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
   return text.substr(0, end);
 }
 
+std::string robot_title(std::size_t reminders, std::size_t changes) {
+  std::string title(reminders == 0 && changes > 0 ? kRobotChangeTitle : kRobotMessageTitle);
+  if (reminders + changes > 1) title += "（" + std::to_string(reminders + changes) + " 项）";
+  return title;
+}
+
 std::string robot_markdown(std::vector<render::ReminderView> views, const RobotMarkdownDialect& dialect,
                            std::size_t max_bytes, bool with_title) {
+  return robot_markdown(std::move(views), {}, dialect, max_bytes, with_title);
+}
+
+std::string robot_markdown(std::vector<render::ReminderView> views, std::vector<render::ChangeView> changes,
+                           const RobotMarkdownDialect& dialect, std::size_t max_bytes, bool with_title) {
   render::sort_for_reading(views);
+  std::stable_sort(changes.begin(), changes.end(), [](const render::ChangeView& a, const render::ChangeView& b) {
+    return std::tie(a.closes, a.title, a.window_id) < std::tie(b.closes, b.title, b.window_id);
+  });
+  // Every entry, changes first, as a whole entry and as the short line used when space runs out.
+  struct Entry {
+    std::string full, brief;
+  };
+  std::vector<Entry> entries;
+  const std::size_t total = views.size() + changes.size();
+  const bool numbered = total > 1;
+  for (const render::ChangeView& c : changes) {
+    entries.push_back({robot_change_entry(c, entries.size() + 1, numbered, dialect), robot_change_short_entry(c)});
+  }
+  for (const render::ReminderView& v : views) {
+    entries.push_back({full_entry(v, entries.size() + 1, numbered, dialect), short_entry(v)});
+  }
+
   const std::string paragraph = "\n\n";
+  const std::string title(views.empty() && !changes.empty() ? kRobotChangeTitle : kRobotMessageTitle);
   std::vector<std::string> head;
-  if (with_title) head.push_back(dialect.headings ? "## " + std::string(kRobotMessageTitle)
-                                                  : "**" + std::string(kRobotMessageTitle) + "**");
-  if (views.size() > 1) head.push_back("共 " + std::to_string(views.size()) + " 项，截止早的在前。");
+  if (with_title) head.push_back(dialect.headings ? "## " + title : "**" + title + "**");
+  if (changes.empty() && views.size() > 1) {
+    head.push_back("共 " + std::to_string(views.size()) + " 项，截止早的在前。");
+  } else if (views.empty() && changes.size() > 1) {
+    head.push_back("共 " + std::to_string(changes.size()) + " 项申报时间有变化，截止早的在前。");
+  } else if (!views.empty() && !changes.empty()) {
+    head.push_back("共 " + std::to_string(changes.size()) + " 项申报时间有变化（在前），" + std::to_string(views.size()) +
+                   " 项即将截止。");
+  }
   std::string out = join(head, dialect.line_break);
 
   const auto append = [&](const std::string& piece, std::string_view separator) {
@@ -126,16 +200,15 @@ std::string robot_markdown(std::vector<render::ReminderView> views, const RobotM
   };
 
   std::size_t shown = 0;
-  const bool numbered = views.size() > 1;
-  for (; shown < views.size(); ++shown) {
-    const std::string entry = full_entry(views[shown], shown + 1, numbered, dialect);
-    const bool last = shown + 1 == views.size();
+  for (; shown < entries.size(); ++shown) {
+    const std::string& entry = entries[shown].full;
+    const bool last = shown + 1 == entries.size();
     if (fits(entry, last ? 0 : kReserveForRest)) {
       append(entry, paragraph);
       continue;
     }
     if (shown == 0 && last) {
-      // One reminder longer than the whole message (a very long phrase): cut, at a character.
+      // One entry longer than the whole message (a very long phrase): cut, at a character.
       const std::size_t used = out.empty() ? 0 : out.size() + paragraph.size();
       const std::string_view ellipsis = "…";
       if (used + ellipsis.size() < max_bytes) {
@@ -146,20 +219,20 @@ std::string robot_markdown(std::vector<render::ReminderView> views, const RobotM
     break;
   }
 
-  if (shown < views.size()) {
-    const std::string rest_heading = "**另有 " + std::to_string(views.size() - shown) + " 项（篇幅所限，只列标题）：**";
+  if (shown < entries.size()) {
+    const std::string rest_heading = "**另有 " + std::to_string(entries.size() - shown) + " 项（篇幅所限，只列标题）：**";
     std::size_t listed = shown;
     if (fits(rest_heading, kReserveForCount)) {
       append(rest_heading, paragraph);
-      for (; listed < views.size(); ++listed) {
-        const std::string line = short_entry(views[listed]);
-        const bool last = listed + 1 == views.size();
+      for (; listed < entries.size(); ++listed) {
+        const std::string& line = entries[listed].brief;
+        const bool last = listed + 1 == entries.size();
         if (out.size() + dialect.line_break.size() + line.size() + (last ? 0 : kReserveForCount) > max_bytes) break;
         append(line, dialect.line_break);
       }
     }
-    if (listed < views.size()) {
-      append("……另有 " + std::to_string(views.size() - listed) + " 项未能列出", paragraph);
+    if (listed < entries.size()) {
+      append("……另有 " + std::to_string(entries.size() - listed) + " 项未能列出", paragraph);
     }
   }
   // Whatever happened above, never more than max_bytes and never half a character.

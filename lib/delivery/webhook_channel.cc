@@ -15,10 +15,14 @@ Result<HttpRequest> WebhookChannel::build(const store::OutboundMessage& message,
     if (!window || window->closes.at != item.closes) continue;
     reminders.push_back({calendar.find_programme(window->programme_id), window, item.lead});
   }
-  if (reminders.empty()) return Result<HttpRequest>::failure("nothing left to remind of in the current calendar");
+  // Change notices are told from their records, whatever the calendar holds now: a message with
+  // changes is sent even when none of its reminders is left (type deadline.change).
+  if (reminders.empty() && message.changes.empty()) {
+    return Result<HttpRequest>::failure("nothing left to remind of in the current calendar");
+  }
   const Result<std::string> body = [&] {
     const std::lock_guard<std::mutex> lock(writer_mutex_);
-    return writer_.body(message.id, now, reminders, calendar.revision());
+    return writer_.body(message.id, now, reminders, calendar.revision(), message.changes);
   }();
   if (!body) return Result<HttpRequest>::failure(body.error());
   // During a rotation the endpoint holds "current previous": both sign (Standard Webhooks).

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "calendar/json_export.h"
+#include "render/change_view.h"
 #include "schedule/planner.h"
 #include "time/iso8601.h"
 
@@ -55,10 +56,69 @@ Result<std::vector<const WebhookReminder*>> checked_in_order(const std::vector<W
   return R::success(std::move(ordered));
 }
 
+json webhook_nullable(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+
+json webhook_change_window_json(const RevisionWindow& w) {
+  json source = nullptr;
+  if (!w.source.empty()) {
+    source = {{"title", w.source.title},
+              {"issuer", w.source.issuer},
+              {"date", w.source.date},
+              {"url", webhook_nullable(w.source.url)}};
+  }
+  return {{"id", w.id},
+          {"programme_id", w.facts.programme_id},
+          {"title", w.title},
+          {"status", std::string(to_string(w.status))},
+          {"opens", webhook_nullable(w.opens)},
+          {"closes", w.closes},
+          {"closes_at", format_utc(w.closes_at)},
+          {"precision", w.precision},
+          {"phrase", w.phrase},
+          {"cap", webhook_nullable(w.cap)},
+          {"source", std::move(source)}};
+}
+
+// The changes in the event's order: by close, then window id.
+std::vector<const ToldChange*> webhook_changes_in_order(const std::vector<ToldChange>& changes) {
+  std::vector<const ToldChange*> ordered;
+  ordered.reserve(changes.size());
+  for (const ToldChange& c : changes) ordered.push_back(&c);
+  std::stable_sort(ordered.begin(), ordered.end(), [](const ToldChange* a, const ToldChange* b) {
+    return std::forward_as_tuple(render::change_close(*a), a->window_id) <
+           std::forward_as_tuple(render::change_close(*b), b->window_id);
+  });
+  return ordered;
+}
+
+json webhook_changes_json(const std::vector<ToldChange>& changes, Instant now) {
+  json list = json::array();
+  for (const ToldChange* c : webhook_changes_in_order(changes)) list.push_back(webhook_change_json(*c, now));
+  return list;
+}
+
+std::string_view webhook_event_type(bool any_reminder, bool any_change) {
+  return !any_reminder && any_change ? kWebhookChangeEventType : kWebhookEventType;
+}
+
 }  // namespace
 
+json webhook_change_json(const ToldChange& change, Instant now) {
+  json kinds = json::array();
+  for (const ChangeKind kind : change.kinds) kinds.push_back(std::string(to_string(kind)));
+  const render::ChangeView view = render::make_change_view(change, now);
+  return {{"window_id", change.window_id},
+          {"kinds", std::move(kinds)},
+          {"headline", std::string(to_string(change.headline()))},
+          {"reopened", change.reopened},
+          {"text", view.tag + view.summary},
+          {"overdue_lead", webhook_nullable(change.overdue_lead)},
+          {"previous", change.previous ? webhook_change_window_json(*change.previous) : json(nullptr)},
+          {"current", change.current ? webhook_change_window_json(*change.current) : json(nullptr)}};
+}
+
 Result<json> webhook_event_json(std::string_view message_id, Instant now,
-                                const std::vector<WebhookReminder>& reminders) {
+                                const std::vector<WebhookReminder>& reminders, const std::vector<ToldChange>& changes) {
   using R = Result<json>;
   const auto ordered = checked_in_order(reminders);
   if (!ordered) return R::failure(ordered.error());
@@ -69,16 +129,19 @@ Result<json> webhook_event_json(std::string_view message_id, Instant now,
                     {"programme", programme_summary_json(*r->programme)},
                     {"window", event_window_json(*r->window)}});
   }
-  return R::success({{"type", kWebhookEventType},
-                     {"version", kWebhookEventVersion},
-                     {"id", message_id},
-                     {"created_at", format_utc(now)},
-                     {"reminders", std::move(list)}});
+  json event = {{"type", webhook_event_type(!reminders.empty(), !changes.empty())},
+                {"version", kWebhookEventVersion},
+                {"id", message_id},
+                {"created_at", format_utc(now)},
+                {"reminders", std::move(list)}};
+  if (!changes.empty()) event["changes"] = webhook_changes_json(changes, now);
+  return R::success(std::move(event));
 }
 
 Result<std::string> webhook_event_body(std::string_view message_id, Instant now,
-                                       const std::vector<WebhookReminder>& reminders) {
-  Result<json> event = webhook_event_json(message_id, now, reminders);
+                                       const std::vector<WebhookReminder>& reminders,
+                                       const std::vector<ToldChange>& changes) {
+  Result<json> event = webhook_event_json(message_id, now, reminders, changes);
   if (!event) return Result<std::string>::failure(event.error());
   try {
     return Result<std::string>::success(event->dump());
@@ -96,7 +159,7 @@ const WebhookEventWriter::Fragments& WebhookEventWriter::fragments_of(const Webh
 
 Result<std::string> WebhookEventWriter::body(std::string_view message_id, Instant now,
                                              const std::vector<WebhookReminder>& reminders,
-                                             std::string_view calendar_revision) {
+                                             std::string_view calendar_revision, const std::vector<ToldChange>& changes) {
   using R = Result<std::string>;
   if (calendar_revision != revision_) {
     fragments_.clear();
@@ -106,10 +169,12 @@ Result<std::string> WebhookEventWriter::body(std::string_view message_id, Instan
   if (!ordered) return R::failure(ordered.error());
   try {
     // Keys in the order nlohmann's dump writes them (sorted), so the bytes equal
-    // webhook_event_body's: created_at, id, reminders, type, version; and within a reminder
-    // days_left, lead, programme, window.
-    std::string out = "{\"created_at\":" + json(format_utc(now)).dump() + ",\"id\":" + json(message_id).dump() +
-                      ",\"reminders\":[";
+    // webhook_event_body's: changes (when any), created_at, id, reminders, type, version; and
+    // within a reminder days_left, lead, programme, window. Changes are not reused: each is
+    // one endpoint's record.
+    std::string out = "{";
+    if (!changes.empty()) out += "\"changes\":" + webhook_changes_json(changes, now).dump() + ",";
+    out += "\"created_at\":" + json(format_utc(now)).dump() + ",\"id\":" + json(message_id).dump() + ",\"reminders\":[";
     for (std::size_t i = 0; i < ordered->size(); ++i) {
       const WebhookReminder& r = *(*ordered)[i];
       const Fragments& f = fragments_of(r);
@@ -117,7 +182,8 @@ Result<std::string> WebhookEventWriter::body(std::string_view message_id, Instan
       out += "{\"days_left\":" + std::to_string(days_left(*r.window, now)) + ",\"lead\":" + json(r.lead).dump() +
              ",\"programme\":" + f.programme + ",\"window\":" + f.window + "}";
     }
-    out += "],\"type\":" + json(kWebhookEventType).dump() + ",\"version\":" + std::to_string(kWebhookEventVersion) + "}";
+    out += "],\"type\":" + json(webhook_event_type(!reminders.empty(), !changes.empty())).dump() +
+           ",\"version\":" + std::to_string(kWebhookEventVersion) + "}";
     return R::success(std::move(out));
   } catch (const json::exception& e) {
     return R::failure(std::string("webhook event is not valid JSON text: ") + e.what());

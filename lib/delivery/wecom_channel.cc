@@ -12,18 +12,19 @@ const RobotReplyFormat kWeComReply{"WeCom", {"errcode"}, {"errmsg"}};
 
 }  // namespace
 
-std::string wecom_body(const std::vector<render::ReminderView>& views) {
+std::string wecom_body(const std::vector<render::ReminderView>& views, const std::vector<render::ChangeView>& changes) {
   const nlohmann::json body = {
       {"msgtype", "markdown"},
-      {"markdown", {{"content", robot_markdown(views, kWeComMarkdown, kWeComMaxContentBytes)}}}};
+      {"markdown", {{"content", robot_markdown(views, changes, kWeComMarkdown, kWeComMaxContentBytes)}}}};
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<HttpRequest> WeComChannel::build(const store::OutboundMessage& message, const Calendar& calendar,
                                         Instant now) const {
-  const auto views = robot_reminder_views(message, calendar, now);
-  if (!views) return Result<HttpRequest>::failure(views.error());
-  return Result<HttpRequest>::success(robot_request(options_, message.address, wecom_body(*views)));
+  const auto content = robot_content(message, calendar, now);
+  if (!content) return Result<HttpRequest>::failure(content.error());
+  return Result<HttpRequest>::success(
+      robot_request(options_, message.address, wecom_body(content->views, content->changes)));
 }
 
 Verdict WeComChannel::judge(const HttpResult& result) const {

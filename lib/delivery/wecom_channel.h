@@ -26,7 +26,9 @@ class WeComChannel final : public Channel {
   RobotChannelOptions options_;
 };
 
-// The request body for these reminders: {"msgtype":"markdown","markdown":{"content":…}}.
-std::string wecom_body(const std::vector<render::ReminderView>& views);
+// The request body for these reminders and change notices (changes first):
+// {"msgtype":"markdown","markdown":{"content":…}}.
+std::string wecom_body(const std::vector<render::ReminderView>& views,
+                       const std::vector<render::ChangeView>& changes = {});
 
 }  // namespace deadline::delivery

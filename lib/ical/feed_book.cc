@@ -6,7 +6,11 @@
 
 #include "base/gzip.h"
 #include "base/sha256.h"
+#include <nlohmann/json.hpp>
+#include <optional>
+
 #include "ical/window_event.h"
+#include "time/iso8601.h"
 #include "schedule/window_match.h"
 
 namespace deadline::ical {
@@ -25,6 +29,77 @@ void add_field(std::string& key, const char* name, std::vector<std::string> valu
 
 bool known(const std::vector<std::string>& values, const std::string& value) {
   return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+// What the store keeps of an event so that it can be shown as cancelled once its window is gone
+// from the calendar: the event itself and the facts selections match.
+std::string withdrawal_record(const IcalEvent& e, const WindowFacts& facts) {
+  using nlohmann::json;
+  json when;
+  if (const auto* t = std::get_if<IcalEvent::Timed>(&e.when)) {
+    when = {{"start", format_utc(t->start)}, {"end", format_utc(t->end)}};
+  } else {
+    const auto& d = std::get<IcalEvent::AllDay>(e.when);
+    // Days since 1970-01-01: a date with no zone to misread.
+    when = {{"first", date::sys_days(d.first).time_since_epoch().count()},
+            {"end_exclusive", date::sys_days(d.end_exclusive).time_since_epoch().count()}};
+  }
+  return json{{"summary", e.summary},
+              {"description", e.description},
+              {"url", e.url},
+              {"categories", e.categories},
+              {"tentative", e.tentative},
+              {"organizer", {{"address", e.organizer.address}, {"name", e.organizer.name}}},
+              {"when", when},
+              {"facts",
+               {{"programme", facts.programme_id},
+                {"group", facts.group},
+                {"category", facts.category},
+                {"authority_text", facts.authority_text},
+                {"role", facts.role},
+                {"search_text", facts.search_text}}}}
+      .dump();
+}
+
+// The inverse, as a cancelled event; nullopt when the record does not parse (it is then left out
+// of the feeds rather than shown wrong).
+std::optional<std::pair<IcalEvent, WindowFacts>> event_of_withdrawal(const FeedGoneEvent& gone) {
+  using nlohmann::json;
+  const json r = json::parse(gone.record, nullptr, false);
+  if (r.is_discarded() || !r.is_object()) return std::nullopt;
+  try {
+    IcalEvent e;
+    e.uid = gone.version.uid;
+    e.sequence = gone.version.sequence;
+    e.last_modified = gone.version.last_modified;
+    // As a cancelled window reads in the feeds; an estimate no longer made is not "withdrawn".
+    e.tentative = r.at("tentative").get<bool>();
+    e.summary = (e.tentative ? "【不再预估】" : "【已撤回】") + r.at("summary").get<std::string>();
+    e.description = r.at("description").get<std::string>();
+    e.url = r.at("url").get<std::string>();
+    e.categories = r.at("categories").get<std::vector<std::string>>();
+    e.cancelled = true;
+    e.organizer = {r.at("organizer").at("address").get<std::string>(), r.at("organizer").at("name").get<std::string>()};
+    const json& when = r.at("when");
+    if (when.contains("start")) {
+      const auto start = parse_iso8601(when.at("start").get<std::string>());
+      const auto end = parse_iso8601(when.at("end").get<std::string>());
+      if (!start || !end) return std::nullopt;
+      e.when = IcalEvent::Timed{*start, *end};
+    } else {
+      const auto day = [&](const char* key) {
+        return date::year_month_day(date::sys_days(date::days(when.at(key).get<int>())));
+      };
+      e.when = IcalEvent::AllDay{day("first"), day("end_exclusive")};
+    }
+    const json& f = r.at("facts");
+    WindowFacts facts{f.at("programme").get<std::string>(),     f.at("group").get<std::string>(),
+                      f.at("category").get<std::string>(),      f.at("authority_text").get<std::string>(),
+                      f.at("role").get<std::string>(),          f.at("search_text").get<std::string>()};
+    return std::make_pair(std::move(e), std::move(facts));
+  } catch (const json::exception&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace
@@ -91,18 +166,28 @@ FeedBook::FeedBook(std::shared_ptr<const Calendar> calendar, std::string uid_hos
   for (const Window& w : calendar_->windows()) {
     const Programme* p = calendar_->find_programme(w.programme_id);
     if (!p) continue;  // the loader guarantees one; a window without its programme says nothing
+    if (w.cancelled() && w.closes.at + kWithdrawnInFeedsFor <= made_at_) continue;  // apps have dropped it
     IcalEvent event = window_event(*p, w, uid_host_, zone_);
     event.organizer = organizer;
     event.last_modified = made_at_;
-    entries_.push_back({p, &w, std::move(event)});
+    entries_.push_back({&w, window_facts(*p, w), std::move(event)});
   }
 }
 
 std::vector<FeedEventDigest> FeedBook::digests() const {
   std::vector<FeedEventDigest> out;
   out.reserve(entries_.size());
-  for (const Entry& e : entries_) out.push_back({e.event.uid, content_hash(e.event, zone_)});
+  for (const Entry& e : entries_) {
+    if (!e.window) continue;  // withdrawn: the store already has it
+    out.push_back({e.event.uid, content_hash(e.event, zone_), withdrawal_record(e.event, e.facts), e.window->closes.at});
+  }
   return out;
+}
+
+void FeedBook::add_withdrawn(const std::vector<FeedGoneEvent>& gone) {
+  for (const FeedGoneEvent& g : gone) {
+    if (auto event = event_of_withdrawal(g)) entries_.push_back({nullptr, std::move(event->second), std::move(event->first)});
+  }
 }
 
 void FeedBook::set_versions(const std::vector<FeedEventVersion>& versions) {
@@ -125,7 +210,7 @@ RenderedFeed FeedBook::render(const FeedSelection& selection) const {
     const bool selected =
         selection.everything ||
         std::any_of(selection.selections.begin(), selection.selections.end(),
-                    [&](const EndpointFilters& f) { return filters_match(f, *e.programme, *e.window); });
+                    [&](const EndpointFilters& f) { return filters_match(f, e.facts); });
     if (!selected) continue;
     events.push_back(e.event);
     feed.last_modified = any_event ? std::max(feed.last_modified, e.event.last_modified) : e.event.last_modified;
@@ -143,10 +228,18 @@ RenderedFeed FeedBook::render(const FeedSelection& selection) const {
   return feed;
 }
 
+std::optional<IcalEvent> FeedBook::withdrawn_event(std::string_view uid) const {
+  for (const Entry& e : entries_) {
+    if (!e.window && e.event.uid == uid) return e.event;
+  }
+  return std::nullopt;
+}
+
 std::vector<IcalEvent> FeedBook::events_of(const std::vector<const Window*>& windows) const {
   std::vector<IcalEvent> out;
   for (const Window* w : windows) {
-    const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.window->id() == w->id(); });
+    const auto it = std::find_if(entries_.begin(), entries_.end(),
+                                 [&](const Entry& e) { return e.window && e.window->id() == w->id(); });
     if (it != entries_.end()) out.push_back(it->event);
   }
   return out;

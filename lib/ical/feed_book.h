@@ -5,6 +5,7 @@
 // versioned: HTTP sessions on any thread share one.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "ical/feed_writer.h"
 #include "domain/endpoint.h"
 #include "domain/feed_event.h"
+#include "domain/window_facts.h"
 
 namespace deadline::ical {
 
@@ -43,7 +45,8 @@ Result<FeedSelection> public_selection(EndpointFilters asked, const Calendar& ca
 
 class FeedBook {
  public:
-  // Every window of `calendar` as an event; UIDs on `uid_host`; times shown in `zone`; each event
+  // Every window of `calendar` as an event (a cancelled one until kWithdrawnInFeedsFor after its
+  // close); UIDs on `uid_host`; times shown in `zone`; each event
   // with `organizer` as its ORGANIZER (feeds and email parts alike). Versions start unset
   // (SEQUENCE 0, LAST-MODIFIED `made_at`) until set_versions.
   FeedBook(std::shared_ptr<const Calendar> calendar, std::string uid_host, const date::time_zone& zone,
@@ -53,18 +56,25 @@ class FeedBook {
   std::vector<FeedEventDigest> digests() const;
   // What the store answered; call before the book is shared.
   void set_versions(const std::vector<FeedEventVersion>& versions);
+  // Events the calendar no longer has (store::FeedStore::sync_feed_events' `gone`), shown as
+  // cancelled in every feed whose selection they match, as they last were; call before sharing.
+  void add_withdrawn(const std::vector<FeedGoneEvent>& gone);
 
   RenderedFeed render(const FeedSelection& selection) const;
   // The events of the given windows (feed UIDs and versions), for an email's text/calendar part.
   std::vector<IcalEvent> events_of(const std::vector<const Window*>& windows) const;
+
+  // The cancelled event of a window withdrawn from the calendar (add_withdrawn), by its UID:
+  // the email's calendar part gives it the SEQUENCE the feeds show.
+  std::optional<IcalEvent> withdrawn_event(std::string_view uid) const;
 
   const Calendar& calendar() const { return *calendar_; }
   const date::time_zone& zone() const { return zone_; }
 
  private:
   struct Entry {
-    const Programme* programme;
-    const Window* window;
+    const Window* window;       // nullptr for an event withdrawn from the calendar
+    WindowFacts facts;          // what selections match
     IcalEvent event;
   };
   std::shared_ptr<const Calendar> calendar_;

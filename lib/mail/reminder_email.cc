@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
+#include <tuple>
 
 #include "mail/header_encoding.h"
 #include "mail/utf8.h"
@@ -193,6 +194,113 @@ std::string html_for(const render::ReminderView& view, std::size_t number) {
   return out;
 }
 
+// --- Change notices (render/change_view.h) ---
+
+std::string email_change_subject_for(const std::vector<render::ChangeView>& changes) {
+  if (changes.size() > 1) return "【变更】" + std::to_string(changes.size()) + "项申报时间有变化";
+  const render::ChangeView& c = changes.front();
+  return c.tag + short_title(c.title) + one_line(c.subject_what);
+}
+
+std::string email_change_intro(std::size_t changes, std::size_t reminders) {
+  const std::string n = std::to_string(changes);
+  if (reminders == 0) return changes == 1 ? "您好！您订阅的申报项目有 1 项时间变化：" : "您好！您订阅的申报项目有以下 " + n + " 项时间变化：";
+  return "您好！您订阅的申报项目有 " + n + " 项时间变化（列在前面），另有 " + std::to_string(reminders) + " 项申报即将截止。";
+}
+
+// The notice a side rests on, as one line of text: "《…》（issuer，date） https://…".
+std::string email_change_source_line(const render::ChangeSideView& side) {
+  if (side.source_text.empty()) return {};
+  return side.source_text + (side.source_url.empty() ? "" : " " + side.source_url);
+}
+
+// A side's phrase and notice are shown once when both sides carry the same.
+bool email_change_same_phrase(const render::ChangeView& c) {
+  return c.previous && c.current && c.previous->phrase == c.current->phrase;
+}
+bool email_change_same_source(const render::ChangeView& c) {
+  return c.previous && c.current && c.previous->source_text == c.current->source_text &&
+         c.previous->source_url == c.current->source_url;
+}
+
+std::string email_change_text_for(const render::ChangeView& c, std::size_t number) {
+  std::string out = std::to_string(number) + ". " + c.tag + c.title + "\n";
+  const auto line = [&out](std::string_view indent, std::string_view label, std::string_view value) {
+    if (value.empty()) return;
+    out += indent;
+    out += label;
+    out += "：";
+    out += value;
+    out += "\n";
+  };
+  line("   ", "变化", c.what);
+  const auto side = [&](const render::ChangeSideView& s, bool show_phrase, bool show_source) {
+    line("   ", s.label, s.when_text);
+    line("     ", "为何提前", s.cap_reason);
+    if (show_phrase && !s.phrase.empty()) line("     ", "原文", "「" + s.phrase + "」");
+    if (show_source) line("     ", "依据", email_change_source_line(s));
+  };
+  if (c.previous) side(*c.previous, !email_change_same_phrase(c), !email_change_same_source(c));
+  if (c.current) side(*c.current, true, true);
+  line("   ", "注意", c.overdue_text);
+  line("   ", "建议", c.advice);
+  return out;
+}
+
+std::string email_change_accent(const render::ChangeView& c) {
+  switch (c.headline) {
+    case ChangeHeadline::cancelled:
+    case ChangeHeadline::estimate_dropped: return "#7f8c8d";
+    case ChangeHeadline::reopened:
+    case ChangeHeadline::moved: return "#d35400";
+    case ChangeHeadline::confirmed: return "#1e8449";
+    case ChangeHeadline::added: return "#1a5fb4";
+  }
+  return "#d35400";
+}
+
+std::string email_change_side_html(const render::ChangeSideView& s, bool show_phrase, bool show_source, bool struck) {
+  std::string cell = "<span style=\"color:#666666;\">" + html_escape(s.label) + "</span><br>";
+  const std::string when = html_escape(s.when_text);
+  cell += struck ? "<strong style=\"text-decoration:line-through;color:#666666;\">" + when + "</strong>"
+                 : "<strong>" + when + "</strong>";
+  if (!s.cap_reason.empty()) cell += "<br><span style=\"font-size:13px;\">为何提前：" + html_escape(s.cap_reason) + "</span>";
+  if (show_phrase && !s.phrase.empty()) {
+    cell += "<br><span style=\"font-size:13px;\">原文：「" + html_paragraphs(s.phrase) + "」</span>";
+  }
+  if (show_source && !s.source_text.empty()) {
+    cell += "<br><span style=\"font-size:13px;\">依据：" +
+            (s.source_url.empty() ? html_escape(s.source_text) : html_link(s.source_url, s.source_text)) + "</span>";
+  }
+  return cell;
+}
+
+std::string email_change_html_for(const render::ChangeView& c, std::size_t number) {
+  const std::string accent = email_change_accent(c);
+  std::string out = "<div style=\"border:1px solid #dddddd;border-left:4px solid " + accent +
+                    ";padding:12px 16px;margin:16px 0;\">\n";
+  out += "<h2 style=\"font-size:17px;line-height:1.4;margin:0 0 8px 0;\">" + std::to_string(number) +
+         ". <span style=\"color:" + accent + ";\">" + html_escape(c.tag) + "</span>" + html_escape(c.title) + "</h2>\n";
+  out += "<p style=\"margin:4px 0;\"><strong style=\"color:" + accent + ";\">" + html_escape(c.what) + "</strong></p>\n";
+  // The previous and the current close side by side (one cell when the window has one side).
+  const std::string cell = "<td style=\"vertical-align:top;padding:6px 8px;background:#f7f7f7;border:1px solid #eeeeee;";
+  out += "<table role=\"presentation\" style=\"border-collapse:collapse;width:100%;margin:8px 0;\"><tr>";
+  const bool both = c.previous && c.current;
+  if (c.previous) {
+    out += cell + (both ? "width:50%;" : "") + "\">" +
+           email_change_side_html(*c.previous, !email_change_same_phrase(c), !email_change_same_source(c), both) + "</td>";
+  }
+  if (c.current) out += cell + (both ? "width:50%;" : "") + "\">" + email_change_side_html(*c.current, true, true, false) + "</td>";
+  out += "</tr></table>\n";
+  if (!c.overdue_text.empty()) {
+    out += "<p style=\"margin:6px 0;padding:6px 8px;background:#fdecea;border:1px solid #c0392b;\">" +
+           html_escape(c.overdue_text) + "</p>\n";
+  }
+  out += html_row("建议", html_escape(c.advice));
+  out += "</div>\n";
+  return out;
+}
+
 std::string html_document(std::string_view subject, std::string_view body) {
   return "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"UTF-8\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
@@ -222,35 +330,58 @@ std::string rfc5322_date(Instant instant) {
 
 Result<RenderedEmail> render_reminder(const ReminderContent& content) {
   using R = Result<RenderedEmail>;
-  if (content.views.empty()) return R::failure("a reminder email needs at least one reminder");
+  if (content.views.empty() && content.changes.empty()) {
+    return R::failure("a reminder email needs at least one reminder or change");
+  }
   if (Status ok = check_url("manage URL", content.manage_url, false, kMaxUrlBytes); !ok) return R::failure(ok.error());
   if (Status ok = check_url("unsubscribe URL", content.unsubscribe_url, false, kMaxUrlBytes); !ok) {
     return R::failure(ok.error());
   }
   std::vector<render::ReminderView> views = content.views;
   render::sort_for_reading(views);
+  std::vector<render::ChangeView> changes = content.changes;
+  std::stable_sort(changes.begin(), changes.end(), [](const render::ChangeView& a, const render::ChangeView& b) {
+    return std::tie(a.closes, a.title, a.window_id) < std::tie(b.closes, b.title, b.window_id);
+  });
 
   RenderedEmail email;
-  email.subject = subject_for(views);
+  // A message with changes leads with them: the reminders it carries are the ones the change put
+  // in the past (rule b) or a digest that happened to fall due with it; the change is the news.
+  email.subject = changes.empty() ? subject_for(views) : email_change_subject_for(changes);
   const std::string count = std::to_string(views.size());
-  const std::string intro = views.size() == 1 ? "您好！以下申报即将截止：" : "您好！以下 " + count + " 项申报即将截止，按截止时间先后排列：";
+  const std::string reminders_intro =
+      views.size() == 1 ? "您好！以下申报即将截止：" : "您好！以下 " + count + " 项申报即将截止，按截止时间先后排列：";
+  const std::string intro = changes.empty() ? reminders_intro : email_change_intro(changes.size(), views.size());
   const std::string footer_sent = "本邮件由申报提醒服务自动发送至 " + content.recipient + "，请勿直接回复。";
   const std::string footer_id = "消息编号：" + content.message_id + "　生成时间：" + local_minute(content.now) + "（北京时间）";
   const std::string rule = "────────────────────────────\n";
+  const bool sections = !changes.empty() && !views.empty();
 
   std::string text = intro + "\n\n";
   std::string html_body = "<p style=\"margin:0 0 8px 0;\">" + html_escape(intro) + "</p>\n";
+  const auto section = [&](std::string_view heading) {
+    text += std::string(heading) + "\n";
+    html_body += "<h2 style=\"font-size:18px;margin:20px 0 0 0;\">" + html_escape(heading) + "</h2>\n";
+  };
+  if (sections) section("一、申报时间变化");
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    text += rule + email_change_text_for(changes[i], i + 1) + "\n";
+    html_body += email_change_html_for(changes[i], i + 1);
+  }
+  if (sections) section("二、即将截止（按截止时间先后排列）");
   for (std::size_t i = 0; i < views.size(); ++i) {
     text += rule + text_for(views[i], i + 1) + "\n";
     html_body += html_for(views[i], i + 1);
   }
+  const std::string note = changes.empty() ? "时间均为北京时间；“原文”为通知或手册的原话。"
+                                           : "时间均为北京时间；“原文”为通知或手册的原话；“依据”为变化所依据的通知。";
   text += rule;
-  text += "时间均为北京时间；“原文”为通知或手册的原话。\n\n";
+  text += note + "\n\n";
   text += "管理订阅（选择项目与提醒时间）：" + content.manage_url + "\n";
   text += "退订：" + content.unsubscribe_url + "\n\n";
   text += footer_sent + "\n" + footer_id + "\n";
 
-  html_body += "<p style=\"margin:12px 0;font-size:13px;color:#666666;\">时间均为北京时间；“原文”为通知或手册的原话。</p>\n";
+  html_body += "<p style=\"margin:12px 0;font-size:13px;color:#666666;\">" + html_escape(note) + "</p>\n";
   html_body += "<hr style=\"border:none;border-top:1px solid #dddddd;margin:16px 0;\">\n";
   html_body += "<p style=\"margin:4px 0;font-size:14px;\">" + html_link(content.manage_url, "管理订阅（选择项目与提醒时间）") +
                " · " + html_link(content.unsubscribe_url, "退订") + "</p>\n";

@@ -27,6 +27,7 @@
 #include "base/html_escape.h"
 #include "base/result.h"
 #include "mail/mime.h"
+#include "render/change_view.h"
 #include "render/reminder_view.h"
 #include "time/instant.h"
 
@@ -38,9 +39,10 @@ struct RenderedEmail {
   std::string html;     // a complete HTML document, every field escaped
 };
 
-// What a reminder email says.
+// What a reminder email says: reminders, change notices, or both (never neither).
 struct ReminderContent {
-  std::vector<render::ReminderView> views;  // one per reminder in the digest, any order; not empty
+  std::vector<render::ReminderView> views;  // one per reminder in the digest, any order
+  std::vector<render::ChangeView> changes;  // one per change notice (render/change_view.h), any order
   std::string message_id;    // shown in the footer (for support)
   std::string recipient;     // shown in the footer ("sent to ...")
   Instant now;               // shown in the footer, in +0800
@@ -48,14 +50,22 @@ struct ReminderContent {
   std::string unsubscribe_url;  // http(s) URL; the same as List-Unsubscribe's
 };
 
-// Subject, text and HTML of a reminder. The views are ordered with render::sort_for_reading.
+// Subject, text and HTML of a reminder and/or change notices. The views are ordered with
+// render::sort_for_reading, the changes by close (render::make_change_views' order).
+// Changes only: one change "【变更】TITLE截止时间提前至12月10日17:30" (its headline tag, the title
+// cut like a reminder's, ChangeView::subject_what); several: "【变更】3项申报时间有变化". With
+// reminders too, the subject is the reminders' (below) and the body starts with the changes.
+// Each change shows its headline and title, what happened, the previous and the current close
+// side by side (each with its phrase verbatim and the notice it comes from, linked in HTML when
+// http(s)), the reminder point the change put in the past, and what to do.
 // Subject: one programme (the digest may hold several windows of it): "【申报提醒】TITLE 还剩 7 天"
 // ("今天截止" on the closing day; an estimate: "【申报提醒】TITLE 预计2024年11月截止"); several:
 // "【申报提醒】3 个项目即将截止". A title is cut to 60 characters ("…") in the subject only.
 // Each reminder shows the title, close (closes_text, with 已确认 or 预计), days left, a clear note
 // for estimates, opening, the phrase verbatim, who must act, eligibility, contact, authority,
 // phones, the original link (a link only when it is http(s)), group and category; then the manage
-// and unsubscribe links. Fails when `views` is empty or a URL is not http(s) printable ASCII.
+// and unsubscribe links. Fails when `views` and `changes` are both empty or a URL is not http(s)
+// printable ASCII.
 Result<RenderedEmail> render_reminder(const ReminderContent& content);
 
 // Subject "请确认订阅申报提醒", text and HTML asking `recipient` to confirm with `confirm_url`

@@ -134,19 +134,34 @@ class ForwardingStore : public Store {
   Result<OutboxMetrics> outbox_metrics() override { return admin().outbox_metrics(); }
 
   // --- FeedStore
-  Result<std::vector<FeedEventVersion>> sync_feed_events(const std::vector<FeedEventDigest>& events,
+  Result<FeedSync> sync_feed_events(const std::vector<FeedEventDigest>& events,
                                                          Instant now) override {
     return feeds().sync_feed_events(events, now);
   }
 
   // --- RevisionStore
-  Result<RevisionOutcome> record_revision(const std::vector<RevisionWindow>& windows,
-                                          const std::string& calendar_revision, RevisionCause cause,
-                                          const std::string& reason, Instant now) override {
-    return revisions().record_revision(windows, calendar_revision, cause, reason, now);
+  Result<RevisionOutcome> record_revision(const NewRevision& revision, Instant now) override {
+    return revisions().record_revision(revision, now);
   }
   Result<std::vector<RevisionRecord>> revision_history(const std::string& programme, int limit) override {
     return revisions().revision_history(programme, limit);
+  }
+  Result<std::optional<RevisionRecord>> staged_revision() override { return revisions().staged_revision(); }
+  Result<RevisionRecord> release_revision(std::int64_t id, Instant now) override {
+    return revisions().release_revision(id, now);
+  }
+  Result<RevisionRecord> drop_revision(std::int64_t id, const std::string& reason, Instant now) override {
+    return revisions().drop_revision(id, reason, now);
+  }
+  Result<std::optional<RevisionSources>> revision_sources(std::int64_t id) override { return revisions().revision_sources(id); }
+  Result<NoticeOutcome> record_change_notices(std::int64_t id, const NoticeDecider& decide, Instant now) override {
+    return revisions().record_change_notices(id, decide, now);
+  }
+  Result<NoticeOutcome> preview_change_notices(std::int64_t id, const NoticeDecider& decide, Instant now) override {
+    return revisions().preview_change_notices(id, decide, now);
+  }
+  Result<std::vector<std::int64_t>> revisions_awaiting_notices() override {
+    return revisions().revisions_awaiting_notices();
   }
 
  protected:

@@ -175,6 +175,62 @@ CREATE TABLE revision_changes (
 CREATE INDEX revision_changes_by_programme ON revision_changes(programme_id, revision_id);
 )sql";
 
+// Version 9: change notices — revisions are staged before release and keep the files they were
+// read from; the ledger of what each endpoint was last told of each window; change notices in
+// messages; change events, once per (window, from, to) (store/revision_store.h); what each feed
+// event last said, so a withdrawn one stays in the feeds as cancelled (store/feed_store.h).
+const char* const kChangeNotices = R"sql(
+ALTER TABLE calendar_revisions ADD COLUMN state TEXT NOT NULL DEFAULT 'released'
+  CHECK (state IN ('staged', 'released', 'dropped', 'replaced'));
+ALTER TABLE calendar_revisions ADD COLUMN base_id INTEGER NOT NULL DEFAULT 0;   -- released revision diffed from
+ALTER TABLE calendar_revisions ADD COLUMN release_at INTEGER;                    -- staged: when due
+ALTER TABLE calendar_revisions ADD COLUMN released_at INTEGER;
+ALTER TABLE calendar_revisions ADD COLUMN closed_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE calendar_revisions ADD COLUMN notices_recorded INTEGER NOT NULL DEFAULT 1;
+UPDATE calendar_revisions SET released_at = recorded_at;
+CREATE INDEX calendar_revisions_by_state ON calendar_revisions(state, id);
+
+CREATE TABLE calendar_sources (
+  calendar_revision  TEXT PRIMARY KEY,         -- the files' hash
+  files              TEXT NOT NULL             -- JSON [{"name", "text"}]
+) WITHOUT ROWID;
+
+CREATE TABLE told (
+  endpoint_id  INTEGER NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+  window_id    TEXT NOT NULL,
+  close_told   INTEGER NOT NULL,               -- the close it was last told (a reminder or a notice)
+  revision_id  INTEGER,                        -- the release a notice told it of; NULL for a reminder
+  told_at      INTEGER NOT NULL,
+  PRIMARY KEY (endpoint_id, window_id)
+) WITHOUT ROWID;
+
+CREATE TABLE change_events (
+  key            TEXT PRIMARY KEY,             -- window id | from revision | to revision
+  window_id      TEXT NOT NULL,
+  from_revision  INTEGER NOT NULL,
+  to_revision    INTEGER NOT NULL,
+  recorded_at    INTEGER NOT NULL,
+  messages       INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE message_changes (
+  message_id   TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  window_id    TEXT NOT NULL,
+  event_key    TEXT NOT NULL,
+  revision_id  INTEGER NOT NULL,               -- the release it tells of
+  change       TEXT NOT NULL,                  -- JSON: domain/change_notice_json.h
+  close_told   INTEGER NOT NULL,               -- what the ledger records once it is sent
+  open_until   INTEGER NOT NULL,               -- nothing is sent about the window from here on
+  superseded   INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (message_id, window_id)
+) WITHOUT ROWID;
+CREATE INDEX message_changes_by_window ON message_changes(window_id, superseded);
+
+ALTER TABLE feed_events ADD COLUMN record TEXT;        -- what the event last said (ical/feed_book.cc)
+ALTER TABLE feed_events ADD COLUMN ends_at INTEGER;    -- its window's close
+ALTER TABLE feed_events ADD COLUMN gone_at INTEGER;    -- withdrawn from the calendar: shown cancelled
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -187,6 +243,7 @@ const std::vector<Migration>& migrations() {
       {6, "endpoint notices", kEndpointNotices},
       {7, "calendar feed event versions", kFeedEvents},
       {8, "calendar revisions", kCalendarRevisions},
+      {9, "change notices", kChangeNotices},
   };
   return all;
 }

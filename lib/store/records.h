@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "domain/change_notice.h"
 #include "domain/endpoint.h"
 #include "domain/feed_event.h"
 #include "domain/message.h"
@@ -128,6 +129,10 @@ struct OutboundMessage {
   Instant due;
   Instant expires;
   std::vector<DeliveryItem> items;        // not superseded, window not yet closed
+  // Change notices (issue "Change notices"): what this endpoint is told about windows whose
+  // dates a released calendar revision changed, rendered from these records, not from the live
+  // calendar. A message may carry reminders, changes, or both; it is never empty.
+  std::vector<ToldChange> changes;
 };
 
 // What became of one attempt.

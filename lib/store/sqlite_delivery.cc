@@ -6,6 +6,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "domain/change_notice_json.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_support.h"
 
@@ -133,10 +134,22 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
             {items->getColumn(1).getString(), items->getColumn(2).getString(), instant(items->getColumn(3).getInt64())});
       }
     }
+    {
+      const auto changes = statements().get(
+        "SELECT message_id, change FROM message_changes "
+        "WHERE message_id IN (SELECT value FROM json_each(?1)) AND superseded = 0 AND open_until > ?2 "
+        "ORDER BY window_id");
+      changes->bind(1, ids.text());
+      changes->bind(2, seconds(now));
+      while (changes->executeStep()) {
+        picked[position.at(changes->getColumn(0).getString())].changes.push_back(
+            told_change_from_json(nlohmann::json::parse(changes->getColumn(1).getString())));
+      }
+    }
     // Nothing left to say (every delivery superseded or its window closed): expired, not sent.
     JsonIdList empty, sendable;
     for (OutboundMessage& m : picked) {
-      (m.items.empty() ? empty : sendable).add(m.id);
+      (m.items.empty() && m.changes.empty() ? empty : sendable).add(m.id);
       std::sort(m.items.begin(), m.items.end(), [](const DeliveryItem& a, const DeliveryItem& b) {
         return std::tie(a.closes, a.window_id) < std::tie(b.closes, b.window_id);  // soonest first
       });
@@ -157,11 +170,35 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
       claim->bind(2, seconds(now));
       claim->exec();
     }
+    {
+      // The ledger (revision_store.h): an attempt is made now, so the endpoint counts as told of
+      // each window's close it carries — what change notices are later judged against.
+      const auto reminded = statements().get(
+        "INSERT INTO told (endpoint_id, window_id, close_told, revision_id, told_at) "
+        "SELECT endpoint_id, window_id, max(closes_at), NULL, ?2 FROM deliveries "
+        "WHERE message_id IN (SELECT value FROM json_each(?1)) AND superseded = 0 AND lead != 'test' "
+        "GROUP BY endpoint_id, window_id "
+        "ON CONFLICT (endpoint_id, window_id) DO UPDATE SET close_told = excluded.close_told, "
+        "revision_id = NULL, told_at = excluded.told_at");
+      reminded->bind(1, sendable.text());
+      reminded->bind(2, seconds(now));
+      reminded->exec();
+      const auto noticed = statements().get(
+        "INSERT INTO told (endpoint_id, window_id, close_told, revision_id, told_at) "
+        "SELECT m.endpoint_id, c.window_id, c.close_told, c.revision_id, ?2 "
+        "FROM message_changes AS c JOIN messages AS m ON m.id = c.message_id "
+        "WHERE c.message_id IN (SELECT value FROM json_each(?1)) AND c.superseded = 0 "
+        "ON CONFLICT (endpoint_id, window_id) DO UPDATE SET close_told = excluded.close_told, "
+        "revision_id = excluded.revision_id, told_at = excluded.told_at");
+      noticed->bind(1, sendable.text());
+      noticed->bind(2, seconds(now));
+      noticed->exec();
+    }
     transaction.commit();
     std::vector<OutboundMessage> claimed;  // in the order picked: oldest first
     claimed.reserve(picked.size());
     for (OutboundMessage& m : picked) {
-      if (!m.items.empty()) claimed.push_back(std::move(m));
+      if (!m.items.empty() || !m.changes.empty()) claimed.push_back(std::move(m));
     }
     return Result<std::vector<OutboundMessage>>::success(std::move(claimed));
   });

@@ -104,27 +104,6 @@ std::string lowercase_ascii(std::string text) {
   return text;
 }
 
-EndpointFilters read_filters(SQLite::Database& db, int64_t endpoint_id) {
-  EndpointFilters filters;
-  SQLite::Statement q(db, "SELECT field, value FROM endpoint_filters WHERE endpoint_id = ? ORDER BY field, value");
-  q.bind(1, endpoint_id);
-  while (q.executeStep()) {
-    const std::string field = q.getColumn(0).getString();
-    for (const FilterField& f : kFilterFields) {
-      if (field == f.name) (filters.*f.values).push_back(q.getColumn(1).getString());
-    }
-  }
-  return filters;
-}
-
-std::vector<std::string> read_leads(SQLite::Database& db, int64_t endpoint_id) {
-  std::vector<std::string> leads;
-  SQLite::Statement q(db, "SELECT lead FROM endpoint_leads WHERE endpoint_id = ? ORDER BY lead");
-  q.bind(1, endpoint_id);
-  while (q.executeStep()) leads.push_back(q.getColumn(0).getString());
-  return leads;
-}
-
 const char* const kEndpointColumns =
     "SELECT id, subscriber_id, kind, address, state, coalesce(state_reason, ''), created_at FROM endpoints";
 
@@ -161,6 +140,28 @@ Status require_one_change(SQLite::Database& db, const std::string& what) {
 }
 
 }  // namespace
+
+EndpointFilters read_filters(SQLite::Database& db, int64_t endpoint_id) {
+  EndpointFilters filters;
+  SQLite::Statement q(db, "SELECT field, value FROM endpoint_filters WHERE endpoint_id = ? ORDER BY field, value");
+  q.bind(1, endpoint_id);
+  while (q.executeStep()) {
+    const std::string field = q.getColumn(0).getString();
+    for (const FilterField& f : kFilterFields) {
+      if (field == f.name) (filters.*f.values).push_back(q.getColumn(1).getString());
+    }
+  }
+  return filters;
+}
+
+std::vector<std::string> read_leads(SQLite::Database& db, int64_t endpoint_id) {
+  std::vector<std::string> leads;
+  SQLite::Statement q(db, "SELECT lead FROM endpoint_leads WHERE endpoint_id = ? ORDER BY lead");
+  q.bind(1, endpoint_id);
+  while (q.executeStep()) leads.push_back(q.getColumn(0).getString());
+  return leads;
+}
+
 
 MessageRecord read_message(SQLite::Statement& row) {
   return {row.getColumn(0).getString(),         row.getColumn(1).getInt64(),
@@ -341,13 +342,22 @@ Result<PurgeOutcome> SqliteStore::purge(Instant now, const RetentionPolicy& poli
                                   "AND email IS NOT NULL AND unsubscribed_at <= ?1");
     subscribers.bind(1, cutoff);
     outcome.subscribers = subscribers.exec();
-    // Calendar revisions whose every window closed long enough ago; never the latest, which the
-    // next revision is compared with.
+    // Calendar revisions whose every window closed long enough ago; never the latest released,
+    // which is in force and the next revision is compared with, nor a staged one. The files kept
+    // for them go with the last revision that needed them.
+    const int64_t finished = seconds(now - date::days{policy.finished_message_days});
     SQLite::Statement revisions(*db_,
-                                "DELETE FROM calendar_revisions WHERE last_close <= ?1 "
-                                "AND id < (SELECT max(id) FROM calendar_revisions)");
-    revisions.bind(1, seconds(now - date::days{policy.finished_message_days}));
+                                "DELETE FROM calendar_revisions WHERE last_close <= ?1 AND state != 'staged' "
+                                "AND id < (SELECT max(id) FROM calendar_revisions WHERE state = 'released')");
+    revisions.bind(1, finished);
     outcome.revisions = revisions.exec();
+    db_->exec("DELETE FROM calendar_sources WHERE calendar_revision NOT IN "
+              "(SELECT calendar_revision FROM calendar_revisions)");
+    // The ledger of what each endpoint was told outlives the messages: until its close is
+    // finished_message_days past, whatever the message purge did.
+    SQLite::Statement ledger(*db_, "DELETE FROM told WHERE close_told <= ?1");
+    ledger.bind(1, finished);
+    ledger.exec();
     transaction.commit();
     return Result<PurgeOutcome>::success(outcome);
   });

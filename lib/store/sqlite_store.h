@@ -97,14 +97,19 @@ class SqliteStore final : public Store {
   Result<OutboxMetrics> outbox_metrics() override;
 
   // --- FeedStore (feed_store.h) ----------------------------------------------------------------
-  Result<std::vector<FeedEventVersion>> sync_feed_events(const std::vector<FeedEventDigest>& events,
+  Result<FeedSync> sync_feed_events(const std::vector<FeedEventDigest>& events,
                                                          Instant now) override;
 
   // --- RevisionStore (revision_store.h) --------------------------------------------------------
-  Result<RevisionOutcome> record_revision(const std::vector<RevisionWindow>& windows,
-                                          const std::string& calendar_revision, RevisionCause cause,
-                                          const std::string& reason, Instant now) override;
+  Result<RevisionOutcome> record_revision(const NewRevision& revision, Instant now) override;
   Result<std::vector<RevisionRecord>> revision_history(const std::string& programme, int limit) override;
+  Result<std::optional<RevisionRecord>> staged_revision() override;
+  Result<RevisionRecord> release_revision(std::int64_t id, Instant now) override;
+  Result<RevisionRecord> drop_revision(std::int64_t id, const std::string& reason, Instant now) override;
+  Result<std::optional<RevisionSources>> revision_sources(std::int64_t id) override;
+  Result<NoticeOutcome> record_change_notices(std::int64_t id, const NoticeDecider& decide, Instant now) override;
+  Result<NoticeOutcome> preview_change_notices(std::int64_t id, const NoticeDecider& decide, Instant now) override;
+  Result<std::vector<std::int64_t>> revisions_awaiting_notices() override;
 
   // For tests and maintenance tools that need SQL the interface does not offer.
   SQLite::Database& database() { return *db_; }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <SQLiteCpp/Database.h>
+#include <nlohmann/json.hpp>
 
 #include "domain/endpoint.h"
 #include "domain/state_names.h"
@@ -63,6 +64,10 @@ MessageRecord read_message(SQLite::Statement& row);
 
 struct NewEndpoint;
 
+// An endpoint's filters and chosen lead ids (empty: every lead), as stored.
+EndpointFilters read_filters(SQLite::Database& db, std::int64_t endpoint_id);
+std::vector<std::string> read_leads(SQLite::Database& db, std::int64_t endpoint_id);
+
 // Inserts an endpoint with its filters and leads, inside the caller's transaction; its id.
 std::int64_t insert_endpoint(SQLite::Database& db, const NewEndpoint& endpoint, Instant now);
 
@@ -72,6 +77,8 @@ class JsonIdList {
  public:
   void add(const std::string& id) { text_ += (text_.empty() ? "[\"" : ",\"") + id + "\""; }  // hex ids: no escaping
   void add(std::int64_t id) { text_ += (text_.empty() ? "[" : ",") + std::to_string(id); }
+  // Any text (a feed UID), escaped as JSON.
+  void add_text(const std::string& text) { text_ += (text_.empty() ? "[" : ",") + nlohmann::json(text).dump(); }
   std::string text() const { return text_.empty() ? "[]" : text_ + "]"; }
 
  private:

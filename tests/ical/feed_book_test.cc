@@ -4,6 +4,8 @@
 #include "ical/feed_book.h"
 
 #include <doctest/doctest.h>
+
+#include <algorithm>
 #include <zlib.h>
 
 #include "base/gzip.h"
@@ -181,4 +183,49 @@ TEST_CASE("uid_host_of takes the public URL's host") {
   CHECK(uid_host_of("http://127.0.0.1:8080") == "127.0.0.1");
   CHECK(uid_host_of("https://example.cn:8443/prefix") == "example.cn");
   CHECK(uid_host_of("http://[::1]:8080") == "[::1]");
+}
+
+TEST_CASE("FeedBook shows an event withdrawn from the calendar as cancelled, selected by its facts") {
+  const auto calendar = shared_handbook();
+  const Instant made = *parse_iso8601("2026-11-28T00:00Z");
+  const FeedBook before(calendar, "h", shanghai_zone(), Organizer{"a@h.cn", "h"}, made);
+  // What the store kept of two events: one confirmed, one an estimate.
+  const auto digests = before.digests();
+  const Window* confirmed = nullptr;
+  const Window* estimate = nullptr;
+  for (const Window& w : calendar->windows()) {
+    if (!confirmed && w.status == WindowStatus::confirmed) confirmed = &w;
+    if (!estimate && w.estimated()) estimate = &w;
+  }
+  REQUIRE((confirmed && estimate));
+  std::vector<FeedGoneEvent> gone;
+  for (const Window* w : {confirmed, estimate}) {
+    const std::string uid = window_uid(*w, "h");
+    const auto d = std::find_if(digests.begin(), digests.end(), [&](const FeedEventDigest& x) { return x.uid == uid; });
+    REQUIRE(d != digests.end());
+    CHECK(d->ends == w->closes.at);
+    gone.push_back({{uid, 4, made}, d->record});
+  }
+  gone.push_back({{"broken@h", 1, made}, "not json"});  // left out, not shown wrong
+  // A book of the calendar as it is now, told which events are gone.
+  FeedBook after(calendar, "h", shanghai_zone(), Organizer{"a@h.cn", "h"}, made);
+  after.add_withdrawn(gone);
+  const auto shown = after.withdrawn_event(window_uid(*confirmed, "h"));
+  REQUIRE(shown);
+  CHECK(shown->cancelled);
+  CHECK(shown->sequence == 4);
+  CHECK(shown->summary.starts_with("【已撤回】"));
+  CHECK(after.withdrawn_event(window_uid(*estimate, "h"))->summary.starts_with("【不再预估】"));
+  CHECK_FALSE(after.withdrawn_event("broken@h"));
+  const RenderedFeed all = after.render(FeedSelection{});
+  CHECK(all.events == calendar->windows().size() + 2);
+  // A selection of the confirmed window's programme alone takes its withdrawn event too (here the
+  // window is also still in the calendar, so its UID shows twice; in use a gone UID is not).
+  FeedSelection only;
+  only.everything = false;
+  only.selections.push_back(EndpointFilters{{confirmed->programme_id}, {}, {}, {}, {}, {}});
+  const RenderedFeed one = after.render(only);
+  CHECK(count(one.body, "UID:" + window_uid(*confirmed, "h") + "\r\n") == 2);
+  CHECK(count(one.body, "UID:" + window_uid(*estimate, "h") + "\r\n") ==
+        (estimate->programme_id == confirmed->programme_id ? 2u : 0u));
 }

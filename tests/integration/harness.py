@@ -82,7 +82,7 @@ closes = "{closes}"
 
 class Daemon:
     def __init__(self, build_dir, calendars_text=None, calendars_dir=None, delivery="",
-                 allow_hosts='["127.0.0.1"]', extra_config=""):
+                 allow_hosts='["127.0.0.1"]', extra_config="", notice_delay=0):
         self.build_dir = build_dir
         self.tmp = tempfile.TemporaryDirectory(prefix="deadlined-it-")
         self.dir = self.tmp.name
@@ -101,6 +101,8 @@ shutdown_grace_seconds = 5
 
 [schedule]
 replan_seconds = 1
+# Most tests reload and look at once; the change-notice tests stage (tests/integration/changes_test.py).
+change_notice_delay_seconds = {notice_delay}
 
 [delivery]
 allow_hosts = {allow_hosts}

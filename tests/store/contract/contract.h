@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "calendar/loader.h"
+#include "schedule/revision_windows.h"
 #include "store/sqlite_store.h"
 #include "store/store.h"
 #include "test_support.h"
@@ -158,6 +160,14 @@ std::vector<std::int64_t> ids_of(const std::vector<Record>& records) {
   return ids;
 }
 using Ids = std::vector<std::int64_t>;
+
+// The revision of a fixture calendar in tests/calendar/fixtures/diff/ (before.toml, after.toml):
+// what the revision and change-notice contracts record.
+inline std::vector<RevisionWindow> diff_fixture_revision(const std::string& file) {
+  LoadOutcome outcome = load_calendar_files({fixture("diff/" + file)});
+  REQUIRE(outcome.calendar);
+  return revision_windows(*outcome.calendar);
+}
 
 }  // namespace deadline::test
 

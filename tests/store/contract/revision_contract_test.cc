@@ -11,16 +11,11 @@ using test::at;
 
 namespace {
 
-std::vector<RevisionWindow> revision_of(const char* file) {
-  LoadOutcome outcome = load_calendar_files({test::fixture(std::string("diff/") + file)});
-  REQUIRE(outcome.calendar);
-  return revision_windows(*outcome.calendar);
-}
-
+// Recorded and released at once (no stage delay), as every revision was before staging.
 template <class F>
 RevisionOutcome record(F& f, const std::vector<RevisionWindow>& windows, const char* hash,
                        RevisionCause cause = RevisionCause::start, const std::string& reason = "") {
-  const auto outcome = f.revisions.record_revision(windows, hash, cause, reason, f.now);
+  const auto outcome = f.revisions.record_revision({windows, hash, {}, cause, reason, std::chrono::seconds{0}}, f.now);
   REQUIRE_MESSAGE(outcome.ok(), outcome.error());
   return *outcome;
 }
@@ -35,7 +30,7 @@ std::vector<std::string> lines_of(const std::vector<WindowChange>& changes) {
 
 STORE_CONTRACT("the first revision is a baseline; the same windows again record nothing") {
   test::ContractFixture<Backend> f;
-  const auto before = revision_of("before.toml");
+  const auto before = test::diff_fixture_revision("before.toml");
   const RevisionOutcome first = record(f, before, "aaaa");
   CHECK(first.recorded);
   CHECK(first.revision.baseline);
@@ -53,8 +48,8 @@ STORE_CONTRACT("the first revision is a baseline; the same windows again record 
 
 STORE_CONTRACT("a changed calendar is recorded with what changed since the last stored revision") {
   test::ContractFixture<Backend> f;
-  const auto before = revision_of("before.toml");
-  const auto after = revision_of("after.toml");
+  const auto before = test::diff_fixture_revision("before.toml");
+  const auto after = test::diff_fixture_revision("after.toml");
   record(f, before, "aaaa");
   f.now += std::chrono::hours{1};
   const RevisionOutcome changed = record(f, after, "cccc", RevisionCause::admin, "通知 2024-11-20");
@@ -74,8 +69,8 @@ STORE_CONTRACT("a changed calendar is recorded with what changed since the last 
 
 STORE_CONTRACT("history: newest first, what each changed read back as recorded, by programme") {
   test::ContractFixture<Backend> f;
-  const auto before = revision_of("before.toml");
-  const auto after = revision_of("after.toml");
+  const auto before = test::diff_fixture_revision("before.toml");
+  const auto after = test::diff_fixture_revision("after.toml");
   const auto baseline = record(f, before, "aaaa").revision.id;
   f.now += std::chrono::hours{1};
   const auto edited = record(f, after, "cccc", RevisionCause::sighup, "notices of November").revision.id;

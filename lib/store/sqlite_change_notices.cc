@@ -1,0 +1,229 @@
+// SqliteStore: the change notices of a released calendar revision (store/revision_store.h,
+// record_change_notices). One transaction: the revision's notices are recorded whole or not at
+// all, and once (its notices_recorded flag, and one change event per window, from, to).
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <map>
+
+#include "domain/change_notice_json.h"
+#include "domain/revision_json.h"
+#include "domain/trigger.h"
+#include "store/sqlite_store.h"
+#include "store/sqlite_support.h"
+
+namespace deadline::store {
+
+namespace {
+
+using nlohmann::json;
+
+// Nothing is said about a window from this instant on: the new close for a window that is still
+// there, the old close for one withdrawn.
+Instant open_until(const ToldChange& told) { return told.current && told.current->status != WindowStatus::cancelled
+                                                        ? told.current->closes_at
+                                                        : told.previous->closes_at; }
+
+// The close the ledger records once the notice is sent.
+Instant close_told(const ToldChange& told) { return told.current ? told.current->closes_at : told.previous->closes_at; }
+
+struct Candidate {
+  std::int64_t id = 0;
+  bool active = false;                    // endpoint active (else its notices are created expired)
+  EndpointFilters filters;
+  std::vector<std::string> leads;
+};
+
+std::vector<Candidate> candidates(SQLite::Database& db) {
+  SQLite::Statement q(db,
+                      "SELECT e.id, e.state FROM endpoints AS e JOIN subscribers AS s ON s.id = e.subscriber_id "
+                      "WHERE s.state = 'active' AND e.state IN ('active', 'needs_attention', 'disabled') ORDER BY e.id");
+  std::vector<Candidate> all;
+  while (q.executeStep()) all.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString() == "active", {}, {}});
+  for (Candidate& c : all) {
+    c.filters = read_filters(db, c.id);
+    c.leads = read_leads(db, c.id);
+  }
+  return all;
+}
+
+std::optional<Instant> ledger_close(SQLite::Statement& q, std::int64_t endpoint_id, const std::string& window_id) {
+  q.bind(1, endpoint_id);
+  q.bind(2, window_id);
+  std::optional<Instant> close;
+  if (q.executeStep()) close = instant(q.getColumn(0).getInt64());
+  q.reset();
+  return close;
+}
+
+// Unsent notices of `window_id` are superseded by the newer release; for a window withdrawn, its
+// unsent reminders too. Returns how many rows were set aside.
+std::int64_t supersede_unsent(SQLite::Database& db, const WindowChange& change) {
+  const char* unsent = "message_id IN (SELECT id FROM messages WHERE state IN ('pending', 'retry'))";
+  SQLite::Statement notices(db, std::string("UPDATE message_changes SET superseded = 1 WHERE window_id = ?1 "
+                                            "AND superseded = 0 AND ") + unsent);
+  notices.bind(1, change.window_id);
+  std::int64_t n = notices.exec();
+  const bool withdrawn = !change.after || change.after->status == WindowStatus::cancelled;
+  if (withdrawn) {
+    SQLite::Statement reminders(db, std::string("UPDATE deliveries SET superseded = 1 WHERE window_id = ?1 "
+                                                "AND superseded = 0 AND lead != 'test' AND ") + unsent);
+    reminders.bind(1, change.window_id);
+    n += reminders.exec();
+  }
+  return n;
+}
+
+// Endpoint → what it is told (with each notice's event key), for revision `id`'s notice-worthy
+// changes from `base_id`. Recording, each change event is claimed (a window's from → to told
+// before is skipped) and unsent items superseded; previewing, nothing is written.
+using ToldByEndpoint = std::map<std::int64_t, std::vector<std::pair<std::string, ToldChange>>>;
+ToldByEndpoint decide_notices(SQLite::Database& db, std::int64_t id, std::int64_t base_id,
+                              const std::vector<Candidate>& endpoints, const NoticeDecider& decide, Instant now,
+                              bool record, NoticeOutcome& outcome) {
+  std::vector<WindowChange> changes;
+  {
+    SQLite::Statement q(db, "SELECT change FROM revision_changes WHERE revision_id = ?1 ORDER BY window_id");
+    q.bind(1, id);
+    while (q.executeStep()) {
+      WindowChange c = window_change_from_json(json::parse(q.getColumn(0).getString()));
+      if (is_notice_worthy(c)) changes.push_back(std::move(c));
+    }
+  }
+  SQLite::Statement ledger(db, "SELECT close_told FROM told WHERE endpoint_id = ?1 AND window_id = ?2");
+  SQLite::Statement seen(db, "SELECT 1 FROM change_events WHERE key = ?1");
+  SQLite::Statement event(db,
+                          "INSERT INTO change_events (key, window_id, from_revision, to_revision, recorded_at) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5)");
+  ToldByEndpoint told;
+  for (const WindowChange& change : changes) {
+    const std::string key = change.window_id + "|" + std::to_string(base_id) + "|" + std::to_string(id);
+    seen.bind(1, key);
+    const bool told_before = seen.executeStep();
+    seen.reset();
+    if (told_before) continue;  // this window's from → to was told before
+    if (record) {
+      event.bind(1, key);
+      event.bind(2, change.window_id);
+      event.bind(3, base_id);
+      event.bind(4, id);
+      event.bind(5, seconds(now));
+      event.exec();
+      event.reset();
+      outcome.superseded += supersede_unsent(db, change);
+    }
+    ++outcome.events;
+    const WindowFacts& facts = change.either().facts;  // a removed window: as it was
+    for (const Candidate& c : endpoints) {
+      if (!filters_match(c.filters, facts)) continue;
+      if (auto notice = decide(change, ledger_close(ledger, c.id, change.window_id), c.leads)) {
+        told[c.id].emplace_back(key, std::move(*notice));
+      }
+    }
+  }
+  outcome.messages = static_cast<std::int64_t>(told.size());
+  return told;
+}
+
+}  // namespace
+
+Result<NoticeOutcome> SqliteStore::preview_change_notices(std::int64_t id, const NoticeDecider& decide, Instant now) {
+  return guarded("previewing change notices", [&] {
+    using R = Result<NoticeOutcome>;
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db);  // DEFERRED: one consistent read, nothing written
+    SQLite::Statement revision(db, "SELECT base_id FROM calendar_revisions WHERE id = ?1");
+    revision.bind(1, id);
+    if (!revision.executeStep()) return R::failure("no calendar revision #" + std::to_string(id));
+    NoticeOutcome outcome;
+    decide_notices(db, id, revision.getColumn(0).getInt64(), candidates(db), decide, now, false, outcome);
+    transaction.commit();
+    return R::success(outcome);
+  });
+}
+
+Result<NoticeOutcome> SqliteStore::record_change_notices(std::int64_t id, const NoticeDecider& decide, Instant now) {
+  return guarded("recording change notices", [&] {
+    using R = Result<NoticeOutcome>;
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement revision(db, "SELECT state, notices_recorded, base_id FROM calendar_revisions WHERE id = ?1");
+    revision.bind(1, id);
+    if (!revision.executeStep()) return R::failure("no calendar revision #" + std::to_string(id));
+    if (revision.getColumn(0).getString() != "released") {
+      return R::failure("calendar revision #" + std::to_string(id) + " is not released");
+    }
+    NoticeOutcome outcome;
+    if (revision.getColumn(1).getInt() != 0) {
+      outcome.already_recorded = true;
+      return R::success(outcome);
+    }
+    const std::vector<Candidate> endpoints = candidates(db);
+    const ToldByEndpoint told =
+        decide_notices(db, id, revision.getColumn(2).getInt64(), endpoints, decide, now, true, outcome);
+    std::map<std::int64_t, bool> active;
+    for (const Candidate& c : endpoints) active[c.id] = c.active;
+    SQLite::Statement message(db,
+                              "INSERT INTO messages (id, endpoint_id, due_at, created_at, state, next_attempt_at, "
+                              "expires_at, updated_at, last_error) VALUES (lower(hex(randomblob(16))), ?1, ?2, ?2, ?3, ?2, "
+                              "?4, ?2, ?5) RETURNING id");
+    SQLite::Statement item(db,
+                           "INSERT INTO message_changes (message_id, window_id, event_key, revision_id, change, close_told, "
+                           "open_until) VALUES (?1, ?2, ?3, ?7, ?4, ?5, ?6)");
+    SQLite::Statement overdue(db,
+                              "INSERT OR IGNORE INTO deliveries (message_id, endpoint_id, trigger_key, window_id, lead, "
+                              "closes_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    SQLite::Statement counted(db, "UPDATE change_events SET messages = messages + 1 WHERE key = ?1");
+    for (const auto& [endpoint_id, notices] : told) {
+      Instant expires = now;
+      for (const auto& [key, notice] : notices) expires = std::max(expires, open_until(notice));
+      const bool sendable = active[endpoint_id];
+      message.bind(1, endpoint_id);
+      message.bind(2, seconds(now));
+      message.bind(3, sendable ? "pending" : "expired");
+      message.bind(4, seconds(expires));
+      if (sendable) {
+        message.bind(5);
+      } else {
+        message.bind(5, "endpoint disabled");  // replayed on re-enable while its windows are open
+      }
+      message.executeStep();
+      const std::string message_id = message.getColumn(0).getString();
+      message.reset();
+      for (const auto& [key, notice] : notices) {
+        item.bind(1, message_id);
+        item.bind(2, notice.window_id);
+        item.bind(3, key);
+        item.bind(4, told_change_json(notice).dump());
+        item.bind(5, seconds(close_told(notice)));
+        item.bind(6, seconds(open_until(notice)));
+        item.bind(7, id);
+        item.exec();
+        item.reset();
+        counted.bind(1, key);
+        counted.exec();
+        counted.reset();
+        if (!notice.overdue_lead.empty() && notice.current) {
+          // The reminder the move put in the past travels with the notice; its trigger key is
+          // taken for this endpoint, so the scheduler never sends it as well.
+          const Trigger trigger{notice.window_id, notice.overdue_lead, now, notice.current->closes_at, {}};
+          overdue.bind(1, message_id);
+          overdue.bind(2, endpoint_id);
+          overdue.bind(3, trigger.key());
+          overdue.bind(4, notice.window_id);
+          overdue.bind(5, notice.overdue_lead);
+          overdue.bind(6, seconds(notice.current->closes_at));
+          overdue.exec();
+          overdue.reset();
+        }
+      }
+    }
+    SQLite::Statement done(db, "UPDATE calendar_revisions SET notices_recorded = 1 WHERE id = ?1");
+    done.bind(1, id);
+    done.exec();
+    transaction.commit();
+    return R::success(outcome);
+  });
+}
+
+}  // namespace deadline::store
