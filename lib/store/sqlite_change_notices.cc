@@ -56,6 +56,34 @@ std::optional<Instant> ledger_close(SQLite::Statement& q, std::int64_t endpoint_
   return close;
 }
 
+// Endpoint → the window as its unsent notice of `window_id` had it before (nullopt: that notice
+// told it as added). A newer release supersedes those notices, and the endpoint is then told the
+// net change from what it was last told, not the step between the two releases.
+std::map<std::int64_t, std::optional<RevisionWindow>> unsent_bases(SQLite::Database& db, const std::string& window_id) {
+  SQLite::Statement q(db,
+                      "SELECT m.endpoint_id, c.change FROM message_changes AS c JOIN messages AS m ON m.id = c.message_id "
+                      "WHERE c.window_id = ?1 AND c.superseded = 0 AND m.state IN ('pending', 'retry') "
+                      "ORDER BY c.revision_id DESC");
+  q.bind(1, window_id);
+  std::map<std::int64_t, std::optional<RevisionWindow>> bases;
+  while (q.executeStep()) {
+    // The oldest unsent notice wins: read newest first, each older one overwrites.
+    bases[q.getColumn(0).getInt64()] = told_change_from_json(json::parse(q.getColumn(1).getString())).previous;
+  }
+  return bases;
+}
+
+// The change from `base` (what an endpoint was last told) to the window as released now; nullopt
+// when there is nothing notice-worthy between them.
+std::optional<WindowChange> net_change(const std::optional<RevisionWindow>& base, const WindowChange& latest) {
+  std::vector<RevisionWindow> before, after;
+  if (base) before.push_back(*base);
+  if (latest.after) after.push_back(*latest.after);
+  std::vector<WindowChange> net = diff_revisions(before, after);
+  if (net.empty() || !is_notice_worthy(net.front())) return std::nullopt;
+  return std::move(net.front());
+}
+
 // Unsent notices of `window_id` are superseded by the newer release; for a window withdrawn, its
 // unsent reminders too. Returns how many rows were set aside.
 std::int64_t supersede_unsent(SQLite::Database& db, const WindowChange& change) {
@@ -102,6 +130,7 @@ ToldByEndpoint decide_notices(SQLite::Database& db, std::int64_t id, std::int64_
     const bool told_before = seen.executeStep();
     seen.reset();
     if (told_before) continue;  // this window's from → to was told before
+    const auto bases = unsent_bases(db, change.window_id);
     if (record) {
       event.bind(1, key);
       event.bind(2, change.window_id);
@@ -116,9 +145,14 @@ ToldByEndpoint decide_notices(SQLite::Database& db, std::int64_t id, std::int64_
     const WindowFacts& facts = change.either().facts;  // a removed window: as it was
     for (const Candidate& c : endpoints) {
       if (!filters_match(c.filters, facts)) continue;
-      if (auto notice = decide(change, ledger_close(ledger, c.id, change.window_id), c.leads)) {
-        told[c.id].emplace_back(key, std::move(*notice));
+      const std::optional<Instant> close = ledger_close(ledger, c.id, change.window_id);
+      std::optional<ToldChange> notice;
+      if (const auto base = bases.find(c.id); base != bases.end()) {
+        if (const auto net = net_change(base->second, change)) notice = decide(*net, close, c.leads);
+      } else {
+        notice = decide(change, close, c.leads);
       }
+      if (notice) told[c.id].emplace_back(key, std::move(*notice));
     }
   }
   outcome.messages = static_cast<std::int64_t>(told.size());

@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include "base/url_encode.h"
+#include <set>
+
+#include "render/change_view.h"
 #include "render/reminder_view.h"
 #include "web/calendar_html.h"
 #include "web/feed_links.h"
@@ -37,6 +40,24 @@ std::string source_html(const Calendar& calendar, const Programme& programme) {
   return html;
 }
 
+// Windows a released revision removed (or estimates no longer made) whose old close is still
+// ahead: listed as withdrawn until then, so a clerk who saw the date before learns it is gone
+// (a cancelled window is still in the calendar and shows with its own 已撤回 badge).
+std::string withdrawn_items(const std::vector<const Window*>& windows, const std::vector<ChangeEntry>& changes,
+                            Instant now) {
+  std::set<std::string> seen;
+  std::string html;
+  for (const ChangeEntry& entry : changes) {  // newest first: only each window's latest change counts
+    const WindowChange& c = entry.change;
+    if (!seen.insert(c.window_id).second || c.after || !c.before || c.before->closes_at <= now) continue;
+    if (std::any_of(windows.begin(), windows.end(), [&](const Window* w) { return w->id() == c.window_id; })) continue;
+    const render::ChangeView view = render::make_change_view({c.window_id, c.kinds, false, c.before, std::nullopt, ""}, now);
+    html += "<li class=\"withdrawn\"><h3>" + escape(view.tag) + escape(view.what) + "</h3>\n<p>原文：「" +
+            escape(c.before->phrase) + "」</p>\n<p>" + escape(view.advice) + "</p></li>\n";
+  }
+  return html;
+}
+
 }  // namespace
 
 std::string programme_page(const Calendar& calendar, const Programme& programme, Instant now,
@@ -66,12 +87,13 @@ std::string programme_page(const Calendar& calendar, const Programme& programme,
 
   body += "<section aria-labelledby=\"windows-heading\">\n<h2 id=\"windows-heading\">申报时间</h2>\n";
   const std::vector<const Window*> windows = calendar.windows_of(programme.id);
-  if (windows.empty()) {
+  const std::string withdrawn = withdrawn_items(windows, changes, now);
+  if (windows.empty() && withdrawn.empty()) {
     body += "<p>手册没有写明申报时间。</p>\n";
   } else {
     body += "<ol class=\"windows\">\n";
     for (const Window* w : windows) body += window_item(programme, *w, now, false);
-    body += "</ol>\n";
+    body += withdrawn + "</ol>\n";
   }
   body += "</section>\n";
   if (!public_url.empty()) {

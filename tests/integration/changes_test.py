@@ -79,11 +79,28 @@ eligibility = "企业"
 recurs = false
 recurs_reason = "测试"
 ''' + window("apply", "2029-12-20T17:00")
+# A yearly programme: its month estimate is projected to 2030-2032 while it recurs; the revision
+# stops it recurring, so those projections are dropped (estimate-dropped, 【不再预估】).
+YEARLY = '''
+[[programme]]
+id = "yearly-programme"
+number = 3
+page = 3
+title = "年度项目"
+group = "工业和信息化部门"
+category = "资金引导"
+contact = "测试"
+link = "https://example.cn/yearly"
+eligibility = "企业"
+recurs = true
+recurs_reason = "每年开展"
+''' + window("apply", "2029-09", status="estimated")
 BEFORE = HEAD + window("move", "2029-06-20T17:00") + window("cancel", "2029-06-08T17:00") + \
-    window("confirm", "2029-08", status="estimated") + window("remove", "2029-06-25T17:00") + OTHER
+    window("confirm", "2029-08", status="estimated") + window("remove", "2029-06-25T17:00") + OTHER + YEARLY
 AFTER = HEAD + window("move", "2029-06-02T12:00", source=True) + \
     window("cancel", "2029-06-08T17:00", status="cancelled", source=True) + \
-    window("confirm", "2029-08-20T17:00", source=True) + window("add", "2029-06-04T17:00", source=True) + OTHER
+    window("confirm", "2029-08-20T17:00", source=True) + window("add", "2029-06-04T17:00", source=True) + OTHER + \
+    YEARLY.replace("recurs = true", "recurs = false")
 # A slip of the keyboard: the move typed a month early. Dropped, it must reach nobody.
 TYPO = AFTER.replace("2029-06-02T12:00", "2029-05-02T12:00")
 
@@ -168,9 +185,10 @@ from_name = "江苏省中小企业申报提醒"
         self.assertEqual(kinds["cn-programme/cancel/2029"], ["cancelled"])
         self.assertIn("confirmed", kinds["cn-programme/confirm/2029"])
         self.assertEqual(kinds["cn-programme/add/2029"], ["added"])
+        self.assertEqual([kinds[f"yearly-programme/apply/{y}"] for y in (2030, 2031, 2032)], [["estimate-dropped"]] * 3)
         listed = d.ctl("changes")
         self.assertIn(f"#{staged[0]['id']} staged", listed.stdout)
-        self.assertIn("released now, it would tell 3 endpoint(s) of 5 window(s)", listed.stdout)
+        self.assertIn("released now, it would tell 3 endpoint(s) of 8 window(s)", listed.stdout)
         status = json.loads(d.ctl("status").stdout)
         self.assertEqual(status["staged_revision"]["id"], staged[0]["id"])
         replaced = d.sql("SELECT state, closed_reason FROM calendar_revisions WHERE id = ?", typo[0]["id"])
@@ -232,6 +250,11 @@ from_name = "江苏省中小企业申报提醒"
         self.assertEqual(int(events["cn-programme-2029-move"]["SEQUENCE"]), 1)
         self.assertEqual(str(events["cn-programme-2029-move"]["STATUS"]), "CONFIRMED")
         self.assertEqual(int(events["other-programme-2029-apply"]["SEQUENCE"]), 0)
+        # The dropped projections: cancelled too, told as no longer estimated, never as withdrawn.
+        for year in (2030, 2031, 2032):
+            dropped = events[f"yearly-programme-{year}-apply"]
+            self.assertEqual(str(dropped["STATUS"]), "CANCELLED")
+            self.assertTrue(str(dropped["SUMMARY"]).startswith("【不再预估】"))
         self.assertTrue(str(events["cn-programme-2029-remove"]["SUMMARY"]).startswith("【已撤回】"))
         text = feed(d.port).decode()
         start = text.rindex("BEGIN:VEVENT", 0, text.index("UID:cn-programme-2029-remove"))

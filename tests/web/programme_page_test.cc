@@ -114,3 +114,37 @@ TEST_CASE("web programme page: printed addresses - linked, mailto, postal, and m
   const std::string testing = page_of("first-set-equipment-testing-bodies", "2024-12-01T09:00+08:00");
   CHECK(has(testing, "<dt>表格下载</dt>\n<dd>市场监管总局网站 <a href=\"http://www.samr.gov.cn/zlfzj/\""));
 }
+
+TEST_CASE("web programme page: a window a revision removed shows as withdrawn until its old close") {
+  const Programme* p = handbook().find_programme("jiangsu-proof-of-concept-centres-batch2");
+  REQUIRE(p);
+  // A window of this programme the handbook does not have (as if a revision had removed it).
+  RevisionWindow gone;
+  gone.id = p->id + "/extra/2024";
+  gone.title = p->title;
+  gone.status = WindowStatus::confirmed;
+  gone.closes = "2024-12-28T17:00";
+  gone.precision = "instant";
+  gone.closes_at = *parse_iso8601("2024-12-28T17:00+08:00");
+  gone.closes_from = gone.closes_at;
+  gone.phrase = "补充批次截止时间为2024年12月28日17:00";
+  gone.facts.programme_id = p->id;
+  const std::vector<web::ChangeEntry> removed = {
+      {*parse_iso8601("2024-11-26T10:00+08:00"), WindowChange{gone.id, {ChangeKind::removed}, gone, std::nullopt, false}}};
+  const std::string before_close =
+      web::programme_page(handbook(), *p, *parse_iso8601("2024-11-27T09:00+08:00"), "", removed);
+  const std::string_view item = item_with(before_close, "补充批次截止时间");
+  CHECK(has(item, "class=\"withdrawn\""));
+  CHECK(has(item, "【已撤回】"));
+  CHECK(has(item, "12月28日"));
+  // After its old close it is no longer listed (the 变更记录 still tells of it).
+  const std::string after_close =
+      web::programme_page(handbook(), *p, *parse_iso8601("2024-12-29T09:00+08:00"), "", removed);
+  CHECK_FALSE(has(after_close, "class=\"withdrawn\""));
+  // A later revision that brings it back: only the latest change counts, nothing withdrawn shows.
+  std::vector<web::ChangeEntry> back = removed;
+  back.insert(back.begin(), {*parse_iso8601("2024-11-27T08:00+08:00"),
+                             WindowChange{gone.id, {ChangeKind::added}, std::nullopt, gone, false}});
+  CHECK_FALSE(has(web::programme_page(handbook(), *p, *parse_iso8601("2024-11-27T09:00+08:00"), "", back),
+                  "class=\"withdrawn\""));
+}

@@ -207,10 +207,72 @@ STORE_CONTRACT("a later release supersedes unsent notices of the same window; a 
   std::map<std::string, int> windows;
   for (const OutboundMessage& m : f.claim()) {
     for (const DeliveryItem& i : m.items) ++windows["reminder " + i.window_id];
-    for (const ToldChange& c : m.changes) ++windows[c.window_id];
+    for (const ToldChange& c : m.changes) {
+      ++windows[c.window_id];
+      // The net change from what the endpoint was last told: from the 20th, not from the 27th
+      // it never heard of.
+      if (c.window_id == "p-move/apply/2024") CHECK(c.previous->closes_at == at("2024-11-20T17:00+08:00"));
+    }
   }
   CHECK(windows.count("reminder p-cancel/apply/2024") == 0);
   CHECK(windows["p-move/apply/2024"] == 1);
   CHECK(windows["p-cancel/apply/2024"] == 1);
   CHECK(f.messages_of(e, MessageState::expired) == 1);  // the reminder alone: nothing left in it
+}
+
+STORE_CONTRACT("moved and moved back before the notice was sent: nothing is told") {
+  test::ContractFixture<Backend> f;
+  f.now = at("2024-11-10T09:00+08:00");
+  const std::int64_t e = f.endpoint(f.subscriber("a@example.cn"), EndpointKind::webhook,
+                                    EndpointFilters{{"p-move"}, {}, {}, {}, {}, {}});
+  const auto before = test::diff_fixture_revision("before.toml");
+  stage(f, before, "aaaa");
+  auto moved = before;
+  for (RevisionWindow& w : moved) {
+    if (w.id == "p-move/apply/2024") w.closes_at -= std::chrono::hours{48};
+  }
+  const RevisionOutcome first = stage(f, moved, "bbbb", std::chrono::seconds{0});
+  REQUIRE(f.revisions.record_change_notices(first.revision.id, tell_all(), f.now).ok());
+  CHECK(f.messages_of(e) == 1);
+  // The correction puts the window back before anything was sent.
+  const RevisionOutcome back = stage(f, before, "cccc", std::chrono::seconds{0});
+  REQUIRE(back.recorded);
+  const auto told = f.revisions.record_change_notices(back.revision.id, tell_all(), f.now);
+  REQUIRE(told.ok());
+  CHECK(told->events == 1);
+  CHECK(told->messages == 0);
+  CHECK(f.claim().empty());  // the first notice, superseded, has nothing left to say
+  CHECK(f.messages_of(e, MessageState::expired) == 1);
+}
+
+STORE_CONTRACT("the ledger outlives the message purge, until finished_message_days past the close told") {
+  test::ContractFixture<Backend> f;
+  f.now = at("2024-11-10T09:00+08:00");
+  f.endpoint(f.subscriber("a@example.cn"));
+  const auto before = test::diff_fixture_revision("before.toml");
+  stage(f, before, "aaaa");
+  const Instant close = at("2024-11-20T17:00+08:00");
+  f.fire({f.trigger("p-move/apply/2024", "7d", f.now, close, "p-move")});
+  f.attempt_all(AttemptResult::Outcome::delivered);
+  // The delivered reminder is purged after a day of retention; the ledger keeps what it told.
+  f.now += std::chrono::hours{48};
+  const auto purged = f.scheduling.purge(f.now, RetentionPolicy{1, 30});
+  REQUIRE(purged.ok());
+  CHECK(purged->messages == 1);
+  const auto ask = [&](const char* hash, std::chrono::hours shift) {
+    auto moved = before;
+    for (RevisionWindow& w : moved) {
+      if (w.id == "p-move/apply/2024") w.closes_at += shift;
+    }
+    const RevisionOutcome released = stage(f, moved, hash, std::chrono::seconds{0});
+    std::vector<std::pair<std::optional<Instant>, std::string>> asked;
+    REQUIRE(f.revisions.record_change_notices(released.revision.id, tell_all(&asked), f.now).ok());
+    REQUIRE(asked.size() == 1);
+    return asked[0].first;
+  };
+  CHECK(ask("bbbb", std::chrono::hours{24}) == close);
+  // finished_message_days past the close told, the ledger entry goes too.
+  f.now = close + std::chrono::hours{24 * 2};
+  REQUIRE(f.scheduling.purge(f.now, RetentionPolicy{1, 30}).ok());
+  CHECK_FALSE(ask("cccc", std::chrono::hours{48}).has_value());
 }
