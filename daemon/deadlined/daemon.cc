@@ -21,6 +21,7 @@
 #include "deadlined/secrets.h"
 #include "deadlined/systemd_notify.h"
 #include "delivery/curl_multi_client.h"
+#include "domain/revision_json.h"
 #include "delivery/email_channel.h"
 #include "delivery/notice_sender.h"
 #include "delivery/routing_client.h"
@@ -144,6 +145,7 @@ class Daemon {
     app.calendar = [this] { return snapshot_.current(); };
     app.clock = clock_.get();
     app.health_details = [this] { return health(); };
+    app.withdrawn_windows = [this](const std::string& programme_id) { return withdrawn_json(programme_id); };
     app.on_response = [this](std::string_view target, unsigned status) { http_metrics_.count(target, status); };
     app.store_routes = [this](const http::Request& request, const http::RequestInfo& info,
                               const http::AppState::Reply& reply) {
@@ -580,6 +582,20 @@ class Daemon {
     revisions_.insert(revisions_.begin(), revision);
     if (revisions_.size() > kRevisionsOnPages) revisions_.resize(kRevisionsOnPages);
     change_log_ = std::make_shared<const web::ChangeLog>(web::change_log_of(revisions_));
+  }
+
+  // GET /api/v1/programmes/{id}'s withdrawn_windows: as the programme page lists them.
+  nlohmann::json withdrawn_json(const std::string& programme_id) const {
+    nlohmann::json list = nlohmann::json::array();
+    const auto entries = change_log_ ? change_log_->find(programme_id) : web::ChangeLog::const_iterator{};
+    if (!change_log_ || entries == change_log_->end()) return list;
+    const auto calendar = snapshot_.current();
+    for (const WindowChange& c : web::withdrawn_windows(entries->second, calendar->windows_of(programme_id), clock_->now())) {
+      nlohmann::json w = revision_window_json(*c.before);
+      w["withdrawn"] = std::string(to_string(c.kinds.front()));  // removed | estimate-dropped
+      list.push_back(std::move(w));
+    }
+    return list;
   }
 
   // One line per changed window: what operators grep for after a reload or a restart.

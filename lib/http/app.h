@@ -30,6 +30,10 @@ struct AppState {
   // Extra members for GET /healthz (e.g. outbox depth). Optional; must return an object when set.
   // The handler's own members (status, time, calendar_revision) win over same-named ones here.
   std::function<nlohmann::json()> health_details{};
+  // Optional: the windows a released calendar revision withdrew from programme `id` whose old
+  // close is still ahead (web/change_record.h withdrawn_windows), as JSON for GET
+  // /api/v1/programmes/{id}'s "withdrawn_windows"; an empty array when unset.
+  std::function<nlohmann::json(const std::string& programme_id)> withdrawn_windows{};
   // Routes answered asynchronously, from the store thread (the pages: home, programmes,
   // subscribe, confirm, manage, unsubscribe; lib/web/). Returns
   // false when the request is not one of them (handle_request answers it then); else it owns the

@@ -62,14 +62,16 @@ Response programmes(const Calendar& calendar, const ReplyTo& to) {
                        to);
 }
 
-Response programme(const Calendar& calendar, std::string_view raw_id, const ReplyTo& to) {
+Response programme(const AppState& app, const Calendar& calendar, std::string_view raw_id, const ReplyTo& to) {
   const Result<std::string> id = percent_decode(raw_id, false);
   const Programme* p = id ? calendar.find_programme(*id) : nullptr;
   if (!p) {
     return error_response(Status::not_found, "not_found", "id",
                           "no programme '" + (id ? *id : std::string(raw_id)) + "'", to);
   }
-  return json_response(Status::ok, programme_json(*p, calendar), to);
+  json body = programme_json(*p, calendar);
+  body["withdrawn_windows"] = app.withdrawn_windows ? app.withdrawn_windows(p->id) : json::array();
+  return json_response(Status::ok, body, to);
 }
 
 Response upcoming(const Calendar& calendar, const Clock& clock, std::string_view query,
@@ -120,7 +122,7 @@ Response route(const AppState& app, const Request& request, const ReplyTo& to) {
   if (!calendar) return error_response(Status::service_unavailable, "unavailable", "", "no calendar is loaded yet", to);
   switch (found->route) {
     case Route::programmes: return programmes(*calendar, to);
-    case Route::programme: return programme(*calendar, found->id, to);
+    case Route::programme: return programme(app, *calendar, found->id, to);
     case Route::upcoming: return upcoming(*calendar, *app.clock, target.query, to);
     case Route::healthz: break;
   }

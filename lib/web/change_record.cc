@@ -1,5 +1,8 @@
 #include "web/change_record.h"
 
+#include <algorithm>
+#include <set>
+
 #include "calendar/bound_text.h"
 #include "time/zone.h"
 #include "web/page.h"
@@ -79,6 +82,19 @@ std::string change_record_html(const std::vector<ChangeEntry>& entries) {
     html += "</li>\n";
   }
   return html + "</ol>\n</section>\n";
+}
+
+std::vector<WindowChange> withdrawn_windows(const std::vector<ChangeEntry>& entries,
+                                            const std::vector<const Window*>& current, Instant now) {
+  std::set<std::string> seen;
+  std::vector<WindowChange> withdrawn;
+  for (const ChangeEntry& entry : entries) {
+    const WindowChange& c = entry.change;
+    if (!seen.insert(c.window_id).second || c.after || !c.before || c.before->closes_at <= now) continue;
+    if (std::any_of(current.begin(), current.end(), [&](const Window* w) { return w->id() == c.window_id; })) continue;
+    withdrawn.push_back(c);
+  }
+  return withdrawn;
 }
 
 }  // namespace deadline::web

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "calendar/calendar.h"
 #include "domain/revision.h"
 #include "store/revision_store.h"
 
@@ -26,6 +27,13 @@ ChangeLog change_log_of(const std::vector<store::RevisionRecord>& revisions);
 
 // One sentence per change kind: "截止时间推迟：由2024年11月20日 17:00改为2024年11月27日 17:00".
 std::string change_sentence(const WindowChange& change);
+
+// Windows of one programme that a released revision removed (or whose estimate it no longer
+// makes) and whose old close is still ahead of `now`, from its entries (newest first: only each
+// window's latest change counts) and the windows it has now: pages and the API show them as
+// withdrawn until that close.
+std::vector<WindowChange> withdrawn_windows(const std::vector<ChangeEntry>& entries,
+                                            const std::vector<const Window*>& current, Instant now);
 
 // The section: a heading 变更记录 and a list, or "尚无变更。" when `entries` is empty.
 std::string change_record_html(const std::vector<ChangeEntry>& entries);

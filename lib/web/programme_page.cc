@@ -3,8 +3,6 @@
 #include <algorithm>
 
 #include "base/url_encode.h"
-#include <set>
-
 #include "render/change_view.h"
 #include "render/reminder_view.h"
 #include "web/calendar_html.h"
@@ -40,19 +38,16 @@ std::string source_html(const Calendar& calendar, const Programme& programme) {
   return html;
 }
 
-// Windows a released revision removed (or estimates no longer made) whose old close is still
-// ahead: listed as withdrawn until then, so a clerk who saw the date before learns it is gone
+// The windows a released revision withdrew from the calendar (web/change_record.h), listed
+// after those in force until their old close, so a clerk who saw a date before learns it is gone
 // (a cancelled window is still in the calendar and shows with its own 已撤回 badge).
 std::string withdrawn_items(const std::vector<const Window*>& windows, const std::vector<ChangeEntry>& changes,
                             Instant now) {
-  std::set<std::string> seen;
   std::string html;
-  for (const ChangeEntry& entry : changes) {  // newest first: only each window's latest change counts
-    const WindowChange& c = entry.change;
-    if (!seen.insert(c.window_id).second || c.after || !c.before || c.before->closes_at <= now) continue;
-    if (std::any_of(windows.begin(), windows.end(), [&](const Window* w) { return w->id() == c.window_id; })) continue;
+  for (const WindowChange& c : withdrawn_windows(changes, windows, now)) {
     const render::ChangeView view = render::make_change_view({c.window_id, c.kinds, false, c.before, std::nullopt, ""}, now);
-    html += "<li class=\"withdrawn\"><h3>" + escape(view.tag) + escape(view.what) + "</h3>\n<p>原文：「" +
+    const std::string was = view.previous ? view.previous->closes_text : std::string();
+    html += "<li class=\"withdrawn\"><h3>" + escape(view.tag) + "原截止：" + escape(was) + "</h3>\n<p>原文：「" +
             escape(c.before->phrase) + "」</p>\n<p>" + escape(view.advice) + "</p></li>\n";
   }
   return html;
@@ -103,6 +98,19 @@ std::string programme_page(const Calendar& calendar, const Programme& programme,
   body += change_record_html(changes);
   body += sources_note(calendar);
   return page(programme.title, body);
+}
+
+std::string removed_programme_page(const std::vector<ChangeEntry>& changes, Instant now) {
+  std::string body(calendar_style());
+  body += "<p><a href=\"/\">返回首页</a></p>\n";
+  body += "<p>该项目已不在申报日历中（见下方变更记录），无需再为它准备申报；如有疑问，请以发布单位的通知为准。</p>\n";
+  const std::string withdrawn = withdrawn_items({}, changes, now);
+  if (!withdrawn.empty()) {
+    body += "<section aria-labelledby=\"windows-heading\">\n<h2 id=\"windows-heading\">申报时间</h2>\n";
+    body += "<ol class=\"windows\">\n" + withdrawn + "</ol>\n</section>\n";
+  }
+  body += change_record_html(changes);
+  return page(changes.front().change.either().title, body);
 }
 
 }  // namespace deadline::web

@@ -23,4 +23,10 @@ namespace deadline::web {
 std::string programme_page(const Calendar& calendar, const Programme& programme, Instant now,
                            std::string_view public_url = {}, const std::vector<ChangeEntry>& changes = {});
 
+// The page of a programme a released revision removed from the calendar, from its 变更记录
+// (`changes`, newest first, not empty): what it was called, that it is no longer in the
+// calendar, its windows withdrawn until their old close, and the record itself — so a link a
+// clerk saved still explains what happened instead of a bare 404.
+std::string removed_programme_page(const std::vector<ChangeEntry>& changes, Instant now);
+
 }  // namespace deadline::web

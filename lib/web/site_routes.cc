@@ -56,15 +56,22 @@ bool SiteRoutes::handle(const http::Request& request, const http::RequestInfo& i
                         to));
   } else if (programme) {
     if (!is_read(request)) return reply(not_allowed("GET, HEAD", to)), true;
-    const Programme* p = calendar->find_programme(path.substr(kProgrammes.size()));
+    const std::string id(path.substr(kProgrammes.size()));
+    const Programme* p = calendar->find_programme(id);
     const auto changes = d_.changes ? d_.changes() : nullptr;
-    const auto entries = changes && p ? changes->find(p->id) : ChangeLog::const_iterator{};
-    const bool has_entries = changes && p && entries != changes->end();
-    reply(p ? page_response(http::Status::ok,
-                            programme_page(*calendar, *p, clock_.now(), d_.public_url,
-                                           has_entries ? entries->second : std::vector<ChangeEntry>{}),
-                            to)
-            : page_response(http::Status::not_found, message_page("找不到该项目", "没有这个项目，请从首页查看全部项目。"), to));
+    const auto entries = changes ? changes->find(id) : ChangeLog::const_iterator{};
+    const bool has_entries = changes && entries != changes->end() && !entries->second.empty();
+    if (p) {
+      reply(page_response(http::Status::ok,
+                          programme_page(*calendar, *p, clock_.now(), d_.public_url,
+                                         has_entries ? entries->second : std::vector<ChangeEntry>{}),
+                          to));
+    } else if (has_entries) {
+      // Removed by a released revision: its page tells what happened (410: gone for good).
+      reply(page_response(http::Status::gone, removed_programme_page(entries->second, clock_.now()), to));
+    } else {
+      reply(page_response(http::Status::not_found, message_page("找不到该项目", "没有这个项目，请从首页查看全部项目。"), to));
+    }
   } else {
     if (request.method() != http::Verb::post) return reply(not_allowed("POST", to)), true;
     const auto now = std::chrono::steady_clock::now();

@@ -1,8 +1,9 @@
 """A programme page's 变更记录 in headless Chromium (issue "Calendar revisions in the store"): the
 real deadlined loads the fixture calendar tests/calendar/fixtures/diff/before.toml, then
 after.toml on SIGHUP; the page of the moved programme shows what changed and the notice it rests
-on, at a desktop width and at a phone's (390 px) without sideways scrolling. Screenshots go to
-BUILD_DIR/screenshots/change-record*.png.
+on, at a desktop width and at a phone's (390 px) without sideways scrolling; the removed
+programme's page lists its window as withdrawn. Screenshots go to
+BUILD_DIR/screenshots/change-record*.png and withdrawn-390.png.
 
 Usage: /usr/bin/python3 change_record_test.py BUILD_DIR FIXTURES_DIR
 Exits 77 (CTest's SKIP_RETURN_CODE) when /usr/bin/chromium or /usr/bin/chromedriver is missing."""
@@ -17,7 +18,8 @@ import traceback
 from browser_test import Browser, browser_main, check, step
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from harness import Daemon, wait_for  # noqa: E402
+from harness import SHANGHAI, Daemon, wait_for  # noqa: E402
+from datetime import datetime  # noqa: E402
 
 PHONE = 390
 
@@ -27,6 +29,8 @@ def run(build_dir, pair, shots):
     try:
         with open(os.path.join(pair, "before.toml"), encoding="utf-8") as f:
             daemon = Daemon(build_dir, calendars_text=f.read())
+        # Before the removed programme's old close (2024-12-01), so its page lists it as withdrawn.
+        daemon.set_clock(datetime(2024, 11, 21, 9, 0, tzinfo=SHANGHAI))
         daemon.start()
         with open(os.path.join(pair, "after.toml"), encoding="utf-8") as f:
             daemon.write_calendar(f.read())
@@ -47,6 +51,17 @@ def run(build_dir, pair, shots):
         check(scroll <= inner, f"the page scrolls sideways at {inner} px: {scroll} px wide")
         browser.screenshot(os.path.join(shots, "change-record-390.png"), width=PHONE)
         step("变更记录 shown at 1280 and 390 px")
+        # The removed programme's page still explains itself: its window withdrawn until its old
+        # close, and the record, also on a phone.
+        browser.go(f"http://127.0.0.1:{daemon.port}/programmes/p-remove")
+        check("该项目已不在申报日历中" in browser.text("main"), browser.text("main"))
+        withdrawn = browser.text("li.withdrawn")
+        check(withdrawn.startswith("【已撤回】原截止：2024年12月1日"), withdrawn)
+        check("无需申报" in withdrawn, withdrawn)
+        inner, scroll = browser.js("return [window.innerWidth, document.documentElement.scrollWidth]")
+        check(scroll <= inner, f"the page scrolls sideways at {inner} px: {scroll} px wide")
+        browser.screenshot(os.path.join(shots, "withdrawn-390.png"), width=PHONE)
+        step("a removed window reads 已撤回 at 390 px")
     except BaseException:
         traceback.print_exc()
         if daemon and daemon.process:

@@ -85,7 +85,9 @@ TEST_CASE("one programme by id") {
   const Api api;
   const Response res = api.get("/api/v1/programmes/test-programme");
   CHECK(res.result() == Status::ok);
-  CHECK(body(res) == programme_json(*api.calendar->find_programme("test-programme"), *api.calendar));
+  nlohmann::json expected = programme_json(*api.calendar->find_programme("test-programme"), *api.calendar);
+  expected["withdrawn_windows"] = nlohmann::json::array();  // none told of by the app state
+  CHECK(body(res) == expected);
   CHECK(api.get("/api/v1/programmes/test%2Dprogramme").result() == Status::ok);
 }
 

@@ -240,6 +240,15 @@ from_name = "江苏省中小企业申报提醒"
         self.assertEqual(len(self.bodies("/a")), 2)
         self.assertEqual(len(self.bodies("/b")), 1)
         self.assertEqual(len(self.smtp.received()), 2)
+        # The API and the programme page list the removed window as withdrawn until its old close.
+        programme = d.get("/api/v1/programmes/cn-programme")[1]
+        self.assertEqual([(w["id"], w["withdrawn"]) for w in programme["withdrawn_windows"]],
+                         [("cn-programme/remove/2029", "removed")])
+        self.assertIn("cancelled", [w["status"] for w in programme["windows"]])
+        with urllib.request.urlopen(f"http://127.0.0.1:{d.port}/programmes/cn-programme", timeout=10) as page:
+            html = page.read().decode()
+        self.assertIn('class="withdrawn"', html)
+        self.assertIn("【已撤回】", html)
         # The feed: the cancelled and the removed window stay as STATUS:CANCELLED with SEQUENCE
         # raised; the moved one keeps its UID with SEQUENCE raised.
         events = {str(e["UID"]).split("@")[0]: e for e in

@@ -148,3 +148,24 @@ TEST_CASE("web programme page: a window a revision removed shows as withdrawn un
   CHECK_FALSE(has(web::programme_page(handbook(), *p, *parse_iso8601("2024-11-27T09:00+08:00"), "", back),
                   "class=\"withdrawn\""));
 }
+
+TEST_CASE("web programme page: a programme a revision removed still explains itself") {
+  RevisionWindow gone;
+  gone.id = "p-gone/apply/2024";
+  gone.title = "已移除项目";
+  gone.status = WindowStatus::confirmed;
+  gone.closes = "2024-12-01";
+  gone.precision = "day";
+  gone.closes_at = *parse_iso8601("2024-12-01T00:00+08:00");
+  gone.closes_from = gone.closes_at;
+  gone.phrase = "2024年11月30日前提交";
+  const std::vector<web::ChangeEntry> removed = {
+      {*parse_iso8601("2024-11-20T10:00+08:00"), WindowChange{gone.id, {ChangeKind::removed}, gone, std::nullopt, false}}};
+  const std::string html = web::removed_programme_page(removed, *parse_iso8601("2024-11-21T09:00+08:00"));
+  CHECK(has(html, "<title>已移除项目"));
+  CHECK(has(html, "该项目已不在申报日历中"));
+  CHECK(has(item_with(html, "2024年11月30日前提交"), "【已撤回】"));
+  CHECK(has(html, "变更记录"));
+  // After the old close only the record remains.
+  CHECK_FALSE(has(web::removed_programme_page(removed, *parse_iso8601("2024-12-02T09:00+08:00")), "class=\"withdrawn\""));
+}
