@@ -33,6 +33,23 @@ std::string_view item_with(std::string_view html, std::string_view phrase, std::
   return html.substr(begin, end - begin);
 }
 
+// The 变更记录 entry of a window a released revision removed at `recorded`: what it was.
+std::vector<web::ChangeEntry> removal_of(const std::string& id, const std::string& title, const char* closes,
+                                         const char* precision, const char* closes_at, const char* phrase,
+                                         const char* recorded) {
+  RevisionWindow gone;
+  gone.id = id;
+  gone.title = title;
+  gone.status = WindowStatus::confirmed;
+  gone.closes = closes;
+  gone.precision = precision;
+  gone.closes_at = *parse_iso8601(closes_at);
+  gone.closes_from = gone.closes_at;
+  gone.phrase = phrase;
+  gone.facts.programme_id = id.substr(0, id.find('/'));
+  return {{*parse_iso8601(recorded), WindowChange{id, {ChangeKind::removed}, gone, std::nullopt, false}}};
+}
+
 }  // namespace
 
 TEST_CASE("web programme page: everything the handbook says about the programme") {
@@ -119,18 +136,10 @@ TEST_CASE("web programme page: a window a revision removed shows as withdrawn un
   const Programme* p = handbook().find_programme("jiangsu-proof-of-concept-centres-batch2");
   REQUIRE(p);
   // A window of this programme the handbook does not have (as if a revision had removed it).
-  RevisionWindow gone;
-  gone.id = p->id + "/extra/2024";
-  gone.title = p->title;
-  gone.status = WindowStatus::confirmed;
-  gone.closes = "2024-12-28T17:00";
-  gone.precision = "instant";
-  gone.closes_at = *parse_iso8601("2024-12-28T17:00+08:00");
-  gone.closes_from = gone.closes_at;
-  gone.phrase = "补充批次截止时间为2024年12月28日17:00";
-  gone.facts.programme_id = p->id;
-  const std::vector<web::ChangeEntry> removed = {
-      {*parse_iso8601("2024-11-26T10:00+08:00"), WindowChange{gone.id, {ChangeKind::removed}, gone, std::nullopt, false}}};
+  const std::vector<web::ChangeEntry> removed =
+      removal_of(p->id + "/extra/2024", p->title, "2024-12-28T17:00", "instant", "2024-12-28T17:00+08:00",
+                 "补充批次截止时间为2024年12月28日17:00", "2024-11-26T10:00+08:00");
+  const std::string& gone_id = removed[0].change.window_id;
   const std::string before_close =
       web::programme_page(handbook(), *p, *parse_iso8601("2024-11-27T09:00+08:00"), "", removed);
   const std::string_view item = item_with(before_close, "补充批次截止时间");
@@ -144,23 +153,15 @@ TEST_CASE("web programme page: a window a revision removed shows as withdrawn un
   // A later revision that brings it back: only the latest change counts, nothing withdrawn shows.
   std::vector<web::ChangeEntry> back = removed;
   back.insert(back.begin(), {*parse_iso8601("2024-11-27T08:00+08:00"),
-                             WindowChange{gone.id, {ChangeKind::added}, std::nullopt, gone, false}});
+                             WindowChange{gone_id, {ChangeKind::added}, std::nullopt, removed[0].change.before, false}});
   CHECK_FALSE(has(web::programme_page(handbook(), *p, *parse_iso8601("2024-11-27T09:00+08:00"), "", back),
                   "class=\"withdrawn\""));
 }
 
 TEST_CASE("web programme page: a programme a revision removed still explains itself") {
-  RevisionWindow gone;
-  gone.id = "p-gone/apply/2024";
-  gone.title = "已移除项目";
-  gone.status = WindowStatus::confirmed;
-  gone.closes = "2024-12-01";
-  gone.precision = "day";
-  gone.closes_at = *parse_iso8601("2024-12-01T00:00+08:00");
-  gone.closes_from = gone.closes_at;
-  gone.phrase = "2024年11月30日前提交";
-  const std::vector<web::ChangeEntry> removed = {
-      {*parse_iso8601("2024-11-20T10:00+08:00"), WindowChange{gone.id, {ChangeKind::removed}, gone, std::nullopt, false}}};
+  const std::vector<web::ChangeEntry> removed = removal_of("p-gone/apply/2024", "已移除项目", "2024-12-01", "day",
+                                                          "2024-12-01T00:00+08:00", "2024年11月30日前提交",
+                                                          "2024-11-20T10:00+08:00");
   const std::string html = web::removed_programme_page(removed, *parse_iso8601("2024-11-21T09:00+08:00"));
   CHECK(has(html, "<title>已移除项目"));
   CHECK(has(html, "该项目已不在申报日历中"));
