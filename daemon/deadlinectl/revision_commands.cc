@@ -3,6 +3,9 @@
 #include <ostream>
 
 #include "admin/admin_json.h"
+#include "calendar/loader.h"
+#include "config/config.h"
+#include "schedule/notice_decider.h"
 #include "deadlinectl/admin_client.h"
 #include "store/database_lock.h"
 #include "store/sqlite_store.h"
@@ -47,6 +50,40 @@ Result<json> history_online(const Globals& g, const std::string& programme, int 
   return Result<json>::success(std::move(body));
 }
 
+// A stored revision's calendar, loaded again from the files the store kept; null without them.
+std::shared_ptr<const Calendar> stored_calendar(store::RevisionStore& store, std::int64_t id,
+                                                const ProjectionOptions& projection) {
+  const auto sources = store.revision_sources(id);
+  if (!sources || !*sources) return nullptr;
+  LoadOutcome loaded = load_calendar_texts((*sources)->files, projection);
+  return loaded.calendar ? std::make_shared<const Calendar>(std::move(*loaded.calendar)) : nullptr;
+}
+
+// What the staged revision's release would tell now ({"windows", "endpoints"}), judged as the
+// daemon judges it, with the [schedule] of `config_file` (defaults without one); null when the
+// store has not kept its files.
+Result<json> preview_offline(store::RevisionStore& store, const store::RevisionRecord& staged,
+                             const std::filesystem::path& config_file) {
+  Config config = default_config();
+  if (!config_file.empty()) {
+    ConfigOutcome loaded = load_config_file(config_file);
+    if (!loaded.errors.empty()) return Result<json>::failure(loaded.errors.front());
+    config = std::move(loaded.config);
+  }
+  const ProjectionOptions projection{config.horizon_years};
+  const auto after = stored_calendar(store, staged.id, projection);
+  if (!after) return Result<json>::success(json(nullptr));
+  // The daemon's own clock: a test clock when its configuration names one.
+  const Instant now = config.test_clock_offset_file.empty() ? SystemClock().now()
+                                                             : OffsetClock(config.test_clock_offset_file).now();
+  const auto preview = store.preview_change_notices(
+      staged.id, make_notice_decider(stored_calendar(store, staged.base_id, projection), after,
+                                     {config.leads, config.send_time}, now),
+      now);
+  if (!preview) return Result<json>::failure(preview.error());
+  return Result<json>::success(json{{"windows", preview->events}, {"endpoints", preview->messages}});
+}
+
 // The staged revision, or the one released or dropped, as the admin API would answer, from the
 // database file.
 Result<json> changes_offline(const Globals& g, const ChangesRequest& request) {
@@ -60,7 +97,13 @@ Result<json> changes_offline(const Globals& g, const ChangesRequest& request) {
     const auto staged = store.value()->staged_revision();
     if (!staged) return Result<json>::failure(staged.error());
     json list = json::array();
-    if (*staged) list.push_back(admin::revision_json(**staged));
+    if (*staged) {
+      const auto to_tell = preview_offline(*store.value(), **staged, request.config);
+      if (!to_tell) return Result<json>::failure(to_tell.error());
+      json r = admin::revision_json(**staged);
+      r["to_tell"] = *to_tell;
+      list.push_back(std::move(r));
+    }
     return Result<json>::success(json{{"staged", list}});
   }
   const Instant now = SystemClock().now();
@@ -114,7 +157,7 @@ int changes_command(const Globals& globals, const ChangesRequest& request, std::
         out << "  released now, it would tell " << r.at("to_tell").at("endpoints").get<std::int64_t>()
             << " endpoint(s) of " << r.at("to_tell").at("windows").get<std::int64_t>() << " window(s)\n";
       } else {
-        out << "  (how many endpoints it tells: ask the running daemon, deadlinectl --admin URL changes)\n";
+        out << "  (how many endpoints it tells is not known: the store has not kept its files)\n";
       }
       out << "  release now: deadlinectl changes release " << id << "; discard: deadlinectl changes drop " << id
           << " --reason ...\n";

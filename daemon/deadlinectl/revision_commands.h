@@ -5,6 +5,7 @@
 // whichever way the data came.
 
 #include <cstdint>
+#include <filesystem>
 #include <iosfwd>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -27,6 +28,9 @@ struct ChangesRequest {
   std::int64_t revision = 0;
   std::string reason;
   bool json = false;
+  // Offline, how many endpoints a release would tell is judged with this deadlined.toml's
+  // [schedule] leads, send time and horizon; empty: the built-in defaults (as a daemon without one).
+  std::filesystem::path config;
 };
 // Through the admin API (--admin) or offline on the database file: exit 0, 1 when the store or
 // daemon refuses (not staged, unreachable).

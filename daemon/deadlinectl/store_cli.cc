@@ -274,6 +274,8 @@ void add_store_commands(CLI::App& app, Globals& globals, Action& action) {
   auto* changes_cmd = app.add_subcommand(
       "changes", "The staged calendar revision: what changed and when it is released (--admin, or --db offline)");
   changes_cmd->add_flag("--json", changes->json, "The admin API's JSON instead of text");
+  changes_cmd->add_option("--config", changes->config,
+                          "Offline: the daemon's deadlined.toml, whose [schedule] leads judge whom a release tells");
   auto* release = changes_cmd->add_subcommand("release", "Release the staged revision now: its change notices go out");
   release->add_option("REVISION", changes->revision, "The staged revision's number")->required();
   auto* drop = changes_cmd->add_subcommand("drop", "Discard the staged revision: nobody is told, its dates are never used");

@@ -340,6 +340,10 @@ from_name = "江苏省中小企业申报提醒"
         # Released offline while the daemon is down (as after a crash between release and
         # notices): the daemon records the notices at start, before its first pass.
         d.stop()
+        # Offline, the listing judges whom the release tells from the files the store kept.
+        listed = d.ctl("changes", "--config", d.config)
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertIn("released now, it would tell 3 endpoint(s) of 8 window(s)", listed.stdout)
         released = d.ctl("changes", "release", str(staged["id"]))
         self.assertEqual(released.returncode, 0, released.stderr)
         self.assertIn("recorded when deadlined next starts", released.stdout)
