@@ -101,6 +101,30 @@ AFTER = HEAD + window("move", "2029-06-02T12:00", source=True) + \
     window("cancel", "2029-06-08T17:00", status="cancelled", source=True) + \
     window("confirm", "2029-08-20T17:00", source=True) + window("add", "2029-06-04T17:00", source=True) + OTHER + \
     YEARLY.replace("recurs = true", "recurs = false")
+# A programme of its own whose window closes and is later extended (reopened).
+LATE = '''
+[[programme]]
+id = "cn-late"
+number = 4
+page = 4
+title = "延期项目"
+group = "工业和信息化部门"
+category = "资金引导"
+contact = "测试"
+link = "https://example.cn/late"
+eligibility = "企业"
+recurs = false
+recurs_reason = "测试"
+
+[[programme.window]]
+key = "apply"
+phrase = "截止时间为{closes}"
+status = "confirmed"
+actor = "企业"
+role = "企业"
+cycle = 2029
+closes = "{closes}"
+'''
 # A slip of the keyboard: the move typed a month early. Dropped, it must reach nobody.
 TYPO = AFTER.replace("2029-06-02T12:00", "2029-05-02T12:00")
 
@@ -308,6 +332,41 @@ from_name = "江苏省中小企业申报提醒"
         wait_for(lambda: len(self.bodies("/a")) >= 2 and self.bodies("/b"), 20, "the release after the delay")
         self.assertNotEqual(self.healthz_revision(), in_force)
         self.assertEqual(self.staged(), [])
+
+    def test_a_window_closed_then_reopened_is_told_as_extended_or_as_added(self):
+        d = self.d
+        # Everything as before, plus a window closing at 11:00 today, released at once: a hears of it
+        # (its 2h point, 09:00, as a reminder or, once passed, with the notice of the added window).
+        self.reload(BEFORE + LATE.format(closes="2029-06-01T11:00"), "the late window")
+        released = d.ctl("changes", "release", str(self.staged()[0]["id"]))
+        self.assertEqual(released.returncode, 0, released.stderr)
+        wait_for(lambda: any(r["window"]["id"] == "cn-late/apply/2029" for b in self.bodies("/a")
+                             for r in b.get("reminders", [])), 20, "a's reminder of the late window")
+        # d chooses only the "open" point, which this window (no opening) never has: d is never told.
+        self.assertEqual(d.ctl("subscribers", "add", "ops4@example.cn").returncode, 0)
+        added = d.ctl("endpoints", "add", "--subscriber", "4", "--kind", "webhook", "--address",
+                      self.receiver.url + "/d", "--secret", SECRET, "--lead", "open", "--programme", "cn-late")
+        self.assertEqual(added.returncode, 0, added.stderr)
+        # It closes; then a notice extends it to 10 June.
+        d.set_clock(datetime(2029, 6, 1, 11, 30, tzinfo=SHANGHAI))
+        self.reload(BEFORE + LATE.format(closes="2029-06-10T17:00"), "extended")
+        d.set_clock(datetime(2029, 6, 1, 11, 30, tzinfo=SHANGHAI) + timedelta(seconds=DELAY + 10))
+        def told(path, headline):
+            return [c for b in self.bodies(path) for c in b.get("changes", [])
+                    if c["window_id"] == "cn-late/apply/2029" and c["headline"] == headline]
+        wait_for(lambda: told("/a", "reopened") and told("/b", "reopened") and told("/d", "added"), 20,
+                 "the notices of the reopening")
+        [to_a] = told("/a", "reopened")
+        self.assertTrue(to_a["reopened"])
+        self.assertTrue(to_a["text"].startswith("【延期】"), to_a["text"])
+        # b heard of the window when it was added (its 30d point had passed): extended for b too.
+        # d was never told of it: for d it is a new window.
+        [to_d] = told("/d", "added")
+        self.assertEqual(to_d["kinds"], ["added"])
+        self.assertEqual(len(self.bodies("/d")), 1)
+        subjects = lambda: [email.message_from_bytes(m.data, policy=policy.default)["Subject"]
+                            for m in self.smtp.received()]
+        wait_for(lambda: any(s.startswith("【延期】") for s in subjects()), 20, "a's mail of the extension")
 
     def test_kill_9_around_the_release_leaves_all_or_none(self):
         d = self.d
