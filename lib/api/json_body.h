@@ -23,14 +23,15 @@ struct ApiError {
 
 http::Response error_reply(const ApiError& error, const http::ReplyTo& to);
 
-// 415 unsupported_media_type unless Content-Type is application/json (parameters such as
-// charset=utf-8 allowed; the body must be UTF-8 in any case).
+// 415 unsupported_media_type unless Content-Type is application/json; 400 unsupported_charset
+// when it names a charset other than UTF-8 (none, or charset=utf-8, is fine).
 std::optional<ApiError> require_json_content_type(std::string_view content_type);
 
 inline constexpr int kMaxJsonDepth = 8;
 
 // The body as a JSON object: 400 invalid_json when it is not JSON (or not UTF-8), is nested
-// deeper than kMaxJsonDepth, or is not an object.
+// deeper than kMaxJsonDepth, is not an object, or gives a member twice in one object (`field`
+// names it).
 std::variant<nlohmann::json, ApiError> parse_json_object(std::string_view body);
 
 }  // namespace deadline::api

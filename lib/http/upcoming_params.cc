@@ -63,7 +63,8 @@ std::variant<UpcomingParams, ParamError> parse_upcoming_params(std::string_view 
     } else if (p.name == "authority") {
       params.authorities.push_back(p.value);
     } else {
-      return ParamError{"unknown_parameter", p.name, "unknown parameter '" + p.name + "' (expected at or days)"};
+      return ParamError{"unknown_parameter", p.name,
+                        "unknown parameter '" + p.name + "' (expected at, days, programme, group, category or authority)"};
     }
   }
   return params;

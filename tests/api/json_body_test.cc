@@ -23,6 +23,28 @@ TEST_CASE("the body must be sent as application/json") {
   CHECK(form->message == "the body must be application/json, not 'application/x-www-form-urlencoded'");
   CHECK(require_json_content_type("")->message == "send the body as Content-Type: application/json");
   CHECK(require_json_content_type("application/jsonx"));
+  // JSON is UTF-8: another declared charset is refused, not misread.
+  CHECK_FALSE(require_json_content_type("application/json; charset=\"utf-8\""));
+  CHECK_FALSE(require_json_content_type("application/json; foo=bar; charset=utf8"));
+  const auto latin1 = require_json_content_type("application/json; charset=iso-8859-1");
+  REQUIRE(latin1);
+  CHECK(latin1->status == http::Status::bad_request);
+  CHECK(latin1->code == "unsupported_charset");
+  CHECK(latin1->message == "the body must be UTF-8 (charset=utf-8), not charset=iso-8859-1");
+  CHECK(require_json_content_type("application/json;Charset=GBK")->code == "unsupported_charset");
+}
+
+TEST_CASE("a member given twice is refused, naming it") {
+  const auto parsed = parse_json_object(R"({"email": "a@example.cn", "email": "b@example.cn"})");
+  REQUIRE(std::holds_alternative<ApiError>(parsed));
+  const ApiError& e = std::get<ApiError>(parsed);
+  CHECK(e.status == http::Status::bad_request);
+  CHECK(e.code == "invalid_json");
+  CHECK(e.field == "email");
+  CHECK(e.message == "the member 'email' is given more than once");
+  // Nested objects too; the same name in two different objects is fine.
+  CHECK(std::get<ApiError>(parse_json_object(R"({"filters": {"groups": [], "groups": []}})")).field == "groups");
+  CHECK(std::holds_alternative<json>(parse_json_object(R"({"a": {"x": 1}, "b": {"x": 2}, "c": [{"x": 3}, {"x": 4}]})")));
 }
 
 TEST_CASE("only a JSON object, not too deep, is a body") {

@@ -76,7 +76,7 @@ TEST_CASE("upcoming parameter errors name the field") {
   const ParamError unknown = error_of("day=7");
   CHECK(unknown.code == "unknown_parameter");
   CHECK(unknown.field == "day");
-  CHECK(unknown.message == "unknown parameter 'day' (expected at or days)");
+  CHECK(unknown.message == "unknown parameter 'day' (expected at, days, programme, group, category or authority)");
   const ParamError escape = error_of("at=%G0");
   CHECK(escape.field == "at");
   CHECK(escape.message == "at: '%G0' is not a percent-escape (% and two hex digits)");

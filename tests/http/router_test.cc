@@ -135,7 +135,7 @@ TEST_CASE("upcoming refuses a bad parameter with 400 naming it") {
   CHECK(body(days) == error("invalid_parameter", "days", "days must be a whole number from 0 to 3660, not '3661'"));
   const Response unknown = api.get("/api/v1/upcoming?day=7");
   CHECK(unknown.result() == Status::bad_request);
-  CHECK(body(unknown) == error("unknown_parameter", "day", "unknown parameter 'day' (expected at or days)"));
+  CHECK(body(unknown) == error("unknown_parameter", "day", "unknown parameter 'day' (expected at, days, programme, group, category or authority)"));
 }
 
 TEST_CASE("invalid UTF-8 echoed in an error message is replaced rather than thrown") {

@@ -250,7 +250,15 @@ public_url = "{PUBLIC_URL}"
         self.assert_error(post(None, data=b"email=a%40qiye.example.cn&lead=7d",
                                content_type="application/x-www-form-urlencoded"),
                           415, "unsupported_media_type", None)
+        # A member twice is refused (not "the last one wins", which would mail b), and so is a
+        # body declared in another charset than UTF-8.
+        self.assert_error(post(None, data='{"email":"a@qiye.example.cn","email":"b@qiye.example.cn"}'.encode()),
+                          400, "invalid_json", "email")
+        self.assert_error(post(None, data=b'{"email":"a@qiye.example.cn"}',
+                               content_type="application/json; charset=iso-8859-1"),
+                          400, "unsupported_charset", None)
         self.assertEqual(self.d.sql("SELECT count(*) FROM subscribers"), [(0,)])
+        self.assertEqual(self.mails_to("b@qiye.example.cn"), [])
         wrong = self.call("GET", "/api/v1/subscriptions")
         self.assert_error(wrong, 405, "method_not_allowed", None)
         self.assertEqual(wrong[1]["Allow"], "POST")
