@@ -10,6 +10,8 @@
 // error_reply makes a JSON body of it.
 
 #include <algorithm>
+#include <string>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "api/choices_json.h"
@@ -21,6 +23,42 @@ using namespace deadline;
 using nlohmann::json;
 
 namespace {
+
+// The oracle for "a member given twice": nlohmann's SAX interface, not the parser callback
+// api::parse_json_object uses, so the two are found by different code.
+struct RepeatedMemberFinder : nlohmann::json_sax<json> {
+  std::vector<std::vector<std::string>> objects;
+  bool repeated = false;
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override {
+    objects.emplace_back();
+    return true;
+  }
+  bool key(string_t& name) override {
+    std::vector<std::string>& seen = objects.back();
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) repeated = true;
+    seen.push_back(name);
+    return true;
+  }
+  bool end_object() override {
+    objects.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+};
+
+bool repeats_a_member(std::string_view body) {
+  RepeatedMemberFinder finder;
+  return json::sax_parse(body, &finder, nlohmann::json::input_format_t::json, false) && finder.repeated;
+}
 
 int depth(const json& value) {
   int deepest = 0;
@@ -65,7 +103,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // nlohmann stops at a NUL as at the end of the input: JSON text never holds one.
     const bool has_nul = body.find('\0') != std::string_view::npos;
     const json reference = has_nul ? json(json::value_t::discarded) : json::parse(body, nullptr, false);
-    const bool acceptable = !reference.is_discarded() && reference.is_object() && depth(reference) <= api::kMaxJsonDepth;
+    const bool acceptable = !reference.is_discarded() && reference.is_object() &&
+                            depth(reference) <= api::kMaxJsonDepth && !repeats_a_member(body);
     if (const auto* error = std::get_if<api::ApiError>(&parsed)) {
       FUZZ_CHECK(!acceptable);
       FUZZ_CHECK(error->status == http::Status::bad_request && error->code == "invalid_json");
