@@ -51,6 +51,11 @@ struct EndpointRecord {
   EndpointFilters filters;
   std::vector<std::string> leads;
   Instant created_at;
+  // Health as its owner sees it: set while deliveries fail (since the first failure after the
+  // last success), with the technical text of the latest failed attempt (for the log and the
+  // admin API; pages show wording::delivery_problem_text of it).
+  std::optional<Instant> failing_since;
+  std::string last_error;
 };
 
 // A subscriber as their own links show them: the subscriber and every endpoint of theirs.

@@ -105,7 +105,11 @@ std::string lowercase_ascii(std::string text) {
 }
 
 const char* const kEndpointColumns =
-    "SELECT id, subscriber_id, kind, address, state, coalesce(state_reason, ''), created_at FROM endpoints";
+    "SELECT id, subscriber_id, kind, address, state, coalesce(state_reason, ''), created_at, failing_since, "
+    // The latest failed attempt's error, looked up only for an endpoint that is failing.
+    "CASE WHEN failing_since IS NULL THEN '' ELSE coalesce((SELECT m.last_error FROM messages m "
+    "WHERE m.endpoint_id = endpoints.id AND m.last_error IS NOT NULL ORDER BY m.updated_at DESC LIMIT 1), '') END "
+    "FROM endpoints";
 
 EndpointRecord read_endpoint(SQLite::Database& db, SQLite::Statement& q) {
   EndpointRecord e;
@@ -116,6 +120,8 @@ EndpointRecord read_endpoint(SQLite::Database& db, SQLite::Statement& q) {
   e.state = stored_as(kEndpointStates, q.getColumn(4).getString());
   e.state_reason = q.getColumn(5).getString();
   e.created_at = instant(q.getColumn(6).getInt64());
+  if (!q.getColumn(7).isNull()) e.failing_since = instant(q.getColumn(7).getInt64());
+  e.last_error = q.getColumn(8).getString();
   e.filters = read_filters(db, e.id);
   e.leads = read_leads(db, e.id);
   return e;
