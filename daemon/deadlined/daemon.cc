@@ -362,7 +362,8 @@ class Daemon {
           } else {
             if (recorded->recorded) remember(recorded->revision);
             put_in_force(calendar);
-            record_notices_of(recorded->revision, previous_in_force_, calendar);
+            // The same files again: nothing new released, nothing to tell.
+            if (recorded->recorded) record_notices_of(recorded->revision, previous_in_force_, calendar);
           }
           const auto in_force = snapshot_.current();
           outcome.revision = in_force->revision();
@@ -435,12 +436,10 @@ class Daemon {
       log::error("calendar", pending.error());
       return false;
     }
-    for (const std::int64_t id : *pending) {
-      const auto history = store_thread_.call([](store::RevisionStore& s) { return s.revision_history("", 1); });
+    for (const store::AwaitingNotices& awaiting : *pending) {
+      const std::int64_t id = awaiting.id;
       const auto after = calendar_of_revision(id);
-      std::int64_t base_id = 0;
-      if (history && !history->empty() && history->front().id == id) base_id = history->front().base_id;
-      const auto before = base_id != 0 ? calendar_of_revision(base_id) : nullptr;
+      const auto before = awaiting.base_id != 0 ? calendar_of_revision(awaiting.base_id) : nullptr;
       const auto outcome = store_thread_.call(
           [id, decide = make_notice_decider(before, after ? after : snapshot_.current(), planner_options(config_),
                                             clock_->now()),

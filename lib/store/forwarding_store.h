@@ -160,7 +160,7 @@ class ForwardingStore : public Store {
   Result<NoticeOutcome> preview_change_notices(std::int64_t id, const NoticeDecider& decide, Instant now) override {
     return revisions().preview_change_notices(id, decide, now);
   }
-  Result<std::vector<std::int64_t>> revisions_awaiting_notices() override {
+  Result<std::vector<AwaitingNotices>> revisions_awaiting_notices() override {
     return revisions().revisions_awaiting_notices();
   }
 

@@ -84,6 +84,12 @@ struct NoticeOutcome {
   std::int64_t superseded = 0;            // unsent notices and reminders a newer release replaced
 };
 
+// A released revision whose change notices are still to be recorded.
+struct AwaitingNotices {
+  std::int64_t id = 0;
+  std::int64_t base_id = 0;  // the released revision it was compared with; 0: none (the first)
+};
+
 class RevisionStore {
  public:
   virtual ~RevisionStore() = default;
@@ -120,8 +126,10 @@ class RevisionStore {
   // windows to tell and the endpoints told. Writes nothing.
   virtual Result<NoticeOutcome> preview_change_notices(std::int64_t id, const NoticeDecider& decide, Instant now) = 0;
   // Released revisions whose notices are not recorded yet, oldest first (a crash between a
-  // release and its notices; an offline `deadlinectl changes release`).
-  virtual Result<std::vector<std::int64_t>> revisions_awaiting_notices() = 0;
+  // release and its notices; an offline `deadlinectl changes release`), each with the revision
+  // it was compared with: the notices judge the change from that one, not from whatever was
+  // released last.
+  virtual Result<std::vector<AwaitingNotices>> revisions_awaiting_notices() = 0;
 };
 
 }  // namespace deadline::store

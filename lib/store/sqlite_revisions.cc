@@ -308,14 +308,14 @@ Result<std::optional<RevisionSources>> SqliteStore::revision_sources(std::int64_
   });
 }
 
-Result<std::vector<std::int64_t>> SqliteStore::revisions_awaiting_notices() {
+Result<std::vector<AwaitingNotices>> SqliteStore::revisions_awaiting_notices() {
   return guarded("reading revisions awaiting their notices", [&] {
     SQLite::Statement q(database(),
-                        "SELECT id FROM calendar_revisions WHERE state = 'released' AND notices_recorded = 0 "
-                        "ORDER BY id");
-    std::vector<std::int64_t> ids;
-    while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
-    return Result<std::vector<std::int64_t>>::success(std::move(ids));
+                        "SELECT id, coalesce(base_id, 0) FROM calendar_revisions "
+                        "WHERE state = 'released' AND notices_recorded = 0 ORDER BY id");
+    std::vector<AwaitingNotices> awaiting;
+    while (q.executeStep()) awaiting.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64()});
+    return Result<std::vector<AwaitingNotices>>::success(std::move(awaiting));
   });
 }
 

@@ -109,7 +109,7 @@ class SqliteStore final : public Store {
   Result<std::optional<RevisionSources>> revision_sources(std::int64_t id) override;
   Result<NoticeOutcome> record_change_notices(std::int64_t id, const NoticeDecider& decide, Instant now) override;
   Result<NoticeOutcome> preview_change_notices(std::int64_t id, const NoticeDecider& decide, Instant now) override;
-  Result<std::vector<std::int64_t>> revisions_awaiting_notices() override;
+  Result<std::vector<AwaitingNotices>> revisions_awaiting_notices() override;
 
   // For tests and maintenance tools that need SQL the interface does not offer.
   SQLite::Database& database() { return *db_; }
