@@ -288,6 +288,7 @@ class Daemon {
     options.per_endpoint = config.per_endpoint;
     if (!config.retry_delays.empty()) options.retry.delays = config.retry_delays;
     options.health.disable_after = config.disable_after;
+    options.health.failing_notice_after = config.failing_notice_after;
     return options;
   }
 

@@ -172,6 +172,7 @@ void read_delivery(TableReader& r, Config& c) {
     }
   }
   read_duration(r, "disable_after_hours", 1, 24 * 365, c.disable_after);
+  read_duration(r, "failing_notice_after_seconds", 0, 7 * 86400, c.failing_notice_after);
 }
 
 void read_retention(TableReader& r, Config& c) {

@@ -47,6 +47,7 @@ struct Config {
   int per_endpoint = 4;
   std::vector<std::chrono::seconds> retry_delays;       // empty: the built-in schedule
   std::chrono::hours disable_after{72};
+  std::chrono::seconds failing_notice_after{3600};      // EndpointHealthPolicy::failing_notice_after
 
   // [email]
   struct Email {

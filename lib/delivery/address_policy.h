@@ -14,8 +14,10 @@
 // unicast 2000::/3. IPv4 embedded in IPv6 (mapped ::ffff:0:0/96, compatible ::/96, NAT64
 // 64:ff9b::/96, 6to4 2002::/16) is unwrapped and checked as IPv4.
 //
-// The allow-list (empty by default; the tests allow 127.0.0.1) names hosts exactly as they appear
-// in the URL ("127.0.0.1", "[::1]" or "::1", "localhost"), compared case-insensitively. An
+// The allow-list (empty by default; the tests allow 127.0.0.1) names hosts as libcurl reads them
+// from the URL, which is what it connects to ("127.0.0.1", "[::1]" or "::1", "localhost"), compared
+// case-insensitively: libcurl reads every IPv4 form (2130706433, 0x7f000001, 127.1) as dotted
+// decimal, so "127.0.0.1" allows those too; a name is never resolved for the comparison. An
 // allow-listed host is exempt from BOTH rules: it may use http, and the connect-time check is
 // skipped for its transfers (loopback and private addresses included). It is per transfer: the
 // open-socket callback gets an OutboundGuard holding the allow-list and the URL's host.

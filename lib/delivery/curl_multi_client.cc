@@ -271,6 +271,10 @@ void CurlMultiClient::collect_finished() {
                                : transfer->error[0] ? std::string(transfer->error)
                                                     : std::string(curl_easy_strerror(code));
       if (!transfer->request.mail) transfer->result.status = 0;
+      // Every address the name resolved to was refused by the guard (none was even tried): as
+      // for a URL refused when read, no retry on the normal schedule can help; its owner must
+      // change it. An address that was tried and failed to answer is an ordinary failure.
+      transfer->result.refused_by_policy = !refusal.empty() && transfer->guard->sockets_opened == 0;
     }
     transfer->easy = nullptr;
     recycle_easy(easy);

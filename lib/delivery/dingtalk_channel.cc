@@ -15,7 +15,7 @@ const RobotReplyFormat kDingTalkReply{"DingTalk", {"errcode"}, {"errmsg"}};
 
 std::string dingtalk_body(const std::vector<render::ReminderView>& views, const std::vector<render::ChangeView>& changes) {
   // The title is what the chat list and the notification show.
-  const std::string title = robot_title(views.size(), changes.size());
+  const std::string title = robot_title(views.size(), changes.size(), render::only_tests(views) && changes.empty());
   const nlohmann::json body = {
       {"msgtype", "markdown"},
       {"markdown",

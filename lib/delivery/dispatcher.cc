@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+
 #include "base/log.h"
 #include "delivery/outbound_url.h"
 #include "time/iso8601.h"
@@ -16,6 +18,12 @@ using store::AttemptResult;
 // robot URLs hold secrets.
 std::string where(const store::OutboundMessage& m) {
   return "endpoint " + std::to_string(m.endpoint_id) + " (" + redact_url(m.address) + ")";
+}
+
+// A test reminder its owner asked for, and nothing else (OutboundMessage::items' leads).
+bool only_test_reminders(const store::OutboundMessage& m) {
+  return !m.items.empty() && m.changes.empty() &&
+         std::all_of(m.items.begin(), m.items.end(), [](const store::DeliveryItem& i) { return i.lead == kTestLead; });
 }
 
 std::optional<std::chrono::seconds> longer_wait(std::optional<std::chrono::seconds> a,
@@ -192,6 +200,7 @@ void Dispatcher::finish(const store::OutboundMessage& m, const HttpResult* resul
   AttemptResult r;
   r.message_id = m.id;
   r.endpoint_id = m.endpoint_id;
+  r.test_message = only_test_reminders(m);
   if (!result) {
     r.outcome = AttemptResult::Outcome::expired;
     r.error = build_error;

@@ -16,7 +16,7 @@ const RobotReplyFormat kFeishuReply{"Feishu", {"code", "StatusCode"}, {"msg", "S
 
 std::string feishu_body(const std::vector<render::ReminderView>& views, std::string_view secret, Instant now,
                         const std::vector<render::ChangeView>& changes) {
-  const std::string title = robot_title(views.size(), changes.size());
+  const std::string title = robot_title(views.size(), changes.size(), render::only_tests(views) && changes.empty());
   nlohmann::json body = {
       {"msg_type", "interactive"},
       {"card",

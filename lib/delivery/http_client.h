@@ -42,7 +42,9 @@ struct HttpResult {
   std::string body;                              // at most max_response_bytes
   std::optional<std::chrono::seconds> retry_after;
   std::string error;                             // transport failure; empty with a response
-  bool refused_by_policy = false;                // the URL itself is not allowed: no retry helps
+  // The URL is not allowed, when read or because every address its host resolved to was refused
+  // at connect time (address_policy.h): no retry helps, its owner must change it.
+  bool refused_by_policy = false;
 };
 
 class HttpClient {

@@ -73,72 +73,95 @@ bool is_numeric_host(std::string_view host) {
 
 std::string OutboundUrl::redacted() const { return scheme + "://" + host; }
 
-Result<OutboundUrl> check_outbound_url(std::string_view url, const std::vector<std::string>& allow_list) {
-  using R = Result<OutboundUrl>;
-  if (url.empty()) return R::failure("the URL is empty");
+OutboundUrlCheck inspect_outbound_url(std::string_view url, const std::vector<std::string>& allow_list) {
+  OutboundUrlCheck check;
+  const auto refuse = [&check](TargetRefusal reason, std::string detail) {
+    check.refusal = reason;
+    check.result = Result<OutboundUrl>::failure(std::move(detail));
+    return check;
+  };
+  using T = TargetRefusal;
+  if (url.empty()) return refuse(T::url_empty, "the URL is empty");
   if (url.size() > kMaxOutboundUrlBytes) {
-    return R::failure("the URL is " + std::to_string(url.size()) + " bytes long: at most " +
-                      std::to_string(kMaxOutboundUrlBytes) + " are allowed");
+    return refuse(T::url_too_long, "the URL is " + std::to_string(url.size()) + " bytes long: at most " +
+                                       std::to_string(kMaxOutboundUrlBytes) + " are allowed");
   }
-  if (std::string problem = bad_character_problem(url); !problem.empty()) return R::failure(std::move(problem));
+  if (std::string problem = bad_character_problem(url); !problem.empty()) {
+    const TargetRefusal reason = problem.ends_with("space") ? T::url_has_space : T::url_has_control;
+    return refuse(reason, std::move(problem));
+  }
 
   const std::unique_ptr<CURLU, UrlDeleter> handle(curl_url());
-  if (!handle) return R::failure("out of memory while reading the URL");
+  if (!handle) return refuse(T::url_not_valid, "out of memory while reading the URL");
   const std::string text(url);
   if (const CURLUcode rc = curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), 0); rc != CURLUE_OK) {
-    if (rc == CURLUE_NO_HOST) return R::failure("the URL has no host");
-    if (rc == CURLUE_BAD_SCHEME) return R::failure("the URL does not start with https://");
-    return R::failure(std::string("the URL is not valid: ") + curl_url_strerror(rc));
+    if (rc == CURLUE_NO_HOST) return refuse(T::url_no_host, "the URL has no host");
+    if (rc == CURLUE_BAD_SCHEME) return refuse(T::url_not_web, "the URL does not start with https://");
+    return refuse(T::url_not_valid, std::string("the URL is not valid: ") + curl_url_strerror(rc));
   }
 
   OutboundUrl out;
   CURLUcode rc = CURLUE_OK;
   const CurlString scheme = get_part(handle.get(), CURLUPART_SCHEME, 0, &rc);
-  if (!scheme) return R::failure("the URL has no scheme");
+  if (!scheme) return refuse(T::url_not_web, "the URL has no scheme");
   out.scheme = scheme.get();
   if (out.scheme != "https" && out.scheme != "http") {
-    return R::failure("the URL's scheme is " + out.scheme + ": only https is allowed");
+    return refuse(T::url_not_web, "the URL's scheme is " + out.scheme + ": only https is allowed");
   }
-  if (!has_authority(url)) return R::failure("the URL must have // and then the host after " + out.scheme + ":");
+  if (!has_authority(url)) {
+    return refuse(T::url_no_slashes, "the URL must have // and then the host after " + out.scheme + ":");
+  }
 
   const CurlString host = get_part(handle.get(), CURLUPART_HOST, 0, &rc);
   if (!host || host.get()[0] == '\0' || without_brackets(host.get()).empty()) {
-    return R::failure("the URL has no host");
+    return refuse(T::url_no_host, "the URL has no host");
   }
   out.host = host.get();
+  check.host = std::string(without_brackets(out.host));
   out.allow_listed = host_on_allow_list(out.host, allow_list);
 
   if (has_part(handle.get(), CURLUPART_USER) || has_part(handle.get(), CURLUPART_PASSWORD) ||
       has_part(handle.get(), CURLUPART_OPTIONS)) {
-    return R::failure("the URL has a user name or password before the host (user:pass@): that is not allowed");
+    return refuse(T::url_user_info,
+                  "the URL has a user name or password before the host (user:pass@): that is not allowed");
   }
-  if (has_part(handle.get(), CURLUPART_ZONEID)) return R::failure("the URL's host has an IPv6 zone id: that is not allowed");
+  if (has_part(handle.get(), CURLUPART_ZONEID)) {
+    return refuse(T::url_zone_id, "the URL's host has an IPv6 zone id: that is not allowed");
+  }
 
   if (out.scheme == "http" && !out.allow_listed) {
-    return R::failure("the URL's scheme is http: only https is allowed (http only for a host on the allow-list)");
+    return refuse(T::url_http,
+                  "the URL's scheme is http: only https is allowed (http only for a host on the allow-list)");
   }
 
   const CurlString port = get_part(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT, &rc);
-  if (!port) return R::failure("the URL has no port and its scheme has no default");
+  if (!port) return refuse(T::url_bad_port, "the URL has no port and its scheme has no default");
   unsigned long number = 0;
   for (const char* p = port.get(); *p != '\0'; ++p) {
-    if (*p < '0' || *p > '9' || number > 65535) return R::failure("the URL's port is not a number from 1 to 65535");
+    if (*p < '0' || *p > '9' || number > 65535) {
+      return refuse(T::url_bad_port, "the URL's port is not a number from 1 to 65535");
+    }
     number = number * 10 + static_cast<unsigned long>(*p - '0');
   }
-  if (number == 0 || number > 65535) return R::failure("the URL's port is not a number from 1 to 65535");
+  if (number == 0 || number > 65535) return refuse(T::url_bad_port, "the URL's port is not a number from 1 to 65535");
   out.port = static_cast<std::uint16_t>(number);
 
   if (!out.allow_listed && is_numeric_host(out.host)) {
     const AddressClass verdict = classify(without_brackets(out.host));
     if (!verdict.allowed()) {
-      return R::failure("the URL's host " + out.host + " is not reachable: " + verdict.reason);
+      return refuse(T::url_not_public, "the URL's host " + out.host + " is not reachable: " + verdict.reason);
     }
   }
 
   const CurlString normalised = get_part(handle.get(), CURLUPART_URL, 0, &rc);
-  if (!normalised) return R::failure(std::string("the URL is not valid: ") + curl_url_strerror(rc));
+  if (!normalised) return refuse(T::url_not_valid, std::string("the URL is not valid: ") + curl_url_strerror(rc));
   out.url = normalised.get();
-  return R::success(std::move(out));
+  check.result = Result<OutboundUrl>::success(std::move(out));
+  return check;
+}
+
+Result<OutboundUrl> check_outbound_url(std::string_view url, const std::vector<std::string>& allow_list) {
+  return inspect_outbound_url(url, allow_list).result;
 }
 
 std::string redact_url(std::string_view url) {

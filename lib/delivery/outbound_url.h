@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "delivery/target_refusal.h"
 
 namespace deadline::delivery {
 
@@ -40,6 +41,15 @@ struct OutboundUrl {
 // than 0, and (unless allow-listed) a numeric host that is globally routable. Errors are sentences:
 // "the URL's scheme is http: only https is allowed".
 Result<OutboundUrl> check_outbound_url(std::string_view url, const std::vector<std::string>& allow_list);
+
+// The same check with the reason as a code, for words a subscriber reads
+// (wording::endpoint_refusal_text) next to the technical sentence (result's error).
+struct OutboundUrlCheck {
+  Result<OutboundUrl> result = Result<OutboundUrl>::failure("not checked");
+  TargetRefusal refusal = TargetRefusal::none;  // none when result is a success
+  std::string host;  // the host as libcurl read it, without brackets ("::1"); "" before it is known
+};
+OutboundUrlCheck inspect_outbound_url(std::string_view url, const std::vector<std::string>& allow_list);
 
 // "https://host" for any URL-looking text, whether or not the policy accepts it: what logs may
 // show of a stored endpoint address. Userinfo, port, path, query and fragment are dropped.

@@ -4,6 +4,8 @@
 #include <tuple>
 #include <utility>
 
+#include "wording/delivery_wording.h"
+
 namespace deadline::delivery {
 
 namespace {
@@ -52,7 +54,8 @@ std::string join(const std::vector<std::string>& lines, std::string_view separat
 
 std::string full_entry(const render::ReminderView& v, std::size_t number, bool numbered,
                        const RobotMarkdownDialect& dialect) {
-  const std::string title = (numbered ? std::to_string(number) + ". " : "") + one_line(v.title);
+  const std::string title = (numbered ? std::to_string(number) + ". " : "") +
+                            (v.test ? std::string(wording::kTestMarker) : std::string()) + one_line(v.title);
   std::vector<std::string> lines;
   lines.push_back(dialect.headings ? "### " + title : "**" + title + "**");
   lines.push_back("**截止：" + one_line(v.closes_text) + "**" +
@@ -95,7 +98,12 @@ std::string full_entry(const render::ReminderView& v, std::size_t number, bool n
 }
 
 std::string short_entry(const render::ReminderView& v) {
-  return "- " + one_line(v.title) + "：截止 " + one_line(v.closes_text) + "，" + v.days_left_text;
+  return "- " + (v.test ? std::string(wording::kTestMarker) : std::string()) + one_line(v.title) + "：截止 " + one_line(v.closes_text) + "，" + v.days_left_text;
+}
+
+std::string robot_title_text(bool changes_only, bool test) {
+  return (test ? std::string(wording::kTestMarker) : std::string()) +
+         std::string(changes_only ? kRobotChangeTitle : kRobotMessageTitle);
 }
 
 std::string robot_change_entry(const render::ChangeView& c, std::size_t number, bool numbered,
@@ -146,8 +154,8 @@ std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
   return text.substr(0, end);
 }
 
-std::string robot_title(std::size_t reminders, std::size_t changes) {
-  std::string title(reminders == 0 && changes > 0 ? kRobotChangeTitle : kRobotMessageTitle);
+std::string robot_title(std::size_t reminders, std::size_t changes, bool test) {
+  std::string title = robot_title_text(reminders == 0 && changes > 0, test);
   if (reminders + changes > 1) title += "（" + std::to_string(reminders + changes) + " 项）";
   return title;
 }
@@ -178,9 +186,11 @@ std::string robot_markdown(std::vector<render::ReminderView> views, std::vector<
   }
 
   const std::string paragraph = "\n\n";
-  const std::string title(views.empty() && !changes.empty() ? kRobotChangeTitle : kRobotMessageTitle);
+  const bool test = render::only_tests(views) && changes.empty();
+  const std::string title = robot_title_text(views.empty() && !changes.empty(), test);
   std::vector<std::string> head;
   if (with_title) head.push_back(dialect.headings ? "## " + title : "**" + title + "**");
+  if (test) head.push_back(std::string(wording::test_reminder_note()));
   if (changes.empty() && views.size() > 1) {
     head.push_back("共 " + std::to_string(views.size()) + " 项，截止早的在前。");
   } else if (views.empty() && changes.size() > 1) {

@@ -39,6 +39,8 @@ inline constexpr RobotMarkdownDialect kWeComMarkdown{"\n", true, true};
 inline constexpr RobotMarkdownDialect kDingTalkMarkdown{"  \n", true, true};
 inline constexpr RobotMarkdownDialect kFeishuMarkdown{"\n", false, false};
 
+// A test reminder (render::only_tests, no changes) is marked: 【测试】 before the title and each
+// entry's title, and wording::test_reminder_note under the title.
 // The digest as markdown, at most `max_bytes` bytes of valid UTF-8 (when the views' strings are
 // valid UTF-8). `views` are ordered here (render::sort_for_reading). `with_title`: start with the
 // title as a heading (WeCom and DingTalk; Feishu shows it in the card header).
@@ -50,8 +52,9 @@ std::string robot_markdown(std::vector<render::ReminderView> views, std::vector<
                            const RobotMarkdownDialect& dialect, std::size_t max_bytes, bool with_title = true);
 
 // The title a message's chat-list entry and card header show: kRobotMessageTitle, or
-// kRobotChangeTitle for changes only, with "（N 项）" for a digest.
-std::string robot_title(std::size_t reminders, std::size_t changes);
+// kRobotChangeTitle for changes only, with "（N 项）" for a digest; "【测试】申报截止提醒" for a test
+// reminder (`test`: render::only_tests of the views, and no changes).
+std::string robot_title(std::size_t reminders, std::size_t changes, bool test = false);
 
 // The longest prefix of `text` of at most `max_bytes` bytes that does not end inside a UTF-8
 // character (a lead byte is never kept without all its continuation bytes).

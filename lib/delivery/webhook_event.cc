@@ -4,9 +4,11 @@
 #include <tuple>
 
 #include "calendar/json_export.h"
+#include "domain/message.h"
 #include "render/change_view.h"
 #include "schedule/planner.h"
 #include "time/iso8601.h"
+#include "wording/delivery_wording.h"
 
 namespace deadline {
 
@@ -97,6 +99,12 @@ json webhook_changes_json(const std::vector<ToldChange>& changes, Instant now) {
   return list;
 }
 
+// A test reminder its owner asked for, and nothing else: marked for people and machines.
+bool webhook_is_test(const std::vector<WebhookReminder>& reminders, const std::vector<ToldChange>& changes) {
+  return !reminders.empty() && changes.empty() &&
+         std::all_of(reminders.begin(), reminders.end(), [](const WebhookReminder& r) { return r.lead == kTestLead; });
+}
+
 std::string_view webhook_event_type(bool any_reminder, bool any_change) {
   return !any_reminder && any_change ? kWebhookChangeEventType : kWebhookEventType;
 }
@@ -135,6 +143,10 @@ Result<json> webhook_event_json(std::string_view message_id, Instant now,
                 {"created_at", format_utc(now)},
                 {"reminders", std::move(list)}};
   if (!changes.empty()) event["changes"] = webhook_changes_json(changes, now);
+  if (webhook_is_test(reminders, changes)) {
+    event["test"] = true;
+    event["test_text"] = std::string(wording::test_reminder_note());
+  }
   return R::success(std::move(event));
 }
 
@@ -169,7 +181,8 @@ Result<std::string> WebhookEventWriter::body(std::string_view message_id, Instan
   if (!ordered) return R::failure(ordered.error());
   try {
     // Keys in the order nlohmann's dump writes them (sorted), so the bytes equal
-    // webhook_event_body's: changes (when any), created_at, id, reminders, type, version; and
+    // webhook_event_body's: changes (when any), created_at, id, reminders, test and test_text
+    // (in a test reminder), type, version; and
     // within a reminder days_left, lead, programme, window. Changes are not reused: each is
     // one endpoint's record.
     std::string out = "{";
@@ -182,7 +195,11 @@ Result<std::string> WebhookEventWriter::body(std::string_view message_id, Instan
       out += "{\"days_left\":" + std::to_string(days_left(*r.window, now)) + ",\"lead\":" + json(r.lead).dump() +
              ",\"programme\":" + f.programme + ",\"window\":" + f.window + "}";
     }
-    out += "],\"type\":" + json(webhook_event_type(!reminders.empty(), !changes.empty())).dump() +
+    out += "]";
+    if (webhook_is_test(reminders, changes)) {
+      out += ",\"test\":true,\"test_text\":" + json(std::string(wording::test_reminder_note())).dump();
+    }
+    out += ",\"type\":" + json(webhook_event_type(!reminders.empty(), !changes.empty())).dump() +
            ",\"version\":" + std::to_string(kWebhookEventVersion) + "}";
     return R::success(std::move(out));
   } catch (const json::exception& e) {

@@ -35,7 +35,10 @@ struct WebhookReminder {
 // The event as JSON:
 //   {"type": "deadline.reminder", "version": 1, "id", "created_at", "reminders": [
 //     {"lead", "days_left", "programme": {...}, "window": {...}}],
-//    "changes": [...]}                                   (only when the message carries changes)
+//    "changes": [...],                                   (only when the message carries changes)
+//    "test": true, "test_text": "【测试】这是…"}          (only in a test reminder: every lead
+//                                                         kTestLead, no changes; the text is
+//                                                         wording::test_reminder_note)
 // The window object is json_export's window_json plus "estimated"; reminders are ordered by
 // close, then window id, then lead, whatever the input order. Fails on a null pointer or a
 // window of another programme.

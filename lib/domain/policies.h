@@ -22,6 +22,11 @@ struct EndpointHealthPolicy {
   std::chrono::seconds disable_after{72 * 3600};   // failing this long ...
   std::chrono::seconds failures_apart{3600};       // ... with failures at least this far apart
   int hard_failures_for_attention = 2;             // refusals in a row before needs_attention
+  // The "failing" mail to the endpoint's owner: once per failing streak, when it has lasted this
+  // long and this many attempts failed, so that one lost request or a receiver's short restart
+  // tells nobody. A test message (lead "test") never sends it: its sender is looking already.
+  std::chrono::seconds failing_notice_after{3600};
+  int failing_notice_attempts = 2;
 };
 
 }  // namespace deadline

@@ -8,6 +8,7 @@
 #include "mail/header_encoding.h"
 #include "mail/utf8.h"
 #include "subscription/email_address.h"
+#include "wording/delivery_wording.h"
 
 namespace deadline::mail {
 
@@ -90,12 +91,14 @@ std::string joined(const std::vector<std::string>& items, std::string_view separ
 }
 
 std::string subject_for(const std::vector<render::ReminderView>& views) {
+  // A test is marked before anything else: it must not be mistaken for a real reminder.
+  const std::string marker = render::only_tests(views) ? std::string(wording::kTestMarker) : std::string();
   std::set<std::string> programmes;
   for (const render::ReminderView& view : views) programmes.insert(view.programme_id);
-  if (programmes.size() > 1) return "【申报提醒】" + std::to_string(programmes.size()) + " 个项目即将截止";
+  if (programmes.size() > 1) return marker + "【申报提醒】" + std::to_string(programmes.size()) + " 个项目即将截止";
   const render::ReminderView& first = views.front();
   const std::string when = first.estimated ? first.closes_text + "截止" : first.days_left_text;
-  return "【申报提醒】" + short_title(first.title) + " " + when;
+  return marker + "【申报提醒】" + short_title(first.title) + " " + when;
 }
 
 constexpr std::string_view kEstimateNote =
@@ -112,7 +115,8 @@ std::string status_note(const render::ReminderView& view) {
 }
 
 std::string text_for(const render::ReminderView& view, std::size_t number) {
-  std::string out = std::to_string(number) + ". " + (view.estimated ? "【预计】" : "") + view.title + "\n";
+  std::string out = std::to_string(number) + ". " + (view.test ? std::string(wording::kTestMarker) : std::string()) +
+                    (view.estimated ? "【预计】" : "") + view.title + "\n";
   const auto line = [&out](std::string_view label, std::string_view value) {
     if (value.empty()) return;
     out += "   ";
@@ -165,6 +169,7 @@ std::string html_for(const render::ReminderView& view, std::size_t number) {
   std::string out = "<div style=\"border:1px solid #dddddd;border-left:4px solid " + accent +
                     ";padding:12px 16px;margin:16px 0;\">\n";
   out += "<h2 style=\"font-size:17px;line-height:1.4;margin:0 0 8px 0;\">" + std::to_string(number) + ". ";
+  if (view.test) out += "<span style=\"color:#1a5fb4;\">" + html_escape(wording::kTestMarker) + "</span>";
   if (view.estimated) out += "<span style=\"color:#9a6700;\">【预计】</span>";
   out += html_escape(view.title) + "</h2>\n";
   out += html_row("截止时间", "<strong>" + html_escape(view.closes_text) + "</strong>" + html_escape(status_note(view)) +
@@ -351,7 +356,9 @@ Result<RenderedEmail> render_reminder(const ReminderContent& content) {
   const std::string count = std::to_string(views.size());
   const std::string reminders_intro =
       views.size() == 1 ? "您好！以下申报即将截止：" : "您好！以下 " + count + " 项申报即将截止，按截止时间先后排列：";
-  const std::string intro = changes.empty() ? reminders_intro : email_change_intro(changes.size(), views.size());
+  const std::string intro = !changes.empty()         ? email_change_intro(changes.size(), views.size())
+                            : render::only_tests(views) ? std::string(wording::test_reminder_note())
+                                                        : reminders_intro;
   const std::string footer_sent = "本邮件由申报提醒服务自动发送至 " + content.recipient + "，请勿直接回复。";
   const std::string footer_id = "消息编号：" + content.message_id + "　生成时间：" + local_minute(content.now) + "（北京时间）";
   const std::string rule = "────────────────────────────\n";
@@ -484,27 +491,19 @@ Result<RenderedEmail> render_endpoint_notice(const EndpointNotice& notice) {
   using R = Result<RenderedEmail>;
   if (Status ok = check_url("manage URL", notice.manage_url, false, kMaxUrlBytes); !ok) return R::failure(ok.error());
   RenderedEmail email;
-  std::string happened;
-  if (notice.what == "failing") {
-    email.subject = "【申报提醒】接收方式出现故障";
-    happened = "向下面的接收方式发送提醒时失败了，我们会按计划自动重试；如果持续失败约三天，将停用该接收方式。";
-  } else if (notice.what == "disabled") {
-    email.subject = "【申报提醒】接收方式已停用";
-    happened = "下面的接收方式已停用，今后的提醒不会再发送到这里。修复后可在管理页面重新启用。";
-  } else {
-    email.subject = "【申报提醒】接收方式需要您处理";
-    happened = "下面的接收方式的设置有问题（例如签名、关键词或地址），在您处理之前不会再向它发送提醒。";
-  }
-  const std::string manage = "管理订阅、重新启用：";
+  const wording::EndpointNoticeWords words = wording::endpoint_notice_words(notice.what);
+  email.subject = words.subject;
+  std::string problem = wording::delivery_problem_text(notice.kind, notice.reason);
+  const std::string manage = "修改设置、重新启用或删除这个接收方式：";
   const std::string footer = "本邮件由申报提醒服务自动发送，请勿直接回复。";
-  email.text = "您好！" + happened + "\n\n接收方式：" + notice.endpoint_label + "\n最近的错误：" + notice.reason + "\n\n" +
-               manage + notice.manage_url + "\n\n" + footer + "\n";
-  const std::string body =
-      "<p style=\"margin:0 0 12px 0;\">您好！" + html_escape(happened) + "</p>\n<p style=\"margin:4px 0;\">接收方式：" +
-      html_escape(notice.endpoint_label) + "</p>\n<p style=\"margin:4px 0;\">最近的错误：" + html_escape(notice.reason) +
-      "</p>\n<p style=\"margin:16px 0;\">" + html_escape(manage) + "<a href=\"" + html_escape(notice.manage_url) +
-      "\" style=\"color:#1a5fb4;\">" + html_escape(notice.manage_url) + "</a></p>\n<p style=\"margin:4px 0;font-size:12px;"
-      "color:#999999;\">" + html_escape(footer) + "</p>\n";
+  email.text = "您好！" + words.happened + "\n\n接收方式：" + notice.endpoint_label +
+               (problem.empty() ? std::string() : "\n问题和处理办法：" + problem) + "\n\n" + manage +
+               notice.manage_url + "\n\n" + footer + "\n";
+  std::string body = "<p style=\"margin:0 0 12px 0;\">您好！" + html_escape(words.happened) +
+                     "</p>\n<p style=\"margin:4px 0;\">接收方式：" + html_escape(notice.endpoint_label) + "</p>\n";
+  if (!problem.empty()) body += "<p style=\"margin:4px 0;\">问题和处理办法：" + html_escape(problem) + "</p>\n";
+  body += "<p style=\"margin:16px 0;\">" + html_escape(manage) + html_link(notice.manage_url, notice.manage_url) +
+          "</p>\n<p style=\"margin:4px 0;font-size:12px;color:#999999;\">" + html_escape(footer) + "</p>\n";
   email.html = html_document(email.subject, body);
   return R::success(std::move(email));
 }

@@ -26,6 +26,7 @@
 
 #include "base/html_escape.h"
 #include "base/result.h"
+#include "domain/endpoint.h"
 #include "mail/mime.h"
 #include "render/change_view.h"
 #include "render/reminder_view.h"
@@ -61,6 +62,8 @@ struct ReminderContent {
 // Subject: one programme (the digest may hold several windows of it): "【申报提醒】TITLE 还剩 7 天"
 // ("今天截止" on the closing day; an estimate: "【申报提醒】TITLE 预计2024年11月截止"); several:
 // "【申报提醒】3 个项目即将截止". A title is cut to 60 characters ("…") in the subject only.
+// A test reminder (render::only_tests, no changes) is marked: "【测试】【申报提醒】TITLE 还剩 7 天",
+// the intro is wording::test_reminder_note, and each title starts with 【测试】.
 // Each reminder shows the title, close (closes_text, with 已确认 or 预计), days left, a clear note
 // for estimates, opening, the phrase verbatim, who must act, eligibility, contact, authority,
 // phones, the original link (a link only when it is http(s)), group and category; then the manage
@@ -103,13 +106,16 @@ Result<std::string> build_reminder_email(const MessageHeaders& headers, Reminder
 // empty here (nothing is subscribed yet).
 Result<std::string> build_confirmation_email(const MessageHeaders& headers, std::string_view confirm_url);
 
-// The subscriber is told when one of their endpoints (a webhook or a chat robot) starts failing,
-// is disabled, or needs their attention: what it is (kind and host, never its full URL), what
-// happened, the last error, and the manage page where it can be re-enabled.
+// The subscriber is told when one of their endpoints (a webhook or a chat robot) has been failing
+// for a while, is disabled, or needs their attention: what it is (kind and host, never its full
+// URL), what happened, the last error in Chinese (wording::delivery_problem_text, which says what
+// to do), and the manage page where it can be fixed and re-enabled. The technical error itself is
+// not shown: it is in the log.
 struct EndpointNotice {
-  std::string endpoint_label;   // "Webhook https://hooks.example.org" (already redacted)
+  EndpointKind kind = EndpointKind::webhook;
+  std::string endpoint_label;   // "飞书群机器人 https://open.feishu.cn" (wording::endpoint_label)
   std::string what;             // "failing" | "disabled" | "needs_attention"
-  std::string reason;           // the last error, one line
+  std::string reason;           // the last error, technical (for delivery_problem_text)
   std::string manage_url;       // http(s)
 };
 Result<RenderedEmail> render_endpoint_notice(const EndpointNotice& notice);

@@ -5,18 +5,10 @@
 
 #include "base/html_escape.h"
 #include "schedule/planner.h"
+#include "domain/message.h"
+#include "wording/time_left_wording.h"
 
 namespace deadline::render {
-
-namespace {
-
-std::string days_left_text(int days) {
-  if (days < 0) return "已截止";
-  if (days == 0) return "今天截止";
-  return "还剩 " + std::to_string(days) + " 天";
-}
-
-}  // namespace
 
 std::vector<std::string> phones_for_people(const std::vector<Phone>& phones) {
   std::vector<std::string> texts;
@@ -98,10 +90,15 @@ ReminderView make_reminder_view(const Programme& programme, const Window& window
   view.actor = window.actor;
   if (window.cap) view.cap_reason = window.cap->reason;
   view.days_left = days_left(window, now);
-  view.days_left_text = days_left_text(view.days_left);
+  view.days_left_text = wording::time_left_text(view.days_left, view.estimated);
+  view.test = lead == kTestLead;
   view.lead = std::move(lead);
   view.closes = window.closes.at;
   return view;
+}
+
+bool only_tests(const std::vector<ReminderView>& views) {
+  return !views.empty() && std::all_of(views.begin(), views.end(), [](const ReminderView& v) { return v.test; });
 }
 
 void sort_for_reading(std::vector<ReminderView>& views) {

@@ -46,8 +46,11 @@ struct ReminderView {
   std::string cap_reason;         // the chain rule's words when it capped this close, else empty
                                   // ("推荐单位须于2024年11月22日前完成推荐，请尽早向推荐单位提交")
   int days_left = 0;              // 0 on the closing day (webhook_event.h days_left)
-  std::string days_left_text;     // "还剩 7 天" / "今天截止" / "已截止"
-  std::string lead;               // the lead that fired: "7d", "closing-day", ...
+  std::string days_left_text;     // wording::time_left_text: "还剩 7 天" / "还剩约 7 天" (an estimate) /
+                                  // "今天截止" / "预计今天截止" / "已截止", as the site says it
+  std::string lead;               // the lead that fired: "7d", "closing-day", ..., "test"
+  bool test = false;              // a test reminder its owner asked for (kTestLead, domain/message.h): every
+                                  // channel marks it 【测试】
   Instant closes;                 // for ordering
 };
 
@@ -65,6 +68,10 @@ std::vector<AddressView> addresses_for_people(const std::vector<Address>& addres
 // One address as HTML: the printed form linked when it may be (an <a> with `anchor_attributes`
 // after href), a misprint unlinked with 原文如此, a correction linked beside it. Escaped here.
 std::string address_html(const AddressView& address, std::string_view anchor_attributes = "");
+
+// Whether every reminder of a digest is a test one (and there is at least one): the message is
+// then a test, marked so as a whole (subject, robot title, webhook event).
+bool only_tests(const std::vector<ReminderView>& views);
 
 // A digest's reminders, soonest close first (then title, then lead) whatever the input order.
 void sort_for_reading(std::vector<ReminderView>& views);

@@ -231,6 +231,13 @@ ALTER TABLE feed_events ADD COLUMN ends_at INTEGER;    -- its window's close
 ALTER TABLE feed_events ADD COLUMN gone_at INTEGER;    -- withdrawn from the calendar: shown cancelled
 )sql";
 
+// Version 10: the failed attempts of an endpoint's current failing streak (since failing_since),
+// so the "failing" mail waits for more than one (EndpointHealthPolicy::failing_notice_attempts).
+// Counted afresh whenever a failure finds failing_since empty: no reset is needed elsewhere.
+const char* const kFailingStreak = R"sql(
+ALTER TABLE endpoints ADD COLUMN streak_failures INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -244,6 +251,7 @@ const std::vector<Migration>& migrations() {
       {7, "calendar feed event versions", kFeedEvents},
       {8, "calendar revisions", kCalendarRevisions},
       {9, "change notices", kChangeNotices},
+      {10, "failed attempts of an endpoint's failing streak", kFailingStreak},
   };
   return all;
 }

@@ -41,7 +41,11 @@ class OutboxStore {
   // endpoints' health: a success clears it; failures for longer than the policy allows, or a
   // result asking for it, disable the endpoint with the error as the reason, or mark it
   // needs_attention. A disabled endpoint's unsent messages expire (reenable replays them), and a
-  // notice for its subscriber is recorded. Returns the ids of endpoints disabled now.
+  // notice for its subscriber is recorded. A "failing" notice is recorded once per failing streak
+  // (from the first failure after a success, a re-enable or the start), at the first failure of a
+  // message other than a test one (AttemptResult::test_message) that finds the streak at least
+  // policy.failing_notice_after old with at least policy.failing_notice_attempts failures (this
+  // one included). Returns the ids of endpoints disabled now.
   virtual Result<std::vector<std::int64_t>> record_attempts(const std::vector<AttemptResult>& results, Instant now,
                                                              const EndpointHealthPolicy& policy) = 0;
 

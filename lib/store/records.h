@@ -117,7 +117,7 @@ struct MessageRecord {
 // One reminder inside a message being sent.
 struct DeliveryItem {
   std::string window_id;
-  std::string lead;
+  std::string lead;        // kTestLead for a test reminder an owner asked for
   Instant closes;
 };
 
@@ -156,6 +156,9 @@ struct AttemptResult {
   // Not sent at all (the endpoint's rate limit had no free slot): with Outcome::retry, the claim's
   // attempt is given back, the last error stays as it was, and the endpoint's health is untouched.
   bool deferred = false;
+  // Every reminder in the message is a test one (kTestLead) and it carries no change: its failure
+  // counts for the endpoint's health but never sends the "failing" mail.
+  bool test_message = false;
 };
 
 // Something a subscriber must be told about one of their endpoints (mail::EndpointNotice).

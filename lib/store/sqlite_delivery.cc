@@ -227,9 +227,14 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
         "UPDATE messages SET state = ?2, next_attempt_at = ?3, "
         "last_error = CASE WHEN ?6 THEN last_error ELSE nullif(?4, '') END, "
         "attempts = attempts - ?6, updated_at = ?5 WHERE id = ?1 AND state = 'sending'");
+    // The right-hand sides read the row as it was: a failure that finds no streak starts one.
     const auto failed = statements().get(
-        "UPDATE endpoints SET failing_since = coalesce(failing_since, ?2), last_failure_at = ?2 "
-        "WHERE id = ?1 RETURNING failing_since");
+        "UPDATE endpoints SET failing_since = coalesce(failing_since, ?2), last_failure_at = ?2, "
+        "streak_failures = CASE WHEN failing_since IS NULL THEN 1 ELSE streak_failures + 1 END "
+        "WHERE id = ?1 RETURNING failing_since, streak_failures");
+    // Whether this streak's "failing" mail is already recorded: once per streak.
+    const auto told_failing = statements().get(
+        "SELECT 1 FROM endpoint_notices WHERE endpoint_id = ?1 AND what = 'failing' AND created_at >= ?2");
     const auto notice = statements().get(
         "INSERT INTO endpoint_notices (endpoint_id, what, reason, created_at) VALUES (?1, ?2, ?3, ?4)");
     const auto tell = [&](int64_t endpoint_id, const char* what, const std::string& reason) {
@@ -291,12 +296,27 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
       failed->bind(1, r.endpoint_id);
       failed->bind(2, seconds(now));
       int64_t failing_since = seconds(now);
-      if (failed->executeStep()) failing_since = failed->getColumn(0).getInt64();
+      int streak_failures = 1;
+      if (failed->executeStep()) {
+        failing_since = failed->getColumn(0).getInt64();
+        streak_failures = failed->getColumn(1).getInt();
+      }
       failed->reset();
-      if (failing_since == seconds(now) && !r.disable_endpoint) tell(r.endpoint_id, "failing", r.error);  // a new streak
       // Failing long enough, with failures far enough apart that one bad hour is not enough.
       const bool long_failing = seconds(now) - failing_since >= policy.disable_after.count() &&
                                 seconds(now) - failing_since >= policy.failures_apart.count();
+      // The owner hears of a failing streak once it has lasted and repeated, never from a test
+      // message's failure (EndpointHealthPolicy::failing_notice_after), and not when it ends in
+      // a disable (that has its own notice).
+      if (!r.disable_endpoint && !long_failing && !r.test_message &&
+          streak_failures >= policy.failing_notice_attempts &&
+          seconds(now) - failing_since >= policy.failing_notice_after.count()) {
+        told_failing->bind(1, r.endpoint_id);
+        told_failing->bind(2, failing_since);
+        const bool told = told_failing->executeStep();
+        told_failing->reset();
+        if (!told) tell(r.endpoint_id, "failing", r.error);
+      }
       if (r.disable_endpoint || long_failing) {
         disable->bind(1, r.endpoint_id);
         disable->bind(2, r.disable_endpoint ? r.error : "failing since " + std::to_string(failing_since) + ": " + r.error);

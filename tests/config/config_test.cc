@@ -99,6 +99,7 @@ void check_defaults(const Config& c) {
   CHECK(c.allow_hosts.empty());
   CHECK(c.max_in_flight == 64);
   CHECK(c.per_endpoint == 4);
+  CHECK(c.failing_notice_after.count() == 3600);
   CHECK(c.email.relay == "smtp://localhost:25");
   CHECK(c.email.credentials_file.empty());
   CHECK(c.email.from_address == "deadlined@localhost.localdomain");
@@ -308,6 +309,7 @@ TEST_CASE("every integer key accepts exactly its documented range") {
       {"schedule", "late_after_seconds", 1, 86400},
       {"retention", "finished_message_days", 1, 3650},
       {"retention", "unsubscribed_days", 1, 3650},
+      {"delivery", "failing_notice_after_seconds", 0, 604800},
   };
   const fs::path file = dir / "range.toml";
   const auto errors = [&](const Range& r, long value) {

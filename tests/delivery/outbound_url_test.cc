@@ -172,3 +172,49 @@ TEST_CASE("redact_url keeps scheme and host of any stored address") {
   CHECK(deadline::delivery::redact_url("https://[2400:3200::1]:443/a") == "https://[2400:3200::1]");
   CHECK(deadline::delivery::redact_url("no scheme") == "(not a URL)");
 }
+
+TEST_CASE("allow_hosts matches the host libcurl reads and connects to, not the URL as written") {
+  // docs/configuration.md: libcurl reads every IPv4 form as dotted decimal, so an allow-listed
+  // 127.0.0.1 also allows these (issue 21 §7: the docs used to say "as written").
+  for (const char* text : {"https://2130706433/", "https://0x7f000001/", "https://127.1/", "https://017700000001/",
+                           "http://127.0.0.1/"}) {
+    CAPTURE(text);
+    const auto url = check_outbound_url(text, kTestAllowList);
+    REQUIRE_MESSAGE(url.ok(), url.error());
+    CHECK(url->host == "127.0.0.1");
+    CHECK(url->allow_listed);
+  }
+  // Without the allow-list the same forms are the loopback address they read as.
+  CHECK(check_outbound_url("https://2130706433/", kNoAllowList).error() ==
+        "the URL's host 127.0.0.1 is not reachable: loopback (127.0.0.0/8)");
+  // A name is compared as a name, never resolved: localhost is not 127.0.0.1, nor the reverse.
+  CHECK_FALSE(check_outbound_url("https://localhost/", kTestAllowList)->allow_listed);
+  CHECK_FALSE(check_outbound_url("https://127.0.0.1/", {"localhost"}).ok());
+}
+
+TEST_CASE("inspect_outbound_url gives each refusal its code") {
+  using T = TargetRefusal;
+  const struct {
+    const char* url;
+    T reason;
+  } cases[] = {{"", T::url_empty},
+               {"https://[::1]/hook", T::url_not_public},
+               {"https://user:pass@host/x", T::url_user_info},
+               {"https://[::ffff:127.0.0.1]:28391/x", T::url_not_public},
+               {"http://10.0.0.1/hook", T::url_http},
+               {"https:/hooks.example.cn/x", T::url_no_slashes},
+               {"ftp://hooks.example.cn/x", T::url_not_web},
+               {"https://hooks.example.cn:0/x", T::url_bad_port},
+               {"https://hooks.example.cn/\n", T::url_has_control},
+               {"https://hooks.example.cn/x", T::none}};
+  for (const auto& c : cases) {
+    CAPTURE(c.url);
+    const OutboundUrlCheck checked = inspect_outbound_url(c.url, kNoAllowList);
+    CHECK(checked.refusal == c.reason);
+    CHECK(checked.result.ok() == (c.reason == T::none));
+  }
+  CHECK(inspect_outbound_url("https://[::1]/hook", kNoAllowList).host == "::1");
+  CHECK(inspect_outbound_url("https://2130706433/", kNoAllowList).host == "127.0.0.1");
+  CHECK(std::string(2100, 'a').size() > kMaxOutboundUrlBytes);
+  CHECK(inspect_outbound_url("https://h.example.cn/" + std::string(2100, 'a'), kNoAllowList).refusal == T::url_too_long);
+}

@@ -186,3 +186,23 @@ TEST_CASE("robot markdown shows the printed addresses - web ones linked, a mispr
   CHECK(md.find("网上申报系统：江苏政务服务网 https://www.jszfw.gov.cn/（原文如此）") != std::string::npos);
   CHECK(md.find("](https://www.jszfw") == std::string::npos);
 }
+
+TEST_CASE("a test reminder is marked 【测试】 in the title, under it, and on its entry, for every robot") {
+  render::ReminderView v = view("省级专精特新中小企业", "2024-10-18T16:00:00Z", 7);
+  v.lead = "test";
+  v.test = true;
+  for (const RobotMarkdownDialect* dialect : {&kWeComMarkdown, &kDingTalkMarkdown, &kFeishuMarkdown}) {
+    const std::string text = robot_markdown({v}, *dialect, 4096);
+    CHECK(text.find("【测试】申报截止提醒") != std::string::npos);
+    CHECK(text.find("【测试】这是在订阅管理页面发起的测试提醒") != std::string::npos);
+    CHECK(text.find("【测试】省级专精特新中小企业") != std::string::npos);
+    CHECK(text.find("截止") != std::string::npos);  // the keyword groups configure
+    const std::string untitled = robot_markdown({v}, *dialect, 4096, /*with_title=*/false);
+    CHECK(untitled.find("【测试】省级专精特新中小企业") != std::string::npos);
+  }
+  CHECK(robot_title(1, 0, true) == "【测试】申报截止提醒");
+  CHECK(robot_title(1, 0) == "申报截止提醒");
+  // A real reminder has no marker.
+  CHECK(robot_markdown({view("省级专精特新中小企业", "2024-10-18T16:00:00Z", 7)}, kWeComMarkdown, 4096).find("测试") ==
+        std::string::npos);
+}

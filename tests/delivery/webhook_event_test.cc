@@ -268,3 +268,21 @@ TEST_CASE("the event writer gives the same bytes as the JSON document for every 
   const std::vector<WebhookReminder> renamed = {{&changed, digest.front().window, "7d"}};
   CHECK(writer.body("x", now, renamed, "another-revision")->find("改过的标题") != std::string::npos);
 }
+
+TEST_CASE("webhook event of a test reminder says so, for machines and people, and the writer agrees") {
+  const Programme p = programme();
+  const Window w = timed_window();
+  const Instant now = at("2024-10-11T09:00+08:00");
+  const auto event = webhook_event_json("0123456789abcdef0123456789abcdef", now, {{&p, &w, "test"}});
+  REQUIRE(event.ok());
+  CHECK((*event)["test"] == true);
+  CHECK((*event)["test_text"].get<std::string>().starts_with("【测试】"));
+  const auto body = webhook_event_body("0123456789abcdef0123456789abcdef", now, {{&p, &w, "test"}});
+  REQUIRE(body.ok());
+  WebhookEventWriter writer;
+  CHECK(writer.body("0123456789abcdef0123456789abcdef", now, {{&p, &w, "test"}}, "rev").value() == *body);
+  // A real reminder carries neither field.
+  const auto real = webhook_event_json("0123456789abcdef0123456789abcdef", now, {{&p, &w, "7d"}});
+  CHECK_FALSE(real->contains("test"));
+  CHECK_FALSE(real->contains("test_text"));
+}

@@ -283,6 +283,15 @@ public_url = "{PUBLIC_URL}"
                           "invalid_field", "url")
         self.assert_error(self.call("POST", endpoints, {"kind": "email", "url": "a@qiye.example.cn"}), 400,
                           "invalid_field", "kind")
+        # Each refusal names its real reason (issue 21: these were all "expected an http:// or https:// URL").
+        for url, reason in [("https://[::1]/hook", "[::1] is not reachable: loopback"),
+                            ("https://user:pass@host/x", "user name or password before the host"),
+                            ("https://hooks.example.cn/" + "a" * 2075, "2100 bytes long"),
+                            ("https://localhost./x", "is a localhost name"),
+                            ("https://[::ffff:127.0.0.1]:28391/x", "via IPv4-mapped IPv6")]:
+            error = self.assert_error(self.call("POST", endpoints, {"kind": "webhook", "url": url}), 400,
+                                      "invalid_field", "url")
+            self.assertIn(reason, error["message"])
         self.assert_error(self.call("POST", endpoints, {"kind": "webhook", "url": self.receiver.url,
                                                         "secret": "not-a-secret"}), 400, "invalid_field", "secret")
         self.assert_error(self.call("POST", endpoints, {"kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"}),

@@ -2,6 +2,7 @@
 127.0.0.1 that checks signatures with Python's hmac.
 Usage: /usr/bin/python3 webhook_test.py BUILD_DIR"""
 
+import email
 import json
 import os
 import re
@@ -9,9 +10,11 @@ import sys
 import time
 import unittest
 from datetime import datetime, timedelta
+from email import policy
 
 from harness import SHANGHAI, Daemon, calendar_toml, wait_for
 from receiver import Receiver, event, verify
+from smtp_server import SmtpServer
 
 BUILD_DIR = None
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -112,6 +115,93 @@ class Delivers(WebhookCase):
         self.start(answer=lambda n, r: 302 if n == 1 else 200)
         wait_for(lambda: self.message_state() == [("delivered", 2)], 20, "the retry after the redirect")
         self.assertEqual([r["path"] for r in self.receiver.snapshot()], ["/hook", "/hook"])
+
+
+# The owner's mails about a failing endpoint (issue 21 §3): a window closing two days after its
+# "1d" reminder, so the clock can be stepped hours ahead while the message still retries.
+LATER_CLOSES = "2030-01-03T12:00"
+DUE_1D = datetime(2030, 1, 2, 9, 0, tzinfo=SHANGHAI)
+OWNER = "ops@example.cn"
+
+
+class NoticesToOwner(unittest.TestCase):
+    def start(self, address, answer=lambda n, r: 500, retries="[1, 1, 3600, 3600, 3600, 3600]"):
+        self.receiver = Receiver(SECRET, answer)
+        self.addCleanup(self.receiver.close)
+        self.smtp = SmtpServer().start()
+        self.addCleanup(self.smtp.stop)
+        self.d = Daemon(BUILD_DIR, calendars_text=calendar_toml([("apply", LATER_CLOSES, None)]),
+                        delivery=f"retry_delays_seconds = {retries}", extra_config=f'''[email]
+relay = "smtp://127.0.0.1:{self.smtp.port}"
+from_address = "reminders@deadlined.example.cn"
+
+[http]
+public_url = "https://deadlined.example.cn"
+''')
+        self.addCleanup(self.d.close)
+        self.d.set_clock(DUE_1D - timedelta(seconds=2))
+        self.assertEqual(self.d.ctl("subscribers", "add", OWNER).returncode, 0)
+        added = self.d.ctl("endpoints", "add", "--subscriber", "1", "--kind", "webhook", "--address",
+                           address(self.receiver), "--secret", SECRET, "--lead", "1d")
+        self.assertEqual(added.returncode, 0, added.stderr)
+        return self.d.start()
+
+    def notices(self):
+        return [email.message_from_bytes(m.data, policy=policy.default) for m in self.smtp.received()]
+
+    def attempts(self):
+        rows = self.d.sql("SELECT m.attempts FROM messages m JOIN endpoints e ON e.id = m.endpoint_id "
+                          "WHERE e.kind = 'webhook'")
+        return rows[0][0] if rows else 0
+
+    def step_clock(self, hours):
+        self.d.set_clock(self.d.daemon_now() + timedelta(hours=hours))
+
+    def assert_plain_chinese_notice(self, mail, subject, problem):
+        self.assertEqual(str(mail["Subject"]), subject)
+        self.assertEqual(mail["To"], OWNER)
+        for part in (mail.get_body(("plain",)).get_content(), mail.get_body(("html",)).get_content()):
+            self.assertIn(problem, part)
+            self.assertRegex(part, r"https://deadlined\.example\.cn/manage/[A-Za-z0-9_-]+")
+            self.assertNotIn("HTTP 500", part)
+            self.assertNotIn("refused", part)
+            self.assertNotIn("最近的错误", part)
+
+    def test_a_failing_endpoint_is_mailed_once_after_an_hour_and_two_attempts(self):
+        self.start(lambda r: r.url)
+        # Three attempts within seconds fail: the owner is not told of a failure that young.
+        wait_for(lambda: self.attempts() >= 3, 30, "three failed attempts")
+        time.sleep(2)
+        self.assertEqual(self.notices(), [], "mailed after the first failed attempts")
+        # Two hours on, the next retry (an hour ±20% after the third attempt) fails too: told once.
+        self.step_clock(2)
+        [notice] = wait_for(self.notices, 30, "the failing-endpoint mail")
+        self.assert_plain_chinese_notice(notice, "【申报提醒】接收方式发送失败", "接收地址暂时出错，系统会自动重试")
+        self.assertIn("Webhook http://127.0.0.1", notice.get_body(("plain",)).get_content())
+        attempts = self.attempts()
+        # Still failing, still retried: no second mail for the same streak.
+        self.step_clock(2)
+        wait_for(lambda: self.attempts() > attempts, 30, "another failed attempt")
+        time.sleep(2)
+        self.assertEqual(len(self.notices()), 1, "a second mail for the same failing streak")
+        self.assertEqual(self.d.sql("SELECT state FROM endpoints WHERE kind = 'webhook'"), [("active",)])
+
+    def test_a_host_that_resolves_to_loopback_needs_attention_at_once(self):
+        # localhost is not on the allow-list (127.0.0.1 is): the name passes when the URL is read,
+        # and the address guard refuses every address it resolves to at connect time.
+        self.start(lambda r: f"https://localhost:{r.port}/hook")
+        wait_for(lambda: self.d.sql("SELECT state FROM endpoints WHERE kind = 'webhook'") == [("needs_attention",)],
+                 20, "the endpoint to need attention")
+        self.assertEqual(self.attempts(), 1, "retried on the normal schedule")
+        [reason] = self.d.sql("SELECT state_reason FROM endpoints WHERE kind = 'webhook'")[0]
+        self.assertRegex(reason, r"^refused: \S+ is loopback")
+        [notice] = wait_for(self.notices, 20, "the needs-attention mail")
+        self.assert_plain_chinese_notice(notice, "【申报提醒】接收方式需要您处理", "这个地址指向内网或本机")
+        self.assertEqual(self.receiver.snapshot(), [])
+        time.sleep(3)
+        self.assertEqual(self.attempts(), 1)
+        self.assertEqual(self.d.sql("SELECT m.state FROM messages m JOIN endpoints e ON e.id = m.endpoint_id "
+                                    "WHERE e.kind = 'webhook'"), [("retry",)])  # waits for its owner
 
 
 if __name__ == "__main__":

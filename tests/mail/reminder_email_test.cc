@@ -353,3 +353,44 @@ TEST_CASE("an http unsubscribe link gets List-Unsubscribe without one-click") {
   CHECK(test::mail::field_value(fields, "List-Unsubscribe") == "<http://127.0.0.1:8080/unsubscribe/TOKEN>");
   CHECK(test::mail::field_value(fields, "List-Unsubscribe-Post").empty());
 }
+
+TEST_CASE("reminder email: a test reminder is marked 【测试】 in the subject, the intro and its title") {
+  render::ReminderView test_view = view_of(kExact);
+  test_view.lead = "test";
+  test_view.test = true;
+  Result<RenderedEmail> email = render_reminder(content({test_view}));
+  REQUIRE(email);
+  CHECK(email->subject == "【测试】【申报提醒】省级专精特新中小企业（2024年第二批） 还剩 7 天");
+  CHECK(email->text.starts_with("【测试】这是在订阅管理页面发起的测试提醒"));
+  CHECK(email->text.find("1. 【测试】省级专精特新中小企业") != std::string::npos);
+  CHECK(email->html.find("【测试】这是在订阅管理页面发起的测试提醒") != std::string::npos);
+  CHECK(email->html.find(">【测试】</span>省级专精特新中小企业") != std::string::npos);
+  // Not on a real one.
+  CHECK(render_reminder(content({view_of(kExact)}))->subject.find("测试") == std::string::npos);
+}
+
+TEST_CASE("endpoint notice email: the last error in Chinese with what to do, never the technical text") {
+  EndpointNotice notice;
+  notice.kind = EndpointKind::feishu;
+  notice.endpoint_label = "飞书群机器人 https://open.feishu.cn";
+  notice.what = "failing";
+  notice.reason = "Feishu: HTTP 200 without a readable code in the reply";
+  notice.manage_url = "https://deadlined.example.org/manage/MANAGE";
+  Result<RenderedEmail> email = render_endpoint_notice(notice);
+  REQUIRE(email);
+  CHECK(email->subject == "【申报提醒】接收方式发送失败");
+  CHECK(email->text.find("飞书的回复无法识别") != std::string::npos);
+  CHECK(email->text.find("https://deadlined.example.org/manage/MANAGE") != std::string::npos);
+  CHECK(email->html.find("飞书的回复无法识别") != std::string::npos);
+  CHECK(email->html.find("href=\"https://deadlined.example.org/manage/MANAGE\"") != std::string::npos);
+  for (const std::string* part : {&email->text, &email->html}) {
+    CHECK(part->find("without a readable code") == std::string::npos);
+    CHECK(part->find("最近的错误") == std::string::npos);
+  }
+  notice.what = "needs_attention";
+  notice.reason = "refused: 10.0.0.1 is private (10.0.0.0/8)";
+  email = render_endpoint_notice(notice);
+  REQUIRE(email);
+  CHECK(email->subject == "【申报提醒】接收方式需要您处理");
+  CHECK(email->text.find("这个地址指向内网或本机（10.0.0.1）") != std::string::npos);
+}

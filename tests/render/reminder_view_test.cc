@@ -37,7 +37,7 @@ TEST_CASE("reminder view: a month estimate says 预计 and the month") {
   CHECK(view.estimated);
   CHECK(view.closes_text == "预计2024年11月");
   CHECK(view.opens_text == "预计2024年11月");
-  CHECK(view.days_left_text == "今天截止");
+  CHECK(view.days_left_text == "预计今天截止");  // as the site says it (wording/time_left_wording.h)
 }
 
 TEST_CASE("reminder view: before a day shows the day and 前") {

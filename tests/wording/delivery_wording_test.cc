@@ -32,3 +32,37 @@ TEST_CASE("delivery_problem_text: Chinese for each class of failure, never the t
 }
 
 }  // namespace deadline::wording
+
+namespace deadline::wording {
+
+TEST_CASE("delivery_problem_text: a refused URL or resolved address is worded as at adding, with the host") {
+  CHECK(delivery_problem_text(EndpointKind::webhook, "refused: 10.0.0.1 is private (10.0.0.0/8)") ==
+        "这个地址指向内网或本机（10.0.0.1），提醒无法送达。请填写可从互联网访问的 https 地址。");
+  CHECK(delivery_problem_text(EndpointKind::wecom, "refused: ::1 is loopback (::1); refused: 127.0.0.1 is loopback "
+                                                   "(127.0.0.0/8)")
+            .find("内网或本机（::1）") != std::string::npos);
+  CHECK(delivery_problem_text(EndpointKind::webhook,
+                              "the URL's scheme is http: only https is allowed (http only for a host on the allow-list)")
+            .find("不接受不加密的 http 地址") != std::string::npos);
+  CHECK(refusal_in("HTTP 500") == delivery::TargetRefusal::none);
+}
+
+TEST_CASE("endpoint_refusal_text: every code has Chinese that says what to do, and none is English") {
+  for (int i = static_cast<int>(delivery::TargetRefusal::url_empty);
+       i <= static_cast<int>(delivery::TargetRefusal::email_invalid); ++i) {
+    CAPTURE(i);
+    const std::string text = endpoint_refusal_text(static_cast<delivery::TargetRefusal>(i));
+    CHECK(text.find("请") != std::string::npos);
+    CHECK(text.find("the ") == std::string::npos);
+  }
+  CHECK(endpoint_refusal_text(delivery::TargetRefusal::none).empty());
+}
+
+TEST_CASE("endpoint_notice_words and labels") {
+  CHECK(endpoint_notice_words("failing").subject == "【申报提醒】接收方式发送失败");
+  CHECK(endpoint_notice_words("disabled").subject == "【申报提醒】接收方式已停用");
+  CHECK(endpoint_notice_words("needs_attention").subject == "【申报提醒】接收方式需要您处理");
+  CHECK(endpoint_label(EndpointKind::feishu, "https://open.feishu.cn") == "飞书群机器人 https://open.feishu.cn");
+}
+
+}  // namespace deadline::wording

@@ -263,3 +263,89 @@ STORE_CONTRACT("notices are handed out oldest first, once") {
   REQUIRE(left.size() == 1);
   CHECK(left[0].endpoint_id == b);
 }
+
+namespace {
+
+// The 'failing' notices recorded for `endpoint_id` so far (handed out or not).
+template <class F>
+int failing_notices(F& f, std::int64_t endpoint_id) {
+  int n = 0;
+  const std::vector<PendingNotice> notices = f.outbox.pending_notices(1000).value();
+  for (const PendingNotice& notice : notices) {
+    n += notice.endpoint_id == endpoint_id && notice.what == "failing";
+  }
+  return n;
+}
+
+}  // namespace
+
+STORE_CONTRACT("the failing notice waits for failing_notice_after and two attempts, and comes once per streak") {
+  test::ContractFixture<Backend> f;
+  const auto e = hook(f);
+  f.fire_fresh();
+  const auto fail = [&] {
+    const auto m = f.claim().at(0);
+    CHECK(f.record({failure(m, f.now)}).empty());
+  };
+  fail();  // the first failed attempt: nobody is told yet (issue 21: it used to mail at once)
+  CHECK(failing_notices(f, e) == 0);
+  f.now += std::chrono::minutes{30};
+  fail();  // two attempts, but only half an hour
+  CHECK(failing_notices(f, e) == 0);
+  f.now += std::chrono::minutes{30};
+  fail();  // an hour, three attempts: told, with the error
+  CHECK(failing_notices(f, e) == 1);
+  CHECK(f.outbox.pending_notices(10).value().back().reason == "HTTP 500");
+  f.now += std::chrono::hours{2};
+  fail();  // the same streak: not again
+  CHECK(failing_notices(f, e) == 1);
+  // A success ends the streak; a new one is told again, after its own hour.
+  f.record({delivered(f.claim().at(0))});
+  f.now += std::chrono::hours{1};
+  f.fire_fresh();
+  fail();
+  CHECK(failing_notices(f, e) == 1);
+  f.now += std::chrono::hours{1};
+  fail();
+  CHECK(failing_notices(f, e) == 2);
+}
+
+STORE_CONTRACT("one failure that lasts an hour is not enough: the failing notice needs a second attempt") {
+  test::ContractFixture<Backend> f;
+  const auto e = hook(f);
+  f.fire_fresh();
+  f.record({failure(f.claim().at(0), f.now + std::chrono::hours{2})});
+  f.now += std::chrono::hours{2};
+  CHECK(failing_notices(f, e) == 0);
+  f.record({failure(f.claim().at(0), f.now)});
+  CHECK(failing_notices(f, e) == 1);
+}
+
+STORE_CONTRACT("a test message's failure never sends the failing notice, but counts for the endpoint's health") {
+  test::ContractFixture<Backend> f;
+  const auto e = hook(f);
+  f.fire_fresh();
+  for (int i = 0; i < 3; ++i) {
+    AttemptResult r = failure(f.claim().at(0), f.now);
+    r.test_message = true;
+    f.record({r});
+    f.now += std::chrono::hours{1};
+  }
+  CHECK(failing_notices(f, e) == 0);
+  CHECK(f.endpoint_record(e).failing_since.has_value());
+  // A real reminder failing in the same streak is told.
+  f.record({failure(f.claim().at(0), f.now)});
+  CHECK(failing_notices(f, e) == 1);
+}
+
+STORE_CONTRACT("failing_notice_after is the policy's") {
+  test::ContractFixture<Backend> f;
+  const auto e = hook(f);
+  f.fire_fresh();
+  EndpointHealthPolicy quick;
+  quick.failing_notice_after = std::chrono::seconds{0};
+  REQUIRE(f.outbox.record_attempts({failure(f.claim().at(0), f.now)}, f.now, quick).ok());
+  CHECK(failing_notices(f, e) == 0);  // one attempt
+  REQUIRE(f.outbox.record_attempts({failure(f.claim().at(0), f.now)}, f.now, quick).ok());
+  CHECK(failing_notices(f, e) == 1);
+}
