@@ -231,6 +231,14 @@ ALTER TABLE feed_events ADD COLUMN ends_at INTEGER;    -- its window's close
 ALTER TABLE feed_events ADD COLUMN gone_at INTEGER;    -- withdrawn from the calendar: shown cancelled
 )sql";
 
+// Version 11: a subscribe request answered while the per-address limits held its mail back
+// (ConfirmationMailPolicy) leaves the mail due here; the daemon sends it when the limits allow.
+// One column, so at most one mail is due per address; its kind follows the state when sent.
+const char* const kDueAccountMails = R"sql(
+ALTER TABLE subscribers ADD COLUMN account_mail_due_at INTEGER;
+CREATE INDEX subscribers_account_mail_due ON subscribers (account_mail_due_at) WHERE account_mail_due_at IS NOT NULL;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -244,6 +252,7 @@ const std::vector<Migration>& migrations() {
       {7, "calendar feed event versions", kFeedEvents},
       {8, "calendar revisions", kCalendarRevisions},
       {9, "change notices", kChangeNotices},
+      {11, "subscribe mails held back by the per-address limits", kDueAccountMails},
   };
   return all;
 }
