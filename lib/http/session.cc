@@ -130,10 +130,13 @@ void Session::on_read(error_code ec, std::size_t) {
 void Session::reject(Status status, std::string_view code, const std::string& message) {
   target_.clear();
   head_ = false;
-  if (parser_->is_header_done()) {
-    error_target_ = std::string(parser_->get().target());
+  // Beast reads the request line before the fields: a body refused for its Content-Length (413)
+  // still has its target. A head too large to parse (431) has none; its first line says.
+  const std::string_view parsed_target = parser_->get().target();
+  if (!parsed_target.empty()) {
+    error_target_ = std::string(parsed_target);
     accept_ = std::string(parser_->get()[Field::accept]);
-  } else {  // 431: the head was not read whole; its first line says what was asked for
+  } else {
     const auto received = buffer_.data();
     error_target_ = std::string(request_line_target({static_cast<const char*>(received.data()), received.size()}));
     accept_.clear();
