@@ -115,7 +115,7 @@ bool SiteRoutes::handle(const http::Request& request, const http::RequestInfo& i
       // Removed by a released revision: its page tells what happened (410: gone for good).
       reply(page_response(http::Status::gone, removed_programme_page(entries->second, clock_.now()), to));
     } else {
-      reply(page_response(http::Status::not_found, message_page("找不到该项目", "没有这个项目，请从首页查看全部项目。"), to));
+      reply(page_response(http::Status::not_found, message_page(wording::kProgrammeNotFoundTitle, wording::kProgrammeNotFoundText), to));
     }
   } else {
     if (request.method() != http::Verb::post) return reply(not_allowed("POST", to)), true;

@@ -98,6 +98,9 @@ inline constexpr std::string_view kUnsubscribeRevoked =
     "这个退订链接已失效：这个地址后来又重新订阅过，旧邮件中的链接不再有效。\n"
     "请使用最新一封提醒邮件中的退订链接；也可以在管理页面退订。";
 
+inline constexpr std::string_view kProgrammeNotFoundTitle = "找不到该项目";
+inline constexpr std::string_view kProgrammeNotFoundText = "没有这个项目：链接可能不完整。请从首页查看全部项目。";
+
 inline constexpr std::string_view kUnavailableTitle = "暂时无法完成";
 inline constexpr std::string_view kUnavailableText = "服务暂时不可用，请稍后再试。";
 

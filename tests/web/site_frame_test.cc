@@ -9,6 +9,7 @@
 #include "web/feed_links.h"
 #include "web/home_page.h"
 #include "web/page.h"
+#include "wording/subscription_wording.h"
 
 using namespace deadline;
 
@@ -93,4 +94,16 @@ TEST_CASE("site frame: calendar links offer what works in mainland China first")
   CHECK(webcal < plain);
   CHECK(plain < google);
   CHECK(google < outlook);
+}
+
+TEST_CASE("site frame: the home page labels every close 截止： and counts days one way") {
+  const std::string html = web::home_page(test::handbook(), kOct11Frame, default_lead_menu(), {}, {});
+  // 申报时间： only inside a quoted notice phrase (原文), never as the page's own label.
+  CHECK_FALSE(has(html, "</span>申报时间："));
+  CHECK(has(html, "</span>截止：预计2024年11月"));
+  CHECK(has(html, "</span>截止：2024年"));
+  CHECK(has(html, "还剩约 "));  // estimated
+  CHECK(wording::days_left(26, true) == "还剩约 26 天");
+  CHECK(wording::days_left(26, false) == "还剩 26 天");
+  CHECK(wording::days_left(0, false) == "今天截止");
 }
