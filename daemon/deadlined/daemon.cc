@@ -47,6 +47,8 @@
 #include "web/feed_routes.h"
 #include "web/manage_routes.h"
 #include "web/site_routes.h"
+#include "web/subscription_pages.h"
+#include "web/page.h"
 #include "web/unsubscribe_routes.h"
 
 namespace deadline::daemon {
@@ -122,9 +124,10 @@ class Daemon {
         outbound_(http_client_, mail_client_),
         dispatcher_(io_, store_thread_, outbound_, *clock_, [this] { return snapshot_.current(); },
                     with_email(channels(config_)), dispatcher_options(config_)),
-        unsubscribe_(store_thread_, io_, keys_, *clock_),
+        unsubscribe_(store_thread_, io_, keys_, *clock_, config_.retention.unsubscribed_days),
         account_mailer_(email_options(), keys_, mail_client_, *clock_),
-        site_({[this] { return snapshot_.current(); }, config_.leads, {}, config_.public_url, [this] { return change_log_; }},
+        site_({[this] { return snapshot_.current(); }, config_.leads, {}, config_.public_url, [this] { return change_log_; },
+               config_.retention},
               store_thread_, io_, keys_, *clock_,
               account_mailer_),
         manage_([this] { return snapshot_.current(); }, config_.leads, config_.allow_hosts, store_thread_, io_, keys_,
@@ -147,6 +150,9 @@ class Daemon {
     app.health_details = [this] { return health(); };
     app.withdrawn_windows = [this](const std::string& programme_id) { return withdrawn_json(programme_id); };
     app.on_response = [this](std::string_view target, unsigned status) { http_metrics_.count(target, status); };
+    app.error_page = [](unsigned status) { return web::error_page(status); };  // pages: HTML in Chinese
+    web::set_site_footer({config_.site.operator_name, config_.site.operator_contact, config_.site.icp_record,
+                          config_.site.police_record});
     app.store_routes = [this](const http::Request& request, const http::RequestInfo& info,
                               const http::AppState::Reply& reply) {
       return feed_routes_.handle(request, info, reply) || unsubscribe_.handle(request, info, reply) ||
@@ -215,6 +221,7 @@ class Daemon {
     dispatcher_.start();
     notices_.check();  // what a previous run recorded and did not get to mail
     watch_staged();
+    send_due_account_mails();
     log::info("daemon", "deadlined " DEADLINED_VERSION " serving http://" + http::to_string(*bound) +
                             "; database " + config_.database.string() + "; calendar " + calendar->revision() +
                             " (" + std::to_string(calendar->programmes().size()) + " programmes)");
@@ -503,6 +510,26 @@ class Daemon {
 
   // While a revision is staged, the daemon looks every second whether its time has come: the
   // clock may jump (and the test clock does), so no timer is armed for a far instant.
+  // Subscribe mails the per-address limits held back (store: take_due_account_mails), sent once
+  // per replan interval when due; the store keeps them over a restart.
+  void send_due_account_mails() {
+    if (stopping_) return;
+    store_thread_.run([now = clock_->now()](store::SubscriptionStore& s) {
+                        return s.take_due_account_mails(now, ConfirmationMailPolicy{});
+                      },
+                      io_, [this](Result<std::vector<store::AccountMail>> due) {
+                        if (!due) log::error("subscribe", "due subscribe mails: " + due.error());
+                        if (due) {
+                          for (const store::AccountMail& mail : *due) account_mailer_.send_due(mail);
+                        }
+                        if (stopping_) return;
+                        account_mail_timer_.expires_after(config_.replan_interval);
+                        account_mail_timer_.async_wait([this](const boost::system::error_code& ec) {
+                          if (!ec) send_due_account_mails();
+                        });
+                      });
+  }
+
   void watch_staged() {
     if (!staged_ || watching_staged_ || stopping_) return;
     watching_staged_ = true;
@@ -747,6 +774,7 @@ class Daemon {
     watchdog_timer_.cancel();  // the loop must be able to run dry
     stopping_ = true;
     release_timer_.cancel();   // a staged revision is released by the next run, from the store
+    account_mail_timer_.cancel();  // due subscribe mails stay due in the store
     signals_.cancel();
     server_->stop();
     admin_server_->stop();
@@ -784,6 +812,7 @@ class Daemon {
   std::shared_ptr<const Calendar> staged_calendar_;
   std::shared_ptr<const Calendar> previous_in_force_;
   asio::steady_timer release_timer_{io_};
+  asio::steady_timer account_mail_timer_{io_};
   bool watching_staged_ = false;
   bool stopping_ = false;
   nlohmann::json last_reload_ = nullptr;        // deadlinectl status: when, why, outcome

@@ -217,7 +217,7 @@ void ApiRoutes::subscribe(const http::Request& request, const http::RequestInfo&
              },
              io_, [this, reply, to, email = f.email](Result<store::SubscribeOutcome> outcome) {
                if (!outcome) return send(Answer::failed("subscribe: " + outcome.error()), to, reply);
-               if (outcome->send_confirmation) mailer_.send(email, outcome->subscriber_id, outcome->token_generation);
+               mailer_.send_subscribe_answer(email, *outcome);
                // The same answer for a new, pending, active or recently mailed address.
                send(Answer::of(http::Status::accepted, {{"status", "confirmation_sent"}}), to, reply);
              });

@@ -96,6 +96,30 @@ void read_tokens(TableReader& r, const fs::path& base, Config& c) {
   c.token_keys_file = read_path(r, "keys_file", base, c.token_keys_file);
 }
 
+// Text shown on every page: one line of at most 200 bytes without control characters.
+void read_site_text(TableReader& r, std::string_view key, std::string& target) {
+  const std::string text = r.text(key, false);
+  if (text.empty()) return;
+  const bool control = std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  if (control || text.size() > 200) {
+    r.error(r.line(key), std::string(key) + " must be one line of at most 200 bytes");
+  } else {
+    target = text;
+  }
+}
+
+void read_site(TableReader& r, Config& c) {
+  read_site_text(r, "operator_name", c.site.operator_name);
+  read_site_text(r, "operator_contact", c.site.operator_contact);
+  read_site_text(r, "icp_record", c.site.icp_record);
+  read_site_text(r, "police_record", c.site.police_record);
+  if (!c.site.police_record.empty() &&
+      std::none_of(c.site.police_record.begin(), c.site.police_record.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+    r.error(r.line("police_record"), "police_record must hold the record's number (its digits make the link)");
+    c.site.police_record.clear();
+  }
+}
+
 void read_admin(TableReader& r, const fs::path& base, Config& c) {
   const std::string listen = r.text("listen", false);
   if (const auto allow = r.boolean("allow_remote", false)) c.admin.allow_remote = *allow;
@@ -237,6 +261,7 @@ ConfigOutcome load_config_file(const fs::path& file) {
   section("email", [&](TableReader& r) { read_email(r, base, outcome.config.email); });
   section("tokens", [&](TableReader& r) { read_tokens(r, base, outcome.config); });
   section("admin", [&](TableReader& r) { read_admin(r, base, outcome.config); });
+  section("site", [&](TableReader& r) { read_site(r, outcome.config); });
   section("test", [&](TableReader& r) {
     outcome.config.test_clock_offset_file = read_path(r, "clock_offset_file", base, {});
     outcome.config.test_stall_file = read_path(r, "stall_file", base, {});

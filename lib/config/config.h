@@ -72,6 +72,16 @@ struct Config {
     std::filesystem::path token_file;                   // the bearer token; created when missing
   } admin;
 
+  // [site]: who runs the site, shown in the subscribe form's 个人信息说明 and every page's footer
+  // (web/page.h SiteFooter); the 备案 numbers of a site served in mainland China, each shown only
+  // when set.
+  struct Site {
+    std::string operator_name = "惠企政策申报截止提醒（示例部署）";
+    std::string operator_contact;                       // "" = not shown
+    std::string icp_record;                             // "苏ICP备00000000号-1"; links to beian.miit.gov.cn
+    std::string police_record;                          // "苏公网安备32010202000000号"; links to beian.mps.gov.cn
+  } site;
+
   // [test] — for integration tests only: a file holding a clock offset in seconds.
   std::filesystem::path test_clock_offset_file;
   // [test] stall_file: when it exists at a watchdog tick, the event loop sleeps the seconds it

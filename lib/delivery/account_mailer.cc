@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "delivery/outbound_url.h"
+#include "mail/account_email.h"
 #include "mail/dsn.h"
 #include "mail/reminder_email.h"
 #include "wording/delivery_wording.h"
@@ -53,6 +54,51 @@ void AccountMailer::send_notice(const store::PendingNotice& n) {
                                     options_.public_url + "/manage/" + *token};
   const Result<std::string> body = mail::build_endpoint_notice_email(headers_for(n.subscriber_email, id), notice);
   hand_over("notice (" + n.what + ") about endpoint " + std::to_string(n.endpoint_id), n.subscriber_email, body, id);
+}
+
+void AccountMailer::send_subscribe_answer(const std::string& address, const store::SubscribeOutcome& outcome) {
+  if (!outcome.send_now) {
+    log::info("subscribe", "mail to subscriber " + std::to_string(outcome.subscriber_id) +
+                               " held back by the per-address limits: sent when due");
+    return;
+  }
+  send_due({outcome.subscriber_id, address, outcome.token_generation, outcome.mail});
+}
+
+void AccountMailer::send_due(const store::AccountMail& m) {
+  if (m.kind == store::AccountMailKind::confirmation) return send(m.email, m.subscriber_id, m.token_generation);
+  send_manage_link(m.email, m.subscriber_id, m.token_generation);
+}
+
+void AccountMailer::send_manage_link(const std::string& address, std::int64_t subscriber_id, std::int64_t generation) {
+  const Result<std::string> token =
+      subscription::make_token(keys_, subscription::TokenPurpose::manage, subscriber_id, generation);
+  const std::string id = random_id();
+  if (!token || id.empty()) {
+    log::error("subscribe", "cannot make a manage link for subscriber " + std::to_string(subscriber_id));
+    return;
+  }
+  const auto rendered = mail::render_manage_link(address, options_.public_url + "/manage/" + *token);
+  const Result<std::string> body =
+      rendered ? mail::assemble_email(headers_for(address, id), *rendered) : Result<std::string>::failure(rendered.error());
+  hand_over("manage-link email for subscriber " + std::to_string(subscriber_id), address, body, id);
+}
+
+void AccountMailer::send_welcome(const std::string& address, std::int64_t subscriber_id, std::int64_t generation) {
+  const Result<std::string> manage =
+      subscription::make_token(keys_, subscription::TokenPurpose::manage, subscriber_id, generation);
+  const Result<std::string> unsubscribe =
+      subscription::make_token(keys_, subscription::TokenPurpose::unsubscribe, subscriber_id, generation);
+  const std::string id = random_id();
+  if (!manage || !unsubscribe || id.empty()) {
+    log::error("subscribe", "cannot make the welcome links for subscriber " + std::to_string(subscriber_id));
+    return;
+  }
+  const auto rendered = mail::render_welcome(address, options_.public_url + "/manage/" + *manage,
+                                             options_.public_url + "/unsubscribe/" + *unsubscribe);
+  const Result<std::string> body =
+      rendered ? mail::assemble_email(headers_for(address, id), *rendered) : Result<std::string>::failure(rendered.error());
+  hand_over("welcome email for subscriber " + std::to_string(subscriber_id), address, body, id);
 }
 
 mail::MessageHeaders AccountMailer::headers_for(const std::string& address, const std::string& id) const {

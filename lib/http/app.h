@@ -44,6 +44,10 @@ struct AppState {
   // Optional: told of every response as it is sent, with the request's target ("" for a request
   // refused before it was read whole): the daemon counts them for /metrics (http_metrics.h).
   std::function<void(std::string_view target, unsigned status)> on_response{};
+  // Optional: the HTML page for an error status (4xx, 5xx). When set, an error this module
+  // answers in JSON (404 on an unknown path, 405, 413, 431, 400) to a request for a page
+  // (page_errors.h wants_error_page) is this page instead; the JSON API keeps its JSON.
+  std::function<std::string(unsigned status)> error_page{};
 };
 
 }  // namespace deadline::http

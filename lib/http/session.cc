@@ -9,6 +9,7 @@
 
 #include "http/client_address.h"
 #include "http/endpoint.h"
+#include "http/page_errors.h"
 #include "http/response.h"
 #include "http/router.h"
 
@@ -108,6 +109,9 @@ void Session::on_read(error_code ec, std::size_t) {
     return reject(Status::bad_request, "bad_request", "malformed HTTP request: " + problem);
   }
   target_ = std::string(parser_->get().target());
+  error_target_ = target_;
+  accept_ = std::string(parser_->get()[Field::accept]);
+  head_ = parser_->get().method() == Verb::head;
   if (context_->app.store_routes) {
     const RequestInfo info{client_address(peer_address_, parser_->get(), context_->limits.trusted_proxies)};
     const bool taken = context_->app.store_routes(parser_->get(), info, [self = shared_from_this()](Response response) {
@@ -125,11 +129,28 @@ void Session::on_read(error_code ec, std::size_t) {
 
 void Session::reject(Status status, std::string_view code, const std::string& message) {
   target_.clear();
+  head_ = false;
+  // Beast reads the request line before the fields: a body refused for its Content-Length (413)
+  // still has its target. A head too large to parse (431) has none; its first line says.
+  const std::string_view parsed_target = parser_->get().target();
+  if (!parsed_target.empty()) {
+    error_target_ = std::string(parsed_target);
+    accept_ = std::string(parser_->get()[Field::accept]);
+  } else {
+    const auto received = buffer_.data();
+    error_target_ = std::string(request_line_target({static_cast<const char*>(received.data()), received.size()}));
+    accept_.clear();
+  }
   const unsigned version = parser_->is_header_done() ? parser_->get().version() : 11;
   send(error_response(status, code, "", message, ReplyTo{version, false, false}), true);
 }
 
 void Session::send(Response response, bool linger) {
+  const bool json_error = response.result_int() >= 400 &&
+                          std::string_view(response[Field::content_type]).starts_with("application/json");
+  if (json_error && context_->app.error_page && wants_error_page(error_target_, accept_)) {
+    response = as_error_page(response, context_->app.error_page(response.result_int()), head_);
+  }
   response_ = std::move(response);
   if (context_->app.on_response) context_->app.on_response(target_, response_.result_int());
   stream_.expires_after(context_->limits.write_timeout);

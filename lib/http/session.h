@@ -52,6 +52,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   Response response_;  // alive until its write completes
   std::string target_;  // the request being answered, for AppState::on_response
+  // What decides between a JSON error and an error page (page_errors.h): the request's target
+  // (also for a refused one), its Accept header, and whether it was a HEAD.
+  std::string error_target_;
+  std::string accept_;
+  bool head_ = false;
   std::shared_ptr<ServerContext> context_;
   boost::asio::ip::address peer_address_;
   std::string peer_;

@@ -54,6 +54,9 @@ class ForwardingStore : public Store {
                                                 const ConfirmationMailPolicy& policy) override {
     return subscriptions().request_subscription(request, now, policy);
   }
+  Result<std::vector<AccountMail>> take_due_account_mails(Instant now, const ConfirmationMailPolicy& policy) override {
+    return subscriptions().take_due_account_mails(now, policy);
+  }
   Result<ConfirmOutcome> confirm_subscription(std::int64_t subscriber_id, std::int64_t generation,
                                               Instant now) override {
     return subscriptions().confirm_subscription(subscriber_id, generation, now);

@@ -238,6 +238,14 @@ const char* const kFailingStreak = R"sql(
 ALTER TABLE endpoints ADD COLUMN streak_failures INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 11: a subscribe request answered while the per-address limits held its mail back
+// (ConfirmationMailPolicy) leaves the mail due here; the daemon sends it when the limits allow.
+// One column, so at most one mail is due per address; its kind follows the state when sent.
+const char* const kDueAccountMails = R"sql(
+ALTER TABLE subscribers ADD COLUMN account_mail_due_at INTEGER;
+CREATE INDEX subscribers_account_mail_due ON subscribers (account_mail_due_at) WHERE account_mail_due_at IS NOT NULL;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -252,6 +260,7 @@ const std::vector<Migration>& migrations() {
       {8, "calendar revisions", kCalendarRevisions},
       {9, "change notices", kChangeNotices},
       {10, "failed attempts of an endpoint's failing streak", kFailingStreak},
+      {11, "subscribe mails held back by the per-address limits", kDueAccountMails},
   };
   return all;
 }

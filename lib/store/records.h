@@ -181,10 +181,26 @@ struct SubscribeRequest {
   std::vector<std::string> leads;         // from the menu; not empty
 };
 
+// The mail a subscribe request is answered with, by the subscriber's state: a pending one (new,
+// asking again, or back after unsubscribing) is asked to confirm; an active one is sent the
+// manage link (lost links can always be recovered, and the form tells nobody who subscribes).
+enum class AccountMailKind { confirmation, manage_link };
+
 struct SubscribeOutcome {
-  bool send_confirmation = false;         // false: already active, or mailed too recently
+  // true: mail now (and the store counted it against ConfirmationMailPolicy); false: the
+  // per-address limits hold it back, and the store remembers it as due (take_due_account_mails).
+  bool send_now = false;
+  AccountMailKind mail = AccountMailKind::confirmation;
   std::int64_t subscriber_id = 0;
   std::int64_t token_generation = 0;
+};
+
+// A held-back subscribe mail whose time has come (SubscriptionStore::take_due_account_mails).
+struct AccountMail {
+  std::int64_t subscriber_id = 0;
+  std::string email;
+  std::int64_t token_generation = 0;
+  AccountMailKind kind = AccountMailKind::confirmation;
 };
 
 enum class ConfirmOutcome { confirmed, already_active, revoked };

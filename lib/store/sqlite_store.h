@@ -53,6 +53,7 @@ class SqliteStore final : public Store {
   // --- SubscriptionStore (subscription_store.h) -------------------------------------------------
   Result<SubscribeOutcome> request_subscription(const SubscribeRequest& request, Instant now,
                                                 const ConfirmationMailPolicy& policy) override;
+  Result<std::vector<AccountMail>> take_due_account_mails(Instant now, const ConfirmationMailPolicy& policy) override;
   Result<ConfirmOutcome> confirm_subscription(std::int64_t subscriber_id, std::int64_t generation,
                                               Instant now) override;
   Result<std::optional<Subscription>> load_subscription(std::int64_t subscriber_id, std::int64_t generation) override;

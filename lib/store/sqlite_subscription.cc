@@ -2,6 +2,8 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
+
 #include "store/sqlite_store.h"
 #include "store/sqlite_support.h"
 
@@ -9,32 +11,53 @@ namespace deadline::store {
 
 namespace {
 
-// Whether a confirmation may be mailed to this subscriber now, counting it if so.
-bool count_confirmation_mail(SQLite::Database& db, int64_t subscriber_id, Instant now,
+// When this subscriber may next be mailed under `policy` (at or before `now`: now), and the
+// counters as they would be after mailing at that moment.
+struct MailAllowance {
+  int64_t at = 0;
+  int64_t window_start = 0;
+  int sent_in_window = 0;
+};
+
+MailAllowance mail_allowance(SQLite::Database& db, int64_t subscriber_id, Instant now,
                              const ConfirmationMailPolicy& policy) {
   SQLite::Statement q(db,
                       "SELECT confirm_mailed_at, confirm_window_start, confirm_mails_in_window FROM subscribers "
                       "WHERE id = ?1");
   q.bind(1, subscriber_id);
-  if (!q.executeStep()) return false;
-  const int64_t t = seconds(now);
-  if (!q.getColumn(0).isNull() && t - q.getColumn(0).getInt64() < policy.min_interval.count()) return false;
-  int64_t window_start = q.getColumn(1).isNull() ? t : q.getColumn(1).getInt64();
-  int sent = q.getColumn(2).getInt();
-  if (t - window_start >= 24 * 3600) {
-    window_start = t;
-    sent = 0;
+  q.executeStep();
+  MailAllowance allowed{seconds(now), seconds(now), 0};
+  if (!q.getColumn(0).isNull()) allowed.at = std::max(allowed.at, q.getColumn(0).getInt64() + policy.min_interval.count());
+  if (!q.getColumn(1).isNull()) {
+    allowed.window_start = q.getColumn(1).getInt64();
+    allowed.sent_in_window = q.getColumn(2).getInt();
   }
-  if (sent >= policy.max_per_day) return false;
+  constexpr int64_t kDay = 24 * 3600;
+  if (allowed.sent_in_window >= policy.max_per_day) allowed.at = std::max(allowed.at, allowed.window_start + kDay);
+  if (allowed.at - allowed.window_start >= kDay) {  // a new 24 h count starts with this mail
+    allowed.window_start = allowed.at;
+    allowed.sent_in_window = 0;
+  }
+  return allowed;
+}
+
+// Mails the subscriber now if `policy` allows (counting it, nothing left due), else leaves one
+// mail due at the first allowed moment. True when it may go now.
+bool mail_now_or_later(SQLite::Database& db, int64_t subscriber_id, Instant now, const ConfirmationMailPolicy& policy) {
+  const MailAllowance allowed = mail_allowance(db, subscriber_id, now, policy);
+  const bool now_ok = allowed.at <= seconds(now);
   SQLite::Statement update(db,
-                           "UPDATE subscribers SET confirm_mailed_at = ?2, confirm_window_start = ?3, "
-                           "confirm_mails_in_window = ?4 WHERE id = ?1");
+                           now_ok ? "UPDATE subscribers SET confirm_mailed_at = ?2, confirm_window_start = ?3, "
+                                    "confirm_mails_in_window = ?4, account_mail_due_at = NULL WHERE id = ?1"
+                                  : "UPDATE subscribers SET account_mail_due_at = ?2 WHERE id = ?1");
   update.bind(1, subscriber_id);
-  update.bind(2, t);
-  update.bind(3, window_start);
-  update.bind(4, sent + 1);
+  update.bind(2, now_ok ? seconds(now) : allowed.at);
+  if (now_ok) {
+    update.bind(3, allowed.window_start);
+    update.bind(4, allowed.sent_in_window + 1);
+  }
   update.exec();
-  return true;
+  return now_ok;
 }
 
 }  // namespace
@@ -61,7 +84,11 @@ Result<SubscribeOutcome> SqliteStore::request_subscription(const SubscribeReques
       outcome.subscriber_id = db.getLastInsertRowid();
       state = "new";
     }
-    if (state == "active") {  // nothing changes without the owner's confirmation
+    if (state == "active") {  // nothing changes without the owner's confirmation: the manage link is mailed
+      outcome.mail = AccountMailKind::manage_link;
+      outcome.send_now = mail_now_or_later(db, outcome.subscriber_id, now, policy);
+      outcome.token_generation = db.execAndGet("SELECT token_generation FROM subscribers WHERE id = " +
+                                               std::to_string(outcome.subscriber_id)).getInt64();
       transaction.commit();
       return Result<SubscribeOutcome>::success(outcome);
     }
@@ -82,13 +109,42 @@ Result<SubscribeOutcome> SqliteStore::request_subscription(const SubscribeReques
     }
     insert_endpoint(db, {outcome.subscriber_id, EndpointKind::email, request.email, "", request.filters, request.leads},
                     now);
-    outcome.send_confirmation = count_confirmation_mail(db, outcome.subscriber_id, now, policy);
+    outcome.send_now = mail_now_or_later(db, outcome.subscriber_id, now, policy);
     SQLite::Statement generation(db, "SELECT token_generation FROM subscribers WHERE id = ?1");
     generation.bind(1, outcome.subscriber_id);
     generation.executeStep();
     outcome.token_generation = generation.getColumn(0).getInt64();
     transaction.commit();
     return Result<SubscribeOutcome>::success(outcome);
+  });
+}
+
+Result<std::vector<AccountMail>> SqliteStore::take_due_account_mails(Instant now, const ConfirmationMailPolicy& policy) {
+  return guarded("taking due subscribe mails", [&] {
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement due(db,
+                          "SELECT id, state, email, token_generation FROM subscribers "
+                          "WHERE account_mail_due_at IS NOT NULL AND account_mail_due_at <= ?1 ORDER BY account_mail_due_at");
+    due.bind(1, seconds(now));
+    std::vector<AccountMail> candidates;
+    std::vector<int64_t> dropped;
+    while (due.executeStep()) {
+      const std::string state = due.getColumn(1).getString();
+      if (due.getColumn(2).isNull() || (state != "pending" && state != "active")) {
+        dropped.push_back(due.getColumn(0).getInt64());
+        continue;
+      }
+      candidates.push_back({due.getColumn(0).getInt64(), due.getColumn(2).getString(), due.getColumn(3).getInt64(),
+                            state == "active" ? AccountMailKind::manage_link : AccountMailKind::confirmation});
+    }
+    for (const int64_t id : dropped) db.exec("UPDATE subscribers SET account_mail_due_at = NULL WHERE id = " + std::to_string(id));
+    std::vector<AccountMail> mails;
+    for (AccountMail& mail : candidates) {
+      if (mail_now_or_later(db, mail.subscriber_id, now, policy)) mails.push_back(std::move(mail));
+    }
+    transaction.commit();
+    return Result<std::vector<AccountMail>>::success(std::move(mails));
   });
 }
 

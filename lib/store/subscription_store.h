@@ -25,10 +25,19 @@ class SubscriptionStore {
   // The web form or POST /api/v1/subscriptions. A new address becomes a pending subscriber with
   // one email endpoint (the request's filters and leads); a pending one has its endpoint replaced
   // by the new request's; an unsubscribed one starts again as pending; an active one is left as
-  // it is. A confirmation is to be mailed for every case but the active one, within `policy`
-  // (the outcome says whether). Pending subscribers receive no reminders.
+  // it is. Every request is answered with a mail (SubscribeOutcome::mail: a confirmation, or the
+  // manage link for an active address), within `policy`: now (send_now, counted), or, when the
+  // address was mailed too recently or too often, remembered as due at the first moment the
+  // policy allows; at most one mail is due per address (a later request changes nothing about
+  // it). Pending subscribers receive no reminders.
   virtual Result<SubscribeOutcome> request_subscription(const SubscribeRequest& request, Instant now,
                                                         const ConfirmationMailPolicy& policy) = 0;
+
+  // The held-back mails due at `now`, each counted against `policy` and no longer due. The kind
+  // follows the subscriber's state now (pending: a confirmation; active: the manage link); one
+  // that unsubscribed meanwhile or was purged is dropped. Durable: a restart loses nothing that
+  // was not taken.
+  virtual Result<std::vector<AccountMail>> take_due_account_mails(Instant now, const ConfirmationMailPolicy& policy) = 0;
 
   // The confirm link's POST: pending → active, if `generation` is still the subscriber's.
   virtual Result<ConfirmOutcome> confirm_subscription(std::int64_t subscriber_id, std::int64_t generation,

@@ -3,6 +3,7 @@
 #include "base/url_encode.h"
 #include "render/reminder_view.h"
 #include "web/page.h"
+#include "wording/subscription_wording.h"
 
 namespace deadline::web {
 
@@ -43,8 +44,7 @@ constexpr std::string_view kStyle =
 
 std::string days_text(const render::ReminderView& view) {
   if (!view.estimated) return view.days_left_text;
-  if (view.days_left == 0) return "预计今天截止";
-  return "还剩约 " + std::to_string(view.days_left) + " 天";
+  return wording::days_left(view.days_left, true);
 }
 
 }  // namespace
@@ -72,13 +72,13 @@ std::string window_item(const Programme& programme, const Window& window, Instan
   }
   html += view.estimated ? "<p><span class=\"badge estimated\">预计</span>" : "<p><span class=\"badge confirmed\">已确认</span>";
   if (closed) html += "<span class=\"badge closed\">已截止</span>";
-  // A month estimate opens and closes in the same month: one line says it.
-  const bool same_period = view.opens_text == view.closes_text;
-  html += (same_period ? "申报时间：" : "截止：") + escape(view.closes_text);
+  // One label for the close whatever its precision (wording/subscription_wording.h); a month
+  // estimate that opens in the same month says so on its own line like any other opening.
+  html += std::string(wording::kCloseLabel) + escape(view.closes_text);
   if (!closed) html += " <span class=\"days\">" + escape(days_text(view)) + "</span>";
   html += "</p>\n";
   if (!view.cap_reason.empty()) html += "<p class=\"cap\">为何提前：" + escape(view.cap_reason) + "</p>\n";
-  if (!view.opens_text.empty() && !same_period) html += "<p>开始：" + escape(view.opens_text) + "</p>\n";
+  if (!view.opens_text.empty()) html += "<p>" + std::string(wording::kOpenLabel) + escape(view.opens_text) + "</p>\n";
   html += "<p class=\"phrase\">原文：<q>" + escape(view.phrase) + "</q></p>\n";
   html += "<p class=\"note\">办理方：" + escape(view.actor);
   if (window.projected_from) html += "；按" + std::to_string(*window.projected_from) + "年的申报时间推算";

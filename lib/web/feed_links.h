@@ -18,7 +18,9 @@ struct FeedLinks {
 // `path_and_query` starts with '/' ("/calendar.ics?programme=…", "/feeds/TOKEN.ics").
 FeedLinks feed_links(std::string_view public_url, std::string_view path_and_query, std::string_view name);
 
-// A <section> titled `heading`: the links, escaped, and the refresh note (ical::kFeedRefreshNote).
+// A <section> titled `heading`: the links, escaped, in this order: the webcal link and the plain
+// address to copy (what works in mainland China), then Google and Outlook; and the refresh note
+// (ical::kFeedRefreshNote).
 std::string feed_links_html(const FeedLinks& links, std::string_view heading);
 
 }  // namespace deadline::web

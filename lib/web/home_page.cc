@@ -8,6 +8,7 @@
 #include "web/feed_links.h"
 #include "web/lead_labels.h"
 #include "web/page.h"
+#include "wording/subscription_wording.h"
 
 namespace deadline::web {
 
@@ -24,7 +25,8 @@ struct FieldAnchor {
   std::string_view anchor;
 };
 constexpr FieldAnchor kFields[] = {{"email", "email"},         {"programme", "programme-0"}, {"group", "group-0"},
-                                   {"category", "category-0"}, {"keyword", "keyword"},       {"lead", "lead-0"}};
+                                   {"category", "category-0"}, {"keyword", "keyword"},       {"lead", "lead-0"},
+                                   {"consent", "consent"}};
 
 
 const std::string* error_of(const FormErrors& errors, std::string_view field) {
@@ -120,17 +122,36 @@ std::string lead_hint(const std::vector<Lead>& menu) {
   return text;
 }
 
+// The 个人信息说明 and the consent box, not pre-ticked unless the form comes back with it ticked.
+std::string consent_fields(const SubscribeForm& values, const FormErrors& errors, const HomeExtras& extras) {
+  const SiteFooter& site = site_footer();
+  std::string html = "<h3 id=\"privacy-heading\">个人信息说明</h3>\n<div id=\"consent-hint\">\n" +
+                     wording::privacy_notice_html(extras.unsubscribed_days, extras.finished_message_days,
+                                                  site.operator_name, site.operator_contact) +
+                     "</div>\n";
+  html += error_paragraph(errors, "consent");
+  html += "<div class=\"choice\"><input type=\"checkbox\" id=\"consent\" name=\"consent\" value=\"yes\" required" +
+          std::string(values.consent ? " checked" : "") + described_by(errors, "consent") +
+          (error_of(errors, "consent") ? " aria-invalid=\"true\"" : "") + "><label for=\"consent\">" +
+          escape(wording::kConsentLabel) + "</label></div>\n";
+  return html;
+}
+
 std::string subscribe_section(const Calendar& calendar, const std::vector<Lead>& lead_menu,
-                              const SubscribeForm& values, const FormErrors& errors) {
+                              const SubscribeForm& values, const FormErrors& errors, const HomeExtras& extras) {
   std::string html = "<section id=\"subscribe\" aria-labelledby=\"subscribe-heading\">\n"
                      "<h2 id=\"subscribe-heading\">订阅截止提醒邮件</h2>\n";
+  if (!extras.notice.empty()) {
+    html += "<div class=\"error-summary\" role=\"alert\"><p>" + escape(extras.notice) + "</p></div>\n";
+  }
   html += error_summary(errors);
   // The fragment brings the answer page to the form: with errors, they are what the reader sees.
   html += "<form method=\"post\" action=\"/subscribe#subscribe\" novalidate>\n";
   html += text_input("email", "email", "邮箱地址", "用于接收确认邮件和提醒。", values.email,
                      " autocomplete=\"email\" spellcheck=\"false\" maxlength=\"254\" required", errors);
   html += preference_fields(calendar, lead_menu, values, errors);
-  html += "<p class=\"note\">提交后会收到一封确认邮件，点击其中的链接确认后才开始提醒。邮箱只用于发送申报提醒，"
+  html += consent_fields(values, errors, extras);
+  html += "<p class=\"note\">提交后会收到一封确认邮件，点击其中的链接确认后才开始提醒。"
           "每封提醒邮件都可以一键退订。</p>\n";
   html += "<button type=\"submit\">订阅提醒</button>\n</form>\n</section>\n";
   return html;
@@ -158,18 +179,22 @@ std::string preference_fields(const Calendar& calendar, const std::vector<Lead>&
 }
 
 std::string home_page(const Calendar& calendar, Instant now, const std::vector<Lead>& lead_menu,
-                      const SubscribeForm& values, const FormErrors& errors, std::string_view public_url) {
+                      const SubscribeForm& values, const FormErrors& errors, std::string_view public_url,
+                      const HomeExtras& extras) {
   std::string body(calendar_style());
   body += "<p>江苏省中小企业惠企政策各申报项目的截止时间；可以订阅截止前的邮件提醒。</p>\n"
           "<p><a href=\"#subscribe\">跳到订阅表单</a></p>\n";
   body += upcoming_section(calendar, now);
-  body += subscribe_section(calendar, lead_menu, values, errors);
+  body += subscribe_section(calendar, lead_menu, values, errors, extras);
   if (!public_url.empty()) {
     body += feed_links_html(feed_links(public_url, "/calendar.ics", "申报截止日历"), "把全部截止时间加入日历");
   }
   body += sources_note(calendar);
-  // A page with errors says so in its title, which screen readers announce first.
-  return page(errors.empty() ? "惠企政策申报截止提醒" : "订阅表单有误 - 惠企政策申报截止提醒", body);
+  // A page with errors says so in its title, which screen readers announce first; the visible
+  // heading stays the site's name.
+  const std::string site(wording::kSiteName);
+  const std::string title = !errors.empty() ? "订阅表单有误 - " + site : !extras.notice.empty() ? "请稍后再提交 - " + site : site;
+  return page(title, site, body);
 }
 
 }  // namespace deadline::web

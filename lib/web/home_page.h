@@ -26,9 +26,19 @@ inline constexpr date::days kHomeUpcomingDays{90};
 // `values` is re-filled as given (escaped); a first visit passes subscribe_form_from_link(...).
 // `errors` (validate_subscribe_form) are listed in a summary above the form, linking to their
 // fields, and each is shown next to its field, which names it in aria-describedby.
+// Before the submit button: the 个人信息说明 (what is collected, why, how long it is kept, that
+// unsubscribing deletes it, who runs the service: site_footer()) and a consent box, never
+// pre-ticked (web/subscribe_form.h consent_problem); its error beside it like any field's.
 // With a `public_url`, a section offers the all-programmes calendar feed (web/feed_links.h).
+// The document title says when the form has errors; the visible heading is always the site's.
+struct HomeExtras {
+  int unsubscribed_days = 30;       // [retention]: what the 个人信息说明 promises
+  int finished_message_days = 90;
+  std::string notice;               // shown above the form (e.g. the 429's "when to try again")
+};
 std::string home_page(const Calendar& calendar, Instant now, const std::vector<Lead>& lead_menu,
-                      const SubscribeForm& values, const FormErrors& errors, std::string_view public_url = {});
+                      const SubscribeForm& values, const FormErrors& errors, std::string_view public_url = {},
+                      const HomeExtras& extras = {});
 
 // The form's choice fields without the email (programmes, groups, categories, keyword, leads),
 // for the subscribe form and the manage page alike; values re-filled, errors beside their fields.

@@ -1,8 +1,52 @@
 #include "web/page.h"
 
+#include "wording/subscription_wording.h"
+
 namespace deadline::web {
 
-std::string page(std::string_view title, std::string_view body_html) {
+namespace {
+
+SiteFooter& footer_setting() {
+  static SiteFooter footer;
+  return footer;
+}
+
+// The 公安备案号's digits: the query code of its record on beian.mps.gov.cn.
+std::string record_digits(std::string_view record) {
+  std::string digits;
+  for (const char c : record) {
+    if (c >= '0' && c <= '9') digits += c;
+  }
+  return digits;
+}
+
+}  // namespace
+
+void set_site_footer(SiteFooter footer) { footer_setting() = std::move(footer); }
+
+const SiteFooter& site_footer() { return footer_setting(); }
+
+std::string footer_html(const SiteFooter& footer) {
+  std::string lines;
+  if (!footer.operator_name.empty() || !footer.operator_contact.empty()) {
+    lines += "<p>" + escape(wording::operator_line(footer.operator_name, footer.operator_contact)) + "</p>\n";
+  }
+  std::string records;
+  if (!footer.icp_record.empty()) {
+    records += "<a href=\"https://beian.miit.gov.cn/\" rel=\"noopener noreferrer\">" + escape(footer.icp_record) + "</a>";
+  }
+  if (!footer.police_record.empty()) {
+    if (!records.empty()) records += " ";
+    records += "<a href=\"https://beian.mps.gov.cn/#/query/webSearch?code=" + record_digits(footer.police_record) +
+               "\" rel=\"noopener noreferrer\">" + escape(footer.police_record) + "</a>";
+  }
+  if (!records.empty()) lines += "<p class=\"records\">" + records + "</p>\n";
+  return lines.empty() ? std::string() : "<footer class=\"site\">\n" + lines + "</footer>\n";
+}
+
+std::string page(std::string_view title, std::string_view body_html) { return page(title, title, body_html); }
+
+std::string page(std::string_view title, std::string_view heading, std::string_view body_html) {
   std::string html =
       "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
@@ -16,11 +60,15 @@ std::string page(std::string_view title, std::string_view body_html) {
       "background:#1a4d8f;color:#fff;border-radius:4px;cursor:pointer}\n"
       "button:focus,input:focus,a:focus{outline:3px solid #a85400;outline-offset:2px}\n"
       ".note{color:#444;font-size:.95rem}\n"
+      "footer.site{margin-top:2rem;border-top:1px solid #ccc;color:#444;font-size:.9rem;overflow-wrap:anywhere}"
+      "code,.feed-url{overflow-wrap:anywhere;word-break:break-all}\n"
       "</style>\n</head>\n<body>\n<main>\n<h1>";
-  html += escape(title);
+  html += escape(heading);
   html += "</h1>\n";
   html += body_html;
-  html += "\n</main>\n</body>\n</html>\n";
+  html += "\n</main>\n";
+  html += footer_html(site_footer());
+  html += "</body>\n</html>\n";
   return html;
 }
 

@@ -7,6 +7,7 @@
 #include "base/text.h"
 #include "mail/utf8.h"
 #include "subscription/email_address.h"
+#include "wording/subscription_wording.h"
 
 namespace deadline::web {
 
@@ -114,8 +115,10 @@ SubscribeForm parse_subscribe_form(std::string_view body) {
     const std::size_t eq = piece.find('=');
     const std::string name = form_decode(piece.substr(0, eq));
     std::string value = eq == std::string_view::npos ? std::string{} : form_decode(piece.substr(eq + 1));
-    if (name == "email") {
-      if (!have_email) form.email = trim_form_text(value);
+    if (name == "consent") {
+      form.consent = form.consent || !value.empty();
+    } else if (name == "email") {
+      if (!have_email) form.email = typed_email_address(trim_form_text(value));
       have_email = true;
     } else if (name == "keyword") {
       if (!have_keyword) form.keyword = trim_form_text(value);
@@ -131,6 +134,31 @@ SubscribeForm parse_subscribe_form(std::string_view body) {
     }
   }
   return form;
+}
+
+std::string typed_email_address(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const mail::utf8::CodePoint cp = mail::utf8::decode(text, i);
+    if (cp.length == 0) {
+      out += text[i++];
+      continue;
+    }
+    if (cp.value >= 0xFF01 && cp.value <= 0xFF5E) {
+      out += static_cast<char>(cp.value - 0xFEE0);
+    } else if (cp.value == 0x3002 || cp.value == 0xFF61) {
+      out += '.';
+    } else {
+      out += text.substr(i, cp.length);
+    }
+    i += cp.length;
+  }
+  return out;
+}
+
+std::string consent_problem(const SubscribeForm& form) {
+  return form.consent ? std::string() : std::string(wording::kConsentRequired);
 }
 
 std::vector<std::string> default_leads(const std::vector<Lead>& menu) {
@@ -175,10 +203,13 @@ std::vector<std::string> calendar_categories(const Calendar& calendar) {
 
 FormErrors validate_subscribe_form(const SubscribeForm& form, const Calendar& calendar, const std::vector<Lead>& menu) {
   FormErrors errors;
+  const bool ascii = std::all_of(form.email.begin(), form.email.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   if (form.email.empty()) {
-    errors["email"] = "请填写邮箱地址";
+    errors["email"] = wording::kEmailRequired;
+  } else if (!ascii) {
+    errors["email"] = wording::kEmailNotAscii;
   } else if (!email_address_problem(form.email).empty()) {
-    errors["email"] = "请输入有效的邮箱地址";
+    errors["email"] = wording::kEmailInvalid;
   }
 
   for (const std::string& id : form.programmes) {

@@ -3,7 +3,7 @@
 // and checked, and what it becomes in the store. Pure: no store, no clock.
 //
 // Field names, in the HTML and as keys of FormErrors: "email", "programme", "group", "category",
-// "keyword", "lead". The checkbox fields repeat their name once per box ticked.
+// "keyword", "lead", "consent". The checkbox fields repeat their name once per box ticked.
 
 #include <cstddef>
 #include <map>
@@ -21,6 +21,7 @@ struct SubscribeForm {
   std::string email;
   std::vector<std::string> programmes, groups, categories, leads;  // ids / values, each once
   std::string keyword;
+  bool consent = false;  // the page's "I agree" box (个人信息保护法): ticked when sent with any value
 };
 
 // Field name → what is wrong with it, in Chinese, for the page to show next to the field.
@@ -36,9 +37,21 @@ inline constexpr std::size_t kKeywordMaxChars = 50;  // code points, not bytes
 // the JSON API's 400 but leaves a form nothing to show.
 // - checkbox fields collect every value in order, each once; empty values are dropped;
 // - email and keyword take the first occurrence, trimmed of spaces (ASCII and U+3000 全角空格);
+//   the email as typed_email_address makes it;
 // - unknown names are ignored (a form may grow a field, e.g. a CSRF token, before this does).
 // The body's size is bounded by the HTTP server (lib/http/limits.h).
 SubscribeForm parse_subscribe_form(std::string_view urlencoded_body);
+
+// An address as a Chinese input method may type it, made ASCII where it has an ASCII meaning:
+// full-width forms U+FF01..U+FF5E (＠, ．, Ａ, ０, …) become their ASCII characters, and the
+// ideographic full stops 。 (U+3002) and ｡ (U+FF61) become '.'. Anything else is kept (an
+// internationalised address is then refused by validation, saying why).
+std::string typed_email_address(std::string_view text);
+
+// The form's consent check: "" when the box was ticked, else why the form is refused. The JSON
+// API asks for no such member: its subscriber agrees on the confirm page, as every subscriber
+// does (docs/http-api.md).
+std::string consent_problem(const SubscribeForm& form);
 
 // `text` without ASCII white space and U+3000 (全角空格) at either end: how the form trims what
 // people type (the JSON API trims its members the same way).
@@ -63,7 +76,8 @@ std::vector<std::string> calendar_groups(const Calendar& calendar);
 std::vector<std::string> calendar_categories(const Calendar& calendar);
 
 // Empty when the form can be stored. At most one message per field:
-// - email: required, and acceptable to email_address_problem;
+// - email: required, ASCII (an internationalised address is refused with what to do instead), and
+//   acceptable to email_address_problem;
 // - programme / group / category: every value one the calendar has (a reload may have removed
 //   one since the page was shown); and, when programmes are chosen together with groups or
 //   categories, at least one chosen programme must lie in them: filters AND across kinds

@@ -1,39 +1,16 @@
 #include "web/subscription_pages.h"
 
+#include "mail/utf8.h"
 #include "web/page.h"
+#include "wording/subscription_wording.h"
 
 namespace deadline::web {
 
 namespace {
 
-constexpr std::string_view kHomeLink = "<p><a href=\"/\">返回首页</a></p>";
+std::string home_link() { return "<p><a href=\"/\">" + std::string(wording::kBackHome) + "</a></p>"; }
 
-}  // namespace
-
-std::string confirm_sent_page(std::string_view email) {
-  return page("请查收确认邮件",
-              "<p>我们已向 <strong>" + escape(email) +
-                  "</strong> 发送一封邮件。请打开邮件，按其中的链接确认订阅；确认之前不会发送任何提醒。</p>\n"
-                  "<p class=\"note\">几分钟后仍未收到？请查看垃圾邮件文件夹，或核对上面的地址后回到首页重新提交。</p>\n" +
-                  std::string(kHomeLink));
-}
-
-std::string confirm_page(std::string_view token_path) {
-  return page("确认订阅", "<p>点击下面的按钮，确认订阅申报截止提醒邮件。</p>\n<form method=\"post\" action=\"" +
-                              escape(token_path) + "\">\n<button type=\"submit\">确认订阅</button>\n</form>");
-}
-
-std::string confirmed_page(std::string_view manage_path) {
-  const std::string manage = manage_path.empty() ? std::string()
-                                                 : "<p><a href=\"" + escape(manage_path) +
-                                                       "\">管理订阅</a>：修改提醒的项目和时间，添加 Webhook 或群机器人。"
-                                                       "请收藏此链接，每封提醒邮件里也有。</p>\n";
-  return page("订阅已确认",
-              "<p>订阅已确认。各项目截止前，我们会按您选择的提醒时间发送邮件。</p>\n" + manage +
-                  "<p class=\"note\">每封提醒邮件底部都有退订链接，随时可以退订。</p>\n" + std::string(kHomeLink));
-}
-
-std::string message_page(std::string_view title, std::string_view text) {
+std::string paragraphs(std::string_view text) {
   std::string body;
   while (!text.empty()) {
     const std::size_t end = text.find('\n');
@@ -41,7 +18,67 @@ std::string message_page(std::string_view title, std::string_view text) {
     text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
     if (!line.empty()) body += "<p>" + escape(line) + "</p>\n";
   }
-  return page(title, body + std::string(kHomeLink));
+  return body;
+}
+
+}  // namespace
+
+std::string mask_email(std::string_view address) {
+  const std::size_t at = address.rfind('@');
+  if (at == std::string_view::npos || at == 0) return "***";
+  const mail::utf8::CodePoint first = mail::utf8::decode(address, 0);
+  const std::size_t length = first.length == 0 ? 1 : first.length;
+  return std::string(address.substr(0, length)) + "***" + std::string(address.substr(at));
+}
+
+std::string subscribed_page() {
+  return page(wording::kSubscribedTitle, paragraphs(wording::kSubscribedText) + home_link());
+}
+
+std::string confirm_page(std::string_view token_path, std::string_view masked_address) {
+  return page(wording::kConfirmTitle,
+              "<p>" + escape(wording::confirm_for(masked_address)) + "</p>\n<p class=\"note\">" +
+                  escape(wording::kConfirmConsent) + "</p>\n<form method=\"post\" action=\"" + escape(token_path) +
+                  "\">\n<button type=\"submit\">" + escape(wording::kConfirmButton) + "</button>\n</form>");
+}
+
+std::string confirmed_page(std::string_view manage_path) {
+  const std::string manage = manage_path.empty() ? std::string()
+                                                 : "<p><a href=\"" + escape(manage_path) + "\" class=\"manage\">管理订阅</a>：" +
+                                                       escape(wording::kManageLinkText) + "</p>\n";
+  return page(wording::kConfirmedTitle, paragraphs(wording::kConfirmedText) + manage + home_link());
+}
+
+std::string unsubscribe_page(std::string_view token_path, std::string_view masked_address) {
+  return page(wording::kUnsubscribeTitle,
+              "<p>" + escape(wording::unsubscribe_for(masked_address)) + "</p>\n<p>" +
+                  escape(wording::kUnsubscribeWhatStops) + "</p>\n<form method=\"post\" action=\"" + escape(token_path) +
+                  "\">\n<input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\n"
+                  "<input type=\"hidden\" name=\"via\" value=\"page\">\n<button type=\"submit\">" +
+                  escape(wording::kUnsubscribeButton) + "</button>\n</form>");
+}
+
+std::string unsubscribed_page(int unsubscribed_days) {
+  return page(wording::kUnsubscribedTitle, paragraphs(wording::unsubscribed_text(unsubscribed_days)) + home_link());
+}
+
+std::string confirm_link_invalid_page(bool revoked) {
+  return page(wording::kLinkRevokedTitle,
+              paragraphs(revoked ? wording::kConfirmLinkRevoked : wording::kConfirmLinkInvalid) + home_link());
+}
+
+std::string unsubscribe_link_invalid_page(bool revoked) {
+  return page(wording::kLinkRevokedTitle,
+              paragraphs(revoked ? wording::kUnsubscribeRevoked : wording::kUnsubscribeLinkInvalid) + home_link());
+}
+
+std::string error_page(unsigned status) {
+  const wording::ErrorWording w = wording::http_error(status);
+  return page(w.heading + " - " + std::string(wording::kSiteName), w.heading, paragraphs(w.text) + home_link());
+}
+
+std::string message_page(std::string_view title, std::string_view text) {
+  return page(title, paragraphs(text) + home_link());
 }
 
 }  // namespace deadline::web

@@ -3,6 +3,9 @@
 #include "base/log.h"
 #include "http/response.h"
 #include "web/page.h"
+#include "web/subscribe_form.h"
+#include "web/subscription_pages.h"
+#include "wording/subscription_wording.h"
 
 namespace deadline::web {
 
@@ -10,33 +13,30 @@ namespace {
 
 constexpr std::string_view kUnsubscribePrefix = "/unsubscribe/";
 
-enum class Outcome { unsubscribed, already, invalid, failed };
+// What the link finds, read on the store thread: for GET (show) and POST (act).
+enum class LinkState { shown, unsubscribed, already, invalid, revoked, failed };
 
-http::Response answer(Outcome outcome, const http::ReplyTo& to) {
-  switch (outcome) {
-    case Outcome::unsubscribed:
-      return http::html_response(http::Status::ok,
-                                 page("已退订", "<p>您已退订，今后不会再收到申报提醒邮件。</p>\n"
-                                                "<p class=\"note\">如需重新订阅，请回到首页再次填写订阅表单。</p>"),
-                                 to);
-    case Outcome::already:
-      return http::html_response(http::Status::ok, page("已退订", "<p>此前已经退订，不会再收到申报提醒邮件。</p>"), to);
-    case Outcome::invalid:
-      return http::html_response(http::Status::not_found,
-                                 page("链接无效", "<p>这个退订链接无效或已失效。请使用最新一封提醒邮件中的退订链接。</p>"),
-                                 to);
-    case Outcome::failed:
+struct LinkAnswer {
+  LinkState state = LinkState::failed;
+  std::string masked;  // the address, masked, for the page that asks
+};
+
+http::Response unsubscribe_answer(const LinkAnswer& a, std::string_view target, int unsubscribed_days,
+                                  const http::ReplyTo& to) {
+  switch (a.state) {
+    case LinkState::shown:
+      return http::html_response(http::Status::ok, unsubscribe_page(target, a.masked), to);
+    case LinkState::unsubscribed:
+    case LinkState::already:
+      return http::html_response(http::Status::ok, unsubscribed_page(unsubscribed_days), to);
+    case LinkState::invalid:
+    case LinkState::revoked:
+      return http::html_response(http::Status::not_found, unsubscribe_link_invalid_page(a.state == LinkState::revoked), to);
+    case LinkState::failed:
       break;
   }
   return http::html_response(http::Status::service_unavailable,
-                             page("暂时无法退订", "<p>服务暂时不可用，请稍后再试。</p>"), to);
-}
-
-http::Response confirm_page(std::string_view target, const http::ReplyTo& to) {
-  const std::string body = "<p>确认后将不再收到申报提醒邮件。</p>\n<form method=\"post\" action=\"" + escape(target) +
-                           "\">\n<input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\n"
-                           "<button type=\"submit\">确认退订</button>\n</form>";
-  return http::html_response(http::Status::ok, page("退订申报提醒", body), to);
+                             message_page(wording::kUnavailableTitle, wording::kUnavailableText), to);
 }
 
 }  // namespace
@@ -48,38 +48,44 @@ bool UnsubscribeRoutes::handle(const http::Request& request, const http::Request
   const http::ReplyTo to = http::reply_to(request);
   const std::string_view token = target.substr(kUnsubscribePrefix.size());
   const auto claims = subscription::verify_token(keys_, subscription::TokenPurpose::unsubscribe, token);
-  if (request.method() == http::Verb::get || request.method() == http::Verb::head) {
-    reply(claims ? confirm_page(target, to) : answer(Outcome::invalid, to));
-    return true;
-  }
-  if (request.method() != http::Verb::post) {
-    http::Response r = http::html_response(http::Status::method_not_allowed, page("不支持的请求", ""), to);
+  const bool read = request.method() == http::Verb::get || request.method() == http::Verb::head;
+  if (!read && request.method() != http::Verb::post) {
+    http::Response r = http::html_response(http::Status::method_not_allowed, error_page(405), to);
     r.set(http::Field::allow, "GET, HEAD, POST");
     reply(std::move(r));
     return true;
   }
   if (!claims) {
-    reply(answer(Outcome::invalid, to));
+    reply(unsubscribe_answer({LinkState::invalid, {}}, target, unsubscribed_days_, to));
     return true;
   }
+  // Our page's button (via=page) is redirected; a mail client's one-click POST gets its answer.
+  const bool from_page = !read && form_field(request.body(), "via") == "page";
   const Instant now = clock_.now();
   store_.run(
-      [c = *claims, now](store::SubscriptionStore& s) -> Result<Outcome> {
+      [c = *claims, now, read](store::SubscriptionStore& s) -> Result<LinkAnswer> {
         const auto found = s.find_subscriber(c.subscriber_id);
-        if (!found) return Result<Outcome>::failure(found.error());
-        if (!*found) return Result<Outcome>::success(Outcome::invalid);
+        if (!found) return Result<LinkAnswer>::failure(found.error());
+        if (!*found) return Result<LinkAnswer>::success({LinkState::invalid, {}});
         const store::SubscriberRecord& subscriber = **found;
-        if (subscriber.state == SubscriberState::unsubscribed) return Result<Outcome>::success(Outcome::already);
-        if (subscriber.token_generation != c.generation) return Result<Outcome>::success(Outcome::invalid);
-        if (Status done = s.unsubscribe(c.subscriber_id, now); !done) return Result<Outcome>::failure(done.error());
-        return Result<Outcome>::success(Outcome::unsubscribed);
+        if (subscriber.state == SubscriberState::unsubscribed) return Result<LinkAnswer>::success({LinkState::already, {}});
+        if (subscriber.token_generation != c.generation) return Result<LinkAnswer>::success({LinkState::revoked, {}});
+        if (read) return Result<LinkAnswer>::success({LinkState::shown, mask_email(subscriber.email.value_or(""))});
+        if (Status done = s.unsubscribe(c.subscriber_id, now); !done) return Result<LinkAnswer>::failure(done.error());
+        return Result<LinkAnswer>::success({LinkState::unsubscribed, {}});
       },
-      io_, [reply, to, subscriber = claims->subscriber_id](Result<Outcome> outcome) {
-        if (!outcome) log::error("unsubscribe", outcome.error());
-        if (outcome && *outcome == Outcome::unsubscribed) {
+      io_, [this, reply, to, from_page, target = std::string(target), subscriber = claims->subscriber_id](Result<LinkAnswer> answer) {
+        if (!answer) log::error("unsubscribe", answer.error());
+        if (answer && answer->state == LinkState::unsubscribed) {
           log::info("unsubscribe", "subscriber " + std::to_string(subscriber) + " unsubscribed by link");
         }
-        reply(answer(outcome ? *outcome : Outcome::failed, to));
+        const bool done = answer && (answer->state == LinkState::unsubscribed || answer->state == LinkState::already);
+        if (from_page && done) {  // post/redirect/get: the GET of the same link says 已退订
+          http::Response r = http::html_response(http::Status::see_other, std::string(), to);
+          r.set(http::Field::location, target);
+          return reply(std::move(r));
+        }
+        reply(unsubscribe_answer(answer ? *answer : LinkAnswer{}, target, unsubscribed_days_, to));
       });
   return true;
 }

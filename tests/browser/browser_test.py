@@ -312,12 +312,14 @@ public_url = "{PUBLIC_URL}"
         browser.type(browser.find("#email"), ADDRESS)
         set_checkboxes(browser, "programme", PROGRAMME)
         set_checkboxes(browser, "lead", LEAD)
+        check(not browser.selected(browser.find("#consent")), "the consent box is ticked before anyone agreed")
+        browser.click(browser.find("#consent"))
         browser.click(browser.find('form[action="/subscribe#subscribe"] button[type="submit"]'))
-        browser.wait_for_title("请查收确认邮件")
-        check(ADDRESS in browser.text("main"), "the result page does not name the address")
+        browser.wait_for_title("请查收邮件")
+        check(browser.url().split("#")[0].endswith("/subscribed"), f"the form post was not redirected: {browser.url()}")
         check("确认之前不会发送任何提醒" in browser.text("main"), "the result page does not explain the confirmation")
         browser.screenshot(os.path.join(shots, "subscribed.png"))
-        step("subscribed: 请查收确认邮件")
+        step("subscribed: 请查收邮件")
 
         # Confirm from the email, in the browser.
         [confirmation] = wait_for(lambda: mails_to(smtp, ADDRESS), 20, "the confirmation email")

@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <iterator>
@@ -433,4 +434,28 @@ TEST_CASE("trusted_proxies must be an array of strings") {
   CHECK(load_config_file(file).errors.empty());
   std::ofstream(file) << "[http]\nmax_connections = \"10\"\n";
   CHECK(load_config_file(file).errors == std::vector<std::string>{f + ":2: [http]: 'max_connections' must be an integer"});
+}
+
+TEST_CASE("[site]: the operator and the 备案 numbers, shown only when set") {
+  const Config defaults = default_config();
+  CHECK(defaults.site.operator_name == "惠企政策申报截止提醒（示例部署）");
+  CHECK(defaults.site.operator_contact.empty());
+  CHECK(defaults.site.icp_record.empty());
+  CHECK(defaults.site.police_record.empty());
+  const fs::path dir = fs::temp_directory_path() / ("deadlined-site-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path file = dir / "site.toml";
+  std::ofstream(file) << "[site]\noperator_name = \"江苏省中小企业服务中心\"\noperator_contact = \"025-12345678\"\n"
+                         "icp_record = \"苏ICP备12345678号-1\"\npolice_record = \"苏公网安备32010202012345号\"\n";
+  const ConfigOutcome read = load_config_file(file);
+  CHECK(read.errors.empty());
+  CHECK(read.config.site.operator_name == "江苏省中小企业服务中心");
+  CHECK(read.config.site.operator_contact == "025-12345678");
+  CHECK(read.config.site.icp_record == "苏ICP备12345678号-1");
+  CHECK(read.config.site.police_record == "苏公网安备32010202012345号");
+  std::ofstream(file) << "[site]\npolice_record = \"苏公网安备\"\n";
+  const ConfigOutcome bad = load_config_file(file);
+  REQUIRE(bad.errors.size() == 1);
+  CHECK(bad.errors[0] == file.string() + ":2: [site]: police_record must hold the record's number (its digits make the link)");
+  fs::remove_all(dir);
 }

@@ -228,13 +228,16 @@ public_url = "{PUBLIC_URL}"
         self.assertEqual(first[2], {"status": "confirmation_sent"})
         for other in (pending, unknown):
             self.assertEqual((other[0], other[1], other[3]), (first[0], first[1], first[3]))
-        # active: the same answer again, and no mail
+        # active: the same answer again; the confirmation went out a moment ago, so its answer (a mail
+        # with the manage link) waits for the per-address limit; the welcome mail came on confirming.
         self.assertEqual(self.call("POST", self.confirm_path("known@qiye.example.cn"), content_type=None,
                                    data=b"")[0], 200)
         active = self.call("POST", "/api/v1/subscriptions", known)
         self.assertEqual((active[0], active[1], active[3]), (first[0], first[1], first[3]))
+        wait_for(lambda: len(self.mails_to("known@qiye.example.cn")) == 2, 20, "the welcome mail")
         time.sleep(1)
-        self.assertEqual(len(self.mails_to("known@qiye.example.cn")), 1)
+        self.assertEqual([str(m["Subject"]) for m in self.mails_to("known@qiye.example.cn")],
+                         ["请确认订阅申报提醒", "订阅已确认：请保存管理链接"])
         wait_for(lambda: self.mails_to("unknown@qiye.example.cn"), 20, "the unknown address's confirmation")
         self.assertEqual(sorted(self.d.sql("SELECT email, state FROM subscribers")),
                          [("known@qiye.example.cn", "active"), ("unknown@qiye.example.cn", "pending")])

@@ -270,7 +270,7 @@ public_url = "{PUBLIC_URL}"
 
     def test_the_reminder_carries_its_events_and_the_manage_page_the_personal_feed(self):
         address = "feeds@example.cn"
-        self.post("/subscribe", {"email": address, "lead": ["7d"], "category": ["资金引导"]})
+        self.post("/subscribe", {"email": address, "lead": ["7d"], "category": ["资金引导"], "consent": "yes"})
         [confirmation] = wait_for(lambda: self.mails_to(address), 20, "the confirmation")
         self.post(self.link_in(confirmation, "/confirm/"), {})
         self.d.set_clock(SEVEN_DAYS_BEFORE - timedelta(seconds=2))

@@ -92,11 +92,12 @@ TEST_CASE("web programme page: past windows are marked closed and estimates are 
   CHECK_FALSE(has(html, "025-69652765</a>（区号为推定）"));
 }
 
-TEST_CASE("web programme page: a month estimate reads as one period") {
+TEST_CASE("web programme page: a month estimate's close has the label every close has") {
+  // One wording (issue 21): "截止：" whatever the precision, never "申报时间：" beside it.
   const std::string html = page_of("first-set-equipment-insurance", "2024-10-11T09:00+08:00");
-  const std::string_view item = item_with(html, "申报时间：预计2024年11月");
+  const std::string_view item = item_with(html, "截止：预计2024年11月");
   CHECK(has(item, "预计"));
-  CHECK_FALSE(has(item, "开始："));
+  CHECK_FALSE(has(html, "<p><span class=\"badge estimated\">预计</span>申报时间："));
   CHECK(has(item, "还剩约 50 天"));
 }
 

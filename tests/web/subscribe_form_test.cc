@@ -176,3 +176,34 @@ TEST_CASE("web form: filters carry the choices and the keyword") {
   everything.leads = {"7d"};
   CHECK(web::filters_of(everything).empty());  // no keyword: no keyword filter
 }
+
+TEST_CASE("subscribe form: what a Chinese input method types in the address is made ASCII") {
+  // Full-width ＠ and ．, full-width letters and digits, and 。 as a dot.
+  CHECK(web::typed_email_address("caiwu＠qiye．example。cn") == "caiwu@qiye.example.cn");
+  CHECK(web::typed_email_address("ｃａｉｗｕ１＠qiye.cn") == "caiwu1@qiye.cn");
+  CHECK(web::typed_email_address("财务@企业.中国") == "财务@企业.中国");  // kept: validation says why not
+  const SubscribeForm form = web::parse_subscribe_form("email=%EF%BC%88x%EF%BC%89caiwu%EF%BC%A0qiye.example.cn&lead=7d");
+  CHECK(form.email == "(x)caiwu@qiye.example.cn");
+  CHECK(web::parse_subscribe_form("email=caiwu%EF%BC%A0qiye.example.cn&lead=7d").email == "caiwu@qiye.example.cn");
+}
+
+TEST_CASE("subscribe form: an internationalised address is refused saying why and what to do") {
+  SubscribeForm form = valid_form();
+  form.email = "财务@企业.中国";
+  const FormErrors errors = errors_of(form);
+  REQUIRE(errors.count("email") == 1);
+  CHECK(errors.at("email").find("暂不支持含中文") != std::string::npos);
+  CHECK(errors.at("email").find("请改用") != std::string::npos);
+  form.email = "caiwu@企业.中国";
+  CHECK(errors_of(form).at("email") == errors.at("email"));
+}
+
+TEST_CASE("subscribe form: the consent box is read, and required by the page's check") {
+  CHECK_FALSE(web::parse_subscribe_form("email=a%40b.cn&lead=7d").consent);
+  CHECK(web::parse_subscribe_form("email=a%40b.cn&lead=7d&consent=yes").consent);
+  CHECK_FALSE(web::parse_subscribe_form("consent=").consent);
+  SubscribeForm form;
+  CHECK(web::consent_problem(form) == "请阅读“个人信息说明”，勾选同意后再提交");
+  form.consent = true;
+  CHECK(web::consent_problem(form).empty());
+}

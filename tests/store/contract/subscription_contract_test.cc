@@ -42,7 +42,7 @@ STORE_CONTRACT("a request makes a pending subscriber with an email endpoint; con
   filters.categories = {"资金引导"};
   const auto first = f.subscriptions.request_subscription({"caiwu@qiye.example.cn", filters, {"7d", "1d"}}, f.now, {});
   REQUIRE_MESSAGE(first, first.error());
-  CHECK(first->send_confirmation);
+  CHECK(first->send_now);
   CHECK(first->token_generation == 1);
   const auto pending = f.subscriptions.load_subscription(first->subscriber_id, 1).value();
   REQUIRE(pending);
@@ -60,10 +60,12 @@ STORE_CONTRACT("a request makes a pending subscriber with an email endpoint; con
   CHECK(f.subscriptions.confirm_subscription(first->subscriber_id, 1, f.now).value() ==
         ConfirmOutcome::already_active);
   CHECK(f.fire_fresh().messages == 1);
-  // Asking again while active changes nothing and mails nothing.
+  // Asking again while active changes nothing; the answer is the manage link, held back here
+  // because the confirmation went out a moment ago.
   const auto again = f.subscriptions.request_subscription({"CAIWU@qiye.example.cn", {}, {"3d"}}, f.now, {});
   CHECK(again->subscriber_id == first->subscriber_id);
-  CHECK_FALSE(again->send_confirmation);
+  CHECK(again->mail == AccountMailKind::manage_link);
+  CHECK_FALSE(again->send_now);
   CHECK(f.subscriptions.load_subscription(first->subscriber_id, 1).value()->email_endpoint()->leads ==
         std::vector<std::string>{"1d", "7d"});
 }
@@ -72,20 +74,65 @@ STORE_CONTRACT("a repeated unconfirmed request replaces the choices; confirmatio
   test::ContractFixture<Backend> f;
   const ConfirmationMailPolicy policy{std::chrono::seconds{600}, 2};
   const auto first = f.subscriptions.request_subscription({"a@example.cn", {}, {"7d"}}, f.now, policy).value();
-  CHECK(first.send_confirmation);
+  CHECK(first.send_now);
   const auto soon = f.subscriptions.request_subscription({"a@example.cn", {}, {"1d"}}, f.now, policy).value();
-  CHECK_FALSE(soon.send_confirmation);  // within min_interval
+  CHECK_FALSE(soon.send_now);  // within min_interval
   const auto loaded = f.subscriptions.load_subscription(first.subscriber_id, first.token_generation).value();
   REQUIRE(loaded);
   REQUIRE(loaded->endpoints.size() == 1);
   CHECK(loaded->endpoints[0].leads == std::vector<std::string>{"1d"});
   f.now += std::chrono::seconds{600};
-  CHECK(f.subscriptions.request_subscription({"a@example.cn", {}, {"1d"}}, f.now, policy).value().send_confirmation);
+  CHECK(f.subscriptions.request_subscription({"a@example.cn", {}, {"1d"}}, f.now, policy).value().send_now);
   f.now += std::chrono::seconds{600};
   CHECK_FALSE(  // max_per_day reached
-      f.subscriptions.request_subscription({"a@example.cn", {}, {"1d"}}, f.now, policy).value().send_confirmation);
+      f.subscriptions.request_subscription({"a@example.cn", {}, {"1d"}}, f.now, policy).value().send_now);
   f.now += date::days{1};
-  CHECK(f.subscriptions.request_subscription({"a@example.cn", {}, {"1d"}}, f.now, policy).value().send_confirmation);
+  CHECK(f.subscriptions.request_subscription({"a@example.cn", {}, {"1d"}}, f.now, policy).value().send_now);
+}
+
+STORE_CONTRACT("a subscribe mail held back by the limits is due when they allow, once, of the kind the state asks") {
+  test::ContractFixture<Backend> f;
+  const ConfirmationMailPolicy policy{std::chrono::seconds{600}, 5};
+  const auto first = f.subscriptions.request_subscription({"a@example.cn", {}, {"7d"}}, f.now, policy).value();
+  CHECK(first.send_now);
+  CHECK(first.mail == AccountMailKind::confirmation);
+  // Asked again at once, twice: held back, not lost, and only one mail is due.
+  CHECK_FALSE(f.subscriptions.request_subscription({"a@example.cn", {}, {"1d"}}, f.now, policy).value().send_now);
+  CHECK_FALSE(f.subscriptions.request_subscription({"a@example.cn", {}, {"3d"}}, f.now, policy).value().send_now);
+  CHECK(f.subscriptions.take_due_account_mails(f.now + std::chrono::seconds{599}, policy).value().empty());
+  // Confirmed meanwhile: the due mail becomes the manage link.
+  REQUIRE(f.subscriptions.confirm_subscription(first.subscriber_id, first.token_generation, f.now).value() ==
+          ConfirmOutcome::confirmed);
+  const auto due = f.subscriptions.take_due_account_mails(f.now + std::chrono::seconds{600}, policy).value();
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].subscriber_id == first.subscriber_id);
+  CHECK(due[0].email == "a@example.cn");
+  CHECK(due[0].token_generation == first.token_generation);
+  CHECK(due[0].kind == AccountMailKind::manage_link);
+  CHECK(f.subscriptions.take_due_account_mails(f.now + date::days{2}, policy).value().empty());  // taken once
+  // Counted: a request right after waits again.
+  CHECK_FALSE(f.subscriptions.request_subscription({"a@example.cn", {}, {"1d"}}, f.now + std::chrono::seconds{601}, policy)
+                  .value()
+                  .send_now);
+  // Unsubscribed before it is due: dropped.
+  REQUIRE(f.subscriptions.unsubscribe(first.subscriber_id, f.now + std::chrono::seconds{602}));
+  CHECK(f.subscriptions.take_due_account_mails(f.now + date::days{2}, policy).value().empty());
+}
+
+STORE_CONTRACT("the daily cap holds a mail back until the 24 hours are over") {
+  test::ContractFixture<Backend> f;
+  const ConfirmationMailPolicy policy{std::chrono::seconds{60}, 2};
+  CHECK(f.subscriptions.request_subscription({"b@example.cn", {}, {"7d"}}, f.now, policy).value().send_now);
+  CHECK(f.subscriptions.request_subscription({"b@example.cn", {}, {"7d"}}, f.now + std::chrono::seconds{60}, policy)
+            .value()
+            .send_now);
+  CHECK_FALSE(f.subscriptions.request_subscription({"b@example.cn", {}, {"7d"}}, f.now + std::chrono::seconds{120}, policy)
+                  .value()
+                  .send_now);
+  CHECK(f.subscriptions.take_due_account_mails(f.now + std::chrono::hours{23}, policy).value().empty());
+  const auto due = f.subscriptions.take_due_account_mails(f.now + std::chrono::hours{24}, policy).value();
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].kind == AccountMailKind::confirmation);
 }
 
 STORE_CONTRACT("a link opens its subscription only while its generation is current and it is not unsubscribed") {
