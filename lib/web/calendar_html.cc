@@ -42,10 +42,8 @@ constexpr std::string_view kStyle =
     ".error-summary a{color:#b00020}\n"
     "</style>\n";
 
-std::string days_text(const render::ReminderView& view) {
-  if (!view.estimated) return view.days_left_text;
-  return wording::days_left(view.days_left, true);
-}
+// wording::time_left_text, as reminders and robots say it.
+std::string days_text(const render::ReminderView& view) { return view.days_left_text; }
 
 }  // namespace
 

@@ -6,11 +6,6 @@
 
 namespace deadline::wording {
 
-std::string days_left(long long days, bool estimated) {
-  if (days <= 0) return estimated ? "预计今天截止" : "今天截止";
-  return std::string(estimated ? "还剩约 " : "还剩 ") + std::to_string(days) + " 天";
-}
-
 std::string operator_line(std::string_view name, std::string_view contact) {
   std::string line;
   if (!name.empty()) line += "本服务由" + std::string(name) + "运营。";

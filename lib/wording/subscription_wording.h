@@ -5,7 +5,8 @@
 // the pages and mails only arranges them. Technical English detail goes to the log instead.
 //
 // One wording for one thing:
-// - days left: "还剩 N 天" for a confirmed close, "还剩约 N 天" for an estimated one (days_left);
+// - days left: "还剩 N 天" for a confirmed close, "还剩约 N 天" for an estimated one
+//   (wording/time_left_wording.h: the same words in pages, mails and robots);
 // - a window's close is labelled "截止：" whatever its precision ("截止：预计2026年11月").
 
 #include <chrono>
@@ -18,9 +19,6 @@ inline constexpr std::string_view kSiteName = "惠企政策申报截止提醒";
 inline constexpr std::string_view kBackHome = "返回首页";
 inline constexpr std::string_view kCloseLabel = "截止：";
 inline constexpr std::string_view kOpenLabel = "开始：";
-
-// "还剩 26 天" / "还剩约 26 天"; on the closing day "今天截止" / "预计今天截止".
-std::string days_left(long long days, bool estimated);
 
 // --- the site's frame ----------------------------------------------------------------------
 // "本服务由 NAME 运营。联系方式：CONTACT" (either part left out when empty; "" when both are).

