@@ -231,6 +231,12 @@ ALTER TABLE feed_events ADD COLUMN ends_at INTEGER;    -- its window's close
 ALTER TABLE feed_events ADD COLUMN gone_at INTEGER;    -- withdrawn from the calendar: shown cancelled
 )sql";
 
+// A name the owner gives each endpoint, so that two webhooks to the same host can be told apart
+// on the manage page (issue 21); '' for those made before (the page then shows a default).
+const char* const kEndpointNames = R"sql(
+ALTER TABLE endpoints ADD COLUMN name TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -244,6 +250,7 @@ const std::vector<Migration>& migrations() {
       {7, "calendar feed event versions", kFeedEvents},
       {8, "calendar revisions", kCalendarRevisions},
       {9, "change notices", kChangeNotices},
+      {12, "endpoint names", kEndpointNames},
   };
   return all;
 }
