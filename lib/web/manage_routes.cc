@@ -155,7 +155,7 @@ bool ManageRoutes::handle(const http::Request& request, const http::RequestInfo&
         out.page = load(s, c);
         if (!out.page.valid) return out;
         const store::EndpointRecord* chosen = out.page.find(read ? (view.edit ? view.edit : view.remove) : endpoint);
-        // Email, webhooks and robots alike: only an endpoint of this subscription, listed on its page.
+        // Only an endpoint this subscription lists; the email's choices have the page's own form.
         const bool editable = chosen && chosen->kind != EndpointKind::email;
         if (read) {
           if (view.edit || view.remove) {
