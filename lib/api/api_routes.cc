@@ -12,6 +12,9 @@
 #include "delivery/webhook_signature.h"
 #include "http/query.h"
 #include "http/response.h"
+#include "mail/utf8.h"
+#include "schedule/test_window.h"
+#include "wording/manage_wording.h"
 
 namespace deadline::api {
 
@@ -258,17 +261,17 @@ void ApiRoutes::add_endpoint(const http::Request& request, const subscription::T
   auto parsed = json_body(request);
   if (auto* error = std::get_if<ApiError>(&parsed)) return reply(error_reply(*error, to));
   const json& body = std::get<json>(parsed);
-  if (auto unknown = unknown_member(body, {"kind", "url", "secret", "filters", "leads"})) {
+  if (auto unknown = unknown_member(body, {"kind", "url", "secret", "name", "filters", "leads"})) {
     return reply(error_reply(*unknown, to));
   }
-  std::string text[3];  // kind, url, secret
-  const char* names[3] = {"kind", "url", "secret"};
-  for (int i = 0; i < 3; ++i) {
+  std::string text[4];  // kind, url, secret, name
+  const char* names[4] = {"kind", "url", "secret", "name"};
+  for (int i = 0; i < 4; ++i) {
     auto value = string_member(body, names[i]);
     if (auto* error = std::get_if<ApiError>(&value)) return reply(error_reply(*error, to));
     text[i] = std::get<std::optional<std::string>>(value).value_or("");
   }
-  const std::string kind_text = text[0], url = text[1], given_secret = text[2];
+  const std::string kind_text = text[0], url = text[1], given_secret = text[2], name = text[3];
   const auto invalid = [&](const char* field, std::string message) {
     reply(error_reply({http::Status::bad_request, "invalid_field", field, std::move(message)}, to));
   };
@@ -277,6 +280,9 @@ void ApiRoutes::add_endpoint(const http::Request& request, const subscription::T
     return invalid("kind", "kind must be webhook, wecom, dingtalk or feishu (the email endpoint comes with subscribing)");
   }
   if (url.empty()) return invalid("url", "url is required");
+  if (!mail::utf8::valid(name) || mail::utf8::count(name) > wording::kEndpointNameMaxChars) {
+    return invalid("name", "name: at most " + std::to_string(wording::kEndpointNameMaxChars) + " characters");
+  }
   // The form and, as the dispatcher will judge it, the reachability (allow_hosts), with the real
   // reason in the 400's message (delivery/endpoint_check.h).
   if (const auto problem = delivery::endpoint_target_problem(*kind, url, given_secret, d_.allow_hosts);
@@ -291,13 +297,16 @@ void ApiRoutes::add_endpoint(const http::Request& request, const subscription::T
   std::string secret = given_secret;
   if (*kind == EndpointKind::webhook && secret.empty()) secret = generate_webhook_secret();
   store_.run(
-      [c = claims, kind = *kind, url, secret, filters = std::get<0>(filters), leads = std::get<0>(leads),
+      [c = claims, kind = *kind, url, secret, name, filters = std::get<0>(filters), leads = std::get<0>(leads),
        now = clock_.now()](store::SubscriptionStore& s) {
         const Loaded loaded = load(s, c);
         if (!loaded.failure.empty()) return Answer::failed("add endpoint: " + loaded.failure);
         if (!loaded.valid()) return Answer::refused(token_not_found());
         // As on the manage page: what is not given is the email endpoint's.
         store::NewEndpoint e{c.subscriber_id, kind, url, secret, {}, {}};
+        int same_kind = 0;
+        for (const store::EndpointRecord& other : loaded.subscription->endpoints) same_kind += other.kind == kind ? 1 : 0;
+        e.name = name.empty() ? wording::default_endpoint_name(kind, same_kind + 1) : name;
         if (const store::EndpointRecord* email = loaded.subscription->email_endpoint()) {
           e.filters = email->filters;
           e.leads = email->leads;
@@ -373,10 +382,11 @@ void ApiRoutes::test_endpoint(const http::Request& request, const subscription::
                                   "endpoint " + std::to_string(endpoint) + " is " + std::string(to_string(e->state)) +
                                       ": re-enable it on the manage page first"});
         }
-        // As the manage page's test button: the soonest window still open, something real.
-        const Window* soonest = soonest_open_window(*calendar, now);
+        // As the manage page's test button: the soonest open window this endpoint would be told of.
+        const Window* soonest = test_window_for(*calendar, e->filters, now);
         if (!soonest) {
-          return Answer::refused({http::Status::conflict, "no_open_window", "", "no window of the calendar is open to remind of"});
+          return Answer::refused({http::Status::conflict, "no_open_window", "",
+                                  "no open window matches this endpoint's filters, so there is nothing to test with"});
         }
         const auto queued = s.queue_test_message(c.subscriber_id, c.generation, endpoint, soonest->id(), soonest->closes.at, now);
         if (!queued) return Answer::failed("test endpoint: " + queued.error());

@@ -17,7 +17,8 @@ namespace {
 constexpr int kMaxDepth = 6;
 constexpr std::size_t kMaxParts = 200;
 
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+// Named apart from header_encoding.cc's is_wsp: both can land in one unity batch.
+bool is_dsn_wsp(char c) { return c == ' ' || c == '\t'; }
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
@@ -53,7 +54,7 @@ Fields parse_fields(std::string_view block) {
     const std::string_view line = block.substr(start, end - start);
     start = end + 1;
     if (line.empty()) continue;
-    if (is_wsp(line.front())) {
+    if (is_dsn_wsp(line.front())) {
       if (!fields.empty()) {
         const std::string_view more = trim(line);
         if (!more.empty()) {
@@ -66,7 +67,7 @@ Fields parse_fields(std::string_view block) {
     const std::size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) continue;
     const std::string_view name = trim(line.substr(0, colon));
-    if (name.empty() || std::any_of(name.begin(), name.end(), [](char c) { return is_wsp(c); })) continue;
+    if (name.empty() || std::any_of(name.begin(), name.end(), [](char c) { return is_dsn_wsp(c); })) continue;
     fields.emplace_back(ascii_lowercase(name), std::string(trim(line.substr(colon + 1))));
   }
   return fields;
@@ -118,7 +119,7 @@ ContentType content_type(const Fields& headers) {
     if (equals == std::string::npos) break;
     const std::string name = ascii_lowercase(trim(std::string_view(value).substr(at, equals - at)));
     std::size_t i = equals + 1;
-    while (i < value.size() && is_wsp(value[i])) ++i;
+    while (i < value.size() && is_dsn_wsp(value[i])) ++i;
     std::string param;
     if (i < value.size() && value[i] == '"') {
       for (++i; i < value.size() && value[i] != '"'; ++i) {

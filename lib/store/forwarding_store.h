@@ -84,9 +84,16 @@ class ForwardingStore : public Store {
                                                      const std::vector<std::string>& leads) override {
     return subscriptions().set_own_endpoint_choices(subscriber_id, generation, endpoint_id, filters, leads);
   }
+  Result<OwnEndpointChange> rename_own_endpoint(std::int64_t subscriber_id, std::int64_t generation,
+                                                std::int64_t endpoint_id, const std::string& name) override {
+    return subscriptions().rename_own_endpoint(subscriber_id, generation, endpoint_id, name);
+  }
   Result<OwnEndpointChange> remove_own_endpoint(std::int64_t subscriber_id, std::int64_t generation,
                                                 std::int64_t endpoint_id) override {
     return subscriptions().remove_own_endpoint(subscriber_id, generation, endpoint_id);
+  }
+  Result<OwnEndpointChange> erase_subscription(std::int64_t subscriber_id, std::int64_t generation) override {
+    return subscriptions().erase_subscription(subscriber_id, generation);
   }
   Result<std::optional<EndpointRecord>> find_endpoint(std::int64_t id) override {
     return subscriptions().find_endpoint(id);

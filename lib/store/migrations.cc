@@ -246,6 +246,12 @@ ALTER TABLE subscribers ADD COLUMN account_mail_due_at INTEGER;
 CREATE INDEX subscribers_account_mail_due ON subscribers (account_mail_due_at) WHERE account_mail_due_at IS NOT NULL;
 )sql";
 
+// Version 12: a name the owner gives each endpoint, so that two webhooks to the same host can be told apart
+// on the manage page (issue 21); '' for those made before (the page then shows a default).
+const char* const kEndpointNames = R"sql(
+ALTER TABLE endpoints ADD COLUMN name TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -261,6 +267,7 @@ const std::vector<Migration>& migrations() {
       {9, "change notices", kChangeNotices},
       {10, "failed attempts of an endpoint's failing streak", kFailingStreak},
       {11, "subscribe mails held back by the per-address limits", kDueAccountMails},
+      {12, "endpoint names", kEndpointNames},
   };
   return all;
 }

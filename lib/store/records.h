@@ -31,6 +31,7 @@ struct NewEndpoint {
   std::string secret;                     // signing secret; empty when the kind has none
   EndpointFilters filters;
   std::vector<std::string> leads;         // lead ids from the menu; empty = every lead
+  std::string name = {};                  // what its owner calls it; "" = none given
 };
 
 struct SubscriberRecord {
@@ -56,6 +57,8 @@ struct EndpointRecord {
   // admin API; pages show wording::delivery_problem_text of it).
   std::optional<Instant> failing_since;
   std::string last_error;
+  std::string name;                       // what its owner calls it; "" = none given
+  std::string secret_tail;                // the last 4 characters of its signing secret; "" = none
 };
 
 // A subscriber as their own links show them: the subscriber and every endpoint of theirs.

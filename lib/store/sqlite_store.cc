@@ -108,7 +108,9 @@ const char* const kEndpointColumns =
     "SELECT id, subscriber_id, kind, address, state, coalesce(state_reason, ''), created_at, failing_since, "
     // The latest failed attempt's error, looked up only for an endpoint that is failing.
     "CASE WHEN failing_since IS NULL THEN '' ELSE coalesce((SELECT m.last_error FROM messages m "
-    "WHERE m.endpoint_id = endpoints.id AND m.last_error IS NOT NULL ORDER BY m.updated_at DESC LIMIT 1), '') END "
+    "WHERE m.endpoint_id = endpoints.id AND m.last_error IS NOT NULL ORDER BY m.updated_at DESC LIMIT 1), '') END, "
+    // Never the secret itself: only what lets its owner tell which key it is.
+    "name, coalesce(substr(secret, -4), '') "
     "FROM endpoints";
 
 EndpointRecord read_endpoint(SQLite::Database& db, SQLite::Statement& q) {
@@ -122,6 +124,8 @@ EndpointRecord read_endpoint(SQLite::Database& db, SQLite::Statement& q) {
   e.created_at = instant(q.getColumn(6).getInt64());
   if (!q.getColumn(7).isNull()) e.failing_since = instant(q.getColumn(7).getInt64());
   e.last_error = q.getColumn(8).getString();
+  e.name = q.getColumn(9).getString();
+  e.secret_tail = q.getColumn(10).getString();
   e.filters = read_filters(db, e.id);
   e.leads = read_leads(db, e.id);
   return e;
@@ -431,12 +435,17 @@ Status SqliteStore::unsubscribe(int64_t subscriber_id, Instant now) {
   });
 }
 
+int64_t delete_subscriber(SQLite::Database& db, int64_t id) {
+  // Endpoints, their choices, messages, deliveries and notices go with it (ON DELETE CASCADE).
+  SQLite::Statement q(db, "DELETE FROM subscribers WHERE id = ?");
+  q.bind(1, id);
+  return q.exec();
+}
+
 Status SqliteStore::remove_subscriber(int64_t id) {
   return guarded("removing a subscriber", [&] {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement q(*db_, "DELETE FROM subscribers WHERE id = ?");
-    q.bind(1, id);
-    q.exec();
+    delete_subscriber(*db_, id);
     if (Status found = require_one_change(*db_, "subscriber " + std::to_string(id)); !found) return found;
     transaction.commit();
     return ok_status();
@@ -496,7 +505,7 @@ int64_t insert_endpoint(SQLite::Database& db, const NewEndpoint& endpoint, Insta
   const int filter_fields = filter_fields_of(endpoint.filters);
   SQLite::Statement insert(db,
                            "INSERT INTO endpoints (subscriber_id, kind, address, secret, filter_fields, all_leads, "
-                           "created_at) VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6, ?7)");
+                           "created_at, name) VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6, ?7, ?8)");
   insert.bind(1, endpoint.subscriber_id);
   insert.bind(2, std::string(to_string(endpoint.kind)));
   insert.bind(3, endpoint.address);
@@ -504,6 +513,7 @@ int64_t insert_endpoint(SQLite::Database& db, const NewEndpoint& endpoint, Insta
   insert.bind(5, filter_fields);
   insert.bind(6, endpoint.leads.empty() ? 1 : 0);
   insert.bind(7, seconds(now));
+  insert.bind(8, endpoint.name);
   insert.exec();
   const int64_t id = db.getLastInsertRowid();
   insert_choices(db, id, endpoint.filters, endpoint.leads);
@@ -533,7 +543,10 @@ Result<std::optional<Subscription>> SqliteStore::load_subscription(int64_t subsc
         !found.subscriber.email) {
       return R::success(std::nullopt);
     }
-    SQLite::Statement e(*db_, std::string(kEndpointColumns) + " WHERE subscriber_id = ?1 ORDER BY id");
+    // Endpoints left unsubscribed by an earlier subscription of the same address are history,
+    // not part of this one (the store keeps them only until they are purged).
+    SQLite::Statement e(*db_, std::string(kEndpointColumns) +
+                                  " WHERE subscriber_id = ?1 AND state != 'unsubscribed' ORDER BY id");
     e.bind(1, subscriber_id);
     while (e.executeStep()) found.endpoints.push_back(read_endpoint(*db_, e));
     transaction.commit();

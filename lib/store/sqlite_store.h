@@ -67,6 +67,9 @@ class SqliteStore final : public Store {
   Result<OwnEndpointChange> set_own_endpoint_choices(std::int64_t subscriber_id, std::int64_t generation,
                                                      std::int64_t endpoint_id, const EndpointFilters& filters,
                                                      const std::vector<std::string>& leads) override;
+  Result<OwnEndpointChange> rename_own_endpoint(std::int64_t subscriber_id, std::int64_t generation,
+                                                std::int64_t endpoint_id, const std::string& name) override;
+  Result<OwnEndpointChange> erase_subscription(std::int64_t subscriber_id, std::int64_t generation) override;
   Result<OwnEndpointChange> remove_own_endpoint(std::int64_t subscriber_id, std::int64_t generation,
                                                 std::int64_t endpoint_id) override;
   Result<std::optional<EndpointRecord>> find_endpoint(std::int64_t id) override;

@@ -266,7 +266,7 @@ Result<OwnEndpointAdded> SqliteStore::add_own_endpoint(int64_t generation, const
     SQLite::Database& db = database();
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
     if (!check_generation(db, endpoint.subscriber_id, generation)) return R::success({OwnEndpointChange::revoked, 0});
-    SQLite::Statement count(db, "SELECT count(*) FROM endpoints WHERE subscriber_id = ?1");
+    SQLite::Statement count(db, "SELECT count(*) FROM endpoints WHERE subscriber_id = ?1 AND state != 'unsubscribed'");
     count.bind(1, endpoint.subscriber_id);
     count.executeStep();
     if (count.getColumn(0).getInt() >= kMaxEndpointsPerSubscriber) return R::success({OwnEndpointChange::too_many, 0});
@@ -280,7 +280,7 @@ namespace {
 
 // The kind of the subscriber's endpoint `endpoint_id`, or nullopt when it is not theirs.
 std::optional<std::string> own_endpoint_kind(SQLite::Database& db, int64_t subscriber_id, int64_t endpoint_id) {
-  SQLite::Statement q(db, "SELECT kind FROM endpoints WHERE id = ?1 AND subscriber_id = ?2");
+  SQLite::Statement q(db, "SELECT kind FROM endpoints WHERE id = ?1 AND subscriber_id = ?2 AND state != 'unsubscribed'");
   q.bind(1, endpoint_id);
   q.bind(2, subscriber_id);
   if (!q.executeStep()) return std::nullopt;
@@ -299,6 +299,35 @@ Result<OwnEndpointChange> SqliteStore::set_own_endpoint_choices(int64_t subscrib
     if (!check_generation(db, subscriber_id, generation)) return R::success(OwnEndpointChange::revoked);
     if (!own_endpoint_kind(db, subscriber_id, endpoint_id)) return R::success(OwnEndpointChange::not_found);
     replace_choices(db, endpoint_id, filters, leads);
+    transaction.commit();
+    return R::success(OwnEndpointChange::done);
+  });
+}
+
+Result<OwnEndpointChange> SqliteStore::rename_own_endpoint(int64_t subscriber_id, int64_t generation,
+                                                          int64_t endpoint_id, const std::string& name) {
+  return guarded("renaming an endpoint", [&] {
+    using R = Result<OwnEndpointChange>;
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (!check_generation(db, subscriber_id, generation)) return R::success(OwnEndpointChange::revoked);
+    if (!own_endpoint_kind(db, subscriber_id, endpoint_id)) return R::success(OwnEndpointChange::not_found);
+    SQLite::Statement rename(db, "UPDATE endpoints SET name = ?2 WHERE id = ?1");
+    rename.bind(1, endpoint_id);
+    rename.bind(2, name);
+    rename.exec();
+    transaction.commit();
+    return R::success(OwnEndpointChange::done);
+  });
+}
+
+Result<OwnEndpointChange> SqliteStore::erase_subscription(int64_t subscriber_id, int64_t generation) {
+  return guarded("erasing a subscription", [&] {
+    using R = Result<OwnEndpointChange>;
+    SQLite::Database& db = database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (!check_generation(db, subscriber_id, generation)) return R::success(OwnEndpointChange::revoked);
+    delete_subscriber(db, subscriber_id);
     transaction.commit();
     return R::success(OwnEndpointChange::done);
   });

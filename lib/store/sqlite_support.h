@@ -71,6 +71,11 @@ std::vector<std::string> read_leads(SQLite::Database& db, std::int64_t endpoint_
 // Inserts an endpoint with its filters and leads, inside the caller's transaction; its id.
 std::int64_t insert_endpoint(SQLite::Database& db, const NewEndpoint& endpoint, Instant now);
 
+// Deletes a subscriber with everything of theirs (endpoints, choices, messages, notices), inside
+// the caller's transaction: the one home of that deletion (an operator's remove_subscriber, the
+// subscriber's own erase_subscription). The number of subscribers deleted (0 or 1).
+std::int64_t delete_subscriber(SQLite::Database& db, std::int64_t id);
+
 // A JSON array of ids, bound as one parameter for `IN (SELECT value FROM json_each(?))`: one
 // statement for a whole batch instead of one per row.
 class JsonIdList {

@@ -70,7 +70,8 @@ class SubscriptionStore {
 
   // A webhook or robot endpoint the subscriber adds, unless the link is no longer valid
   // (revoked) or they have kMaxEndpointsPerSubscriber already (too_many): the one place that
-  // limit is enforced.
+  // limit is enforced. Endpoints left unsubscribed by an earlier subscription of the same address
+  // do not count (nor does load_subscription list them, nor can the calls below change them).
   virtual Result<OwnEndpointAdded> add_own_endpoint(std::int64_t generation, const NewEndpoint& endpoint,
                                                     Instant now) = 0;
 
@@ -78,6 +79,10 @@ class SubscriptionStore {
   virtual Result<OwnEndpointChange> set_own_endpoint_choices(std::int64_t subscriber_id, std::int64_t generation,
                                                              std::int64_t endpoint_id, const EndpointFilters& filters,
                                                              const std::vector<std::string>& leads) = 0;
+
+  // Renames one of the subscriber's endpoints (what the manage page shows it as).
+  virtual Result<OwnEndpointChange> rename_own_endpoint(std::int64_t subscriber_id, std::int64_t generation,
+                                                        std::int64_t endpoint_id, const std::string& name) = 0;
 
   // Removes one of the subscriber's endpoints with its messages; never their only email
   // endpoint (only_email).
@@ -90,6 +95,12 @@ class SubscriptionStore {
   // One subscriber by id, in any state; nullopt when unknown. The unsubscribe link reads it to
   // tell "already unsubscribed" from "not valid".
   virtual Result<std::optional<SubscriberRecord>> find_subscriber(std::int64_t id) = 0;
+
+  // "Delete all my data": the subscriber, every endpoint of theirs, their messages and notices
+  // are deleted (their feed and every link stop working), if `generation` is still theirs and
+  // they have not unsubscribed (revoked otherwise). The same deletion as
+  // AdminStore::remove_subscriber.
+  virtual Result<OwnEndpointChange> erase_subscription(std::int64_t subscriber_id, std::int64_t generation) = 0;
 
   // Marks the subscriber and all its endpoints unsubscribed and revokes every link (a new token
   // generation); unsent messages expire. Repeating it changes nothing more.

@@ -31,7 +31,7 @@ constexpr std::string_view kStyle =
     "legend{font-weight:bold;padding:0 .3rem}\n"
     ".field{margin:1rem 0}\n"
     ".field>label{display:block;font-weight:bold}\n"
-    "input[type=email],input[type=text]{display:block;width:100%;box-sizing:border-box;font-size:1rem;"
+    "input[type=email],input[type=text],input[type=url],select{display:block;width:100%;box-sizing:border-box;font-size:1rem;"
     "padding:.5rem;border:2px solid #555;border-radius:4px}\n"
     ".choice{display:flex;gap:.5rem;align-items:flex-start;padding:.3rem 0}\n"
     ".choice input{width:1.25rem;height:1.25rem;margin:.2rem 0 0;flex:none}\n"

@@ -1,8 +1,14 @@
 #pragma once
-// GET and POST /manage/{token}: the manage page (web/manage_page.h). A GET only shows; a POST
-// with action=choices saves the email reminders' choices, with action=reenable&endpoint=ID puts a
-// failing endpoint back to work. The token (purpose manage) must carry the subscriber's current
-// generation: after an unsubscribe, old manage links stop working.
+// GET and POST /manage/{token}: the manage page (web/manage_page.h). A GET only shows: the page
+// (?done=CODE adds what the last change did), one endpoint's edit page (?edit=ID), the question
+// before deleting one (?delete=ID) or erasing everything (?erase=1). A POST changes, by its
+// action: choices (the email's), add, edit&endpoint=ID (name and choices), delete&endpoint=ID,
+// reenable&endpoint=ID, test&endpoint=ID, erase. A change that worked answers 303 to the page
+// with ?done=CODE, so a refresh repeats nothing; except adding a webhook whose signing key was
+// generated, answered once with the key (Cache-Control: no-store; the key is never in a URL), and
+// erasing, answered with the page saying it is done. A change refused shows the page with why.
+// The token (purpose manage) must carry the subscriber's current generation: after an
+// unsubscribe, old manage links stop working.
 
 #include <boost/asio/io_context.hpp>
 #include <functional>

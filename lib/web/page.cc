@@ -60,8 +60,20 @@ std::string page(std::string_view title, std::string_view heading, std::string_v
       "background:#1a4d8f;color:#fff;border-radius:4px;cursor:pointer}\n"
       "button:focus,input:focus,a:focus{outline:3px solid #a85400;outline-offset:2px}\n"
       ".note{color:#444;font-size:.95rem}\n"
-      "footer.site{margin-top:2rem;border-top:1px solid #ccc;color:#444;font-size:.9rem;overflow-wrap:anywhere}"
-      "code,.feed-url{overflow-wrap:anywhere;word-break:break-all}\n"
+      // Long tokens (feed addresses, signing keys) wrap anywhere rather than run off a phone.
+      "code{overflow-wrap:anywhere;word-break:break-all}\n"
+      ".secret{border:3px solid #1a4d8f;border-radius:4px;padding:.5rem 1rem;margin:1rem 0}\n"
+      ".secret-value{display:block;padding:.6rem;background:#f3f6fa;border:1px solid #767676;font-size:1.05rem;"
+      "user-select:all}\n"
+      "ul.endpoints{list-style:none;padding:0}\n"
+      "li.endpoint{border:1px solid #767676;border-radius:4px;padding:.3rem .8rem;margin:.6rem 0}\n"
+      "li.endpoint p{margin:.3rem 0}\n"
+      ".state{margin-left:.5rem;font-weight:bold}.state.ok{color:#0b5d1e}.state.bad{color:#b00020}\n"
+      "form.inline{display:inline}\n"
+      ".button-link{display:inline-block;padding:.45rem 1rem;border:1px solid #1a4d8f;border-radius:4px;"
+      "color:#1a4d8f;text-decoration:none;margin:.2rem 0}\n"
+      "footer.site{margin-top:2rem;border-top:1px solid #ccc;color:#444;font-size:.9rem;overflow-wrap:anywhere}\n"
+      ".feed-url{overflow-wrap:anywhere;word-break:break-all}\n"
       "</style>\n</head>\n<body>\n<main>\n<h1>";
   html += escape(heading);
   html += "</h1>\n";

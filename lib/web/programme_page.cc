@@ -58,30 +58,31 @@ std::string withdrawn_items(const std::vector<const Window*>& windows, const std
 std::string programme_page(const Calendar& calendar, const Programme& programme, Instant now,
                            std::string_view public_url, const std::vector<ChangeEntry>& changes) {
   std::string body(calendar_style());
-  body += "<p><a href=\"/\">返回首页</a></p>\n<dl class=\"facts\">\n";
+  body += "<p><a href=\"/\">返回首页</a></p>\n";
+  const std::vector<const Window*> windows = calendar.windows_of(programme.id);
+  // What a clerk comes for first: the next deadline and how to apply; the long eligibility text
+  // and the programme's particulars after.
+  const auto next = std::find_if(windows.begin(), windows.end(),
+                                 [&](const Window* w) { return w->closes.at > now && !w->cancelled(); });
+  body += "<section aria-labelledby=\"next-heading\">\n<h2 id=\"next-heading\">下一个截止</h2>\n";
+  body += next == windows.end() ? "<p>目前没有尚未截止的申报批次，下方列出以往的申报时间。</p>\n"
+                                : "<ol class=\"windows\">\n" + window_item(programme, **next, now, false) + "</ol>\n";
+  body += "</section>\n";
+  body += "<section aria-labelledby=\"apply-heading\">\n<h2 id=\"apply-heading\">如何申报</h2>\n<dl class=\"facts\">\n";
   body += fact("联系单位", escape(programme.contact));
-  if (!programme.authority.empty()) body += fact("主管部门", escape(programme.authority));
-  body += fact("所属部门", escape(programme.group));
-  body += fact("类别", escape(programme.category));
   if (!programme.phones.empty()) body += fact("咨询电话", phones_html(programme.phones));
   // Submission systems, mailboxes, forms pages, postal addresses: as printed; a misprint 原文如此.
   for (const render::AddressView& a : render::addresses_for_people(programme.addresses)) {
     body += fact(escape(a.label), render::address_html(a, "rel=\"noopener noreferrer\""));
   }
-  if (!programme.eligibility.empty()) body += fact("申报条件", escape(programme.eligibility));
   if (!programme.link.empty()) {
     body += fact("原文链接", "<a href=\"" + escape(programme.link) + "\" rel=\"noopener noreferrer\">" +
                                  escape(programme.link) + "</a>");
   }
-  body += fact("出处", source_html(calendar, programme));
-  std::string recurs = programme.recurs ? "是" : "否";
-  if (!programme.recurs_reason.empty()) recurs += "。" + escape(programme.recurs_reason);
-  body += fact("每年申报", recurs);
   body += "</dl>\n";
-  body += "<p><a href=\"" + escape(subscribe_href(programme.id)) + "\">订阅此项目的提醒</a></p>\n";
+  body += "<p><a href=\"" + escape(subscribe_href(programme.id)) + "\">订阅此项目的提醒</a></p>\n</section>\n";
 
   body += "<section aria-labelledby=\"windows-heading\">\n<h2 id=\"windows-heading\">申报时间</h2>\n";
-  const std::vector<const Window*> windows = calendar.windows_of(programme.id);
   const std::string withdrawn = withdrawn_items(windows, changes, now);
   if (windows.empty() && withdrawn.empty()) {
     body += "<p>手册没有写明申报时间。</p>\n";
@@ -91,6 +92,17 @@ std::string programme_page(const Calendar& calendar, const Programme& programme,
     body += withdrawn + "</ol>\n";
   }
   body += "</section>\n";
+
+  body += "<section aria-labelledby=\"about-heading\">\n<h2 id=\"about-heading\">项目信息</h2>\n<dl class=\"facts\">\n";
+  if (!programme.authority.empty()) body += fact("主管部门", escape(programme.authority));
+  body += fact("所属部门", escape(programme.group));
+  body += fact("类别", escape(programme.category));
+  if (!programme.eligibility.empty()) body += fact("申报条件", escape(programme.eligibility));
+  body += fact("出处", source_html(calendar, programme));
+  std::string recurs = programme.recurs ? "是" : "否";
+  if (!programme.recurs_reason.empty()) recurs += "。" + escape(programme.recurs_reason);
+  body += fact("每年申报", recurs);
+  body += "</dl>\n</section>\n";
   if (!public_url.empty()) {
     body += feed_links_html(feed_links(public_url, "/calendar.ics?programme=" + url_encode(programme.id), programme.title),
                             "把这个项目的截止时间加入日历");

@@ -11,12 +11,14 @@
 
 namespace deadline::web {
 
-// Title (the heading), contact, authority, group, category, phones ("（区号为推定）" where the
-// area code was inferred), eligibility, the original notice's link, the edition and page it is
-// printed on, whether it recurs yearly and why; then every window of it in the calendar, soonest
-// close first, each with 已确认 / 预计, 已截止 once closed at `now`, opening and close, the phrase
-// verbatim and who acts; and a link "订阅此项目的提醒" to /?programme={id}#subscribe (the home
-// page's form, ticked: web/subscribe_form.h subscribe_form_from_link).
+// In the order a clerk needs it: the title (the heading); 下一个截止, the soonest window still
+// open at `now` (not withdrawn); 如何申报: contact, phones ("（区号为推定）" where the area code
+// was inferred), where to submit, the original notice's link, and a link "订阅此项目的提醒" to
+// /?programme={id}#subscribe (the home page's form, ticked: web/subscribe_form.h
+// subscribe_form_from_link); 申报时间: every window of it in the calendar, soonest close first,
+// each with 已确认 / 预计, 已截止 once closed at `now`, opening and close, the phrase verbatim and
+// who acts; then 项目信息: authority, group, category, the (long) eligibility text, the edition
+// and page it is printed on, whether it recurs yearly and why.
 // `programme` must belong to `calendar`.
 // With a `public_url`, a section offers this programme's calendar feed (web/feed_links.h).
 // Last, its 变更记录 (web/change_record.h): `changes`, newest first.

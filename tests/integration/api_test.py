@@ -190,7 +190,8 @@ public_url = "{PUBLIC_URL}"
         added = json.loads(run(blocks[3]))
         secret = added["secret"]
         self.assertTrue(secret.startswith("whsec_"))
-        self.assertEqual(added["endpoint"]["address"], "http://127.0.0.1/…")
+        self.assertEqual(added["endpoint"]["address"], f"http://127.0.0.1:{self.receiver.port}/…")
+        self.assertEqual(added["endpoint"]["name"], "Webhook 1")
         self.assertEqual(added["endpoint"]["filters"], mail["filters"])
         self.assertEqual(added["endpoint"]["leads"], mail["leads"])
         env["ENDPOINT"] = str(added["endpoint"]["id"])

@@ -101,6 +101,25 @@ TEST_CASE("web programme page: a month estimate's close has the label every clos
   CHECK(has(item, "还剩约 50 天"));
 }
 
+TEST_CASE("web programme page: the next deadline and how to apply come first, the eligibility text after") {
+  const std::string html = page_of("first-set-equipment-insurance", "2024-10-11T09:00+08:00");
+  const std::size_t next = html.find("<h2 id=\"next-heading\">下一个截止</h2>");
+  const std::size_t apply = html.find("<h2 id=\"apply-heading\">如何申报</h2>");
+  const std::size_t eligibility = html.find("<dt>申报条件</dt>");
+  REQUIRE(next != std::string::npos);
+  REQUIRE(apply != std::string::npos);
+  REQUIRE(eligibility != std::string::npos);
+  CHECK(next < apply);
+  CHECK(apply < eligibility);
+  CHECK(html.find("联系单位", apply) < eligibility);
+  CHECK(html.find("订阅此项目的提醒", apply) < eligibility);
+  // The next deadline is the window itself, before anything else of the page.
+  CHECK(html.find("申报时间：预计2024年11月", next) < apply);
+  // All closed: said so, and the windows still listed below.
+  const std::string later = page_of("first-set-equipment-insurance", "2099-01-01T09:00+08:00");
+  CHECK(has(later, "目前没有尚未截止的申报批次"));
+}
+
 TEST_CASE("web programme page: every programme of the handbook renders with all its windows") {
   const Instant now = *parse_iso8601("2024-10-11T09:00+08:00");
   for (const Programme& p : handbook().programmes()) {
@@ -110,8 +129,12 @@ TEST_CASE("web programme page: every programme of the handbook renders with all 
     CHECK(has(html, "订阅此项目的提醒"));
     const std::vector<const Window*> windows = handbook().windows_of(p.id);
     CHECK_FALSE(windows.empty());
+    // 申报时间 lists every window (下一个截止 above repeats the soonest open one).
+    const std::size_t section = html.find("id=\"windows-heading\"");
+    REQUIRE(section != std::string::npos);
+    const std::string_view listed = std::string_view(html).substr(section, html.find("</section>", section) - section);
     std::size_t items = 0;
-    for (std::size_t at = html.find("<li"); at != std::string::npos; at = html.find("<li", at + 1)) ++items;
+    for (std::size_t at = listed.find("<li"); at != std::string::npos; at = listed.find("<li", at + 1)) ++items;
     CHECK(items == windows.size());
     for (const Window* w : windows) CHECK(has(html, "<q>" + web::escape(w->phrase) + "</q>"));
   }

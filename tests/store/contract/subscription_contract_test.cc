@@ -272,3 +272,78 @@ STORE_CONTRACT("an owner re-enables their endpoint with a current link; what it 
   CHECK(f.endpoint_record(me.hook).state_reason.empty());
   CHECK(f.claim().size() == 1);
 }
+
+STORE_CONTRACT("endpoints left unsubscribed by an earlier subscription neither count, nor show, nor change") {
+  test::ContractFixture<Backend> f;
+  const Owner before = subscribe(f, "caiwu@qiye.example.cn");  // the email endpoint and one webhook
+  const NewEndpoint robot{before.subscriber, EndpointKind::wecom, "https://qyapi.weixin.qq.com/x", "", {}, {}};
+  for (int i = 2; i < kMaxEndpointsPerSubscriber; ++i) {
+    REQUIRE(f.subscriptions.add_own_endpoint(before.generation, robot, f.now).value().outcome == OwnEndpointChange::done);
+  }
+  REQUIRE(f.subscriptions.unsubscribe(before.subscriber, f.now).ok());
+  // The same address subscribes again.
+  const auto again = f.subscriptions.request_subscription({"caiwu@qiye.example.cn", {}, {"7d"}}, f.now, {}).value();
+  REQUIRE(again.subscriber_id == before.subscriber);
+  REQUIRE(f.subscriptions.confirm_subscription(again.subscriber_id, again.token_generation, f.now).value() ==
+          ConfirmOutcome::confirmed);
+  const auto loaded = f.subscriptions.load_subscription(again.subscriber_id, again.token_generation).value();
+  REQUIRE(loaded);
+  REQUIRE(loaded->endpoints.size() == 1);  // only the new email endpoint
+  CHECK(loaded->endpoints.front().kind == EndpointKind::email);
+  CHECK(loaded->endpoints.front().state == EndpointState::active);
+  for (int i = 1; i < kMaxEndpointsPerSubscriber; ++i) {
+    CHECK(f.subscriptions.add_own_endpoint(again.token_generation, robot, f.now).value().outcome == OwnEndpointChange::done);
+  }
+  CHECK(f.subscriptions.add_own_endpoint(again.token_generation, robot, f.now).value().outcome ==
+        OwnEndpointChange::too_many);
+  // The old webhook is history: not theirs to change through the new link.
+  CHECK(f.subscriptions.remove_own_endpoint(again.subscriber_id, again.token_generation, before.hook).value() ==
+        OwnEndpointChange::not_found);
+  CHECK(f.subscriptions.rename_own_endpoint(again.subscriber_id, again.token_generation, before.hook, "x").value() ==
+        OwnEndpointChange::not_found);
+  CHECK(f.subscriptions.set_own_endpoint_choices(again.subscriber_id, again.token_generation, before.hook, {}, {"7d"})
+            .value() == OwnEndpointChange::not_found);
+}
+
+STORE_CONTRACT("an endpoint keeps the name it was added with, renamed only by its owner; its key shows by its tail") {
+  test::ContractFixture<Backend> f;
+  const Owner me = subscribe(f, "caiwu@qiye.example.cn");
+  const Owner other = subscribe(f, "other@qiye.example.cn");
+  NewEndpoint hook{me.subscriber, EndpointKind::webhook, "https://hooks.example.cn/y", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                   {}, {"7d"}};
+  hook.name = "财务群";
+  const auto added = f.subscriptions.add_own_endpoint(me.generation, hook, f.now).value();
+  REQUIRE(added.outcome == OwnEndpointChange::done);
+  CHECK(f.endpoint_record(added.id).name == "财务群");
+  CHECK(f.endpoint_record(added.id).secret_tail == "LaSw");
+  CHECK(f.endpoint_record(me.hook).name.empty());
+  CHECK(f.endpoint_record(me.hook).secret_tail.empty());  // added without a key
+  CHECK(f.subscriptions.rename_own_endpoint(me.subscriber, me.generation, added.id, "项目群").value() ==
+        OwnEndpointChange::done);
+  CHECK(f.endpoint_record(added.id).name == "项目群");
+  CHECK(f.subscriptions.rename_own_endpoint(me.subscriber, me.generation + 1, added.id, "x").value() ==
+        OwnEndpointChange::revoked);
+  CHECK(f.subscriptions.rename_own_endpoint(other.subscriber, other.generation, added.id, "x").value() ==
+        OwnEndpointChange::not_found);
+  CHECK(f.endpoint_record(added.id).name == "项目群");
+  const auto loaded = f.subscriptions.load_subscription(me.subscriber, me.generation).value();
+  REQUIRE(loaded);
+  CHECK(loaded->endpoints.back().name == "项目群");
+}
+
+STORE_CONTRACT("erasing a subscription deletes the subscriber with every endpoint and message, with a current link only") {
+  test::ContractFixture<Backend> f;
+  const Owner me = subscribe(f, "caiwu@qiye.example.cn");
+  const Owner other = subscribe(f, "other@qiye.example.cn");
+  CHECK(f.subscriptions.erase_subscription(me.subscriber, me.generation + 1).value() == OwnEndpointChange::revoked);
+  CHECK(f.subscriptions.find_subscriber(me.subscriber).value());
+  CHECK(f.subscriptions.erase_subscription(me.subscriber, me.generation).value() == OwnEndpointChange::done);
+  CHECK_FALSE(f.subscriptions.find_subscriber(me.subscriber).value());
+  CHECK_FALSE(f.subscriptions.find_endpoint(me.email).value());
+  CHECK_FALSE(f.subscriptions.find_endpoint(me.hook).value());
+  CHECK_FALSE(f.subscriptions.load_subscription(me.subscriber, me.generation).value());
+  CHECK(f.subscriptions.erase_subscription(me.subscriber, me.generation).value() == OwnEndpointChange::revoked);
+  // Nobody else's.
+  CHECK(f.subscriptions.load_subscription(other.subscriber, other.generation).value());
+  CHECK(f.subscriptions.find_endpoint(other.hook).value());
+}
