@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include "base/log.h"
+#include "delivery/endpoint_display.h"
 #include "delivery/outbound_url.h"
 #include "mail/account_email.h"
 #include "mail/dsn.h"
@@ -50,7 +51,7 @@ void AccountMailer::send_notice(const store::PendingNotice& n) {
     log::error("notice", "cannot make a manage link for subscriber " + std::to_string(n.subscriber_id));
     return;
   }
-  const mail::EndpointNotice notice{n.kind, wording::endpoint_label(n.kind, redact_url(n.address)), n.what, n.reason,
+  const mail::EndpointNotice notice{n.kind, wording::endpoint_label(n.kind, shown_address(n.kind, n.address)), n.what, n.reason,
                                     options_.public_url + "/manage/" + *token};
   const Result<std::string> body = mail::build_endpoint_notice_email(headers_for(n.subscriber_email, id), notice);
   hand_over("notice (" + n.what + ") about endpoint " + std::to_string(n.endpoint_id), n.subscriber_email, body, id);

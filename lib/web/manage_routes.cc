@@ -2,7 +2,6 @@
 
 #include "base/log.h"
 #include "delivery/endpoint_check.h"
-#include "delivery/outbound_url.h"
 #include "delivery/webhook_signature.h"
 #include "http/response.h"
 #include "mail/utf8.h"
@@ -10,6 +9,7 @@
 #include "web/manage_page.h"
 #include "web/subscribe_form.h"
 #include "web/subscription_pages.h"
+#include "wording/delivery_wording.h"
 #include "wording/manage_wording.h"
 
 namespace deadline::web {
@@ -252,13 +252,12 @@ bool ManageRoutes::handle(const http::Request& request, const http::RequestInfo&
           std::optional<EndpointKind> kind = parse_endpoint_kind(add_kind);
           if (!kind || *kind == EndpointKind::email) {
             out.errors["kind"] = wording::kChooseKind;
-          } else if (const auto problem = delivery::endpoint_target_problem(*kind, add_url, add_secret);
+          } else if (const auto problem = delivery::endpoint_target_problem(*kind, add_url, add_secret, allow_hosts);
                      !problem.message.empty()) {
+            // The real reason in Chinese on the page; the technical detail to the log.
+            log::info("manage", "endpoint refused: " + problem.message);
             out.errors[problem.field == delivery::EndpointTargetProblem::Field::secret ? "secret" : "url"] =
-                problem.field == delivery::EndpointTargetProblem::Field::secret ? "密钥格式不对：" + problem.message
-                                                                                 : "地址不对：" + problem.message;
-          } else if (const auto reachable = delivery::check_outbound_url(add_url, allow_hosts); !reachable) {
-            out.errors["url"] = "地址不可用（须为 https 公网地址）：" + reachable.error();
+                wording::endpoint_refusal_text(problem.reason, problem.host);
           } else if (std::string bad_name = endpoint_name_problem(name); !bad_name.empty()) {
             out.errors["name"] = bad_name;
           } else {

@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "wording/manage_wording.h"
+
 namespace deadline::wording {
 
 namespace {
@@ -135,19 +137,8 @@ std::string_view test_reminder_note() {
          "以下项目信息真实有效，但并非按您设定的提醒时间发出。";
 }
 
-std::string_view endpoint_kind_name(EndpointKind kind) {
-  switch (kind) {
-    case EndpointKind::email: return "邮箱";
-    case EndpointKind::webhook: return "Webhook";
-    case EndpointKind::wecom: return "企业微信群机器人";
-    case EndpointKind::dingtalk: return "钉钉群机器人";
-    case EndpointKind::feishu: return "飞书群机器人";
-  }
-  return "接收方式";
-}
-
-std::string endpoint_label(EndpointKind kind, std::string_view redacted) {
-  return std::string(endpoint_kind_name(kind)) + (redacted.empty() ? "" : " ") + std::string(redacted);
+std::string endpoint_label(EndpointKind kind, std::string_view shown) {
+  return std::string(endpoint_kind_name(kind)) + (shown.empty() ? "" : " ") + std::string(shown);
 }
 
 EndpointNoticeWords endpoint_notice_words(std::string_view what) {

@@ -30,11 +30,10 @@ std::string endpoint_refusal_text(delivery::TargetRefusal reason, std::string_vi
 // mails word an endpoint's state_reason, kept as text in the store.
 delivery::TargetRefusal refusal_in(std::string_view technical);
 
-// What a subscriber calls an endpoint of a kind: "Webhook", "企业微信群机器人", "钉钉群机器人",
-// "飞书群机器人", "邮箱"; and with where it goes: "飞书群机器人 https://open.feishu.cn" (`redacted`:
-// delivery::redact_url's scheme and host, never the path or query, which hold secrets).
-std::string_view endpoint_kind_name(EndpointKind kind);
-std::string endpoint_label(EndpointKind kind, std::string_view redacted);
+// An endpoint with where it goes, as the manage page names its kind (wording/manage_wording.h
+// endpoint_kind_name): "飞书群机器人 https://open.feishu.cn/…" (`shown`: delivery::shown_address,
+// never the path or query, which hold secrets).
+std::string endpoint_label(EndpointKind kind, std::string_view shown);
 
 // A test reminder (domain/message.h kTestLead) is marked with this wherever it is shown: mail
 // subject and body, robot titles and entries, the webhook event's test_text.

@@ -67,7 +67,7 @@ public_url = "https://deadlined.example.cn"
     def subscribe(self, address, form=None):
         """An active subscription of `address`; its manage path (from the page after confirming)."""
         before = len(self.mails_to(address))
-        fields = {"email": address, "lead": ["7d", "3d"]}
+        fields = {"email": address, "lead": ["7d", "3d"], "consent": "yes"}
         fields.update(form or {})
         self.request("POST", "/subscribe", fields)
         mails = wait_for(lambda: self.mails_to(address)[before:], 20, "the confirmation")
@@ -163,6 +163,30 @@ public_url = "https://deadlined.example.cn"
         self.assertEqual(self.endpoint_ids("wecom"), [robot])
         self.assertEqual(self.request("GET", f"{other}?edit={robot}")[0], 404)
         self.assertEqual(self.request("POST", manage, {"action": "delete", "endpoint": str(email_id)})[0], 409)
+
+    def test_an_address_or_key_refused_says_the_real_reason_in_chinese(self):
+        manage = self.subscribe("refused@example.cn")
+        cases = [
+            ({"kind": "webhook", "url": "http://10.0.0.1/hook"}, "url", "不接受不加密的 http 地址"),
+            ({"kind": "webhook", "url": "https://[::1]/hook"}, "url", "指向内网或本机"),
+            ({"kind": "webhook", "url": "https://[::ffff:127.0.0.1]:28391/x"}, "url", "指向内网或本机"),
+            ({"kind": "webhook", "url": "https://localhost./x"}, "url", "指向本机"),
+            ({"kind": "webhook", "url": "https://user:pass@hooks.example.cn/x"}, "url", "带有用户名或密码"),
+            ({"kind": "webhook", "url": "https://hooks.example.cn/" + "a" * 2100}, "url", "这个地址太长"),
+            ({"kind": "webhook", "url": "https://hooks.example.cn/x", "secret": "whsec_abc"}, "secret",
+             "签名密钥的格式不对"),
+            ({"kind": "dingtalk", "url": "https://oapi.dingtalk.com/robot/send?access_token=t", "secret": "abc"},
+             "secret", "应以 SEC 开头"),
+        ]
+        for form, field, words in cases:
+            with self.subTest(form=form):
+                status, page, _, _ = self.add(manage, **form)
+                self.assertEqual(status, 400, page)
+                error = re.search(rf'<p class="error" id="{field}-error"><strong>([^<]*)</strong>', page)
+                self.assertIsNotNone(error, page)
+                self.assertIn(words, error.group(1))
+                self.assertNotRegex(error.group(1), r"[A-Za-z]{4,} [A-Za-z]{3,}", "an English sentence")
+        self.assertEqual(self.endpoint_ids("webhook") + self.endpoint_ids("dingtalk"), [])
 
     def test_endpoints_left_by_an_earlier_subscription_neither_count_nor_show(self):
         address = "again@example.cn"

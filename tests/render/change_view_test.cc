@@ -3,6 +3,7 @@
 // from the records alone.
 
 #include "render/change_view.h"
+#include "render/reminder_view.h"
 
 #include <doctest/doctest.h>
 

@@ -114,7 +114,7 @@ TEST_CASE("web programme page: the next deadline and how to apply come first, th
   CHECK(html.find("联系单位", apply) < eligibility);
   CHECK(html.find("订阅此项目的提醒", apply) < eligibility);
   // The next deadline is the window itself, before anything else of the page.
-  CHECK(html.find("申报时间：预计2024年11月", next) < apply);
+  CHECK(html.find("截止：预计2024年11月", next) < apply);
   // All closed: said so, and the windows still listed below.
   const std::string later = page_of("first-set-equipment-insurance", "2099-01-01T09:00+08:00");
   CHECK(has(later, "目前没有尚未截止的申报批次"));

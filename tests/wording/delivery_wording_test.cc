@@ -62,7 +62,7 @@ TEST_CASE("endpoint_notice_words and labels") {
   CHECK(endpoint_notice_words("failing").subject == "【申报提醒】接收方式发送失败");
   CHECK(endpoint_notice_words("disabled").subject == "【申报提醒】接收方式已停用");
   CHECK(endpoint_notice_words("needs_attention").subject == "【申报提醒】接收方式需要您处理");
-  CHECK(endpoint_label(EndpointKind::feishu, "https://open.feishu.cn") == "飞书群机器人 https://open.feishu.cn");
+  CHECK(endpoint_label(EndpointKind::feishu, "https://open.feishu.cn/…") == "飞书群机器人 https://open.feishu.cn/…");
 }
 
 }  // namespace deadline::wording
