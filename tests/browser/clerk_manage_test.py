@@ -54,7 +54,7 @@ def post(base, path, form):
 def subscribed_manage_path(base, smtp):
     """Subscribes ADDRESS and confirms it over plain HTTP (browser_test.py walks that flow in the
     browser); the manage path the confirmed page links to."""
-    post(base, "/subscribe", {"email": ADDRESS, "lead": ["7d"], "category": ["资金引导"]})
+    post(base, "/subscribe", {"email": ADDRESS, "lead": ["7d"], "category": ["资金引导"], "consent": "yes"})
     [mail] = wait_for(lambda: mails_to(smtp, ADDRESS), 20, "the confirmation email")
     text = mail.get_body(("plain",)).get_content()
     confirm = re.search(re.escape(PUBLIC_URL) + r"(/confirm/[A-Za-z0-9_-]+)", text).group(1)

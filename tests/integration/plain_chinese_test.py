@@ -99,6 +99,7 @@ def english_words(text):
     text = re.sub(r"[\w.+*-]+@[\w-]+(?:\.[\w-]+)+", " ", text)              # email addresses, masked too
     text = re.sub(r"\b[0-9a-fA-F]{16,}\b", " ", text)                        # message ids, hex
     text = re.sub(r"\b[A-Za-z0-9_-]{24,}\b", " ", text)                      # tokens
+    text = re.sub(r"密钥尾号 \S{4}", " ", text)                              # a signing key's last 4 characters
     text = re.sub(r"\b\d[\d.:-]*\b", " ", text)                              # numbers, dates, times
     return re.findall(r"[A-Za-z][A-Za-z_]*", text)
 
@@ -237,6 +238,8 @@ public_url = "https://deadlined.example.cn"
             page = where[len("page "):] if where.startswith("page ") else None
             allowed = ALLOWED | PAGES_UNDER_REWRITE.get(page, set())
             words = [w for w in english_words(text) if w not in allowed]
+            if words and os.environ.get("PLAIN_CHINESE_DEBUG"):
+                print(f"--- {where}:\n{text}", file=sys.stderr)
             if words:
                 found.setdefault(where, set()).update(words)
         kinds = sorted({where for where, _ in self.texts})
