@@ -161,7 +161,9 @@ std::string html_row(std::string_view label, std::string_view value_html) {
 
 std::string html_link(std::string_view url, std::string_view label) {
   if (!is_web_link(url)) return html_escape(label);
-  return "<a href=\"" + html_escape(url) + "\" style=\"color:#1a5fb4;\">" + html_escape(label) + "</a>";
+  // A link whose text is a long URL wraps anywhere rather than run off a phone's screen.
+  return "<a href=\"" + html_escape(url) + "\" style=\"color:#1a5fb4;overflow-wrap:anywhere;word-break:break-all;\">" +
+         html_escape(label) + "</a>";
 }
 
 std::string html_for(const render::ReminderView& view, std::size_t number) {

@@ -8,8 +8,12 @@ Screenshots go to BUILD_DIR/screenshots/clerk-*.png.
 Usage: /usr/bin/python3 clerk_pages_test.py BUILD_DIR CALENDARS_DIR
 Exits 77 (CTest's SKIP_RETURN_CODE) when /usr/bin/chromium or /usr/bin/chromedriver is missing."""
 
+import base64
+import json
 import os
+import re
 import shutil
+import urllib.request
 import sys
 import tempfile
 import traceback
@@ -25,16 +29,47 @@ PHONE, DESKTOP = 390, 1280
 ADDRESS = "caiwu@qiye.example.cn"
 
 
+OVERFLOW_JS = ("let worst = 0; for (const e of document.querySelectorAll('body *')) {"
+               " const p = e.parentElement; if (!p) continue;"
+               " worst = Math.max(worst, e.getBoundingClientRect().right - p.getBoundingClientRect().right); }"
+               " return [window.innerWidth, document.documentElement.scrollWidth, worst]")
+
+
 def at_both_widths(browser, shots, name):
     """A screenshot at 1280 px, then at 390 px with no sideways scrolling."""
     browser.screenshot(os.path.join(shots, f"clerk-{name}.png"), width=DESKTOP)
     browser.cmd("POST", "/window/rect", {"width": PHONE, "height": 900})
-    inner, scroll = browser.js("return [window.innerWidth, document.documentElement.scrollWidth]")
+    inner, scroll, past = browser.js(OVERFLOW_JS)
     check(inner <= PHONE, f"the window is {inner} px wide, not a phone's {PHONE}")
     check(scroll <= inner, f"{name}: the page scrolls sideways at {inner} px: {scroll} px wide")
+    check(past <= 1, f"{name}: something runs {past:.0f} px past its box at {inner} px")
     browser.screenshot(os.path.join(shots, f"clerk-{name}-390.png"), width=PHONE)
     browser.cmd("POST", "/window/rect", {"width": DESKTOP, "height": 900})
     step(f"{name}: 1280 px and 390 px, no sideways scrolling")
+
+
+def mail_at_phone_width(browser, shots, name, message):
+    """A mail's HTML part as a phone's mail app shows it: 390 px, no sideways scrolling (long
+    links wrap)."""
+    html = message.get_body(("html",)).get_content()
+    browser.cmd("POST", "/window/rect", {"width": PHONE, "height": 900})
+    browser.go("data:text/html;charset=utf-8;base64," + base64.b64encode(html.encode()).decode())
+    # Every element within its parent, not only the document within the screen: a long link may
+    # run past its card's border without widening the page.
+    inner, scroll, past = browser.js(OVERFLOW_JS)
+    check(inner <= PHONE, f"the window is {inner} px wide, not a phone's {PHONE}")
+    check(scroll <= inner, f"the {name} mail scrolls sideways at {inner} px: {scroll} px wide")
+    check(past <= 1, f"the {name} mail: something runs {past:.0f} px past its box at {inner} px")
+    browser.screenshot(os.path.join(shots, f"clerk-mail-{name}-390.png"), width=PHONE)
+    browser.cmd("POST", "/window/rect", {"width": DESKTOP, "height": 900})
+    step(f"{name} mail: 390 px, no sideways scrolling")
+
+
+def api(base, method, path, body=None):
+    request = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"{}")
 
 
 def run(build_dir, calendars, shots):
@@ -102,6 +137,18 @@ police_record = "苏公网安备32010202012345号"
         main = browser.text("main")
         check("c***@qiye.example.cn" in main and "Webhook 和群机器人都将停止接收提醒" in main, main)
         at_both_widths(browser, shots, "unsubscribe")
+
+        # The mails at a phone's width: the confirmation, the welcome, and a reminder (a test one,
+        # through the manage API) whose 原文链接 and manage link are long URLs.
+        mail_at_phone_width(browser, shots, "confirmation", confirmation)
+        mail_at_phone_width(browser, shots, "welcome", welcome)
+        token = re.search(r"/manage/([A-Za-z0-9_-]+)", welcome.get_body(("plain",)).get_content()).group(1)
+        [email_endpoint] = [e["id"] for e in api(base, "GET", f"/api/v1/manage/{token}")["endpoints"]
+                            if e["kind"] == "email"]
+        api(base, "POST", f"/api/v1/manage/{token}/endpoints/{email_endpoint}/test", {})
+        reminder = wait_for(lambda: [m for m in mails_to(smtp, ADDRESS) if "【测试】" in str(m["Subject"])], 20,
+                            "the test reminder")[0]
+        mail_at_phone_width(browser, shots, "reminder", reminder)
 
         # A page that does not exist: Chinese, with a way back.
         browser.go(base + "/no-such-page")
