@@ -35,11 +35,16 @@ PROGRAMME = "first-set-equipment-insurance"
 ROBOT_KEY = "wecom-key-not-for-the-page"
 
 # Where an element is and how wide the page is: the element's box must lie inside the viewport,
-# and the document must be no wider than the window (no sideways scrolling).
+# the document must be no wider than the window (no sideways scrolling), and no element may run
+# past its parent's box (a long key or address crossing a border without widening the page).
 GEOMETRY = """
 const r = document.querySelector(arguments[0]).getBoundingClientRect();
+let past = 0;
+for (const e of document.querySelectorAll('body *')) {
+  if (e.parentElement) past = Math.max(past, e.getBoundingClientRect().right - e.parentElement.getBoundingClientRect().right);
+}
 return {left: r.left, right: r.right, width: r.width, inner: window.innerWidth,
-        scroll: document.documentElement.scrollWidth};
+        scroll: document.documentElement.scrollWidth, past: past};
 """
 
 
@@ -67,6 +72,7 @@ def check_fits(browser, css, what):
     check(g["left"] >= 0 and g["right"] <= g["inner"],
           f"{what} runs outside the {g['inner']} px viewport: {g['left']:.0f}..{g['right']:.0f}")
     check(g["scroll"] <= g["inner"], f"the page scrolls sideways at {g['inner']} px: {g['scroll']} px wide")
+    check(g["past"] <= 1, f"something runs {g['past']:.0f} px past its box at {g['inner']} px")
     return g
 
 
