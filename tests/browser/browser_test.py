@@ -13,6 +13,7 @@ Exits 77 (CTest's SKIP_RETURN_CODE) when /usr/bin/chromium or /usr/bin/chromedri
 scripts/install-deps.sh installs both (packages chromium, chromium-driver)."""
 
 import base64
+import contextlib
 import email
 import json
 import os
@@ -32,7 +33,7 @@ from email import policy
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from harness import SHANGHAI, Daemon, wait_for  # noqa: E402
-from smtp_server import SmtpServer  # noqa: E402
+from smtp_server import SmtpServer, mail_config  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -44,6 +45,7 @@ ADDRESS = "finance@enterprise.example.cn"
 PROGRAMME = "first-set-equipment-insurance"  # 首台（套）重大技术装备保险补偿: 申报时间：11月 (预计)
 LEAD = "7d"
 WIDTH = 1280
+PHONE = 390  # CSS pixels: a common phone's width
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C web element identifier
 KEY_TAB, KEY_ENTER, KEY_SPACE = "\ue004", "\ue007", " "
@@ -203,6 +205,72 @@ class Browser:
 
 
 # --- the mail ----------------------------------------------------------------------------------
+# How far the page is from fitting a phone: the window's width, the document's (sideways
+# scrolling), and how far any element runs past its parent's box (a long link or key crossing a
+# border without widening the page).
+FIT_JS = ("let past = 0; for (const e of document.querySelectorAll('body *')) {"
+          " const p = e.parentElement; if (!p) continue;"
+          " past = Math.max(past, e.getBoundingClientRect().right - p.getBoundingClientRect().right); }"
+          " return [window.innerWidth, document.documentElement.scrollWidth, past]")
+
+
+def at_phone_width(browser):
+    """The window at PHONE px wide (left so)."""
+    browser.cmd("POST", "/window/rect", {"width": PHONE, "height": 900})
+    inner = browser.js("return window.innerWidth")
+    check(inner <= PHONE, f"the window is {inner} px wide, not a phone's {PHONE}")
+
+
+def check_page_fits(browser, what):
+    """At the window's width: no sideways scrolling, nothing past its box."""
+    inner, scroll, past = browser.js(FIT_JS)
+    check(scroll <= inner, f"{what}: the page scrolls sideways at {inner} px: {scroll} px wide")
+    check(past <= 1, f"{what}: something runs {past:.0f} px past its box at {inner} px")
+
+
+class Session:
+    """What a browser test runs: a mail relay (if asked for), the daemon and the browser."""
+
+    def __init__(self):
+        self.smtp = self.daemon = self.browser = self.work = None
+
+    def mail_config(self, public_url=PUBLIC_URL):
+        """Starts the SMTP server; the daemon's [email] and [http] sections for it."""
+        self.smtp = SmtpServer().start()
+        return mail_config(self.smtp.port, public_url)
+
+    def start_browser(self):
+        self.work = tempfile.mkdtemp(prefix="deadlined-browser-")
+        self.browser = Browser(self.work)
+        return self.browser
+
+
+@contextlib.contextmanager
+def browser_session():
+    """A Session, everything in it closed afterwards; on a failure the traceback and the daemon's
+    and chromedriver's logs are printed first."""
+    session = Session()
+    try:
+        yield session
+    except BaseException:
+        traceback.print_exc()
+        if session.daemon and session.daemon.process:
+            print("--- deadlined log (last 4000 characters) ---\n" + session.daemon.log()[-4000:], file=sys.stderr)
+        if session.browser:
+            print("--- chromedriver log (last 2000 characters) ---\n" + session.browser.log()[-2000:],
+                  file=sys.stderr)
+        raise
+    finally:
+        if session.browser:
+            session.browser.close()
+        if session.daemon:
+            session.daemon.close()
+        if session.smtp:
+            session.smtp.stop()
+        if session.work:
+            shutil.rmtree(session.work, ignore_errors=True)
+
+
 def mails_to(smtp, address):
     return [email.message_from_bytes(m.data, policy=policy.default) for m in smtp.received()
             if m.recipients == [address]]
@@ -281,22 +349,14 @@ def set_checkboxes(browser, name, wanted):
 
 
 def run(build_dir, calendars, shots):
-    smtp = SmtpServer().start()
-    daemon = browser = work = None
-    try:
-        daemon = Daemon(build_dir, calendars_dir=calendars, extra_config=f'''[email]
-relay = "smtp://127.0.0.1:{smtp.port}"
-from_address = "reminders@deadlined.example.cn"
-
-[http]
-public_url = "{PUBLIC_URL}"
-''')
+    with browser_session() as session:
+        daemon = session.daemon = Daemon(build_dir, calendars_dir=calendars, extra_config=session.mail_config())
+        smtp = session.smtp
         daemon.set_clock(SEVEN_DAYS_BEFORE - timedelta(hours=1))
         daemon.start()
         base = f"http://127.0.0.1:{daemon.port}"
         step(f"deadlined serves {base}")
-        work = tempfile.mkdtemp(prefix="deadlined-browser-")
-        browser = Browser(work)
+        browser = session.start_browser()
         step(f"headless Chromium {browser.version} is up (chromedriver on port {browser.port})")
 
         check_home(browser, base)
@@ -352,21 +412,6 @@ public_url = "{PUBLIC_URL}"
         check(not unnamed, "manage page controls without a label: " + "\n".join(unnamed))
         browser.screenshot(os.path.join(shots, "manage.png"))
         step("manage page: address and choices shown")
-    except BaseException:
-        traceback.print_exc()
-        if daemon and daemon.process:
-            print("--- deadlined log (last 4000 characters) ---\n" + daemon.log()[-4000:], file=sys.stderr)
-        if browser:
-            print("--- chromedriver log (last 2000 characters) ---\n" + browser.log()[-2000:], file=sys.stderr)
-        raise
-    finally:
-        if browser:
-            browser.close()
-        if daemon:
-            daemon.close()
-        smtp.stop()
-        if work:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def browser_main(doc, run, name):

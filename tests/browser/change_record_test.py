@@ -9,26 +9,21 @@ Usage: /usr/bin/python3 change_record_test.py BUILD_DIR FIXTURES_DIR
 Exits 77 (CTest's SKIP_RETURN_CODE) when /usr/bin/chromium or /usr/bin/chromedriver is missing."""
 
 import os
-import shutil
 import signal
 import sys
-import tempfile
-import traceback
 
-from browser_test import Browser, browser_main, check, step
+from browser_test import PHONE, at_phone_width, browser_main, browser_session, check, check_page_fits, step
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from harness import SHANGHAI, Daemon, wait_for  # noqa: E402
 from datetime import datetime  # noqa: E402
 
-PHONE = 390
 
 
 def run(build_dir, pair, shots):
-    daemon = browser = work = None
-    try:
+    with browser_session() as session:
         with open(os.path.join(pair, "before.toml"), encoding="utf-8") as f:
-            daemon = Daemon(build_dir, calendars_text=f.read())
+            daemon = session.daemon = Daemon(build_dir, calendars_text=f.read())
         # Before the removed programme's old close (2024-12-01), so its page lists it as withdrawn.
         daemon.set_clock(datetime(2024, 11, 21, 9, 0, tzinfo=SHANGHAI))
         daemon.start()
@@ -36,8 +31,7 @@ def run(build_dir, pair, shots):
             daemon.write_calendar(f.read())
         daemon.signal(signal.SIGHUP)
         wait_for(lambda: "recorded as revision #2" in daemon.log(), 10, "the edited calendar to be recorded")
-        work = tempfile.mkdtemp(prefix="deadlined-browser-")
-        browser = Browser(work)
+        browser = session.start_browser()
         step(f"headless Chromium {browser.version}; deadlined on port {daemon.port}")
         browser.go(f"http://127.0.0.1:{daemon.port}/programmes/p-move")
         record = browser.text("section[aria-labelledby=changes-heading]")
@@ -45,10 +39,8 @@ def run(build_dir, pair, shots):
         check("截止时间推迟：由2024年11月20日 17:00改为2024年11月27日 17:00。" in record, record)
         check("依据：《关于延长延期项目申报时间的通知》（江苏省工业和信息化厅，2024-11-18） 查看通知" in record, record)
         browser.screenshot(os.path.join(shots, "change-record.png"))
-        browser.cmd("POST", "/window/rect", {"width": PHONE, "height": 900})
-        inner, scroll = browser.js("return [window.innerWidth, document.documentElement.scrollWidth]")
-        check(inner <= PHONE, f"the window is {inner} px wide, not a phone's {PHONE}")
-        check(scroll <= inner, f"the page scrolls sideways at {inner} px: {scroll} px wide")
+        at_phone_width(browser)
+        check_page_fits(browser, "the 变更记录")
         browser.screenshot(os.path.join(shots, "change-record-390.png"), width=PHONE)
         step("变更记录 shown at 1280 and 390 px")
         # The removed programme's page still explains itself: its window withdrawn until its old
@@ -58,22 +50,10 @@ def run(build_dir, pair, shots):
         withdrawn = browser.text("li.withdrawn")
         check(withdrawn.startswith("【已撤回】原截止：2024年12月1日"), withdrawn)
         check("无需申报" in withdrawn, withdrawn)
-        inner, scroll = browser.js("return [window.innerWidth, document.documentElement.scrollWidth]")
-        check(scroll <= inner, f"the page scrolls sideways at {inner} px: {scroll} px wide")
+        at_phone_width(browser)  # the screenshot above left the window at 1280 px
+        check_page_fits(browser, "the removed programme's page")
         browser.screenshot(os.path.join(shots, "withdrawn-390.png"), width=PHONE)
         step("a removed window reads 已撤回 at 390 px")
-    except BaseException:
-        traceback.print_exc()
-        if daemon and daemon.process:
-            print("--- deadlined log (last 3000 characters) ---\n" + daemon.log()[-3000:], file=sys.stderr)
-        raise
-    finally:
-        if browser:
-            browser.close()
-        if daemon:
-            daemon.close()
-        if work:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -12,37 +12,24 @@ import base64
 import json
 import os
 import re
-import shutil
-import urllib.request
 import sys
-import tempfile
-import traceback
+import urllib.request
 from datetime import datetime
 
-from browser_test import Browser, browser_main, check, local_link, mails_to, step
+from browser_test import (PHONE, WIDTH as DESKTOP, at_phone_width, browser_main, browser_session, check, check_page_fits,
+                          local_link, mails_to, step)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from harness import SHANGHAI, Daemon, wait_for  # noqa: E402
-from smtp_server import SmtpServer  # noqa: E402
 
-PHONE, DESKTOP = 390, 1280
 ADDRESS = "caiwu@qiye.example.cn"
-
-
-OVERFLOW_JS = ("let worst = 0; for (const e of document.querySelectorAll('body *')) {"
-               " const p = e.parentElement; if (!p) continue;"
-               " worst = Math.max(worst, e.getBoundingClientRect().right - p.getBoundingClientRect().right); }"
-               " return [window.innerWidth, document.documentElement.scrollWidth, worst]")
 
 
 def at_both_widths(browser, shots, name):
     """A screenshot at 1280 px, then at 390 px with no sideways scrolling."""
     browser.screenshot(os.path.join(shots, f"clerk-{name}.png"), width=DESKTOP)
-    browser.cmd("POST", "/window/rect", {"width": PHONE, "height": 900})
-    inner, scroll, past = browser.js(OVERFLOW_JS)
-    check(inner <= PHONE, f"the window is {inner} px wide, not a phone's {PHONE}")
-    check(scroll <= inner, f"{name}: the page scrolls sideways at {inner} px: {scroll} px wide")
-    check(past <= 1, f"{name}: something runs {past:.0f} px past its box at {inner} px")
+    at_phone_width(browser)
+    check_page_fits(browser, name)
     browser.screenshot(os.path.join(shots, f"clerk-{name}-390.png"), width=PHONE)
     browser.cmd("POST", "/window/rect", {"width": DESKTOP, "height": 900})
     step(f"{name}: 1280 px and 390 px, no sideways scrolling")
@@ -52,14 +39,9 @@ def mail_at_phone_width(browser, shots, name, message):
     """A mail's HTML part as a phone's mail app shows it: 390 px, no sideways scrolling (long
     links wrap)."""
     html = message.get_body(("html",)).get_content()
-    browser.cmd("POST", "/window/rect", {"width": PHONE, "height": 900})
+    at_phone_width(browser)
     browser.go("data:text/html;charset=utf-8;base64," + base64.b64encode(html.encode()).decode())
-    # Every element within its parent, not only the document within the screen: a long link may
-    # run past its card's border without widening the page.
-    inner, scroll, past = browser.js(OVERFLOW_JS)
-    check(inner <= PHONE, f"the window is {inner} px wide, not a phone's {PHONE}")
-    check(scroll <= inner, f"the {name} mail scrolls sideways at {inner} px: {scroll} px wide")
-    check(past <= 1, f"the {name} mail: something runs {past:.0f} px past its box at {inner} px")
+    check_page_fits(browser, f"the {name} mail")
     browser.screenshot(os.path.join(shots, f"clerk-mail-{name}-390.png"), width=PHONE)
     browser.cmd("POST", "/window/rect", {"width": DESKTOP, "height": 900})
     step(f"{name} mail: 390 px, no sideways scrolling")
@@ -73,16 +55,8 @@ def api(base, method, path, body=None):
 
 
 def run(build_dir, calendars, shots):
-    smtp = SmtpServer().start()
-    daemon = browser = work = None
-    try:
-        daemon = Daemon(build_dir, calendars_dir=calendars, extra_config=f'''[email]
-relay = "smtp://127.0.0.1:{smtp.port}"
-from_address = "reminders@deadlined.example.cn"
-
-[http]
-public_url = "https://deadlined.example.cn"
-
+    with browser_session() as session:
+        daemon = session.daemon = Daemon(build_dir, calendars_dir=calendars, extra_config=session.mail_config() + '''
 [site]
 operator_name = "江苏省中小企业服务中心"
 operator_contact = "025-12345678，service@qiye.example.cn"
@@ -91,9 +65,9 @@ police_record = "苏公网安备32010202012345号"
 ''')
         daemon.set_clock(datetime(2026, 11, 23, 8, 0, tzinfo=SHANGHAI))
         daemon.start()
+        smtp = session.smtp
         base = f"http://127.0.0.1:{daemon.port}"
-        work = tempfile.mkdtemp(prefix="deadlined-browser-")
-        browser = Browser(work)
+        browser = session.start_browser()
         step(f"headless Chromium {browser.version}; deadlined on port {daemon.port}")
 
         # Home: the notice, the consent box unticked, the calendar links China-first, the footer.
@@ -155,19 +129,6 @@ police_record = "苏公网安备32010202012345号"
         check(browser.text("h1") == "找不到这个页面", f"404 heading: {browser.text('h1')!r}")
         browser.find('a[href="/"]')
         at_both_widths(browser, shots, "404")
-    except BaseException:
-        traceback.print_exc()
-        if daemon and daemon.process:
-            print("--- deadlined log (last 3000 characters) ---\n" + daemon.log()[-3000:], file=sys.stderr)
-        raise
-    finally:
-        if browser:
-            browser.close()
-        if daemon:
-            daemon.close()
-        smtp.stop()
-        if work:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

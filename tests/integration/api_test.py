@@ -29,7 +29,7 @@ from email import policy
 
 from harness import SHANGHAI, Daemon, wait_for
 from receiver import Receiver, event, verify
-from smtp_server import SmtpServer
+from smtp_server import SmtpServer, mail_config
 
 BUILD_DIR = CALENDARS = None
 DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs")
@@ -59,13 +59,7 @@ class Api(unittest.TestCase):
         self.addCleanup(self.smtp.stop)
         self.receiver = Receiver("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
         self.addCleanup(self.receiver.close)
-        self.d = Daemon(BUILD_DIR, calendars_dir=CALENDARS, extra_config=f'''[email]
-relay = "smtp://127.0.0.1:{self.smtp.port}"
-from_address = "reminders@deadlined.example.cn"
-
-[http]
-public_url = "{PUBLIC_URL}"
-''')
+        self.d = Daemon(BUILD_DIR, calendars_dir=CALENDARS, extra_config=mail_config(self.smtp.port, PUBLIC_URL))
         self.addCleanup(self.d.close)
         self.d.set_clock(NOW)
         self.d.start()

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from email import policy
 
 from harness import SHANGHAI, Daemon, wait_for
-from smtp_server import SmtpServer
+from smtp_server import SmtpServer, mail_config
 
 BUILD_DIR = CALENDARS = None
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=SHANGHAI)
@@ -35,13 +35,7 @@ class ClerkSubscribe(unittest.TestCase):
     def setUp(self):
         self.smtp = SmtpServer().start()
         self.addCleanup(self.smtp.stop)
-        self.d = Daemon(BUILD_DIR, calendars_dir=CALENDARS, extra_config=f'''[email]
-relay = "smtp://127.0.0.1:{self.smtp.port}"
-from_address = "reminders@deadlined.example.cn"
-
-[http]
-public_url = "https://deadlined.example.cn"
-
+        self.d = Daemon(BUILD_DIR, calendars_dir=CALENDARS, extra_config=mail_config(self.smtp.port) + f'''
 [site]
 operator_name = "江苏省中小企业服务中心"
 operator_contact = "025-12345678"

@@ -19,7 +19,7 @@ from email import policy
 
 from harness import SHANGHAI, Daemon, libical_check, organizers_seen, wait_for
 from receiver import Receiver
-from smtp_server import SmtpServer
+from smtp_server import SmtpServer, mail_config
 
 BUILD_DIR = CALENDARS = LIBICAL_CHECK = None
 # The bundled handbook: several November estimates close at 2026-11-30 24:00; their "7d" reminder
@@ -167,13 +167,7 @@ class EndpointNotices(EmailCase):
         self.addCleanup(receiver.close)
         self.smtp = SmtpServer().start()
         self.addCleanup(self.smtp.stop)
-        d = self.d = Daemon(BUILD_DIR, calendars_dir=CALENDARS, extra_config=f'''[email]
-relay = "smtp://127.0.0.1:{self.smtp.port}"
-from_address = "reminders@deadlined.example.cn"
-
-[http]
-public_url = "https://deadlined.example.cn"
-''')
+        d = self.d = Daemon(BUILD_DIR, calendars_dir=CALENDARS, extra_config=mail_config(self.smtp.port))
         self.addCleanup(d.close)
         d.set_clock(SEVEN_DAYS_BEFORE - timedelta(seconds=2))
         d.ctl("subscribers", "add", "ops@example.cn")

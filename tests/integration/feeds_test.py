@@ -22,7 +22,7 @@ from email import policy
 import icalendar
 
 from harness import SHANGHAI, Daemon, calendar_toml, libical_check, organizers_seen, wait_for
-from smtp_server import SmtpServer
+from smtp_server import SmtpServer, mail_config
 
 BUILD_DIR = CALENDARS = LIBICAL_CHECK = None
 PUBLIC_URL = "https://deadlined.example.cn"
@@ -243,13 +243,7 @@ class PersonalFeed(unittest.TestCase):
     def setUp(self):
         self.smtp = SmtpServer().start()
         self.addCleanup(self.smtp.stop)
-        self.d = Daemon(BUILD_DIR, calendars_dir=CALENDARS, extra_config=f'''[email]
-relay = "smtp://127.0.0.1:{self.smtp.port}"
-from_address = "reminders@deadlined.example.cn"
-
-[http]
-public_url = "{PUBLIC_URL}"
-''')
+        self.d = Daemon(BUILD_DIR, calendars_dir=CALENDARS, extra_config=mail_config(self.smtp.port, PUBLIC_URL))
         self.addCleanup(self.d.close)
         self.d.set_clock(SEVEN_DAYS_BEFORE - timedelta(hours=1))
         self.d.start()

@@ -18,7 +18,7 @@ from email import policy
 
 from harness import SHANGHAI, Daemon, wait_for
 from receiver import Receiver, event
-from smtp_server import SmtpServer
+from smtp_server import SmtpServer, mail_config
 
 BUILD_DIR = CALENDARS = None
 SEVEN_DAYS_BEFORE = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)  # November estimates' 7d reminder
@@ -34,13 +34,7 @@ class Manage(unittest.TestCase):
     def setUp(self):
         self.smtp = SmtpServer().start()
         self.addCleanup(self.smtp.stop)
-        self.d = Daemon(BUILD_DIR, calendars_dir=CALENDARS, extra_config=f'''[email]
-relay = "smtp://127.0.0.1:{self.smtp.port}"
-from_address = "reminders@deadlined.example.cn"
-
-[http]
-public_url = "https://deadlined.example.cn"
-''')
+        self.d = Daemon(BUILD_DIR, calendars_dir=CALENDARS, extra_config=mail_config(self.smtp.port))
         self.addCleanup(self.d.close)
         self.d.set_clock(SEVEN_DAYS_BEFORE - timedelta(hours=1))
         self.d.start()

@@ -27,7 +27,7 @@ from html.parser import HTMLParser
 from harness import SHANGHAI, Daemon, wait_for
 from receiver import Receiver
 from robot_receiver import RobotReceiver
-from smtp_server import SmtpServer
+from smtp_server import SmtpServer, mail_config
 
 BUILD_DIR = CALENDARS = None
 SEVEN_DAYS_BEFORE = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)  # November estimates' 7d reminder
@@ -116,13 +116,7 @@ class PlainChinese(unittest.TestCase):
             s.bind(("127.0.0.1", 0))
             self.closed_url = f"http://127.0.0.1:{s.getsockname()[1]}/hook"
         self.d = Daemon(BUILD_DIR, calendars_dir=CALENDARS,
-                        delivery="retry_delays_seconds = [1, 1, 3600, 3600, 3600]", extra_config=f'''[email]
-relay = "smtp://127.0.0.1:{self.smtp.port}"
-from_address = "reminders@deadlined.example.cn"
-
-[http]
-public_url = "https://deadlined.example.cn"
-''')
+                        delivery="retry_delays_seconds = [1, 1, 3600, 3600, 3600]", extra_config=mail_config(self.smtp.port))
         self.addCleanup(self.d.close)
         self.robots = RobotReceiver(now=lambda: self.d.daemon_now().timestamp())
         self.addCleanup(self.robots.close)

@@ -124,3 +124,10 @@ class SmtpServer:
     def received(self):
         with self.lock:
             return list(self.messages)
+
+
+def mail_config(port, public_url="https://deadlined.example.cn"):
+    """The daemon's [email] section for mail through the SmtpServer on `port`, and its [http]
+    section with the public_url its links start with (more [http] keys may follow)."""
+    return (f'[email]\nrelay = "smtp://127.0.0.1:{port}"\nfrom_address = "reminders@deadlined.example.cn"\n\n'
+            f'[http]\npublic_url = "{public_url}"\n')

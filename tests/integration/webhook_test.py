@@ -14,7 +14,7 @@ from email import policy
 
 from harness import SHANGHAI, Daemon, calendar_toml, wait_for
 from receiver import Receiver, event, verify
-from smtp_server import SmtpServer
+from smtp_server import SmtpServer, mail_config
 
 BUILD_DIR = None
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -131,13 +131,7 @@ class NoticesToOwner(unittest.TestCase):
         self.smtp = SmtpServer().start()
         self.addCleanup(self.smtp.stop)
         self.d = Daemon(BUILD_DIR, calendars_text=calendar_toml([("apply", LATER_CLOSES, None)]),
-                        delivery=f"retry_delays_seconds = {retries}", extra_config=f'''[email]
-relay = "smtp://127.0.0.1:{self.smtp.port}"
-from_address = "reminders@deadlined.example.cn"
-
-[http]
-public_url = "https://deadlined.example.cn"
-''')
+                        delivery=f"retry_delays_seconds = {retries}", extra_config=mail_config(self.smtp.port))
         self.addCleanup(self.d.close)
         self.d.set_clock(DUE_1D - timedelta(seconds=2))
         self.assertEqual(self.d.ctl("subscribers", "add", OWNER).returncode, 0)
