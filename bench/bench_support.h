@@ -2,6 +2,9 @@
 // What the benchmarks share: argument parsing, medians, opening a store, instants as seconds, and
 // the one-window calendar and trigger the delivery benchmarks fan out.
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
@@ -11,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <chrono>
@@ -75,6 +79,27 @@ inline std::unique_ptr<store::SqliteStore> open_store(const std::filesystem::pat
 }
 
 inline constexpr const char* kLead = "7d";  // the lead the delivery benchmarks' trigger fires
+
+// Pins the calling thread to `cpu`; threads it starts afterwards inherit that. The delivery
+// benchmarks run both senders on CPU 0 and the receiver on CPU 1, so that the receiver never
+// competes with the side being measured. False when the machine has no such CPU (then nothing
+// is pinned, and the report says so).
+inline bool pin_this_thread(int cpu) {
+  if (cpu >= CPU_SETSIZE || cpu >= static_cast<int>(std::thread::hardware_concurrency())) return false;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(static_cast<std::size_t>(cpu), &set);
+  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+}
+
+// CPU time of another running thread, read from outside (pthread_getcpuclockid).
+inline double cpu_seconds_of(std::thread& thread) {
+  clockid_t clock{};
+  if (pthread_getcpuclockid(thread.native_handle(), &clock) != 0) return 0;
+  timespec t{};
+  clock_gettime(clock, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
 
 // CPU time of the calling thread.
 inline double thread_cpu_seconds() {

@@ -5,6 +5,8 @@
 // (curl_multi_perform / curl_multi_poll, no Asio, no database, no signing) posting the same
 // bodies and headers, prepared beforehand, with the same concurrency and connection limits.
 // Target: deadlined delivers at least 0.7x the baseline's rate.
+// Sender against sender: both senders run on CPU 0 and the receiver on CPU 1; each round reports
+// the senders' CPU per message and how busy the receiver's core was (above 80%: INVALID).
 //
 //   ./build/bench/webhook_bench [MESSAGES] [ROUNDS] [MAX_IN_FLIGHT] [PER_ENDPOINT] [HOST_CONNECTIONS]
 //       defaults: 20000, 1, and the daemon's 64, 4 and CurlMultiOptions' 8; medians reported
@@ -99,6 +101,10 @@ using deadline::Trigger;
 using Steady = std::chrono::steady_clock;
 
 constexpr double kTargetRatio = 0.70;
+// Both senders run on CPU 0, the receiver on CPU 1: the comparison is sender against sender.
+constexpr int kSenderCpu = 0, kReceiverCpu = 1;
+// A side whose run kept the receiver's core busier than this may have measured the receiver.
+constexpr double kReceiverBusyLimit = 0.80;
 constexpr std::string_view kResponse = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
 
 // A fresh directory under /tmp, removed on the way out (also on failure).
@@ -133,8 +139,11 @@ class Receiver {
     accept();
     thread_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "receiver");
+      pinned_ = deadline::bench::pin_this_thread(kReceiverCpu);
+      pin_known_.store(true);
       io_.run();
     });
+    while (!pin_known_.load()) std::this_thread::yield();
   }
   ~Receiver() {
     io_.stop();
@@ -144,6 +153,9 @@ class Receiver {
   Receiver& operator=(const Receiver&) = delete;
 
   unsigned short port() const { return acceptor_.local_endpoint().port(); }
+  bool pinned() const { return pinned_; }
+  // The receiver thread's CPU time so far: its core's utilisation over a run.
+  double cpu_seconds() { return deadline::bench::cpu_seconds_of(thread_); }
   std::int64_t requests() const { return requests_.load(); }
   std::int64_t unexpected() const { return unexpected_.load(); }
   // The next request is kept, to check its signature.
@@ -217,6 +229,8 @@ class Receiver {
   asio::io_context io_;
   tcp::acceptor acceptor_;
   std::thread thread_;
+  bool pinned_ = false;
+  std::atomic<bool> pin_known_{false};
   std::atomic<std::int64_t> requests_{0}, unexpected_{0};
   std::atomic<bool> capture_{false};
   mutable std::mutex mutex_;
@@ -341,6 +355,8 @@ struct DeadlinedFigures {
   double latency_sum = 0;
   std::size_t max_in_flight = 0;
   double main_cpu = 0;
+  double store_cpu = 0;     // the store thread's, over the run
+  double receiver_cpu = 0;  // the receiver thread's, over the run
   std::vector<int> claim_sizes;
 };
 
@@ -405,14 +421,18 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
     });
   };
 
+  const auto store_thread_cpu = [&store_thread] { return store_thread.call([](auto&) { return thread_cpu_seconds(); }); };
   const std::int64_t received_before = receiver.requests();
   receiver.capture_next();
+  const double store_cpu_start = store_thread_cpu(), receiver_cpu_start = receiver.cpu_seconds();
   const double cpu_start = thread_cpu_seconds();
   const auto start = Steady::now();
   dispatcher.start();
   watch();
   io.run();
   const double main_cpu = thread_cpu_seconds() - cpu_start;
+  const double receiver_cpu = receiver.cpu_seconds() - receiver_cpu_start;
+  const double store_cpu = store_thread_cpu() - store_cpu_start;
   store_thread.stop();  // joined: the store is ours to read from this thread now
   require(failure.empty(), failure);
   require(finished.has_value(), "the run ended before every message was recorded");
@@ -427,6 +447,8 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
   f.latency_sum = client.latency_sum;
   f.max_in_flight = client.max_in_flight;
   f.main_cpu = main_cpu;
+  f.store_cpu = store_cpu;
+  f.receiver_cpu = receiver_cpu;
 
   // Checks: the database holds N delivered messages and nothing else; the receiver saw N
   // requests; a captured request carries a valid signature.
@@ -484,7 +506,7 @@ struct BaselineSlot {
 };
 
 struct BaselineFigures {
-  double seconds = 0, cpu = 0;
+  double seconds = 0, cpu = 0, receiver_cpu = 0;
 };
 
 BaselineFigures run_baseline(const std::vector<PreparedRequest>& requests, Receiver& receiver, const std::string& url,
@@ -520,6 +542,7 @@ BaselineFigures run_baseline(const std::vector<PreparedRequest>& requests, Recei
   };
 
   const std::int64_t received_before = receiver.requests();
+  const double receiver_cpu_start = receiver.cpu_seconds();
   const double cpu_start = thread_cpu_seconds();
   const auto start = Steady::now();
   for (BaselineSlot& s : slots) {
@@ -551,6 +574,7 @@ BaselineFigures run_baseline(const std::vector<PreparedRequest>& requests, Recei
   BaselineFigures f;
   f.seconds = seconds_between(start, Steady::now());
   f.cpu = thread_cpu_seconds() - cpu_start;
+  f.receiver_cpu = receiver.cpu_seconds() - receiver_cpu_start;
   for (BaselineSlot& s : slots) {
     curl_multi_remove_handle(multi, s.easy);
     curl_easy_cleanup(s.easy);
@@ -651,7 +675,11 @@ void print_round_detail(const DeadlinedFigures& f) {
 
 int run(const Settings& settings) {
   const TempDir dir;  // declared first: removed after the databases are closed
+  // Before any other thread starts: the store thread and libcurl's inherit CPU 0; the receiver
+  // moves itself to CPU 1.
+  const bool senders_pinned = deadline::bench::pin_this_thread(kSenderCpu);
   Receiver receiver;
+  const bool pinned = senders_pinned && receiver.pinned();
   const std::string url = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook";
   const std::string secret = deadline::generate_webhook_secret();
   const auto calendar = load_bench_calendar(dir.path() / "calendar");
@@ -668,6 +696,8 @@ int run(const Settings& settings) {
   std::fflush(stdout);
 
   std::vector<double> deadlined_times, baseline_times, client_only_times;
+  std::vector<double> deadlined_cpu_us, baseline_cpu_us;  // sender CPU per delivered message
+  double deadlined_busy = 0, baseline_busy = 0;           // the receiver core's, the highest of any round
   std::size_t body_bytes = 0;
   for (int round = 0; round < settings.rounds; ++round) {
     const Instant now = deadline::SystemClock{}.now();
@@ -695,6 +725,16 @@ int run(const Settings& settings) {
     std::printf("round %d: deadlined %.3f s, baseline %.3f s\n", round + 1, measured.seconds, baseline.seconds);
     print_round_detail(measured);
     std::printf("  baseline:     %.3f s CPU on its thread\n", baseline.cpu);
+    // Every sender thread's CPU (RUSAGE_THREAD's clock), and how busy the receiver's core was.
+    deadlined_cpu_us.push_back((measured.main_cpu + measured.store_cpu) / static_cast<double>(n) * 1e6);
+    baseline_cpu_us.push_back(baseline.cpu / static_cast<double>(n) * 1e6);
+    deadlined_busy = std::max(deadlined_busy, measured.receiver_cpu / measured.seconds);
+    baseline_busy = std::max(baseline_busy, baseline.receiver_cpu / baseline.seconds);
+    std::printf("  sender CPU per message: deadlined %.1f us (main %.3f s + store %.3f s), baseline %.1f us; "
+                "receiver core busy: deadlined %s, baseline %s\n",
+                deadlined_cpu_us.back(), measured.main_cpu, measured.store_cpu, baseline_cpu_us.back(),
+                percent(measured.receiver_cpu, measured.seconds).c_str(),
+                percent(baseline.receiver_cpu, baseline.seconds).c_str());
     std::printf("  for comparison: CurlMultiClient alone (no store, no signing) %.3f s, %.3f s CPU on its thread\n",
                 client_only.seconds, client_only.cpu);
     std::fflush(stdout);
@@ -714,6 +754,15 @@ int run(const Settings& settings) {
   const double client_only_s = median(client_only_times);
   std::printf("(CurlMultiClient alone     : %10.3f s %12.0f requests/s, %.2f x baseline; not in the ratio)\n",
               client_only_s, static_cast<double>(n) / client_only_s, baseline_s / client_only_s);
+  std::printf("sender CPU per message     : deadlined %.1f us, baseline %.1f us (medians; %.2f x)\n",
+              median(deadlined_cpu_us), median(baseline_cpu_us), median(deadlined_cpu_us) / median(baseline_cpu_us));
+  std::printf("pinning                    : %s\n",
+              pinned ? "both senders on CPU 0, the receiver on CPU 1"
+                     : "NOT pinned (this machine has fewer than 2 CPUs, or affinity was refused)");
+  const bool valid = std::max(deadlined_busy, baseline_busy) <= kReceiverBusyLimit;
+  std::printf("receiver core busy (max)   : deadlined %.0f%%, baseline %.0f%%: %s\n", deadlined_busy * 100,
+              baseline_busy * 100,
+              valid ? "valid" : "INVALID: above 80%, the receiver rather than the sender may set the pace");
   deadline::bench::result_line("webhook", "messages/s", comparison, kTargetRatio);
   return 0;
 }

@@ -159,11 +159,12 @@ std::string html_row(std::string_view label, std::string_view value_html) {
          std::string(value_html) + "</p>\n";
 }
 
+// A link whose text is a long URL wraps anywhere rather than run off a phone's screen.
+constexpr std::string_view kLinkStyle = "style=\"color:#1a5fb4;overflow-wrap:anywhere;word-break:break-all;\"";
+
 std::string html_link(std::string_view url, std::string_view label) {
   if (!is_web_link(url)) return html_escape(label);
-  // A link whose text is a long URL wraps anywhere rather than run off a phone's screen.
-  return "<a href=\"" + html_escape(url) + "\" style=\"color:#1a5fb4;overflow-wrap:anywhere;word-break:break-all;\">" +
-         html_escape(label) + "</a>";
+  return "<a href=\"" + html_escape(url) + "\" " + std::string(kLinkStyle) + ">" + html_escape(label) + "</a>";
 }
 
 std::string html_for(const render::ReminderView& view, std::size_t number) {
@@ -193,7 +194,7 @@ std::string html_for(const render::ReminderView& view, std::size_t number) {
     // Only http(s) and mailto: targets come from the calendar (Address::href); checked again here.
     render::AddressView shown = a;
     if (!shown.href.starts_with("mailto:") && !is_web_link(shown.href)) shown.href.clear();
-    out += html_row(a.label, render::address_html(shown, "style=\"color:#1a5fb4;\""));
+    out += html_row(a.label, render::address_html(shown, kLinkStyle));
   }
   if (!view.link.empty()) out += html_row("原文链接", html_link(view.link, view.link));
   out += html_row("类别", html_escape(view.group + (view.category.empty() ? "" : " · " + view.category)));

@@ -78,7 +78,7 @@ TEST_CASE("change email: a deadline moved earlier, its subject and its text part
   CHECK(has(email.html, "<strong>2024年12月10日 17:30（已确认）</strong>"));
   CHECK(position(email.html, "原截止") < position(email.html, "新截止"));
   CHECK(has(email.html, "width:50%;"));
-  CHECK(has(email.html, "依据：<a href=\"https://kxjst.jiangsu.gov.cn/notice/2024-11-26\" style=\"color:#1a5fb4;\">"
+  CHECK(has(email.html, "依据：<a href=\"https://kxjst.jiangsu.gov.cn/notice/2024-11-26\" style=\"color:#1a5fb4;overflow-wrap:anywhere;word-break:break-all;\">"
                         "《关于调整省第二批概念验证中心申报截止时间的通知》（江苏省科学技术厅，2024-11-26）</a>"));
   CHECK(has(email.html, "原定于截止前14天的提醒已过，请尽快申报"));
   CHECK(has(email.html, "截止时间提前，请按新的截止时间尽早准备申报。"));

@@ -138,9 +138,9 @@ TEST_CASE("reminder email: the printed addresses in text and HTML - a misprint �
   Result<RenderedEmail> second = render_reminder(content({survey}));
   REQUIRE(second);
   CHECK(second->text.find("   电子邮箱：jskjtgxc@163.com\n") != std::string::npos);
-  CHECK(second->html.find("<a href=\"mailto:jskjtgxc@163.com\" style=\"color:#1a5fb4;\">jskjtgxc@163.com</a>") !=
+  CHECK(second->html.find("<a href=\"mailto:jskjtgxc@163.com\" style=\"color:#1a5fb4;overflow-wrap:anywhere;word-break:break-all;\">jskjtgxc@163.com</a>") !=
         std::string::npos);
-  CHECK(second->html.find("<a href=\"https://kjyh.kxjst.jiangsu.gov.cn/\" style=\"color:#1a5fb4;\">") != std::string::npos);
+  CHECK(second->html.find("<a href=\"https://kjyh.kxjst.jiangsu.gov.cn/\" style=\"color:#1a5fb4;overflow-wrap:anywhere;word-break:break-all;\">") != std::string::npos);
 }
 
 TEST_CASE("reminder email: HTML escapes every field") {
