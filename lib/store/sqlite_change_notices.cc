@@ -40,9 +40,11 @@ std::vector<Candidate> candidates(SQLite::Database& db) {
                       "WHERE s.state = 'active' AND e.state IN ('active', 'needs_attention', 'disabled') ORDER BY e.id");
   std::vector<Candidate> all;
   while (q.executeStep()) all.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString() == "active", {}, {}});
+  auto filters = read_every_endpoints_filters(db);
+  auto leads = read_every_endpoints_leads(db);
   for (Candidate& c : all) {
-    c.filters = read_filters(db, c.id);
-    c.leads = read_leads(db, c.id);
+    if (auto f = filters.find(c.id); f != filters.end()) c.filters = std::move(f->second);
+    if (auto l = leads.find(c.id); l != leads.end()) c.leads = std::move(l->second);
   }
   return all;
 }

@@ -151,16 +151,22 @@ Status require_one_change(SQLite::Database& db, const std::string& what) {
 
 }  // namespace
 
+namespace {
+
+// One endpoint_filters row (field, value) into `filters`.
+void add_filter_row(EndpointFilters& filters, const std::string& field, std::string value) {
+  for (const FilterField& f : kFilterFields) {
+    if (field == f.name) (filters.*f.values).push_back(std::move(value));
+  }
+}
+
+}  // namespace
+
 EndpointFilters read_filters(SQLite::Database& db, int64_t endpoint_id) {
   EndpointFilters filters;
   SQLite::Statement q(db, "SELECT field, value FROM endpoint_filters WHERE endpoint_id = ? ORDER BY field, value");
   q.bind(1, endpoint_id);
-  while (q.executeStep()) {
-    const std::string field = q.getColumn(0).getString();
-    for (const FilterField& f : kFilterFields) {
-      if (field == f.name) (filters.*f.values).push_back(q.getColumn(1).getString());
-    }
-  }
+  while (q.executeStep()) add_filter_row(filters, q.getColumn(0).getString(), q.getColumn(1).getString());
   return filters;
 }
 
@@ -170,6 +176,20 @@ std::vector<std::string> read_leads(SQLite::Database& db, int64_t endpoint_id) {
   q.bind(1, endpoint_id);
   while (q.executeStep()) leads.push_back(q.getColumn(0).getString());
   return leads;
+}
+
+std::map<int64_t, EndpointFilters> read_every_endpoints_filters(SQLite::Database& db) {
+  std::map<int64_t, EndpointFilters> all;
+  SQLite::Statement q(db, "SELECT endpoint_id, field, value FROM endpoint_filters ORDER BY endpoint_id, field, value");
+  while (q.executeStep()) add_filter_row(all[q.getColumn(0).getInt64()], q.getColumn(1).getString(), q.getColumn(2).getString());
+  return all;
+}
+
+std::map<int64_t, std::vector<std::string>> read_every_endpoints_leads(SQLite::Database& db) {
+  std::map<int64_t, std::vector<std::string>> all;
+  SQLite::Statement q(db, "SELECT endpoint_id, lead FROM endpoint_leads ORDER BY endpoint_id, lead");
+  while (q.executeStep()) all[q.getColumn(0).getInt64()].push_back(q.getColumn(1).getString());
+  return all;
 }
 
 
