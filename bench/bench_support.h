@@ -92,6 +92,15 @@ inline bool pin_this_thread(int cpu) {
   return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
 }
 
+// Pins another process (a load generator or receiver this benchmark started) to `cpu`.
+inline bool pin_process(pid_t pid, int cpu) {
+  if (cpu >= CPU_SETSIZE || cpu >= static_cast<int>(std::thread::hardware_concurrency())) return false;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(static_cast<std::size_t>(cpu), &set);
+  return sched_setaffinity(pid, sizeof set, &set) == 0;
+}
+
 // CPU time of another running thread, read from outside (pthread_getcpuclockid).
 inline double cpu_seconds_of(std::thread& thread) {
   clockid_t clock{};

@@ -38,7 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROWS = [
     ("fan-out vs plain SQLite insert", "fanout", "fanout"),
     ("webhook vs plain libcurl multi", "webhook", "webhook"),
-    ("email vs Postfix smtp-source", "email", "email"),
+    ("email vs libcurl SMTP client (pinned)", "email", "email"),
     ("feed full vs nginx", "feed_full", "feed"),
     ("feed gzip vs nginx", "feed_gzip", "feed"),
     ("feed 304 vs nginx", "feed_304", "feed"),
