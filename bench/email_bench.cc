@@ -563,6 +563,38 @@ struct PhaseSink {
   double sink_cpu = 0;
 };
 
+SinkCounters minus(const SinkCounters& a, const SinkCounters& b) {
+  return {a.sessions - b.sessions, a.quits - b.quits, a.messages - b.messages};
+}
+
+// What the sink saw during one phase: taken before the phase starts, read once the sink has
+// counted the phase's messages; any other count fails the run, naming whose messages they were.
+class SinkWatch {
+ public:
+  explicit SinkWatch(const SmtpSink& sink) : sink_(sink), before_(sink.settle(0)), cpu_before_(sink.cpu_seconds()) {}
+
+  PhaseSink finish(std::int64_t n, const std::string& whose) const {
+    PhaseSink phase;
+    phase.delta = minus(sink_.settle(before_.messages + n), before_);
+    phase.sink_cpu = sink_.cpu_seconds() - cpu_before_;
+    require(phase.delta.messages == n, "smtp-sink counted " + std::to_string(phase.delta.messages) +
+                                           " messages for " + whose + " " + std::to_string(n));
+    return phase;
+  }
+
+ private:
+  const SmtpSink& sink_;
+  SinkCounters before_;
+  double cpu_before_;
+};
+
+// A side that only sends (smtp-source, libcurl's client, CurlMultiClient alone): its time, its
+// CPU and what the sink saw.
+struct SenderFigures {
+  double seconds = 0, cpu = 0;
+  PhaseSink sink;
+};
+
 struct DeadlinedFigures {
   double seconds = 0;
   CallStats builds;
@@ -576,15 +608,10 @@ struct DeadlinedFigures {
   PhaseSink sink;
 };
 
-SinkCounters minus(const SinkCounters& a, const SinkCounters& b) {
-  return {a.sessions - b.sessions, a.quits - b.quits, a.messages - b.messages};
-}
-
 DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::shared_ptr<const Calendar> calendar,
                                const SmtpSink& sink, const subscription::KeyRing& keys, const Settings& settings) {
   const std::int64_t n = settings.messages;
-  const SinkCounters sink_before = sink.settle(0);
-  const double sink_cpu_before = sink.cpu_seconds();
+  const SinkWatch sink_watch(sink);
   DeadlinedFigures f;
   Steady::time_point start;
   std::optional<Steady::time_point> finished;
@@ -699,10 +726,7 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
   require(delivered == n && counts->size() == 1,
           "the database holds " + std::to_string(delivered) + " delivered messages of " + std::to_string(n) +
               " (and " + std::to_string(counts->size()) + " states)");
-  f.sink.delta = minus(sink.settle(sink_before.messages + n), sink_before);
-  f.sink.sink_cpu = sink.cpu_seconds() - sink_cpu_before;
-  require(f.sink.delta.messages == n, "smtp-sink counted " + std::to_string(f.sink.delta.messages) + " messages for " +
-                                          std::to_string(n) + " recorded delivered");
+  f.sink = sink_watch.finish(n, "deadlined's");
   return f;
 }
 
@@ -710,12 +734,7 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
 // For information (not in the ratio): smtp-source -d -s SESSIONS -m N -F FILE, timed from fork
 // to its exit. It pipelines SMTP commands, which libcurl does not.
 
-struct BaselineFigures {
-  double seconds = 0, cpu = 0;
-  PhaseSink sink;
-};
-
-BaselineFigures run_baseline(const std::string& smtp_source, const std::filesystem::path& message_file,
+SenderFigures run_baseline(const std::string& smtp_source, const std::filesystem::path& message_file,
                              const SmtpSink& sink, const Settings& settings) {
   const std::int64_t n = settings.messages;
   const deadline::Config::Email defaults;
@@ -728,9 +747,8 @@ BaselineFigures run_baseline(const std::string& smtp_source, const std::filesyst
                                          "-f", "bounces@" + delivery::domain_of(defaults.from_address),
                                          "-t", subscriber_address(0),
                                          "127.0.0.1:" + std::to_string(sink.port())};
-  const SinkCounters sink_before = sink.settle(0);
-  const double sink_cpu_before = sink.cpu_seconds();
-  BaselineFigures f;
+  const SinkWatch sink_watch(sink);
+  SenderFigures f;
   const auto start = Steady::now();
   const pid_t pid = spawn(args, -1, -1);
   int status = 0;
@@ -745,10 +763,7 @@ BaselineFigures run_baseline(const std::string& smtp_source, const std::filesyst
               (WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
                                  : "signal " + std::to_string(WTERMSIG(status))) +
               "; see its messages above)");
-  f.sink.delta = minus(sink.settle(sink_before.messages + n), sink_before);
-  f.sink.sink_cpu = sink.cpu_seconds() - sink_cpu_before;
-  require(f.sink.delta.messages == n, "smtp-sink counted " + std::to_string(f.sink.delta.messages) +
-                                          " messages for smtp-source's " + std::to_string(n));
+  f.sink = sink_watch.finish(n, "smtp-source's");
   return f;
 }
 
@@ -773,15 +788,9 @@ std::size_t read_upload(char* buffer, std::size_t size, std::size_t count, void*
   return n;
 }
 
-struct LibcurlFigures {
-  double seconds = 0, cpu = 0;
-  PhaseSink sink;
-};
-
-LibcurlFigures run_libcurl_smtp(const std::vector<delivery::HttpRequest>& requests, const SmtpSink& sink,
+SenderFigures run_libcurl_smtp(const std::vector<delivery::HttpRequest>& requests, const SmtpSink& sink,
                                 const Settings& settings) {
-  const SinkCounters sink_before = sink.settle(0);
-  const double sink_cpu_before = sink.cpu_seconds();
+  const SinkWatch sink_watch(sink);
   CURLM* multi = curl_multi_init();
   require(multi != nullptr, "curl_multi_init failed");
   curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, settings.mail_connections);
@@ -811,7 +820,7 @@ LibcurlFigures run_libcurl_smtp(const std::vector<delivery::HttpRequest>& reques
     curl_easy_setopt(easy, CURLOPT_PRIVATE, &upload);
     curl_multi_add_handle(multi, easy);
   };
-  LibcurlFigures f;
+  SenderFigures f;
   const double cpu_start = thread_cpu_seconds();
   const auto start = Steady::now();
   for (int i = 0; i < settings.max_in_flight && next < requests.size(); ++i) start_next();
@@ -847,10 +856,7 @@ LibcurlFigures run_libcurl_smtp(const std::vector<delivery::HttpRequest>& reques
                                      std::to_string(requests.size()) +
                                      (first_error.empty() ? "" : "; first failure: " + first_error));
   const auto n = static_cast<std::int64_t>(requests.size());
-  f.sink.delta = minus(sink.settle(sink_before.messages + n), sink_before);
-  f.sink.sink_cpu = sink.cpu_seconds() - sink_cpu_before;
-  require(f.sink.delta.messages == n, "smtp-sink counted " + std::to_string(f.sink.delta.messages) +
-                                          " messages for libcurl's " + std::to_string(n));
+  f.sink = sink_watch.finish(n, "libcurl's");
   return f;
 }
 
@@ -859,16 +865,10 @@ LibcurlFigures run_libcurl_smtp(const std::vector<delivery::HttpRequest>& reques
 // messages built beforehand with the same connections and in-flight count; no dispatcher, store
 // or building. It tells what the SMTP side of deadlined costs by itself.
 
-struct ClientOnlyFigures {
-  double seconds = 0, cpu = 0;
-  PhaseSink sink;
-};
-
-ClientOnlyFigures run_client_only(const std::vector<delivery::HttpRequest>& requests, const SmtpSink& sink,
+SenderFigures run_client_only(const std::vector<delivery::HttpRequest>& requests, const SmtpSink& sink,
                                   const Settings& settings) {
-  const SinkCounters sink_before = sink.settle(0);
-  const double sink_cpu_before = sink.cpu_seconds();
-  ClientOnlyFigures f;
+  const SinkWatch sink_watch(sink);
+  SenderFigures f;
   std::size_t ok = 0;
   std::string first_error;
   {
@@ -897,10 +897,7 @@ ClientOnlyFigures run_client_only(const std::vector<delivery::HttpRequest>& requ
                                      std::to_string(requests.size()) +
                                      (first_error.empty() ? "" : "; first failure: " + first_error));
   const auto n = static_cast<std::int64_t>(requests.size());
-  f.sink.delta = minus(sink.settle(sink_before.messages + n), sink_before);
-  f.sink.sink_cpu = sink.cpu_seconds() - sink_cpu_before;
-  require(f.sink.delta.messages == n, "smtp-sink counted " + std::to_string(f.sink.delta.messages) +
-                                          " messages for CurlMultiClient's " + std::to_string(n));
+  f.sink = sink_watch.finish(n, "CurlMultiClient's");
   return f;
 }
 
@@ -990,7 +987,7 @@ int run(const Settings& settings, const std::string& smtp_sink, const std::strin
     const std::filesystem::path message_file = dir.path() / "message.eml";
     std::ofstream(message_file, std::ios::binary | std::ios::trunc) << lf;
 
-    LibcurlFigures baseline;
+    SenderFigures baseline;
     DeadlinedFigures measured;
     if (round % 2 == 0) {
       measured = run_deadlined(std::move(sqlite), calendar, sink, keys, settings);
@@ -999,8 +996,8 @@ int run(const Settings& settings, const std::string& smtp_sink, const std::strin
       baseline = run_libcurl_smtp(requests, sink, settings);
       measured = run_deadlined(std::move(sqlite), calendar, sink, keys, settings);
     }
-    const BaselineFigures source = run_baseline(smtp_source, message_file, sink, settings);
-    const ClientOnlyFigures client_only = run_client_only(requests, sink, settings);
+    const SenderFigures source = run_baseline(smtp_source, message_file, sink, settings);
+    const SenderFigures client_only = run_client_only(requests, sink, settings);
     deadlined_bytes = measured.bytes;
     deadlined_times.push_back(measured.seconds);
     baseline_times.push_back(baseline.seconds);
