@@ -436,8 +436,17 @@ class Daemon {
     return std::make_shared<const Calendar>(std::move(*loaded.calendar));
   }
 
+  // The notice rule of release `id` compared with release `base_id`, from their stored files.
+  NoticeDecider notice_decider_of(std::int64_t id, std::int64_t base_id) {
+    const auto after = calendar_of_revision(id);
+    const auto before = base_id != 0 ? calendar_of_revision(base_id) : nullptr;
+    return make_notice_decider(before, after ? after : snapshot_.current(), planner_options(config_), clock_->now());
+  }
+
   // Releases whose notices are not recorded yet (a crash between a release and its notices, or
-  // `deadlinectl changes release` offline): recorded now, before the first scheduler pass.
+  // `deadlinectl changes release` offline) get their notices' firing now, and every notices
+  // firing a crash left unfinished its rule, before the first scheduler step: the scheduler then
+  // completes them before anything new fires.
   bool record_pending_notices() {
     const auto pending = store_thread_.call([](store::RevisionStore& s) { return s.revisions_awaiting_notices(); });
     if (!pending) {
@@ -446,12 +455,8 @@ class Daemon {
     }
     for (const store::AwaitingNotices& awaiting : *pending) {
       const std::int64_t id = awaiting.id;
-      const auto after = calendar_of_revision(id);
-      const auto before = awaiting.base_id != 0 ? calendar_of_revision(awaiting.base_id) : nullptr;
       const auto outcome = store_thread_.call(
-          [id, decide = make_notice_decider(before, after ? after : snapshot_.current(), planner_options(config_),
-                                            clock_->now()),
-           now = clock_->now()](store::RevisionStore& s) { return s.record_change_notices(id, decide, now); });
+          [id, now = clock_->now()](store::RevisionStore& s) { return s.start_change_notices(id, now); });
       if (!outcome) {
         log::error("calendar", "recording the change notices of revision #" + std::to_string(id) + ": " +
                                    outcome.error());
@@ -459,11 +464,25 @@ class Daemon {
       }
       log_notices(id, *outcome);
     }
+    const auto unfinished = store_thread_.call([](store::SchedulingStore& s) { return s.unfinished_firings(); });
+    if (!unfinished) {
+      log::error("scheduler", unfinished.error());
+      return false;
+    }
+    for (const store::FiringRecord& firing : *unfinished) {
+      log::info("scheduler", "fan-out #" + std::to_string(firing.id) + " (" + std::string(store::to_string(firing.kind)) +
+                                 ") resumes after endpoint " + std::to_string(firing.done_through) + " of " +
+                                 std::to_string(firing.last_endpoint_id) + ", " + std::to_string(firing.messages) +
+                                 " message(s) so far");
+      if (firing.kind == store::FiringKind::notices) {
+        scheduler_.add_notice_decider(firing.revision_id, notice_decider_of(firing.revision_id, firing.base_id));
+      }
+    }
     return true;
   }
 
-  // The change notices of a revision just released, recorded on the store thread; the
-  // dispatcher is woken once they are.
+  // The change notices of a revision just released: their firing is recorded on the store thread
+  // and the scheduler runs its chunks, waking the dispatcher as messages come.
   void record_notices_of(const store::RevisionRecord& revision, std::shared_ptr<const Calendar> before,
                          std::shared_ptr<const Calendar> after) {
     if (revision.state != store::RevisionState::released) return;
@@ -471,10 +490,11 @@ class Daemon {
                                    [](const WindowChange& c) { return is_notice_worthy(c); });
     if (!tells) return;
     store_thread_.run(
-        [id = revision.id, decide = make_notice_decider(std::move(before), std::move(after), planner_options(config_),
-                                                        clock_->now()),
-         now = clock_->now()](store::RevisionStore& s) { return s.record_change_notices(id, decide, now); },
-        io_, [this, id = revision.id](Result<store::NoticeOutcome> outcome) {
+        [id = revision.id, now = clock_->now()](store::RevisionStore& s) { return s.start_change_notices(id, now); },
+        io_,
+        [this, id = revision.id,
+         decide = make_notice_decider(std::move(before), std::move(after), planner_options(config_), clock_->now())](
+            Result<store::NoticeOutcome> outcome) {
           if (!outcome) {
             // The revision is released; its notices are recorded at the next start.
             log::error("calendar", "recording the change notices of revision #" + std::to_string(id) + ": " +
@@ -482,15 +502,15 @@ class Daemon {
             return;
           }
           log_notices(id, *outcome);
-          dispatcher_.wake();
+          if (outcome->firing_id != 0) scheduler_.add_notice_decider(id, decide);
         });
   }
 
   static void log_notices(std::int64_t id, const store::NoticeOutcome& outcome) {
     if (outcome.already_recorded) return;
     log::info("calendar", "revision #" + std::to_string(id) + ": change notices recorded for " +
-                              std::to_string(outcome.events) + " window(s): " + std::to_string(outcome.messages) +
-                              " message(s); " + std::to_string(outcome.superseded) + " unsent item(s) superseded");
+                              std::to_string(outcome.events) + " window(s), told by fan-out #" +
+                              std::to_string(outcome.firing_id));
   }
 
   // A revision waits for its release; the calendar in force does not change until then.

@@ -42,19 +42,19 @@ std::string describe(const PassReport& r, std::chrono::microseconds fraction) {
             " ms)";
   }
   text += ", " + std::to_string(r.fired_late) + " late, " + std::to_string(r.missed) + " missed; " +
-          std::to_string(r.messages) + " message(s) recorded";
-  if (r.superseded > 0) text += ", " + std::to_string(r.superseded) + " superseded";
+          std::to_string(r.firings) + " fan-out(s) recorded";
   if (r.expired > 0) text += ", " + std::to_string(r.expired) + " expired unsent";
   return text;
 }
 
-struct PassResult {
-  PassReport report;
-  bool purged = false;
+}  // namespace
+
+// What one step on the store thread did: a chunk of a firing, or else a pass.
+struct Scheduler::Step {
+  std::optional<Result<store::ChunkOutcome>> chunk;
+  PassReport pass;
   std::chrono::milliseconds took{0};
 };
-
-}  // namespace
 
 Scheduler::Scheduler(boost::asio::io_context& io, store::StoreClient<store::SchedulingStore> store, const Clock& clock,
                      SchedulerOptions options)
@@ -82,6 +82,13 @@ SchedulerStatus Scheduler::status() const {
   return status_;
 }
 
+void Scheduler::add_notice_decider(std::int64_t revision_id, NoticeDecider decide) {
+  auto deciders = std::make_shared<store::NoticeDeciders>(*deciders_);
+  (*deciders)[revision_id] = std::move(decide);
+  deciders_ = std::move(deciders);
+  wake();
+}
+
 void Scheduler::wake() {
   if (stopped_ || !plan_) return;
   if (pass_running_) {
@@ -94,36 +101,93 @@ void Scheduler::wake() {
   const Instant now = reading.first;
   const std::chrono::microseconds fraction = reading.second;
   const bool purge_due = now - last_purge_ >= options_.purge_interval;
-  if (purge_due) last_purge_ = now;
   store_.run(
-      [plan = plan_, now, purge_due, options = options_](store::SchedulingStore& store) {
+      [plan = plan_, now, purge_due, options = options_, deciders = deciders_](store::SchedulingStore& store) {
         const auto started = std::chrono::steady_clock::now();
-        PassResult result{run_pass(store, *plan, now, options.pass), false, {}};
-        if (purge_due && result.report.errors.empty()) {
-          const auto purged = store.purge(now, options.retention);
-          if (!purged) result.report.errors.push_back(purged.error());
-          result.purged = purged.ok() && (purged->messages > 0 || purged->subscribers > 0);
+        Step step;
+        auto chunk = store.continue_firing(now, options.fanout_chunk, *deciders);
+        if (!chunk || chunk->firing_id != 0) {
+          step.chunk = std::move(chunk);
+        } else {
+          step.pass = run_pass(store, *plan, now, options.pass);
+          if (purge_due && step.pass.errors.empty()) {
+            if (const auto purged = store.purge(now, options.retention); !purged) {
+              step.pass.errors.push_back(purged.error());
+            }
+          }
         }
-        result.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-        return result;
+        step.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+        return step;
       },
-      io_, [this, now, fraction](PassResult result) {
+      io_, [this, now, fraction, purge_due](Step step) {
+        if (step.chunk) {
+          on_chunk_done(*step.chunk, step.took);
+          return;
+        }
+        if (purge_due) last_purge_ = now;
         {
           const std::lock_guard<std::mutex> lock(status_mutex_);
           status_.last_pass = now;
-          status_.next_due = result.report.next_due;
-          status_.last_error = result.report.errors.empty() ? "" : result.report.errors.front();
+          status_.next_due = step.pass.next_due;
+          status_.last_error = step.pass.errors.empty() ? "" : step.pass.errors.front();
           ++status_.passes;
-          if (!result.report.errors.empty()) ++status_.failed_passes;
-          for (const std::chrono::seconds late : result.report.lateness) status_.lateness.observe(late + fraction);
+          if (!step.pass.errors.empty()) ++status_.failed_passes;
+          for (const std::chrono::seconds late : step.pass.lateness) status_.lateness.observe(late + fraction);
         }
-        on_pass_done(std::move(result.report), result.took, fraction);
+        on_pass_done(std::move(step.pass), step.took, fraction);
       });
+}
+
+void Scheduler::on_chunk_done(const Result<store::ChunkOutcome>& chunk, std::chrono::milliseconds took) {
+  pass_running_ = false;
+  {
+    const std::lock_guard<std::mutex> lock(status_mutex_);
+    if (chunk) {
+      ++status_.chunks;
+      status_.firing_in_progress = chunk->finished ? 0 : chunk->firing_id;
+      if (chunk->finished) ++status_.firings_finished;
+    } else {
+      status_.last_error = chunk.error();
+      ++status_.failed_passes;
+    }
+  }
+  if (!chunk) {
+    // Nothing of a failed chunk was committed; it runs again at the next replan.
+    log::error("scheduler", chunk.error());
+  } else {
+    if (chunk->messages > 0 && on_messages_) on_messages_();
+    firing_took_ += took;
+    ++firing_chunks_;
+    if (chunk->finished) {
+      log::info("scheduler", "fan-out #" + std::to_string(chunk->firing_id) + " (" +
+                                 std::string(store::to_string(chunk->kind)) + ") finished: " +
+                                 std::to_string(chunk->firing_messages) + " message(s) in " +
+                                 std::to_string(firing_chunks_) + " chunk(s), " +
+                                 std::to_string(firing_took_.count()) + " ms on the store thread");
+      firing_took_ = {};
+      firing_chunks_ = 0;
+      if (chunk->kind == store::FiringKind::notices && deciders_->count(chunk->revision_id) > 0) {
+        auto deciders = std::make_shared<store::NoticeDeciders>(*deciders_);
+        deciders->erase(chunk->revision_id);
+        deciders_ = std::move(deciders);
+      }
+    }
+  }
+  if (stopped_) {
+    if (on_idle_) boost::asio::post(io_, std::move(on_idle_));
+    return;
+  }
+  if (!chunk) {
+    arm_timer(std::nullopt);
+    return;
+  }
+  // The next chunk right away: posted behind whatever waits for the store thread meanwhile.
+  wake_again_ = false;
+  wake();
 }
 
 void Scheduler::on_pass_done(PassReport report, std::chrono::milliseconds took, std::chrono::microseconds fraction) {
   pass_running_ = false;
-  if (report.messages > 0 && on_messages_) on_messages_();
   for (const std::string& e : report.errors) log::error("scheduler", e);
   if (report.fired_on_time + report.fired_late + report.missed > 0 || report.expired > 0) {
     log::info("scheduler", describe(report, fraction) + " in " + std::to_string(took.count()) + " ms");
@@ -132,7 +196,8 @@ void Scheduler::on_pass_done(PassReport report, std::chrono::milliseconds took, 
     if (on_idle_) boost::asio::post(io_, std::move(on_idle_));
     return;
   }
-  if (wake_again_) {
+  if (wake_again_ || (report.firings > 0 && report.errors.empty())) {
+    // Woken meanwhile, or fan-outs recorded whose chunks run now.
     wake_again_ = false;
     wake();
     return;

@@ -1,8 +1,12 @@
 #pragma once
 // The scheduler on the event loop: a timer on the next trigger (and at least every
 // `replan_interval`, so a wall-clock jump or a changed clock is noticed within it), each wake
-// running one pass (scheduler_pass.h) on the store thread. One pass at a time; a wake that comes
-// during a pass runs another right after it.
+// running one step on the store thread: one chunk of the oldest unfinished firing if there is
+// one, else a pass (scheduler_pass.h). A step that did something is followed at once by the next
+// one, posted behind whatever else waits for the store thread (a subscription, a page, delivery
+// results), so a fan-out to a million endpoints never holds anyone up for longer than a chunk.
+// Firings complete in the order they were recorded: no pass runs while one is unfinished. One
+// step at a time; a wake that comes during a step runs another right after it.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -25,6 +29,9 @@ struct SchedulerOptions {
   PassOptions pass;
   RetentionPolicy retention;
   std::chrono::seconds purge_interval{3600};
+  // Endpoints per chunk of a fan-out: each chunk is one transaction on the store thread, so this
+  // bounds how long anything else waits behind a fan-out (bench/fanout_bench.cc measures both).
+  int fanout_chunk = 2000;
 };
 
 // What /healthz and the logs say about the scheduler.
@@ -47,6 +54,9 @@ struct SchedulerStatus {
   std::int64_t passes = 0;
   std::int64_t failed_passes = 0;       // ended by a store error (logged; tried again at the next replan)
   LatenessHistogram lateness;
+  std::int64_t chunks = 0;              // fan-out chunks run since start
+  std::int64_t firings_finished = 0;
+  std::int64_t firing_in_progress = 0;  // the firing whose chunks are running; 0: none
 };
 
 class Scheduler {
@@ -62,12 +72,19 @@ class Scheduler {
 
   SchedulerStatus status() const;
 
-  // Called (on the io_context) after a pass that recorded messages: the dispatcher's cue.
+  // The who-is-told rule for the notices firing of released revision `revision_id`
+  // (store/revision_store.h start_change_notices), kept until that firing finishes; then a wake.
+  void add_notice_decider(std::int64_t revision_id, NoticeDecider decide);
+
+  // Called (on the io_context) after a chunk that recorded messages: the dispatcher's cue.
   void on_messages(std::function<void()> callback) { on_messages_ = std::move(callback); }
 
  private:
   void wake();
   // `fraction`: the part of a second the pass's `now` dropped (lateness to the microsecond).
+  struct Step;
+  void on_step_done(Step step, Instant now, std::chrono::microseconds fraction);
+  void on_chunk_done(const Result<store::ChunkOutcome>& chunk, std::chrono::milliseconds took);
   void on_pass_done(PassReport report, std::chrono::milliseconds took, std::chrono::microseconds fraction);
   void arm_timer(std::optional<Instant> next_due);
 
@@ -83,6 +100,10 @@ class Scheduler {
   std::function<void()> on_idle_;
   std::function<void()> on_messages_;
   Instant last_purge_{};
+  std::chrono::milliseconds firing_took_{0};  // the running fan-out's chunks so far, for its log line
+  int firing_chunks_ = 0;
+  // Replaced, never changed in place: a step on the store thread holds the one it started with.
+  std::shared_ptr<const store::NoticeDeciders> deciders_ = std::make_shared<store::NoticeDeciders>();
   mutable std::mutex status_mutex_;     // status is read from HTTP sessions' handlers
   SchedulerStatus status_;
 };

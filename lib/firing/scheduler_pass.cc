@@ -50,14 +50,13 @@ PassReport run_pass(store::SchedulingStore& store, const Plan& plan, Instant now
     report.missed = *recorded;
   }
   const auto fire = [&](const std::vector<Trigger>& batch, FireKind kind, Instant batch_cursor) {
-    const auto outcome = store.fire(batch, kind, now, batch_cursor);
+    const auto outcome = store.start_firing(batch, kind, now, batch_cursor);
     if (!outcome) {
       report.errors.push_back(outcome.error());
       return false;
     }
     (kind == FireKind::late ? report.fired_late : report.fired_on_time) += outcome->new_triggers;
-    report.messages += outcome->messages;
-    report.superseded += outcome->superseded_messages;
+    if (outcome->firing_id != 0) ++report.firings;
     if (kind == FireKind::on_time && outcome->new_triggers > 0) {
       report.lateness.push_back(std::chrono::duration_cast<std::chrono::seconds>(now - batch.front().due));
     }

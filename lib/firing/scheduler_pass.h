@@ -9,6 +9,9 @@
 //   - due more than `late_after` ago → fired late, in one batch: one reminder per window and
 //                                      endpoint, the latest lead;
 //   - otherwise                      → fired on time, one fan-out per due instant (a digest).
+// Each fan-out is recorded as a firing (store/scheduling_store.h start_firing) whose messages the
+// caller then adds chunk by chunk (continue_firing; finish_firings at once). The scheduler runs a
+// pass only when no firing is unfinished, so firings complete in the order they were recorded.
 // Then the cursor moves to now (never back: a clock set back fires nothing twice, and the
 // store's trigger keys refuse a repeat anyway) and unsent messages of closed windows expire.
 // On the very first pass there is no cursor: it starts at now, and nothing earlier fires.
@@ -31,7 +34,8 @@ struct PassReport {
   int fired_on_time = 0;
   int fired_late = 0;
   int missed = 0;
-  std::int64_t messages = 0;
+  int firings = 0;                              // recorded by this pass, their chunks still to run
+  std::int64_t messages = 0;                    // added by chunks (the scheduler's, not the pass's)
   std::int64_t expired = 0;
   std::int64_t superseded = 0;
   std::vector<std::chrono::seconds> lateness;   // per on-time trigger: now − due

@@ -17,9 +17,14 @@ class ForwardingStore : public Store {
   // --- SchedulingStore
   Result<std::optional<Instant>> cursor() override { return scheduling().cursor(); }
   Status advance_cursor(Instant to) override { return scheduling().advance_cursor(to); }
-  Result<FireOutcome> fire(const std::vector<Trigger>& triggers, FireKind kind, Instant now, Instant cursor) override {
-    return scheduling().fire(triggers, kind, now, cursor);
+  Result<FireOutcome> start_firing(const std::vector<Trigger>& triggers, FireKind kind, Instant now,
+                                   Instant cursor) override {
+    return scheduling().start_firing(triggers, kind, now, cursor);
   }
+  Result<ChunkOutcome> continue_firing(Instant now, int max_endpoints, const NoticeDeciders& deciders) override {
+    return scheduling().continue_firing(now, max_endpoints, deciders);
+  }
+  Result<std::vector<FiringRecord>> unfinished_firings() override { return scheduling().unfinished_firings(); }
   Result<int> record_missed(const std::vector<Trigger>& triggers, Instant now, Instant cursor) override {
     return scheduling().record_missed(triggers, now, cursor);
   }
@@ -164,6 +169,9 @@ class ForwardingStore : public Store {
     return revisions().drop_revision(id, reason, now);
   }
   Result<std::optional<RevisionSources>> revision_sources(std::int64_t id) override { return revisions().revision_sources(id); }
+  Result<NoticeOutcome> start_change_notices(std::int64_t id, Instant now) override {
+    return revisions().start_change_notices(id, now);
+  }
   Result<NoticeOutcome> record_change_notices(std::int64_t id, const NoticeDecider& decide, Instant now) override {
     return revisions().record_change_notices(id, decide, now);
   }

@@ -252,6 +252,46 @@ const char* const kEndpointNames = R"sql(
 ALTER TABLE endpoints ADD COLUMN name TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 13: firings (issue "Delivery at scale") — each fan-out is recorded first with the
+// highest endpoint id it covers, then completed in chunks of endpoints, each chunk one
+// transaction that moves done_through; a crash resumes after the last committed chunk. A
+// reminder firing keeps its triggers with the facts filters match (the chunks read them after a
+// restart as well); a notices firing names the release and the revision it was compared with.
+// Messages of a firing are unique per endpoint: a resumed chunk can never double one.
+const char* const kFirings = R"sql(
+CREATE TABLE firings (
+  id                INTEGER PRIMARY KEY,
+  kind              TEXT NOT NULL CHECK (kind IN ('on_time', 'late', 'notices')),
+  created_at        INTEGER NOT NULL,
+  last_endpoint_id  INTEGER NOT NULL,
+  done_through      INTEGER NOT NULL DEFAULT 0,
+  messages          INTEGER NOT NULL DEFAULT 0,
+  finished_at       INTEGER,
+  revision_id       INTEGER NOT NULL DEFAULT 0,
+  base_id           INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX firings_unfinished ON firings(id) WHERE finished_at IS NULL;
+
+CREATE TABLE firing_triggers (
+  firing_id       INTEGER NOT NULL REFERENCES firings(id) ON DELETE CASCADE,
+  key             TEXT NOT NULL,
+  window_id       TEXT NOT NULL,
+  programme_id    TEXT NOT NULL,
+  lead            TEXT NOT NULL,
+  due_at          INTEGER NOT NULL,
+  closes_at       INTEGER NOT NULL,
+  grp             TEXT NOT NULL,
+  category        TEXT NOT NULL,
+  authority_text  TEXT NOT NULL,
+  role            TEXT NOT NULL,
+  search_text     TEXT NOT NULL,
+  PRIMARY KEY (firing_id, key)
+) WITHOUT ROWID;
+
+ALTER TABLE messages ADD COLUMN firing_id INTEGER;
+CREATE UNIQUE INDEX messages_per_firing ON messages(firing_id, endpoint_id) WHERE firing_id IS NOT NULL;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -268,6 +308,7 @@ const std::vector<Migration>& migrations() {
       {10, "failed attempts of an endpoint's failing streak", kFailingStreak},
       {11, "subscribe mails held back by the per-address limits", kDueAccountMails},
       {12, "endpoint names", kEndpointNames},
+      {13, "firings: fan-outs in chunks", kFirings},
   };
   return all;
 }

@@ -92,9 +92,46 @@ enum class FireKind { on_time, late };
 struct FireOutcome {
   int new_triggers = 0;                   // recorded now
   int already_recorded = 0;               // fired before: nothing recorded again
+  std::int64_t firing_id = 0;             // the firing recorded for the new triggers; 0: none
+  // What the firing's chunks added (start_firing alone adds none; fire() runs them all).
   std::int64_t messages = 0;
   std::int64_t deliveries = 0;
   std::int64_t superseded_messages = 0;   // older unsent messages a newer lead replaced
+};
+
+// A firing is one fan-out: the triggers of one due instant (on_time), a late batch, or the change
+// notices of a released revision (notices). It is recorded first, with the highest endpoint id it
+// covers; chunks of endpoints then add its messages in id order, one transaction each.
+enum class FiringKind { on_time, late, notices };
+inline constexpr StateNames<FiringKind, 3> kFiringKinds{{{
+    {FiringKind::on_time, "on_time"},
+    {FiringKind::late, "late"},
+    {FiringKind::notices, "notices"},
+}}};
+inline std::string_view to_string(FiringKind kind) { return kFiringKinds.name(kind); }
+
+struct FiringRecord {
+  std::int64_t id = 0;
+  FiringKind kind = FiringKind::on_time;
+  Instant created_at;
+  std::int64_t last_endpoint_id = 0;      // the highest endpoint id when it was recorded
+  std::int64_t done_through = 0;          // endpoints up to this id have their messages
+  std::int64_t messages = 0;              // recorded so far
+  std::int64_t revision_id = 0;           // notices: the release told of, and the revision it
+  std::int64_t base_id = 0;               //   was compared with (0: none)
+};
+
+// What one chunk did. firing_id 0: there was no unfinished firing.
+struct ChunkOutcome {
+  std::int64_t firing_id = 0;
+  FiringKind kind = FiringKind::on_time;
+  std::int64_t revision_id = 0;           // notices: the release told of
+  std::int64_t endpoints_from = 0, endpoints_through = 0;  // the id range (from, through] it covered
+  std::int64_t messages = 0;
+  std::int64_t deliveries = 0;
+  std::int64_t superseded = 0;            // unsent messages or items the new ones replaced
+  bool finished = false;                  // this chunk was the firing's last
+  std::int64_t firing_messages = 0;       // the firing's messages so far, this chunk's included
 };
 
 struct PurgeOutcome {

@@ -80,6 +80,7 @@ struct RevisionSources {
 struct NoticeOutcome {
   bool already_recorded = false;          // this revision's notices were recorded before: nothing now
   std::int64_t events = 0;                // windows with a notice-worthy change
+  std::int64_t firing_id = 0;             // the firing that tells them (0: none)
   std::int64_t messages = 0;              // one per endpoint told (expired for endpoints not active)
   std::int64_t superseded = 0;            // unsent notices and reminders a newer release replaced
 };
@@ -116,7 +117,14 @@ class RevisionStore {
   // such revision or it was stored before files were kept (schema 9).
   virtual Result<std::optional<RevisionSources>> revision_sources(std::int64_t id) = 0;
 
-  // The change notices of released revision `id`, once: every endpoint of an active subscriber
+  // Starts the change notices of released revision `id`, once, in one short transaction: claims
+  // a change event for each window with a notice-worthy change, marks the revision's notices
+  // recorded and records a notices firing (scheduling_store.h) whose chunks, run by
+  // continue_firing with this revision's decider, tell the endpoints as below. `events` and
+  // `firing_id` are filled; the messages come with the chunks.
+  virtual Result<NoticeOutcome> start_change_notices(std::int64_t id, Instant now) = 0;
+  // start_change_notices and every chunk of its firing at once (tests and tools). The change
+  // notices of released revision `id`, once: every endpoint of an active subscriber
   // whose filters match a window with a notice-worthy change is asked to `decide`, with its
   // ledger entry; those told get one message each (a digest), expired when the endpoint is not
   // active. Unsent notices of the same windows are superseded; unsent reminders of windows

@@ -7,6 +7,7 @@
 
 #include "base/sha256.h"
 #include "store/migrations.h"
+#include "store/sqlite_firings.h"
 #include "store/sqlite_support.h"
 
 namespace deadline::store {
@@ -26,77 +27,6 @@ const FilterField kFilterFields[] = {
     {"category", 4, &EndpointFilters::categories},  {"authority", 8, &EndpointFilters::authorities},
     {"role", 16, &EndpointFilters::roles},          {"keyword", 32, &EndpointFilters::keywords},
 };
-
-// Matches every new trigger against every active endpoint of an active subscriber, keeping per
-// endpoint and window only the latest lead (catch-up after downtime sends one reminder, and two
-// leads that fall together — closing-day moved to 2 h before — make one delivery).
-const char* const kMatchSql = R"sql(
-INSERT INTO temp.fire_matches (endpoint_id, trigger_key, window_id, lead, due_at, closes_at)
-SELECT endpoint_id, key, window_id, lead, due_at, closes_at FROM (
-  SELECT e.id AS endpoint_id, t.key, t.window_id, t.lead, t.due_at, t.closes_at,
-         row_number() OVER (PARTITION BY e.id, t.window_id ORDER BY t.due_at DESC, t.key DESC) AS rank
-  FROM temp.fire_triggers AS t
-  JOIN endpoints AS e ON e.state = 'active'
-  JOIN subscribers AS s ON s.id = e.subscriber_id AND s.state = 'active'
-  WHERE (e.filter_fields & 1 = 0 OR EXISTS (SELECT 1 FROM endpoint_filters f
-           WHERE f.endpoint_id = e.id AND f.field = 'programme' AND f.value = t.programme_id))
-    AND (e.filter_fields & 2 = 0 OR EXISTS (SELECT 1 FROM endpoint_filters f
-           WHERE f.endpoint_id = e.id AND f.field = 'group' AND f.value = t.grp))
-    AND (e.filter_fields & 4 = 0 OR EXISTS (SELECT 1 FROM endpoint_filters f
-           WHERE f.endpoint_id = e.id AND f.field = 'category' AND f.value = t.category))
-    AND (e.filter_fields & 8 = 0 OR EXISTS (SELECT 1 FROM endpoint_filters f
-           WHERE f.endpoint_id = e.id AND f.field = 'authority' AND instr(t.authority_text, f.value) > 0))
-    AND (e.filter_fields & 16 = 0 OR EXISTS (SELECT 1 FROM endpoint_filters f
-           WHERE f.endpoint_id = e.id AND f.field = 'role' AND f.value = t.role))
-    AND (e.filter_fields & 32 = 0 OR EXISTS (SELECT 1 FROM endpoint_filters f
-           WHERE f.endpoint_id = e.id AND f.field = 'keyword' AND instr(t.search_text, f.value) > 0))
-    AND (e.all_leads = 1 OR EXISTS (SELECT 1 FROM endpoint_leads l
-           WHERE l.endpoint_id = e.id AND l.lead = t.lead))
-) WHERE rank = 1
-)sql";
-
-// Older unsent deliveries of the same endpoint and window that the new ones replace. Driven
-// from this fan-out's matches through deliveries_by_window, so its cost follows the fan-out, not
-// the size of the outbox (CROSS JOIN fixes that order: SQLite's planner, without statistics,
-// would rather scan every pending message).
-const char* const kFindReplacedSql = R"sql(
-INSERT INTO temp.fire_replaced (message_id, trigger_key)
-SELECT d.message_id, d.trigger_key
-FROM temp.fire_matches AS m
-CROSS JOIN deliveries AS d ON d.endpoint_id = m.endpoint_id AND d.window_id = m.window_id
-CROSS JOIN messages AS msg ON msg.id = d.message_id
-WHERE d.superseded = 0 AND d.trigger_key != m.trigger_key AND msg.state IN ('pending', 'retry')
-)sql";
-
-const char* const kMarkReplacedSql = R"sql(
-UPDATE deliveries SET superseded = 1
-WHERE (message_id, trigger_key) IN (SELECT message_id, trigger_key FROM temp.fire_replaced)
-)sql";
-
-// A message whose every delivery was replaced has nothing left to say. (The unary + keeps the
-// planner on the primary key instead of scanning the state index.)
-const char* const kExpireReplacedSql = R"sql(
-UPDATE messages SET state = 'expired', last_error = 'superseded by a newer reminder', updated_at = ?1
-WHERE id IN (SELECT DISTINCT message_id FROM temp.fire_replaced)
-  AND +state IN ('pending', 'retry')
-  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.superseded = 0)
-)sql";
-
-void set_cursor(SQLite::Database& db, Instant cursor) {
-  SQLite::Statement q(db,
-                      "INSERT INTO scheduler_state (name, value) VALUES ('cursor', ?1) "
-                      "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)");
-  q.bind(1, seconds(cursor));
-  q.exec();
-}
-
-void bind_trigger(SQLite::Statement& q, const Trigger& t) {
-  q.bind(1, t.key());
-  q.bind(2, t.window_id);
-  q.bind(3, t.lead);
-  q.bind(4, seconds(t.due));
-  q.bind(5, seconds(t.closes));
-}
 
 std::string lowercase_ascii(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -178,20 +108,25 @@ std::vector<std::string> read_leads(SQLite::Database& db, int64_t endpoint_id) {
   return leads;
 }
 
-std::map<int64_t, EndpointFilters> read_every_endpoints_filters(SQLite::Database& db) {
+std::map<int64_t, EndpointFilters> read_endpoints_filters(SQLite::Database& db, int64_t from, int64_t through) {
   std::map<int64_t, EndpointFilters> all;
-  SQLite::Statement q(db, "SELECT endpoint_id, field, value FROM endpoint_filters ORDER BY endpoint_id, field, value");
+  SQLite::Statement q(db, "SELECT endpoint_id, field, value FROM endpoint_filters WHERE endpoint_id > ?1 "
+                          "AND endpoint_id <= ?2 ORDER BY endpoint_id, field, value");
+  q.bind(1, from);
+  q.bind(2, through);
   while (q.executeStep()) add_filter_row(all[q.getColumn(0).getInt64()], q.getColumn(1).getString(), q.getColumn(2).getString());
   return all;
 }
 
-std::map<int64_t, std::vector<std::string>> read_every_endpoints_leads(SQLite::Database& db) {
+std::map<int64_t, std::vector<std::string>> read_endpoints_leads(SQLite::Database& db, int64_t from, int64_t through) {
   std::map<int64_t, std::vector<std::string>> all;
-  SQLite::Statement q(db, "SELECT endpoint_id, lead FROM endpoint_leads ORDER BY endpoint_id, lead");
+  SQLite::Statement q(db, "SELECT endpoint_id, lead FROM endpoint_leads WHERE endpoint_id > ?1 AND endpoint_id <= ?2 "
+                          "ORDER BY endpoint_id, lead");
+  q.bind(1, from);
+  q.bind(2, through);
   while (q.executeStep()) all[q.getColumn(0).getInt64()].push_back(q.getColumn(1).getString());
   return all;
 }
-
 
 MessageRecord read_message(SQLite::Statement& row) {
   return {row.getColumn(0).getString(),         row.getColumn(1).getInt64(),
@@ -251,93 +186,6 @@ Status SqliteStore::advance_cursor(Instant to) {
   });
 }
 
-Result<FireOutcome> SqliteStore::fire(const std::vector<Trigger>& triggers, FireKind kind,
-                                      Instant now, Instant cursor) {
-  return guarded("firing triggers", [&] {
-    SQLite::Database& db = *db_;
-    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-    db.exec("DELETE FROM temp.fire_triggers; DELETE FROM temp.fire_matches; DELETE FROM temp.fire_messages; "
-            "DELETE FROM temp.fire_replaced");
-
-    FireOutcome outcome;
-    SQLite::Statement record(db,
-                             "INSERT INTO triggers (key, window_id, lead, due_at, closes_at, recorded_at, outcome) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (key) DO NOTHING");
-    SQLite::Statement stage(db,
-                            "INSERT INTO temp.fire_triggers VALUES (?1, ?2, ?6, ?3, ?4, ?5, ?7, ?8, ?9, ?10, ?11)");
-    for (const Trigger& t : triggers) {
-      bind_trigger(record, t);
-      record.bind(6, seconds(now));
-      record.bind(7, kind == FireKind::late ? "late" : "fired");
-      record.exec();
-      record.reset();
-      if (db.getChanges() == 0) {
-        ++outcome.already_recorded;
-        continue;
-      }
-      ++outcome.new_triggers;
-      bind_trigger(stage, t);
-      stage.bind(6, t.window.programme_id);
-      stage.bind(7, t.window.group);
-      stage.bind(8, t.window.category);
-      stage.bind(9, t.window.authority_text);
-      stage.bind(10, t.window.role);
-      stage.bind(11, t.window.search_text);
-      stage.exec();
-      stage.reset();
-    }
-
-    if (outcome.new_triggers > 0) {
-      db.exec(kMatchSql);
-      // One message per endpoint: every trigger of this batch it matches is a delivery in it.
-      db.exec("INSERT INTO temp.fire_messages (endpoint_id, id, due_at, expires_at) "
-              "SELECT endpoint_id, lower(hex(randomblob(16))), max(due_at), max(closes_at) "
-              "FROM temp.fire_matches GROUP BY endpoint_id");
-      SQLite::Statement messages(db,
-                                 "INSERT INTO messages (id, endpoint_id, due_at, created_at, state, next_attempt_at, "
-                                 "expires_at, updated_at) SELECT id, endpoint_id, due_at, ?1, 'pending', ?1, "
-                                 "expires_at, ?1 FROM temp.fire_messages");
-      messages.bind(1, seconds(now));
-      outcome.messages = messages.exec();
-      outcome.deliveries = db.exec(
-          "INSERT INTO deliveries (message_id, endpoint_id, trigger_key, window_id, lead, closes_at) "
-          "SELECT fm.id, m.endpoint_id, m.trigger_key, m.window_id, m.lead, m.closes_at "
-          "FROM temp.fire_matches AS m JOIN temp.fire_messages AS fm USING (endpoint_id)");
-      db.exec(kFindReplacedSql);
-      db.exec(kMarkReplacedSql);
-      SQLite::Statement expire(db, kExpireReplacedSql);
-      expire.bind(1, seconds(now));
-      outcome.superseded_messages = expire.exec();
-      db.exec("UPDATE triggers SET messages = c.n FROM "
-              "(SELECT trigger_key, count(*) AS n FROM temp.fire_matches GROUP BY trigger_key) AS c "
-              "WHERE triggers.key = c.trigger_key");
-    }
-    set_cursor(db, cursor);
-    transaction.commit();
-    return Result<FireOutcome>::success(outcome);
-  });
-}
-
-Result<int> SqliteStore::record_missed(const std::vector<Trigger>& triggers, Instant now,
-                                       Instant cursor) {
-  return guarded("recording missed triggers", [&] {
-    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement record(*db_,
-                             "INSERT INTO triggers (key, window_id, lead, due_at, closes_at, recorded_at, outcome) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'missed') ON CONFLICT (key) DO NOTHING");
-    int recorded = 0;
-    for (const Trigger& t : triggers) {
-      bind_trigger(record, t);
-      record.bind(6, seconds(now));
-      recorded += record.exec();
-      record.reset();
-    }
-    set_cursor(*db_, cursor);
-    transaction.commit();
-    return Result<int>::success(recorded);
-  });
-}
-
 Result<int64_t> SqliteStore::expire_closed(Instant now) {
   return guarded("expiring messages", [&] {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -385,6 +233,10 @@ Result<PurgeOutcome> SqliteStore::purge(Instant now, const RetentionPolicy& poli
               "(SELECT calendar_revision FROM calendar_revisions)");
     // The ledger of what each endpoint was told outlives the messages: until its close is
     // finished_message_days past, whatever the message purge did.
+    // Finished firings: their messages keep the id, nothing else needs them.
+    SQLite::Statement firings(*db_, "DELETE FROM firings WHERE finished_at <= ?1");
+    firings.bind(1, finished);
+    firings.exec();
     SQLite::Statement ledger(*db_, "DELETE FROM told WHERE close_told <= ?1");
     ledger.bind(1, finished);
     ledger.exec();

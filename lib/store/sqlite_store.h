@@ -33,8 +33,10 @@ class SqliteStore final : public Store {
   // --- SchedulingStore (scheduling_store.h) ---------------------------------------------------
   Result<std::optional<Instant>> cursor() override;
   Status advance_cursor(Instant to) override;
-  Result<FireOutcome> fire(const std::vector<Trigger>& triggers, FireKind kind, Instant now,
-                           Instant cursor) override;
+  Result<FireOutcome> start_firing(const std::vector<Trigger>& triggers, FireKind kind, Instant now,
+                                   Instant cursor) override;
+  Result<ChunkOutcome> continue_firing(Instant now, int max_endpoints, const NoticeDeciders& deciders) override;
+  Result<std::vector<FiringRecord>> unfinished_firings() override;
   Result<int> record_missed(const std::vector<Trigger>& triggers, Instant now, Instant cursor) override;
   Result<std::int64_t> expire_closed(Instant now) override;
   Result<PurgeOutcome> purge(Instant now, const RetentionPolicy& policy) override;
@@ -111,6 +113,7 @@ class SqliteStore final : public Store {
   Result<RevisionRecord> release_revision(std::int64_t id, Instant now) override;
   Result<RevisionRecord> drop_revision(std::int64_t id, const std::string& reason, Instant now) override;
   Result<std::optional<RevisionSources>> revision_sources(std::int64_t id) override;
+  Result<NoticeOutcome> start_change_notices(std::int64_t id, Instant now) override;
   Result<NoticeOutcome> record_change_notices(std::int64_t id, const NoticeDecider& decide, Instant now) override;
   Result<NoticeOutcome> preview_change_notices(std::int64_t id, const NoticeDecider& decide, Instant now) override;
   Result<std::vector<AwaitingNotices>> revisions_awaiting_notices() override;

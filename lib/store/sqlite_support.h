@@ -68,10 +68,12 @@ struct NewEndpoint;
 // An endpoint's filters and chosen lead ids (empty: every lead), as stored.
 EndpointFilters read_filters(SQLite::Database& db, std::int64_t endpoint_id);
 std::vector<std::string> read_leads(SQLite::Database& db, std::int64_t endpoint_id);
-// The same for every endpoint at once, by endpoint id (only those with any), in one scan each:
-// for a pass over many endpoints, instead of two queries per endpoint.
-std::map<std::int64_t, EndpointFilters> read_every_endpoints_filters(SQLite::Database& db);
-std::map<std::int64_t, std::vector<std::string>> read_every_endpoints_leads(SQLite::Database& db);
+// The same for the endpoints with ids in (from, through] at once, by endpoint id (only those with
+// any), in one scan each: for a pass over many endpoints, instead of two queries per endpoint.
+std::map<std::int64_t, EndpointFilters> read_endpoints_filters(SQLite::Database& db, std::int64_t from,
+                                                               std::int64_t through);
+std::map<std::int64_t, std::vector<std::string>> read_endpoints_leads(SQLite::Database& db, std::int64_t from,
+                                                                      std::int64_t through);
 
 // Inserts an endpoint with its filters and leads, inside the caller's transaction; its id.
 std::int64_t insert_endpoint(SQLite::Database& db, const NewEndpoint& endpoint, Instant now);

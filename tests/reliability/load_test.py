@@ -18,19 +18,16 @@ omission"). The generator's own lag (actual start - scheduled time) is reported 
 
 Checks: the generator kept to its schedule; every answer is the documented success status with
 its success text (no other status, no connection closed unanswered, no timeout); the trigger was
-recorded and the daemon's "fired 1 trigger(s) ... in N ms" pass ran inside the load period; the
-fan-out made one delivery per endpoint; every subscription made is in the database afterwards as
-a pending subscriber with its email endpoint. Reported: latencies overall, of the requests that
-overlapped the fan-out and of the rest, a per-second timeline, and GET /healthz probes (10 a
-second) that show whether the HTTP thread itself stalled or only the store work queued.
-
-No latency bound is asserted beyond the client timeout (CLIENT_TIMEOUT_S): the issue asks for
-p99 to be reported, not bounded. A subscription is stored on the daemon's one store thread, which
-the fan-out's single transaction holds for its whole length (3-7 s for 100,000 endpoints on a
-shared 2-core machine), so the p99 of the requests overlapping it is about that length by design.
-A bound below it would fail every run; one above it adds nothing to the 0-errors check, which a
-long stall trips anyway (waiting connections pile up to [http] max_connections and further ones
-are closed unanswered).
+recorded and the fan-out ran inside the load period (from the daemon's "fired 1 trigger(s) on
+time" line to its "fan-out #N (on_time) finished" line); the fan-out made one delivery per
+endpoint; every subscription made is in the database afterwards as a pending subscriber with its
+email endpoint. And the bound of issue "Delivery at scale" §1: at least MIN_OVERLAPPING requests
+overlap the fan-out and their p99 is under MAX_OVERLAPPING_P99_S. The fan-out runs in chunks of
+endpoints, each its own transaction on the store thread, so a subscription waits for one chunk at
+most, not for the whole fan-out (before the chunks, the p99 of those requests was the fan-out's
+length: 2.7-5.6 s). Reported: latencies overall, of the requests that overlapped the fan-out and
+of the rest, a per-second timeline, and GET /healthz probes (10 a second) that show whether the
+HTTP thread itself stalled or only the store work queued.
 
 The SMTP server runs in a child process: in this process its asyncio thread would compete for the
 GIL with the generator and make the generator, not the daemon, the bottleneck. It forgets messages
@@ -70,11 +67,15 @@ MAX_SHORT_LOAD_S = 45.0         # the short form gives up waiting for the fan-ou
 # several seconds must show up in the latencies, reported, not as a lost request.
 CLIENT_TIMEOUT_S = 30.0
 MAX_GENERATOR_LAG_P99_S = 0.5   # see check_generator_kept_to_schedule
+MIN_OVERLAPPING = 50            # requests that must overlap the fan-out for its p99 to mean anything
+MAX_OVERLAPPING_P99_S = 1.0     # the CI bound on their p99 (the 200 ms target is bench/fanout_bench's)
 
 # calendar_toml's one window opens 2030-01-01 (a date): its "open" reminder is due at send_time.
 DUE = datetime(2030, 1, 1, 9, 0, tzinfo=SHANGHAI)
 TRIGGER_KEY = "it-programme/apply/2029|open|2030-03-01T04:00:00Z"
-FIRED_LINE = re.compile(r"^(\S+) info scheduler: fired 1 trigger\(s\) on time.* in (\d+) ms$", re.M)
+FIRED_LINE = re.compile(r"^(\S+) info scheduler: fired 1 trigger\(s\) on time", re.M)
+FINISHED_LINE = re.compile(r"^(\S+) info scheduler: fan-out #\d+ \(on_time\) finished: (\d+) message\(s\) "
+                           r"in (\d+) chunk\(s\), (\d+) ms on the store thread$", re.M)
 
 
 # --- the SMTP relay, in a child process ------------------------------------------------------
@@ -205,13 +206,11 @@ async def send_one(port, outcome):
 
 @dataclass
 class Fanout:
-    seen: float = 0.0       # time.monotonic() when the daemon's log line appeared
-    took_ms: int = 0
-    logged_at: str = ""     # the line's own timestamp (wall clock, whole seconds)
-
-    @property
-    def start(self):
-        return self.seen - self.took_ms / 1000
+    start: float = 0.0      # time.monotonic() when the pass that recorded the firing was logged
+    seen: float = 0.0       # time.monotonic() when its last chunk was logged (0: not seen)
+    took_ms: int = 0        # the chunks' time on the store thread, summed
+    chunks: int = 0
+    logged_at: str = ""     # the finishing line's own timestamp (wall clock, whole seconds)
 
     @property
     def end(self):
@@ -219,7 +218,8 @@ class Fanout:
 
 
 async def watch_fanout(daemon, fanout, done):
-    """Tails the daemon's log for the pass that fired the reminder point."""
+    """Tails the daemon's log for the pass that fired the reminder point, then for the end of
+    that fan-out's chunks."""
     offset = 0
     while not done.is_set():
         with open(daemon.log_path, "rb") as f:
@@ -228,9 +228,13 @@ async def watch_fanout(daemon, fanout, done):
         # Only whole lines: a line being written is read again next time.
         complete = chunk[:chunk.rfind(b"\n") + 1]
         offset += len(complete)
-        match = FIRED_LINE.search(complete.decode(errors="replace"))
-        if match:
-            fanout.seen, fanout.logged_at, fanout.took_ms = time.monotonic(), match.group(1), int(match.group(2))
+        text = complete.decode(errors="replace")
+        if not fanout.start and FIRED_LINE.search(text):
+            fanout.start = time.monotonic()
+        match = FINISHED_LINE.search(text)
+        if fanout.start and match:
+            fanout.seen, fanout.logged_at = time.monotonic(), match.group(1)
+            fanout.chunks, fanout.took_ms = int(match.group(3)), int(match.group(4))
             done.set()
             return
         await asyncio.sleep(0.02)
@@ -353,6 +357,7 @@ public_url = "https://deadlined.example.cn"
                          f"{len(errors)} of {len(outcomes)} requests failed")
         self.check_fan_out_in_load(d, fanout, t0, sent_until)
         self.check_subscriptions_stored(d, outcomes)
+        self.check_nobody_waited_for_the_fan_out(outcomes, fanout)
 
     # --- checks ------------------------------------------------------------------------------
     def check_generator_kept_to_schedule(self, outcomes):
@@ -365,7 +370,8 @@ public_url = "https://deadlined.example.cn"
                         f"the generator fell behind its schedule (p99 lag {1000 * lag_p99:.0f} ms)")
 
     def check_fan_out_in_load(self, d, fanout, t0, sent_until):
-        self.assertTrue(fanout.seen, "the daemon never logged the fan-out (\"fired 1 trigger(s) ... in N ms\")")
+        self.assertTrue(fanout.seen, "the daemon never logged the fan-out (\"fired 1 trigger(s)\", then "
+                        "\"fan-out #N (on_time) finished\")")
         self.assertTrue(t0 <= fanout.start and fanout.end <= sent_until,
                         f"the fan-out ({fanout.start - t0:.2f} s to {fanout.end - t0:.2f} s) was not inside "
                         f"the load (0 to {sent_until - t0:.2f} s)")
@@ -380,6 +386,14 @@ public_url = "https://deadlined.example.cn"
                         f"the trigger was recorded at {real:.0f}, outside the load ({t0_wall:.0f} + {sent_until - t0:.0f} s)")
         deliveries = d.sql("SELECT count(*) FROM deliveries WHERE trigger_key = ?", TRIGGER_KEY)[0][0]
         self.assertEqual((deliveries, messages), (ENDPOINTS, ENDPOINTS), "not one delivery per endpoint")
+
+    def check_nobody_waited_for_the_fan_out(self, outcomes, fanout):
+        during = [o.latency for o in outcomes if overlaps(o, fanout)]
+        self.assertGreaterEqual(len(during), MIN_OVERLAPPING,
+                                f"only {len(during)} requests overlapped the fan-out")
+        p99 = percentile(during, 99)
+        self.assertLess(p99, MAX_OVERLAPPING_P99_S,
+                        f"p99 of the {len(during)} requests overlapping the fan-out: {1000 * p99:.0f} ms")
 
     @staticmethod
     def offset(d):
@@ -414,8 +428,9 @@ public_url = "https://deadlined.example.cn"
             latency_line("GET /healthz probes overlapping the fan-out (HTTP thread only)",
                          [p for p in probes if overlaps(p, fanout)]),
             f"  GET /healthz probes: {len(probes)}, errors {sum(1 for p in probes if p.error)}",
-            (f"  fan-out: {fanout.took_ms} ms (logged {fanout.logged_at}), from +{fanout.start - t0:.2f} s "
-             f"to +{fanout.end - t0:.2f} s of the load" if fanout.seen else "  fan-out: not seen"),
+            (f"  fan-out: {fanout.chunks} chunks, {fanout.took_ms} ms on the store thread (logged {fanout.logged_at}), "
+             f"from +{fanout.start - t0:.2f} s to +{fanout.end - t0:.2f} s of the load"
+             if fanout.seen else "  fan-out: not seen"),
             f"  generator lag (start - scheduled): p50 {percentile(lag_ms, 50):.1f} ms, p99 {percentile(lag_ms, 99):.1f} ms, "
             f"max {max(lag_ms):.1f} ms",
             f"  SMTP relay took {taken}" if taken else "  SMTP relay: no count",
