@@ -249,6 +249,7 @@ class Daemon {
     SchedulerOptions options;
     options.replan_interval = config.replan_interval;
     options.pass.late_after = config.late_after;
+    options.fanout_chunk = config.fanout_chunk;
     options.retention = config.retention;
     return options;
   }

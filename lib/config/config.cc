@@ -166,6 +166,7 @@ void read_schedule(TableReader& r, Config& c) {
   read_duration(r, "replan_seconds", 1, 60, c.replan_interval);
   read_duration(r, "late_after_seconds", 1, 86400, c.late_after);
   read_duration(r, "change_notice_delay_seconds", 0, 7 * 86400, c.change_notice_delay);
+  if (const auto n = r.integer("fanout_chunk_endpoints", 100, 100000, false)) c.fanout_chunk = static_cast<int>(*n);
 }
 
 void read_delivery(TableReader& r, Config& c) {

@@ -36,6 +36,9 @@ struct Config {
   // A reload people must be told of is staged this long before it is released (and told): time
   // to catch a slip of the keyboard with `deadlinectl changes drop`. 0 releases at once.
   std::chrono::seconds change_notice_delay{600};
+  // Endpoints per chunk of a fan-out (firing/scheduler.h): what anything else on the store thread
+  // waits for at most behind a fan-out.
+  int fanout_chunk = 2000;
 
   RetentionPolicy retention;
 

@@ -94,6 +94,7 @@ void check_defaults(const Config& c) {
   CHECK(c.leads == default_lead_menu());
   CHECK(c.replan_interval.count() == 60);
   CHECK(c.late_after.count() == 300);
+  CHECK(c.fanout_chunk == 2000);
   CHECK(c.retention.finished_message_days == 90);
   CHECK(c.retention.unsubscribed_days == 30);
   CHECK(c.test_clock_offset_file.empty());
@@ -308,6 +309,7 @@ TEST_CASE("every integer key accepts exactly its documented range") {
       {"schedule", "horizon_years", 0, 20},
       {"schedule", "replan_seconds", 1, 60},
       {"schedule", "late_after_seconds", 1, 86400},
+      {"schedule", "fanout_chunk_endpoints", 100, 100000},
       {"retention", "finished_message_days", 1, 3650},
       {"retention", "unsubscribed_days", 1, 3650},
       {"delivery", "failing_notice_after_seconds", 0, 604800},
