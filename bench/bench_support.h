@@ -55,10 +55,12 @@ inline Comparison compare(std::int64_t count, std::vector<double> measured, std:
 inline const char* verdict(double ratio, double target) { return ratio >= target ? "met" : "NOT met"; }
 
 // The last line of a rate benchmark's output, for bench/report.py: rates in `unit`, the ratio
-// measured / baseline and its target.
-inline void result_line(const char* name, const char* unit, const Comparison& c, double target) {
-  std::printf("RESULT name=%s value=%.6g unit=%s baseline=%.6g ratio=%.4f target=ratio>=%.2f met=%s\n", name,
-              c.measured_rate, unit, c.baseline_rate, c.ratio, target, c.ratio >= target ? "yes" : "no");
+// measured / baseline and its target; `extra`, more key=value fields (e.g. "endpoints=100000").
+inline void result_line(const char* name, const char* unit, const Comparison& c, double target,
+                        const std::string& extra = "") {
+  std::printf("RESULT name=%s value=%.6g unit=%s baseline=%.6g ratio=%.4f target=ratio>=%.2f met=%s%s%s\n", name,
+              c.measured_rate, unit, c.baseline_rate, c.ratio, target, c.ratio >= target ? "yes" : "no",
+              extra.empty() ? "" : " ", extra.c_str());
 }
 
 // A positive integer command-line argument; anything else is a usage error naming `what`.

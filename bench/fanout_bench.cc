@@ -1,9 +1,10 @@
-// How long the fan-out takes when one trigger matches every subscriber of a large list: one
-// SqliteStore::fire() transaction recording the trigger and, per matching endpoint, one message
-// holding one delivery. Baseline, measured in the same run: a plain bulk insert of the same
+// How long the fan-out takes when one trigger matches every subscriber of a large list:
+// SqliteStore::fire() records the firing, then runs its chunks of endpoints (the daemon's default
+// size, kDefaultFanoutChunk), each one transaction adding one message holding one delivery per
+// matching endpoint. Baseline, measured in the same run: a plain bulk insert of the same
 // message and delivery rows (prepared statements, bind/exec/reset, one transaction) into a second
 // database with the same schema, pragmas and endpoints — what the fan-out could at best cost.
-// Target: the fan-out records at least 0.4x the baseline's rate.
+// Target: the fan-out records at least 0.7x the baseline's rate (issue "Delivery at scale").
 //
 //   ./build/bench/fanout_bench [ENDPOINTS] [ROUNDS]     (defaults 100000 and 3; medians reported)
 //
@@ -46,7 +47,8 @@ using deadline::Trigger;
 using deadline::WindowFacts;
 using Clock = std::chrono::steady_clock;
 
-constexpr double kTargetRatio = 0.40;
+// Issue "Delivery at scale" §1: the chunked fan-out at ≥ 0.7 × the plain bulk insert of the same rows.
+constexpr double kTargetRatio = 0.70;
 
 // A fresh directory under /tmp, removed on the way out (also on failure).
 class TempDir : public deadline::TempDir {
@@ -279,11 +281,13 @@ int run(std::int64_t endpoint_count, int rounds) {
   std::printf("matched                  : %10lld (one message + one delivery each)\n",
               static_cast<long long>(matched));
   std::printf("rounds                   : %10d (medians below)\n", rounds);
-  std::printf("fan-out  store->fire()   : %10.3f s %12.0f messages/s\n", fanout_s, fanout_rate);
+  std::printf("fan-out  store->fire()   : %10.3f s %12.0f messages/s (chunks of %d endpoints)\n", fanout_s,
+              fanout_rate, deadline::kDefaultFanoutChunk);
   std::printf("baseline bulk insert     : %10.3f s %12.0f messages/s\n", baseline_s, baseline_rate);
   std::printf("ratio fan-out / baseline : %10.2f   target >= %.2f: %s\n", ratio, kTargetRatio,
               deadline::bench::verdict(ratio, kTargetRatio));
-  deadline::bench::result_line("fanout", "messages/s", comparison, kTargetRatio);
+  deadline::bench::result_line("fanout", "messages/s", comparison, kTargetRatio,
+                               "endpoints=" + std::to_string(endpoint_count));
   return 0;
 }
 

@@ -10,8 +10,10 @@ webhook_bench, email_bench (bench/), e.g.
   cmake --build build --target deadlined deadlinectl fanout_bench webhook_bench email_bench
 and needs scripts/install-bench-deps.sh's tools (smtp-sink/smtp-source, nginx, wrk).
 
-Runs, one after the other (about 6 minutes on 2 cores; --quick, smaller sizes, about 2):
-  fanout_bench 100000 3        (--quick: 20000 2)
+Runs, one after the other (about 12 minutes on 2 cores; --quick, smaller sizes, about 4):
+  fanout_bench 1000000 2       (--quick: 100000 2)
+  tests/reliability/load_test.py BUILD with DEADLINED_LOAD_ENDPOINTS=1000000 (--quick: 200000):
+                               subscribe p99 during a fan-out vs outside it
   webhook_bench 20000 3        (--quick: 5000 2)
   email_bench 5000 3           (--quick: 2000 2)
   feed_bench.py BUILD 5 3      (--quick: 2 1)
@@ -36,7 +38,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # (row name, RESULT name, what the row compares). The order of the table.
 ROWS = [
-    ("fan-out vs plain SQLite insert", "fanout", "fanout"),
+    ("fan-out vs plain SQLite insert, {endpoints}", "fanout", "fanout"),
+    ("subscribe p99 during a {endpoints} fan-out (vs outside)", "subscribe_during_fanout", "fanout_load"),
     ("webhook vs plain libcurl multi", "webhook", "webhook"),
     ("email vs libcurl SMTP client (pinned)", "email", "email"),
     ("feed full vs nginx", "feed_full", "feed"),
@@ -50,14 +53,17 @@ ROWS = [
 
 
 def benches(build, quick):
+    """(name, command, extra environment)."""
     b = os.path.join(build, "bench")
     py = "/usr/bin/python3"
+    load_test = os.path.join(HERE, "..", "tests", "reliability", "load_test.py")
     return [
-        ("fanout", [os.path.join(b, "fanout_bench")] + (["20000", "2"] if quick else ["100000", "3"])),
-        ("webhook", [os.path.join(b, "webhook_bench")] + (["5000", "2"] if quick else ["20000", "3"])),
-        ("email", [os.path.join(b, "email_bench")] + (["2000", "2"] if quick else ["5000", "3"])),
-        ("feed", [py, os.path.join(HERE, "feed_bench.py"), build] + (["2", "1"] if quick else ["5", "3"])),
-        ("daemon", [py, os.path.join(HERE, "daemon_bench.py"), build] + (["--quick"] if quick else [])),
+        ("fanout", [os.path.join(b, "fanout_bench")] + (["100000", "2"] if quick else ["1000000", "2"])),
+        ("fanout_load", [py, load_test, build], {"DEADLINED_LOAD_ENDPOINTS": "200000" if quick else "1000000"}),
+        ("webhook", [os.path.join(b, "webhook_bench")] + (["5000", "2"] if quick else ["20000", "3"]), {}),
+        ("email", [os.path.join(b, "email_bench")] + (["2000", "2"] if quick else ["5000", "3"]), {}),
+        ("feed", [py, os.path.join(HERE, "feed_bench.py"), build] + (["2", "1"] if quick else ["5", "3"]), {}),
+        ("daemon", [py, os.path.join(HERE, "daemon_bench.py"), build] + (["--quick"] if quick else []), {}),
     ]
 
 
@@ -163,13 +169,14 @@ def main():
     print(f"report: {started}; {machine()}; build {build} ({build_type(build)}); load average {load_before}; "
           f"logs in {logs}", flush=True)
     results, failures, durations = {}, {}, {}
-    for name, command in benches(build, args.quick):
+    for name, command, env in benches(build, args.quick):
         log_path = os.path.join(logs, name + ".log")
         print(f"  {name:8} {' '.join(os.path.basename(c) if i == 0 else c for i, c in enumerate(command))} ...",
               end="", flush=True)
         t = time.monotonic()
         with open(log_path, "w") as log:
-            code = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, cwd=os.path.dirname(HERE)).returncode
+            code = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, cwd=os.path.dirname(HERE),
+                                  env={**os.environ, **env}).returncode
         durations[name] = time.monotonic() - t
         with open(log_path, errors="replace") as f:
             text = f.read()
@@ -187,6 +194,7 @@ def main():
     for title, key, bench in ROWS:
         r = results.get(key)
         title = title.format(subscribers=short_count(r.get("subscribers")) if r else "1M",
+                             endpoints=short_count(r.get("endpoints")) if r else "1M",
                              firings=r.get("firings", "?") if r else "60")
         if bench in failures:
             rows.append((title, "FAILED", "", "", "", f"NO: {bench} exit {failures[bench][0]}"))

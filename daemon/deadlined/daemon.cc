@@ -118,11 +118,13 @@ class Daemon {
         store_thread_(std::move(store)),
         signals_(io_, SIGINT, SIGTERM, SIGHUP),
         grace_timer_(io_),
-        scheduler_(io_, store_thread_, *clock_, scheduler_options(config_)),
+        // The scheduler's and the dispatcher's store work runs after any waiting request's
+        // (store/store_thread.h): nobody waits behind a fan-out or a delivery batch.
+        scheduler_(io_, {store_thread_, store::Lane::background}, *clock_, scheduler_options(config_)),
         http_client_(io_),
         mail_client_(io_, delivery::CurlMultiOptions{config_.email.connections, config_.email.connections, "deadlined"}),
         outbound_(http_client_, mail_client_),
-        dispatcher_(io_, store_thread_, outbound_, *clock_, [this] { return snapshot_.current(); },
+        dispatcher_(io_, {store_thread_, store::Lane::background}, outbound_, *clock_, [this] { return snapshot_.current(); },
                     with_email(channels(config_)), dispatcher_options(config_)),
         unsubscribe_(store_thread_, io_, keys_, *clock_, config_.retention.unsubscribed_days),
         account_mailer_(email_options(), keys_, mail_client_, *clock_),
@@ -134,7 +136,7 @@ class Daemon {
                 *clock_, config_.public_url),
         api_({[this] { return snapshot_.current(); }, config_.leads, {}, config_.allow_hosts, config_.public_url},
              store_thread_, io_, keys_, *clock_, account_mailer_),
-        notices_(store_thread_, io_, account_mailer_, *clock_),
+        notices_({store_thread_, store::Lane::background}, io_, account_mailer_, *clock_),
         feed_routes_(feeds_, store_thread_, io_, keys_),
         admin_(admin_token, store_thread_, store_thread_, io_, *clock_, admin_options()) {
     snapshot_.replace(calendar.calendar);

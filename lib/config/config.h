@@ -38,7 +38,7 @@ struct Config {
   std::chrono::seconds change_notice_delay{600};
   // Endpoints per chunk of a fan-out (firing/scheduler.h): what anything else on the store thread
   // waits for at most behind a fan-out.
-  int fanout_chunk = 2000;
+  int fanout_chunk = kDefaultFanoutChunk;
 
   RetentionPolicy retention;
 

@@ -31,7 +31,7 @@ struct SchedulerOptions {
   std::chrono::seconds purge_interval{3600};
   // Endpoints per chunk of a fan-out: each chunk is one transaction on the store thread, so this
   // bounds how long anything else waits behind a fan-out (bench/fanout_bench.cc measures both).
-  int fanout_chunk = 2000;
+  int fanout_chunk = kDefaultFanoutChunk;
 };
 
 // What /healthz and the logs say about the scheduler.

@@ -57,7 +57,7 @@ class SchedulingStore {
   // start_firing, then every chunk of it (and of any firing left unfinished before it) at once:
   // for tests, benchmarks and tools that have nobody to keep waiting.
   Result<FireOutcome> fire(const std::vector<Trigger>& triggers, FireKind kind, Instant now, Instant cursor,
-                           int max_endpoints = 5000);
+                           int max_endpoints = kDefaultFanoutChunk);
 
   // Records triggers whose window closed before they could fire (downtime) as missed, with no
   // messages, and moves the cursor to `cursor` (never back). Returns how many were new.

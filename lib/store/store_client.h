@@ -13,12 +13,14 @@ template <class Interface>
 class StoreClient {
  public:
   StoreClient(StoreThread& thread) : thread_(&thread) {}  // NOLINT: implicit, a narrowing view
+  // A client whose work is background work (store_thread.h): the scheduler, the dispatcher.
+  StoreClient(StoreThread& thread, Lane lane) : thread_(&thread), lane_(lane) {}
 
   // Runs `work(Interface&)` on the store thread, then `done(result)` on `reply_to`.
   template <class Work, class Done>
   void run(Work work, boost::asio::io_context& reply_to, Done done) {
     thread_->run([work = std::move(work)](Store& s) mutable { return work(static_cast<Interface&>(s)); }, reply_to,
-                 std::move(done));
+                 std::move(done), lane_);
   }
 
   // Runs `work(Interface&)` on the store thread and waits for its result (start-up only; see
@@ -30,6 +32,7 @@ class StoreClient {
 
  private:
   StoreThread* thread_;
+  Lane lane_ = Lane::requests;
 };
 
 }  // namespace deadline::store
