@@ -190,9 +190,9 @@ std::int64_t record_told(SQLite::Database& db, const FiringRecord& firing, const
   std::map<std::int64_t, bool> active;
   for (const Candidate& c : endpoints) active[c.id] = c.active;
   SQLite::Statement message(db,
-                            "INSERT INTO messages (id, endpoint_id, due_at, created_at, state, next_attempt_at, "
-                            "expires_at, updated_at, last_error, firing_id) VALUES (lower(hex(randomblob(16))), ?1, ?2, "
-                            "?2, ?3, ?2, ?4, ?2, ?5, ?6) RETURNING id");
+                            std::string("INSERT INTO messages (id, endpoint_id, due_at, created_at, state, next_attempt_at, "
+                                        "expires_at, updated_at, last_error, firing_id) VALUES (") +
+                                kNewMessageIdSql + ", ?1, ?2, ?2, ?3, ?2, ?4, ?2, ?5, ?6) RETURNING id");
   SQLite::Statement item(db,
                          "INSERT INTO message_changes (message_id, window_id, event_key, revision_id, change, close_told, "
                          "open_until) VALUES (?1, ?2, ?3, ?7, ?4, ?5, ?6)");

@@ -128,9 +128,8 @@ void reminder_chunk(SQLite::Database& db, const FiringRecord& firing, Instant no
   match.bind(2, outcome.endpoints_through);
   if (match.exec() == 0) return;
   // One message per endpoint: every trigger of this firing it matches is a delivery in it.
-  db.exec("INSERT INTO temp.fire_messages (endpoint_id, id, due_at, expires_at) "
-          "SELECT endpoint_id, lower(hex(randomblob(16))), max(due_at), max(closes_at) "
-          "FROM temp.fire_matches GROUP BY endpoint_id");
+  db.exec(std::string("INSERT INTO temp.fire_messages (endpoint_id, id, due_at, expires_at) SELECT endpoint_id, ") +
+          kNewMessageIdSql + ", max(due_at), max(closes_at) FROM temp.fire_matches GROUP BY endpoint_id");
   SQLite::Statement messages(db,
                              "INSERT INTO messages (id, endpoint_id, due_at, created_at, state, next_attempt_at, "
                              "expires_at, updated_at, firing_id) SELECT id, endpoint_id, due_at, ?1, 'pending', ?1, "

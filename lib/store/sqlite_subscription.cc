@@ -237,8 +237,7 @@ Result<std::string> SqliteStore::queue_test_message(int64_t subscriber_id, int64
     owned.bind(1, endpoint_id);
     owned.bind(2, subscriber_id);
     if (!owned.executeStep()) return R::failure("no such active endpoint");
-    // The same shape of id as the fan-out's (lower(hex(randomblob(16)))).
-    const std::string id = db.execAndGet("SELECT lower(hex(randomblob(16)))").getString();
+    const std::string id = db.execAndGet(std::string("SELECT ") + kNewMessageIdSql).getString();
     SQLite::Statement message(db,
                               "INSERT INTO messages (id, endpoint_id, due_at, created_at, state, next_attempt_at, "
                               "expires_at, updated_at) VALUES (?1, ?2, ?3, ?3, 'pending', ?3, ?4, ?3)");
