@@ -313,6 +313,10 @@ class Daemon {
               {"next_due", optional_time(s.next_due)},
               {"passes", s.passes},
               {"failed_passes", s.failed_passes},
+              // A fan-out whose chunks are running (its firing id), or null.
+              {"fanout_in_progress", s.firing_in_progress != 0 ? nlohmann::json(s.firing_in_progress)
+                                                               : nlohmann::json(nullptr)},
+              {"fanouts_finished", s.firings_finished},
               {"last_error", s.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.last_error)}}}};
   }
 
@@ -741,7 +745,10 @@ class Daemon {
       c.calendar_reloads = calendar_reloads_;
       c.calendar_reload_failures = calendar_reload_failures_;
       c.dispatcher_store_errors = d.store_errors;
-      c.scheduler_store_errors = scheduler_.status().failed_passes;
+      const SchedulerStatus scheduler = scheduler_.status();
+      c.scheduler_store_errors = scheduler.failed_passes;
+      c.fanouts_finished = scheduler.firings_finished;
+      c.fanout_chunks = scheduler.chunks;
       return c;
     };
     options.lateness = [this] { return scheduler_.status().lateness; };

@@ -91,6 +91,11 @@ std::string metrics_text(const MetricsInput& input) {
          "Store operations that failed since start (e.g. disk full), by component; each is logged.", "counter");
   sample(out, "deadlined_store_errors_total", "component", "dispatcher", c.dispatcher_store_errors);
   sample(out, "deadlined_store_errors_total", "component", "scheduler", c.scheduler_store_errors);
+  family(out, "deadlined_fanouts_finished_total",
+         "Fan-outs (a reminder point, a late batch, a release's notices) whose last chunk ran since start.", "counter");
+  plain_sample(out, "deadlined_fanouts_finished_total", c.fanouts_finished);
+  family(out, "deadlined_fanout_chunks_total", "Chunks of endpoints fan-outs ran in since start.", "counter");
+  plain_sample(out, "deadlined_fanout_chunks_total", c.fanout_chunks);
 
   family(out, "deadlined_firing_lateness_seconds", "How late on-time reminder points fired (pass time − due).",
          "histogram");

@@ -24,6 +24,8 @@ struct DaemonCounters {
   // Store operations that failed (a full or unwritable disk, say), by who asked: the scheduler's
   // passes, the dispatcher's claims and result records.
   std::int64_t scheduler_store_errors = 0, dispatcher_store_errors = 0;
+  // Fan-outs (firings) finished and the chunks of endpoints they ran in (firing/scheduler.h).
+  std::int64_t fanouts_finished = 0, fanout_chunks = 0;
 };
 
 struct MetricsInput {

@@ -62,6 +62,8 @@ TEST_CASE("metrics show the outbox by channel, triggers, queue, counters and the
   input.counters.calendar_reloads = 3;
   input.counters.calendar_reload_failures = 1;
   input.counters.dispatcher_store_errors = 5;
+  input.counters.fanouts_finished = 2;
+  input.counters.fanout_chunks = 501;
   input.lateness.observe(std::chrono::seconds{0});
   input.lateness.observe(std::chrono::milliseconds{30});
   input.lateness.observe(std::chrono::seconds{2});
@@ -79,6 +81,8 @@ TEST_CASE("metrics show the outbox by channel, triggers, queue, counters and the
   CHECK(has_line(text, "deadlined_calendar_reload_failures_total 1"));
   CHECK(has_line(text, "deadlined_store_errors_total{component=\"dispatcher\"} 5"));
   CHECK(has_line(text, "deadlined_store_errors_total{component=\"scheduler\"} 0"));
+  CHECK(has_line(text, "deadlined_fanouts_finished_total 2"));
+  CHECK(has_line(text, "deadlined_fanout_chunks_total 501"));
   CHECK(has_line(text, "# TYPE deadlined_firing_lateness_seconds histogram"));
   CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"0.001\"} 1"));
   CHECK(has_line(text, "deadlined_firing_lateness_seconds_bucket{le=\"0.025\"} 1"));
