@@ -9,6 +9,7 @@
 using namespace deadline;
 using namespace deadline::store;
 using test::at;
+using test::tell_all;
 
 namespace {
 
@@ -21,23 +22,6 @@ RevisionOutcome stage(F& f, const std::vector<RevisionWindow>& windows, const ch
       {windows, hash, {{"cal.toml", std::string("files of ") + hash}}, RevisionCause::admin, "", delay}, f.now);
   REQUIRE_MESSAGE(outcome.ok(), outcome.error());
   return *outcome;
-}
-
-// Tells every endpoint asked about every window, as the rule would for one always in the ledger.
-// `asked` collects (close told, window) as the store passed them.
-NoticeDecider tell_all(std::vector<std::pair<std::optional<Instant>, std::string>>* asked = nullptr) {
-  return [asked](const WindowChange& change, const std::optional<Instant>& close_told,
-                 const std::vector<std::string>&) -> std::optional<ToldChange> {
-    if (asked) asked->emplace_back(close_told, change.window_id);
-    ToldChange told;
-    told.window_id = change.window_id;
-    for (ChangeKind k : change.kinds) {
-      if (is_notice_worthy(k)) told.kinds.push_back(k);
-    }
-    told.previous = change.before;
-    told.current = change.after;
-    return told;
-  };
 }
 
 }  // namespace

@@ -169,6 +169,24 @@ inline std::vector<RevisionWindow> diff_fixture_revision(const std::string& file
   return revision_windows(*outcome.calendar);
 }
 
+// A notice rule that tells every endpoint asked about every window what changed, as the rule
+// would for one always in the ledger. `asked` collects (close told, window) as the store passed
+// them.
+inline NoticeDecider tell_all(std::vector<std::pair<std::optional<Instant>, std::string>>* asked = nullptr) {
+  return [asked](const WindowChange& change, const std::optional<Instant>& close_told,
+                 const std::vector<std::string>&) -> std::optional<ToldChange> {
+    if (asked) asked->emplace_back(close_told, change.window_id);
+    ToldChange told;
+    told.window_id = change.window_id;
+    for (ChangeKind k : change.kinds) {
+      if (is_notice_worthy(k)) told.kinds.push_back(k);
+    }
+    told.previous = change.before;
+    told.current = change.after;
+    return told;
+  };
+}
+
 }  // namespace deadline::test
 
 // The backends every contract case runs on (each becomes its own test: "name<sqlite>").
