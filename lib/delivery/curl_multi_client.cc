@@ -1,8 +1,16 @@
 #include "delivery/curl_multi_client.h"
 
 #include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <stdexcept>
+
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <cstdint>
 
 #include "delivery/curl_transfer.h"
 
@@ -11,7 +19,20 @@ namespace deadline::delivery {
 namespace asio = boost::asio;
 
 CurlMultiClient::CurlMultiClient(asio::io_context& io, CurlMultiOptions options)
-    : io_(io), options_(std::move(options)), multi_(curl_multi_init()) {
+    : io_(io),
+      options_(std::move(options)),
+      multi_(curl_multi_init()),
+      epoll_(epoll_create1(EPOLL_CLOEXEC)),
+      wake_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  if (!multi_ || epoll_ < 0 || wake_ < 0) throw std::runtime_error("cannot set up the HTTP client (libcurl, epoll)");
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.fd = wake_;
+  epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &event);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlMultiClient::on_socket);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlMultiClient::on_timer);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, options_.max_host_connections);
   curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, options_.max_total_connections);
   thread_ = std::thread([this] {
@@ -28,7 +49,7 @@ CurlMultiClient::~CurlMultiClient() {
     mailbox_->incoming.clear();
     mailbox_->finished.clear();
   }
-  curl_multi_wakeup(multi_);
+  wake();
   thread_.join();
   for (auto& [easy, transfer] : transfers_) {
     curl_multi_remove_handle(multi_, easy);
@@ -37,6 +58,8 @@ CurlMultiClient::~CurlMultiClient() {
   transfers_.clear();
   for (CURL* easy : idle_easies_) curl_easy_cleanup(easy);
   curl_multi_cleanup(multi_);
+  close(wake_);
+  close(epoll_);
 }
 
 void CurlMultiClient::post(HttpRequest request, std::function<void(HttpResult)> done) {
@@ -50,27 +73,98 @@ void CurlMultiClient::post(HttpRequest request, std::function<void(HttpResult)> 
     wake = mailbox_->incoming.empty();
     mailbox_->incoming.push_back(std::move(transfer));
   }
-  if (wake) curl_multi_wakeup(multi_);
+  if (wake) this->wake();
+}
+
+void CurlMultiClient::wake() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const ssize_t written = write(wake_, &one, sizeof one);  // fails only when already due
 }
 
 void CurlMultiClient::run() {
   std::vector<std::unique_ptr<CurlTransfer>> incoming, finished;
+  epoll_event events[64];
   for (;;) {
     {
       const std::lock_guard<std::mutex> lock(mailbox_->mutex);
       if (mailbox_->stopping) return;
       incoming.swap(mailbox_->incoming);
     }
+    // Adding a handle sets a timeout of 0 (on_timer): the transfers start below without waiting.
     for (auto& transfer : incoming) start(std::move(transfer), finished);
     incoming.clear();
+    const int ready = epoll_wait(epoll_, events, 64, wait_ms());
     int running = 0;
-    curl_multi_perform(multi_, &running);
+    for (int i = 0; i < ready; ++i) {
+      const int fd = events[i].data.fd;
+      if (fd == wake_) {
+        std::uint64_t count = 0;
+        [[maybe_unused]] const ssize_t read_bytes = read(wake_, &count, sizeof count);
+        continue;
+      }
+      const auto known = sockets_.find(fd);
+      if (known == sockets_.end() || !known->second.wanted) {
+        // Idle and readable: the receiver closed a kept-alive connection. libcurl finds that out
+        // when it next picks the connection; until then nobody waits on it here.
+        epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+        if (known != sockets_.end()) known->second.registered = 0;
+        continue;
+      }
+      const std::uint32_t e = events[i].events;
+      const int what = ((e & EPOLLIN) ? CURL_CSELECT_IN : 0) | ((e & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
+                       ((e & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
+      curl_multi_socket_action(multi_, fd, what, &running);
+    }
+    if (timeout_at_ && *timeout_at_ <= std::chrono::steady_clock::now()) {
+      timeout_at_.reset();  // before the call: it may set the next one
+      curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
     collect(finished);
     if (!finished.empty()) hand_out(finished);
-    // Returns on socket activity, libcurl's next timeout, or curl_multi_wakeup (which is not
-    // lost when it comes before the poll: it writes to a socket pair the poll watches).
-    curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
   }
+}
+
+int CurlMultiClient::wait_ms() const {
+  if (!timeout_at_) return 1000;  // nothing timed: the wake-up eventfd or a socket ends the wait
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(*timeout_at_ - std::chrono::steady_clock::now());
+  return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 1000));
+}
+
+// libcurl names each socket and what to wait for (level triggered). See Socket in the header.
+int CurlMultiClient::on_socket(CURL*, curl_socket_t socket, int what, void* client, void*) {
+  auto* self = static_cast<CurlMultiClient*>(client);
+  if (what == CURL_POLL_REMOVE) {
+    if (const auto it = self->sockets_.find(socket); it != self->sockets_.end()) it->second.wanted = false;
+    return 0;
+  }
+  Socket& s = self->sockets_[socket];
+  s.wanted = true;
+  const std::uint32_t events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+  if (s.registered == events) return 0;
+  epoll_event event{};
+  event.events = events;
+  event.data.fd = socket;
+  if (epoll_ctl(self->epoll_, s.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, socket, &event) != 0) {
+    epoll_ctl(self->epoll_, errno == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, socket, &event);
+  }
+  s.registered = events;
+  return 0;
+}
+
+int CurlMultiClient::on_close(void* client, curl_socket_t socket) {
+  auto* self = static_cast<CurlMultiClient*>(client);
+  if (self->sockets_.erase(socket) > 0) epoll_ctl(self->epoll_, EPOLL_CTL_DEL, socket, nullptr);
+  return close(socket);
+}
+
+int CurlMultiClient::on_timer(CURLM*, long timeout_ms, void* client) {
+  auto* self = static_cast<CurlMultiClient*>(client);
+  if (timeout_ms < 0) {
+    self->timeout_at_.reset();
+  } else {
+    self->timeout_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds{timeout_ms};
+  }
+  return 0;
 }
 
 void CurlMultiClient::start(std::unique_ptr<CurlTransfer> transfer, std::vector<std::unique_ptr<CurlTransfer>>& finished) {
@@ -81,7 +175,10 @@ void CurlMultiClient::start(std::unique_ptr<CurlTransfer> transfer, std::vector<
     return;
   }
   CURL* easy = transfer->easy;
-  if (!prepare_transfer(*transfer, options_.user_agent) || curl_multi_add_handle(multi_, easy) != CURLM_OK) {
+  const bool prepared = prepare_transfer(*transfer, options_.user_agent) &&
+                        curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CurlMultiClient::on_close) == CURLE_OK &&
+                        curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this) == CURLE_OK;
+  if (!prepared || curl_multi_add_handle(multi_, easy) != CURLM_OK) {
     if (transfer->result.error.empty()) transfer->result.error = "cannot start the transfer";
     transfer->easy = nullptr;
     recycle_easy(easy);

@@ -1,11 +1,14 @@
 #pragma once
-// HttpClient on libcurl's multi interface, on a delivery thread of its own: the thread loops on
-// curl_multi_perform / curl_multi_poll, the way libcurl is cheapest to drive. Requests are handed
-// in and results handed out in batches (a vector swapped under a mutex, one curl_multi_wakeup or
-// one io_context post per batch, not per request), so the caller's thread pays a few hundred
-// nanoseconds per request and libcurl's work (the easy handle's options, the socket I/O) runs on
-// the delivery thread. Measured against driving libcurl from Asio's socket callbacks
-// (bench/README.md, webhook_bench): the Asio path cost about 18 us more CPU per request.
+// HttpClient on libcurl's multi interface, on a delivery thread of its own. The thread waits in
+// epoll on the sockets libcurl names (CURLMOPT_SOCKETFUNCTION) until libcurl's next timeout
+// (CURLMOPT_TIMERFUNCTION), and hands readiness back with curl_multi_socket_action: the cost of
+// a wake-up follows the sockets that are ready, not all those open (curl_multi_poll looks at
+// every transfer's sockets each time, which at 1,000 slow receivers' connections cost more than
+// the requests themselves). Requests are handed in and results handed out in batches (a vector
+// swapped under a mutex, one eventfd write or one io_context post per batch, not per request),
+// so the caller's thread pays well under a microsecond per request and libcurl's work runs on
+// the delivery thread. Driving libcurl from Asio's socket callbacks on the main thread instead
+// cost about 18 us more CPU per request (bench/README.md, webhook_bench).
 //
 // Callbacks (`done`) run on the io_context given here, as HttpClient promises. While requests are
 // in flight the client holds work on that io_context, so io_context::run() does not return under
@@ -15,6 +18,8 @@
 
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
+#include <chrono>
+#include <cstdint>
 #include <boost/asio/io_context.hpp>
 #include <memory>
 #include <mutex>
@@ -58,6 +63,11 @@ class CurlMultiClient final : public HttpClient {
   };
 
   void run();                                              // the delivery thread
+  void wake();                                             // any thread: look at the mailbox
+  static int on_socket(CURL* easy, curl_socket_t socket, int what, void* client, void* socket_data);
+  static int on_timer(CURLM* multi, long timeout_ms, void* client);
+  static int on_close(void* client, curl_socket_t socket);
+  int wait_ms() const;                                     // until libcurl's timeout, or -1
   void start(std::unique_ptr<CurlTransfer> transfer, std::vector<std::unique_ptr<CurlTransfer>>& finished);
   void collect(std::vector<std::unique_ptr<CurlTransfer>>& finished);
   void hand_out(std::vector<std::unique_ptr<CurlTransfer>>& finished);
@@ -73,7 +83,20 @@ class CurlMultiClient final : public HttpClient {
   // io_context thread only: keeps run() going while anything is in flight.
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
 
+  int epoll_ = -1;
+  int wake_ = -1;                                          // eventfd: requests are waiting
+
   // Delivery thread only.
+  std::optional<std::chrono::steady_clock::time_point> timeout_at_;  // libcurl's, if any
+  // Each socket stays in the epoll set from its first use until libcurl closes it (on_close), not
+  // only while a transfer waits on it: a kept-alive connection would otherwise be added and
+  // removed (two system calls) for every request. Idle, it stays registered for reading; if the
+  // receiver closes it meanwhile, the event finds it unwanted and it leaves the set.
+  struct Socket {
+    std::uint32_t registered = 0;  // the events epoll watches for it
+    bool wanted = false;           // libcurl waits on it now
+  };
+  std::unordered_map<curl_socket_t, Socket> sockets_;
   std::unordered_map<CURL*, std::unique_ptr<CurlTransfer>> transfers_;
   // Finished easy handles, reset and kept for the next requests: creating one costs several
   // allocations of kilobytes, more than the rest of a small POST's client-side work.
