@@ -138,14 +138,18 @@ int CurlMultiClient::on_socket(CURL*, curl_socket_t socket, int what, void* clie
     return 0;
   }
   Socket& s = self->sockets_[socket];
+  const bool was_idle = !s.wanted;  // or new
   s.wanted = true;
   const std::uint32_t events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
-  if (s.registered == events) return 0;
+  if (!was_idle && s.registered == events) return 0;
+  // After idleness the number may stand for another socket: libcurl closes a few of its own (a
+  // resolver's socket pair) without on_close, and the kernel then drops them from the set. One
+  // MOD, or an ADD when epoll no longer knows the descriptor, is right either way.
   epoll_event event{};
   event.events = events;
   event.data.fd = socket;
-  if (epoll_ctl(self->epoll_, s.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, socket, &event) != 0) {
-    epoll_ctl(self->epoll_, errno == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, socket, &event);
+  if (epoll_ctl(self->epoll_, EPOLL_CTL_MOD, socket, &event) != 0 && errno == ENOENT) {
+    epoll_ctl(self->epoll_, EPOLL_CTL_ADD, socket, &event);
   }
   s.registered = events;
   return 0;
