@@ -5,12 +5,11 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <stdexcept>
-
 #include <algorithm>
 #include <boost/asio/post.hpp>
+#include <cerrno>
 #include <cstdint>
+#include <stdexcept>
 
 #include "delivery/curl_transfer.h"
 
