@@ -8,7 +8,7 @@
 // swapped under a mutex, one eventfd write or one io_context post per batch, not per request),
 // so the caller's thread pays well under a microsecond per request and libcurl's work runs on
 // the delivery thread. Driving libcurl from Asio's socket callbacks on the main thread instead
-// cost about 18 us more CPU per request (bench/README.md, webhook_bench).
+// cost about 20 us more CPU per request (bench/README.md, webhook_bench).
 //
 // Callbacks (`done`) run on the io_context given here, as HttpClient promises. While requests are
 // in flight the client holds work on that io_context, so io_context::run() does not return under
