@@ -6,7 +6,7 @@
 // every transfer's sockets each time, which at 1,000 slow receivers' connections cost more than
 // the requests themselves). Requests are handed in and results handed out in batches (a vector
 // swapped under a mutex, one eventfd write or one io_context post per batch, not per request),
-// so the caller's thread pays well under a microsecond per request and libcurl's work runs on
+// so the caller's thread pays about a microsecond per request and libcurl's work runs on
 // the delivery thread. Driving libcurl from Asio's socket callbacks on the main thread instead
 // cost about 20 us more CPU per request (bench/README.md, webhook_bench).
 //
