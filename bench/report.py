@@ -5,9 +5,9 @@ measured in the same run, ratios, targets and whether each is met.
 Usage: /usr/bin/python3 bench/report.py BUILD_DIR [--quick] [--logs DIR]
 
 Builds nothing: BUILD_DIR must hold deadlined, deadlinectl (daemon/) and fanout_bench,
-webhook_bench, email_bench (bench/), e.g.
+webhook_bench, slow_webhook_bench, email_bench (bench/), e.g.
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
-  cmake --build build --target deadlined deadlinectl fanout_bench webhook_bench email_bench
+  cmake --build build --target deadlined deadlinectl fanout_bench webhook_bench slow_webhook_bench email_bench
 and needs scripts/install-bench-deps.sh's tools (smtp-sink/smtp-source, nginx, wrk).
 
 Runs, one after the other (about 12 minutes on 2 cores; --quick, smaller sizes, about 4):
@@ -15,6 +15,7 @@ Runs, one after the other (about 12 minutes on 2 cores; --quick, smaller sizes, 
   tests/reliability/load_test.py BUILD with DEADLINED_LOAD_ENDPOINTS=1000000 (--quick: 200000):
                                subscribe p99 during a fan-out vs outside it
   webhook_bench 20000 3        (--quick: 5000 2)
+  slow_webhook_bench           (--quick: 20000)
   email_bench 5000 3           (--quick: 2000 2)
   feed_bench.py BUILD 5 3      (--quick: 2 1)
   daemon_bench.py BUILD        (--quick: --quick)
@@ -41,6 +42,7 @@ ROWS = [
     ("fan-out vs plain SQLite insert, {endpoints}", "fanout", "fanout"),
     ("subscribe p99 during a {endpoints} fan-out (vs outside)", "subscribe_during_fanout", "fanout_load"),
     ("webhook vs plain libcurl multi", "webhook", "webhook"),
+    ("webhook drain, slow receivers, vs the limit", "webhook_slow", "webhook_slow"),
     ("email vs libcurl SMTP client (pinned)", "email", "email"),
     ("feed full vs nginx", "feed_full", "feed"),
     ("feed gzip vs nginx", "feed_gzip", "feed"),
@@ -58,9 +60,10 @@ def benches(build, quick):
     py = "/usr/bin/python3"
     load_test = os.path.join(HERE, "..", "tests", "reliability", "load_test.py")
     return [
-        ("fanout", [os.path.join(b, "fanout_bench")] + (["100000", "2"] if quick else ["1000000", "2"])),
+        ("fanout", [os.path.join(b, "fanout_bench")] + (["100000", "2"] if quick else ["1000000", "2"]), {}),
         ("fanout_load", [py, load_test, build], {"DEADLINED_LOAD_ENDPOINTS": "200000" if quick else "1000000"}),
         ("webhook", [os.path.join(b, "webhook_bench")] + (["5000", "2"] if quick else ["20000", "3"]), {}),
+        ("webhook_slow", [os.path.join(b, "slow_webhook_bench")] + (["20000"] if quick else []), {}),
         ("email", [os.path.join(b, "email_bench")] + (["2000", "2"] if quick else ["5000", "3"]), {}),
         ("feed", [py, os.path.join(HERE, "feed_bench.py"), build] + (["2", "1"] if quick else ["5", "3"]), {}),
         ("daemon", [py, os.path.join(HERE, "daemon_bench.py"), build] + (["--quick"] if quick else []), {}),
@@ -156,10 +159,10 @@ def main():
         sys.exit(2)
     build = os.path.abspath(args.build_dir)
     missing = [p for p in ("daemon/deadlined", "daemon/deadlinectl", "bench/fanout_bench", "bench/webhook_bench",
-                           "bench/email_bench") if not os.access(os.path.join(build, p), os.X_OK)]
+                           "bench/slow_webhook_bench", "bench/email_bench") if not os.access(os.path.join(build, p), os.X_OK)]
     if missing:
         print("report: missing in %s: %s\nbuild them first: cmake --build %s --target deadlined deadlinectl "
-              "fanout_bench webhook_bench email_bench" % (build, ", ".join(missing), build), file=sys.stderr)
+              "fanout_bench webhook_bench slow_webhook_bench email_bench" % (build, ", ".join(missing), build), file=sys.stderr)
         sys.exit(2)
     logs = args.logs or tempfile.mkdtemp(prefix="deadlined-report.")
     os.makedirs(logs, exist_ok=True)

@@ -121,7 +121,8 @@ class Daemon {
         // The scheduler's and the dispatcher's store work runs after any waiting request's
         // (store/store_thread.h): nobody waits behind a fan-out or a delivery batch.
         scheduler_(io_, {store_thread_, store::Lane::background}, *clock_, scheduler_options(config_)),
-        http_client_(io_),
+        http_client_(io_, delivery::CurlMultiOptions{config_.delivery_connections_per_host,
+                                                     config_.delivery_connections, "deadlined"}),
         mail_client_(io_, delivery::CurlMultiOptions{config_.email.connections, config_.email.connections, "deadlined"}),
         outbound_(http_client_, mail_client_),
         dispatcher_(io_, {store_thread_, store::Lane::background}, outbound_, *clock_, [this] { return snapshot_.current(); },

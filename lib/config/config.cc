@@ -181,6 +181,8 @@ void read_delivery(TableReader& r, Config& c) {
   read_duration(r, "total_timeout_seconds", 1, 600, c.total_timeout);
   if (const auto n = r.integer("max_in_flight", 1, 10000, false)) c.max_in_flight = *n;
   if (const auto n = r.integer("per_endpoint", 1, 1000, false)) c.per_endpoint = *n;
+  if (const auto n = r.integer("connections_per_host", 1, 10000, false)) c.delivery_connections_per_host = *n;
+  if (const auto n = r.integer("connections", 1, 10000, false)) c.delivery_connections = *n;
   if (const toml::node* node = r.find("retry_delays_seconds", false)) {
     const toml::array* delays = node->as_array();
     if (!delays || delays->empty() || !delays->is_homogeneous(toml::node_type::integer)) {

@@ -48,6 +48,11 @@ struct Config {
   std::chrono::seconds total_timeout{30};
   int max_in_flight = 64;
   int per_endpoint = 4;
+  // libcurl's connection limits for webhooks and robots (CurlMultiOptions): towards one receiver
+  // (host and port), and all together. A request beyond them waits inside libcurl for a free
+  // connection, so the lower of max_in_flight and these sets the concurrency.
+  int delivery_connections_per_host = 8;
+  int delivery_connections = 64;
   std::vector<std::chrono::seconds> retry_delays;       // empty: the built-in schedule
   std::chrono::hours disable_after{72};
   std::chrono::seconds failing_notice_after{3600};      // EndpointHealthPolicy::failing_notice_after

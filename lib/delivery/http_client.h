@@ -1,7 +1,7 @@
 #pragma once
 // Outbound HTTP POSTs for the delivery channels. The dispatcher talks to the HttpClient
-// interface; CurlMultiClient is libcurl's multi interface driven by the Asio event loop (socket
-// and timer callbacks): no thread per request, kept-alive connections, every transfer under the
+// interface; CurlMultiClient is libcurl's multi interface on a delivery thread of its own
+// (curl_multi_client.h): no thread per request, kept-alive connections, every transfer under the
 // outbound address policy (address_policy.h): no redirects, no proxies, checked addresses.
 
 #include <chrono>

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 #include <unordered_map>
 
@@ -21,6 +22,15 @@ std::string kind_list(const std::vector<EndpointKind>& kinds) {
   for (const EndpointKind k : kinds) list += (list.empty() ? "'" : ",'") + std::string(to_string(k)) + "'";
   return list.empty() ? "''" : list;
 }
+
+// A delivery of a claimed message, for the ledger: sending picked[message] tells its endpoint of
+// the window's close.
+struct TellReminder {
+  std::size_t message;
+  int64_t endpoint_id;
+  std::string window_id;
+  int64_t closes;
+};
 
 const char* outcome_state(AttemptResult::Outcome outcome) {
   switch (outcome) {
@@ -85,11 +95,12 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
     // starve the batch.
     std::vector<OutboundMessage> picked;
     std::unordered_map<std::string, std::size_t> position;  // message id → index in picked
+    std::vector<int64_t> rowids;                            // of picked, in the same order
     JsonIdList ids;
     {
       const auto candidates = statements().get(
         "SELECT m.id, m.endpoint_id, m.attempts, m.due_at, m.expires_at, e.kind, e.address, coalesce(e.secret, ''), "
-        "e.subscriber_id, s.token_generation FROM messages AS m CROSS JOIN endpoints AS e ON e.id = m.endpoint_id "
+        "e.subscriber_id, s.token_generation, m.rowid FROM messages AS m CROSS JOIN endpoints AS e ON e.id = m.endpoint_id "
         "CROSS JOIN subscribers AS s ON s.id = e.subscriber_id "
         "WHERE m.state = ?1 AND m.next_attempt_at <= ?2 AND e.state = 'active' AND e.kind IN (" + kind_list(kinds) +
           ") LIMIT ?3");
@@ -115,6 +126,7 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
           m.subscriber_id = candidates->getColumn(8).getInt64();
           m.token_generation = candidates->getColumn(9).getInt64();
           position.emplace(m.id, picked.size() - 1);
+          rowids.push_back(candidates->getColumn(10).getInt64());
           ids.add(m.id);
         }
         candidates->reset();
@@ -122,16 +134,23 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
     }
 
     // What each picked message reminds of, read and marked in a few set-based statements, not
-    // a handful per message: the ids travel as one JSON array (json_each).
+    // a handful per message: the ids travel as one JSON array (json_each). The same read gives
+    // the ledger's rows below, closed windows included, so deliveries are read once per claim.
+    std::vector<TellReminder> reminders;  // per delivery not superseded, not a test
     {
       const auto items = statements().get(
-        "SELECT message_id, window_id, lead, closes_at FROM deliveries "
-        "WHERE message_id IN (SELECT value FROM json_each(?1)) AND superseded = 0 AND closes_at > ?2");
+        "SELECT message_id, window_id, lead, closes_at, endpoint_id FROM deliveries "
+        "WHERE message_id IN (SELECT value FROM json_each(?1)) AND superseded = 0");
       items->bind(1, ids.text());
-      items->bind(2, seconds(now));
+      const int64_t now_s = seconds(now);
       while (items->executeStep()) {
-        picked[position.at(items->getColumn(0).getString())].items.push_back(
-            {items->getColumn(1).getString(), items->getColumn(2).getString(), instant(items->getColumn(3).getInt64())});
+        const std::size_t at = position.at(items->getColumn(0).getString());
+        const int64_t closes = items->getColumn(3).getInt64();
+        std::string lead = items->getColumn(2).getString();
+        if (lead != kTestLead) {
+          reminders.push_back({at, items->getColumn(4).getInt64(), items->getColumn(1).getString(), closes});
+        }
+        if (closes > now_s) picked[at].items.push_back({items->getColumn(1).getString(), std::move(lead), instant(closes)});
       }
     }
     {
@@ -147,9 +166,12 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
       }
     }
     // Nothing left to say (every delivery superseded or its window closed): expired, not sent.
-    JsonIdList empty, sendable;
-    for (OutboundMessage& m : picked) {
-      (m.items.empty() && m.changes.empty() ? empty : sendable).add(m.id);
+    JsonIdList empty, sendable, sendable_rows;
+    for (std::size_t i = 0; i < picked.size(); ++i) {
+      OutboundMessage& m = picked[i];
+      const bool nothing = m.items.empty() && m.changes.empty();
+      (nothing ? empty : sendable).add(m.id);
+      if (!nothing) sendable_rows.add(rowids[i]);
       std::sort(m.items.begin(), m.items.end(), [](const DeliveryItem& a, const DeliveryItem& b) {
         return std::tie(a.closes, a.window_id) < std::tie(b.closes, b.window_id);  // soonest first
       });
@@ -163,26 +185,38 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
       expire->exec();
     }
     {
+      // By rowid, read with the candidates: no lookup through the id index.
       const auto claim = statements().get(
         "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?2 "
-        "WHERE id IN (SELECT value FROM json_each(?1))");
-      claim->bind(1, sendable.text());
+        "WHERE rowid IN (SELECT value FROM json_each(?1))");
+      claim->bind(1, sendable_rows.text());
       claim->bind(2, seconds(now));
       claim->exec();
     }
     {
       // The ledger (revision_store.h): an attempt is made now, so the endpoint counts as told of
       // each window's close it carries — what change notices are later judged against.
+      // From the deliveries read above: the latest close per (endpoint, window) of the messages
+      // sent now, their windows closed or not.
+      std::map<std::pair<int64_t, std::string>, int64_t> latest_close;
+      for (TellReminder& r : reminders) {
+        const OutboundMessage& m = picked[r.message];
+        if (m.items.empty() && m.changes.empty()) continue;  // expired above, not sent
+        int64_t& close = latest_close.try_emplace({r.endpoint_id, std::move(r.window_id)}, r.closes).first->second;
+        close = std::max(close, r.closes);
+      }
       const auto reminded = statements().get(
-        "INSERT INTO told (endpoint_id, window_id, close_told, revision_id, told_at) "
-        "SELECT endpoint_id, window_id, max(closes_at), NULL, ?2 FROM deliveries "
-        "WHERE message_id IN (SELECT value FROM json_each(?1)) AND superseded = 0 AND lead != 'test' "
-        "GROUP BY endpoint_id, window_id "
+        "INSERT INTO told (endpoint_id, window_id, close_told, revision_id, told_at) VALUES (?1, ?2, ?3, NULL, ?4) "
         "ON CONFLICT (endpoint_id, window_id) DO UPDATE SET close_told = excluded.close_told, "
         "revision_id = NULL, told_at = excluded.told_at");
-      reminded->bind(1, sendable.text());
-      reminded->bind(2, seconds(now));
-      reminded->exec();
+      for (const auto& [key, close] : latest_close) {
+        reminded->bind(1, key.first);
+        reminded->bind(2, key.second);
+        reminded->bind(3, close);
+        reminded->bind(4, seconds(now));
+        reminded->exec();
+        reminded->reset();
+      }
       const auto noticed = statements().get(
         "INSERT INTO told (endpoint_id, window_id, close_told, revision_id, told_at) "
         "SELECT m.endpoint_id, c.window_id, c.close_told, c.revision_id, ?2 "

@@ -4,6 +4,7 @@
 
 #include "config/config.h"
 #include "config/email_config.h"
+#include "delivery/curl_multi_client.h"
 
 #include <doctest/doctest.h>
 
@@ -101,6 +102,8 @@ void check_defaults(const Config& c) {
   CHECK(c.allow_hosts.empty());
   CHECK(c.max_in_flight == 64);
   CHECK(c.per_endpoint == 4);
+  CHECK(c.delivery_connections_per_host == 8);
+  CHECK(c.delivery_connections == 64);
   CHECK(c.failing_notice_after.count() == 3600);
   CHECK(c.email.relay == "smtp://localhost:25");
   CHECK(c.email.credentials_file.empty());
@@ -313,6 +316,10 @@ TEST_CASE("every integer key accepts exactly its documented range") {
       {"retention", "finished_message_days", 1, 3650},
       {"retention", "unsubscribed_days", 1, 3650},
       {"delivery", "failing_notice_after_seconds", 0, 604800},
+      {"delivery", "max_in_flight", 1, 10000},
+      {"delivery", "per_endpoint", 1, 1000},
+      {"delivery", "connections_per_host", 1, 10000},
+      {"delivery", "connections", 1, 10000},
   };
   const fs::path file = dir / "range.toml";
   const auto errors = [&](const Range& r, long value) {
@@ -398,6 +405,26 @@ TEST_CASE("the http connection caps and trusted proxies are read") {
   CHECK(limits.read_timeout == std::chrono::seconds{15});
   CHECK(limits.header_limit == 8 * 1024);
   CHECK(limits.body_limit == 64 * 1024);
+}
+
+TEST_CASE("the delivery concurrency and libcurl's connection limits are read") {
+  const test::TempDir dir;
+  const fs::path file = dir / "delivery.toml";
+  // The slow-receiver deployment of docs/configuration.md ("Many slow receivers").
+  std::ofstream(file) << "[delivery]\nmax_in_flight = 1000\nper_endpoint = 4\nconnections_per_host = 100\n"
+                         "connections = 1000\n";
+  const Config c = load_clean(file).config;
+  CHECK(c.max_in_flight == 1000);
+  CHECK(c.per_endpoint == 4);
+  CHECK(c.delivery_connections_per_host == 100);
+  CHECK(c.delivery_connections == 1000);
+}
+
+TEST_CASE("the delivery connection defaults are the HTTP client's") {
+  const Config c = default_config();
+  const delivery::CurlMultiOptions client;
+  CHECK(c.delivery_connections_per_host == client.max_host_connections);
+  CHECK(c.delivery_connections == client.max_total_connections);
 }
 
 TEST_CASE("http_limits of the defaults are the server defaults") {
