@@ -6,6 +6,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -111,6 +112,40 @@ inline double cpu_seconds_of(std::thread& thread) {
   clock_gettime(clock, &t);
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
+
+// A receiver's io_context run on a thread of its own, named "receiver" and pinned to `cpu` (the
+// senders' core is another): webhook_bench's and slow_webhook_bench's receivers. Start it once
+// the io_context has its first work (an accept), as the last thing a receiver's constructor
+// does; destroying it stops the io_context and joins, before the receiver's sockets go.
+class ReceiverThread {
+ public:
+  template <class IoContext>
+  ReceiverThread(IoContext& io, int cpu)
+      : stop_([&io] { io.stop(); }), thread_([this, &io, cpu] {
+          pthread_setname_np(pthread_self(), "receiver");
+          pinned_ = pin_this_thread(cpu);
+          ready_.store(true);
+          io.run();
+        }) {
+    while (!ready_.load()) std::this_thread::yield();
+  }
+  ~ReceiverThread() {
+    stop_();
+    thread_.join();
+  }
+  ReceiverThread(const ReceiverThread&) = delete;
+  ReceiverThread& operator=(const ReceiverThread&) = delete;
+
+  bool pinned() const { return pinned_; }
+  // The thread's CPU time so far: its core's utilisation over a run.
+  double cpu_seconds() { return cpu_seconds_of(thread_); }
+
+ private:
+  std::function<void()> stop_;
+  bool pinned_ = false;
+  std::atomic<bool> ready_{false};
+  std::thread thread_;  // last: started once the rest exists
+};
 
 // CPU time of the calling thread.
 inline double thread_cpu_seconds() {

@@ -91,17 +91,7 @@ class SlowReceiver {
       acceptors_.back().listen(4096);
       accept(acceptors_.back());
     }
-    thread_ = std::thread([this] {
-      pthread_setname_np(pthread_self(), "receiver");
-      pinned_ = deadline::bench::pin_this_thread(kReceiverCpu);
-      ready_.store(true);
-      io_.run();
-    });
-    while (!ready_.load()) std::this_thread::yield();
-  }
-  ~SlowReceiver() {
-    io_.stop();
-    thread_.join();
+    thread_.emplace(io_, kReceiverCpu);
   }
   SlowReceiver(const SlowReceiver&) = delete;
   SlowReceiver& operator=(const SlowReceiver&) = delete;
@@ -111,8 +101,8 @@ class SlowReceiver {
     for (const tcp::acceptor& a : acceptors_) out.push_back(a.local_endpoint().port());
     return out;
   }
-  bool pinned() const { return pinned_; }
-  double cpu_seconds() { return deadline::bench::cpu_seconds_of(thread_); }
+  bool pinned() const { return thread_->pinned(); }
+  double cpu_seconds() { return thread_->cpu_seconds(); }
   std::int64_t requests() const { return requests_.load(); }
   int most_connections() const { return most_connections_.load(); }
 
@@ -162,12 +152,10 @@ class SlowReceiver {
   asio::io_context io_;
   std::chrono::milliseconds delay_;
   std::vector<tcp::acceptor> acceptors_;
-  std::thread thread_;
-  bool pinned_ = false;
-  std::atomic<bool> ready_{false};
   std::atomic<std::int64_t> requests_{0};
   int connections_ = 0;  // receiver thread only
   std::atomic<int> most_connections_{0};
+  std::optional<deadline::bench::ReceiverThread> thread_;  // last: stopped and joined first
 };
 
 // One fan-out, then copies of its messages with fresh ids (see the top of the file).

@@ -137,25 +137,15 @@ class Receiver {
  public:
   Receiver() : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
     accept();
-    thread_ = std::thread([this] {
-      pthread_setname_np(pthread_self(), "receiver");
-      pinned_ = deadline::bench::pin_this_thread(kReceiverCpu);
-      pin_known_.store(true);
-      io_.run();
-    });
-    while (!pin_known_.load()) std::this_thread::yield();
-  }
-  ~Receiver() {
-    io_.stop();
-    thread_.join();
+    thread_.emplace(io_, kReceiverCpu);
   }
   Receiver(const Receiver&) = delete;
   Receiver& operator=(const Receiver&) = delete;
 
   unsigned short port() const { return acceptor_.local_endpoint().port(); }
-  bool pinned() const { return pinned_; }
+  bool pinned() const { return thread_->pinned(); }
   // The receiver thread's CPU time so far: its core's utilisation over a run.
-  double cpu_seconds() { return deadline::bench::cpu_seconds_of(thread_); }
+  double cpu_seconds() { return thread_->cpu_seconds(); }
   std::int64_t requests() const { return requests_.load(); }
   std::int64_t unexpected() const { return unexpected_.load(); }
   // The next request is kept, to check its signature.
@@ -228,13 +218,11 @@ class Receiver {
 
   asio::io_context io_;
   tcp::acceptor acceptor_;
-  std::thread thread_;
-  bool pinned_ = false;
-  std::atomic<bool> pin_known_{false};
   std::atomic<std::int64_t> requests_{0}, unexpected_{0};
   std::atomic<bool> capture_{false};
   mutable std::mutex mutex_;
   std::optional<CapturedRequest> captured_;
+  std::optional<deadline::bench::ReceiverThread> thread_;  // last: stopped and joined first
 };
 
 
