@@ -74,6 +74,7 @@
 
 #include "base/temp_dir.h"
 #include "bench_support.h"
+#include "first_attempt_watch.h"
 #include "calendar/loader.h"
 #include "config/config.h"
 #include "delivery/curl_multi_client.h"
@@ -656,9 +657,8 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
     // back when nothing is in flight or claimed and every result is committed, i.e. when the
     // commit that records the last delivery has returned.
     // The loop must not run dry while the store thread commits (its answer is not work the
-    // io_context knows of): a work guard, and the watchdog keeps running until the end.
+    // io_context knows of): a work guard, and the watch below keeps running until the end.
     const auto keep_running = asio::make_work_guard(io);
-    asio::steady_timer watchdog(io);
     bool stopping = false;
     const auto stop_all = [&] {
       if (stopping) return;
@@ -674,23 +674,8 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
 
     // Stops the run at once on any outcome but delivered (a retry would wait minutes), or when it
     // takes far too long.
-    const auto give_up_at = Steady::now() + std::chrono::seconds{120} + std::chrono::milliseconds{20} * n;
-    std::function<void()> watch = [&] {
-      watchdog.expires_after(std::chrono::milliseconds{100});
-      watchdog.async_wait([&](const boost::system::error_code& ec) {
-        if (ec) return;
-        const delivery::DispatcherCounters c = dispatcher.counters();
-        if (c.retried + c.dead + c.expired + c.endpoints_disabled > 0) {
-          failure = "the dispatcher did not deliver every message at the first attempt: " +
-                    std::to_string(c.retried) + " retried, " + std::to_string(c.dead) + " dead, " +
-                    std::to_string(c.expired) + " expired (see the log above)";
-        } else if (Steady::now() > give_up_at) {
-          failure = "gave up waiting: " + std::to_string(c.delivered) + " of " + std::to_string(n) + " delivered";
-        }
-        if (!failure.empty()) return io.stop();  // abandon whatever is in flight
-        watch();
-      });
-    };
+    deadline::bench::FirstAttemptWatch watch(io, dispatcher, n,
+                                             Steady::now() + std::chrono::seconds{120} + std::chrono::milliseconds{20} * n);
 
     const std::optional<pid_t> store_tid = thread_named("store");
     const double store_cpu_start = store_tid ? task_cpu_seconds(*store_tid) : 0;
@@ -699,7 +684,7 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
     const std::int64_t commits_before = commits.load();
     start = Steady::now();
     dispatcher.start();
-    watch();
+    watch.start();
     io.run();
     f.main_cpu = thread_cpu_seconds() - cpu_start;
     f.commits = commits.load() - commits_before;
@@ -709,6 +694,7 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
     // Joined before the io_context goes (on a failure the store thread may still be answering to
     // it); the store is then ours to read from this thread.
     store_thread.stop();
+    failure = watch.failure();
     outcome = dispatcher.counters();
     f.builds = channel->builds;
     f.bytes = channel->bytes;

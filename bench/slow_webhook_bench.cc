@@ -44,6 +44,7 @@
 
 #include "base/temp_dir.h"
 #include "bench_support.h"
+#include "first_attempt_watch.h"
 #include "delivery/curl_multi_client.h"
 #include "delivery/dispatcher.h"
 #include "delivery/webhook_channel.h"
@@ -274,32 +275,16 @@ int run(const Settings& settings) {
                                   options);
 
   // Any outcome but delivered stops the run (a retry would wait seconds), as does taking far too long.
-  std::string failure;
   bool stopping = false;
-  asio::steady_timer watchdog(io);
-  const auto give_up_at = Steady::now() + std::chrono::seconds{60} +
-                          std::chrono::microseconds{static_cast<std::int64_t>(4e6 * static_cast<double>(settings.messages) / limit)};
+  deadline::bench::FirstAttemptWatch first_attempts(
+      io, dispatcher, settings.messages,
+      Steady::now() + std::chrono::seconds{60} +
+          std::chrono::microseconds{static_cast<std::int64_t>(4e6 * static_cast<double>(settings.messages) / limit)});
   stop_all = [&] {
     if (stopping) return;
     stopping = true;
-    watchdog.cancel();
+    first_attempts.cancel();
     dispatcher.stop([&io] { io.stop(); });
-  };
-  std::function<void()> check = [&] {
-    watchdog.expires_after(std::chrono::milliseconds{100});
-    watchdog.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
-      const delivery::DispatcherCounters c = dispatcher.counters();
-      if (c.retried + c.dead + c.expired + c.endpoints_disabled > 0) {
-        failure = "not every message was delivered at the first attempt: " + std::to_string(c.retried) + " retried, " +
-                  std::to_string(c.dead) + " dead, " + std::to_string(c.expired) + " expired";
-      } else if (Steady::now() > give_up_at) {
-        failure = "gave up waiting: " + std::to_string(c.delivered) + " of " + std::to_string(settings.messages) +
-                  " delivered";
-      }
-      if (!failure.empty()) return io.stop();
-      check();
-    });
   };
 
   const std::int64_t received_before = receiver.requests();
@@ -307,12 +292,12 @@ int run(const Settings& settings) {
   const double cpu_start = deadline::bench::process_cpu_seconds();
   const auto start = Steady::now();
   dispatcher.start();
-  check();
+  first_attempts.start();
   io.run();
   const double receiver_cpu = receiver.cpu_seconds() - receiver_cpu_start;
   const double sender_cpu = deadline::bench::process_cpu_seconds() - cpu_start - receiver_cpu;
   store_thread.stop();
-  require(failure.empty(), failure);
+  require(first_attempts.failure().empty(), first_attempts.failure());
   require(finished.has_value(), "the run ended before every message was recorded");
   const double elapsed = seconds_between(start, *finished);
 

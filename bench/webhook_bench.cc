@@ -59,6 +59,7 @@
 
 #include "base/temp_dir.h"
 #include "bench_support.h"
+#include "first_attempt_watch.h"
 #include "calendar/loader.h"
 #include "delivery/curl_multi_client.h"
 #include "delivery/dispatcher.h"
@@ -355,7 +356,6 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
   const std::int64_t n = settings.messages;
   asio::io_context io;
   std::optional<Steady::time_point> finished;
-  std::string failure;
   std::function<void()> stop_all;  // set below, once the dispatcher exists
 
   auto timed_owner = std::make_unique<TimedStore>(std::move(sqlite), n, [&io, &finished, &stop_all](Steady::time_point at) {
@@ -385,30 +385,14 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
 
   // Stops the run at once on any outcome but delivered (a retry would wait minutes), or when it
   // takes far too long.
-  asio::steady_timer watchdog(io);
-  const auto give_up_at = Steady::now() + std::chrono::seconds{120} + std::chrono::milliseconds{20} * n;
+  deadline::bench::FirstAttemptWatch watch(io, dispatcher, n,
+                                         Steady::now() + std::chrono::seconds{120} + std::chrono::milliseconds{20} * n);
   bool stopping = false;
   stop_all = [&] {
     if (stopping) return;
     stopping = true;
-    watchdog.cancel();
+    watch.cancel();
     dispatcher.stop([&io] { io.stop(); });
-  };
-  std::function<void()> watch = [&] {
-    watchdog.expires_after(std::chrono::milliseconds{100});
-    watchdog.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
-      const delivery::DispatcherCounters c = dispatcher.counters();
-      if (c.retried + c.dead + c.expired + c.endpoints_disabled > 0) {
-        failure = "the dispatcher did not deliver every message at the first attempt: " +
-                  std::to_string(c.retried) + " retried, " + std::to_string(c.dead) + " dead, " +
-                  std::to_string(c.expired) + " expired (see the log above)";
-      } else if (Steady::now() > give_up_at) {
-        failure = "gave up waiting: " + std::to_string(c.delivered) + " of " + std::to_string(n) + " delivered";
-      }
-      if (!failure.empty()) return io.stop();  // abandon whatever is in flight
-      watch();
-    });
   };
 
   const auto store_thread_cpu = [&store_thread] { return store_thread.call([](auto&) { return thread_cpu_seconds(); }); };
@@ -419,14 +403,14 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
   const double cpu_start = thread_cpu_seconds();
   const auto start = Steady::now();
   dispatcher.start();
-  watch();
+  watch.start();
   io.run();
   const double main_cpu = thread_cpu_seconds() - cpu_start;
   const double receiver_cpu = receiver.cpu_seconds() - receiver_cpu_start;
   const double store_cpu = store_thread_cpu() - store_cpu_start;
   const double process_cpu = deadline::bench::process_cpu_seconds() - process_cpu_start;
   store_thread.stop();  // joined: the store is ours to read from this thread now
-  require(failure.empty(), failure);
+  require(watch.failure().empty(), watch.failure());
   require(finished.has_value(), "the run ended before every message was recorded");
 
   DeadlinedFigures f;
