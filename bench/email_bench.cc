@@ -1,19 +1,19 @@
 // Email throughput into Postfix's smtp-sink: N pending reminder emails, one per email endpoint,
 // drained by the real Dispatcher (StoreThread + SqliteStore, EmailChannel building every message,
-// a CurlMultiClient for mail with the daemon's [email] connections = 4 behind a RoutingClient, on
-// the Asio loop) until every message is recorded 'delivered' in the database.
+// a CurlMultiClient for mail with the daemon's [email] connections (20) behind a RoutingClient) until every message is recorded 'delivered' in the database.
 // Baseline, measured in the same run into the same sink: libcurl's own SMTP client in a plain
 // multi loop (no Asio, store or building) sending the messages EmailChannel built beforehand,
-// with the same connections (4) and transfers in flight. libcurl sends one SMTP command at a time
+// with the same connections and transfers in flight. libcurl sends one SMTP command at a time
 // (no PIPELINING), so it, not smtp-source, is this design's ceiling.
 // Target: deadlined delivers at least 0.85x the baseline's rate.
-// For information, not in the ratio: Postfix's smtp-source with as many parallel sessions (4),
+// For information, not in the ratio: Postfix's smtp-source with as many parallel sessions,
 // each reusing its connection (-d), sending the same number of messages, each one a reminder
 // email built by EmailChannel beforehand (-F).
 // Sender against sender: both senders run on CPU 0 and smtp-sink on CPU 1; each round reports the
 // senders' CPU per message and how busy the sink's core was (above 80%: INVALID).
 //
-//   ./build/bench/email_bench [MESSAGES] [ROUNDS]        defaults: 5000, 3; medians reported
+//   ./build/bench/email_bench [MESSAGES] [ROUNDS] [CONNECTIONS] [SINK_DELAY_SECONDS]
+//       defaults: 5000, 3, [email] connections, 0 (smtp-sink -w: it answers each DATA after that long)
 //
 // smtp-sink and smtp-source come with Debian's postfix package: scripts/install-bench-deps.sh
 // installs it without configuring or starting an MTA. The sink is a child process listening on
@@ -142,7 +142,10 @@ struct Settings {
   int rounds = 3;
   int max_in_flight = 64;                                        // the daemon's default
   int per_endpoint = 4;                                          // the daemon's default
-  long mail_connections = deadline::Config::Email{}.connections;  // [email] connections: 4
+  long mail_connections = deadline::Config::Email{}.connections;  // [email] connections
+  // smtp-sink's -w: seconds it waits before answering each DATA, as a relay that scans or
+  // queues remotely would (0: answers at once). What `connections` buys shows against it.
+  int sink_delay_seconds = 0;
 };
 
 // An executable of the postfix package: /usr/sbin first (Debian puts them there, often outside
@@ -252,7 +255,7 @@ struct SinkCounters {
 
 class SmtpSink {
  public:
-  explicit SmtpSink(const std::string& path) {
+  SmtpSink(const std::string& path, int delay_seconds) : delay_seconds_(delay_seconds) {
     try {
       for (int attempt = 1;; ++attempt) {
         if (try_start(path)) return;
@@ -303,8 +306,13 @@ class SmtpSink {
     int fds[2];
     require(pipe2(fds, O_CLOEXEC) == 0, std::string("pipe: ") + std::strerror(errno));
     // Not "-u nobody": smtp-sink would switch users itself, which clears the parent-death signal.
-    const std::vector<std::string> args = {path, "-c", "127.0.0.1:" + std::to_string(port_),
-                                           std::to_string(kSinkBacklog)};
+    std::vector<std::string> args = {path, "-c"};
+    if (delay_seconds_ > 0) {
+      args.push_back("-w");
+      args.push_back(std::to_string(delay_seconds_));
+    }
+    args.push_back("127.0.0.1:" + std::to_string(port_));
+    args.push_back(std::to_string(kSinkBacklog));
     try {
       pid_ = spawn(args, fds[1], fds[0], unprivileged_user());
     } catch (...) {
@@ -420,6 +428,7 @@ class SmtpSink {
     counters_ = {};
   }
 
+  int delay_seconds_ = 0;
   unsigned short port_ = 0;
   pid_t pid_ = -1;
   int output_ = -1;
@@ -932,7 +941,7 @@ int run(const Settings& settings, const std::string& smtp_sink, const std::strin
   // Before any other thread or process starts: the store thread, libcurl and smtp-source
   // inherit CPU 0; the sink is moved to CPU 1.
   const bool senders_pinned = deadline::bench::pin_this_thread(kSenderCpu);
-  SmtpSink sink(smtp_sink);
+  SmtpSink sink(smtp_sink, settings.sink_delay_seconds);
   const bool pinned = senders_pinned && deadline::bench::pin_process(sink.pid(), kSinkCpu);
   const subscription::KeyRing keys = make_key_ring();
   const auto calendar = load_bench_calendar(dir.path() / "calendar");
@@ -943,11 +952,11 @@ int run(const Settings& settings, const std::string& smtp_sink, const std::strin
   const std::int64_t n = settings.messages;
   const delivery::EmailChannel builder(email_options(sink.port()), keys);  // the baseline's message, the client-only run
 
-  std::printf("%lld email endpoints -> smtp-sink (pid %d) on 127.0.0.1:%u, %d round(s); max_in_flight %d, "
-              "per_endpoint %d, mail connections %ld; in %s\n",
+  std::printf("%lld email endpoints -> smtp-sink (pid %d) on 127.0.0.1:%u answering DATA after %d s, %d round(s); "
+              "max_in_flight %d, per_endpoint %d, mail connections %ld; in %s\n",
               static_cast<long long>(n), static_cast<int>(sink.pid()), static_cast<unsigned>(sink.port()),
-              settings.rounds, settings.max_in_flight, settings.per_endpoint, settings.mail_connections,
-              dir.path().c_str());
+              settings.sink_delay_seconds, settings.rounds, settings.max_in_flight, settings.per_endpoint,
+              settings.mail_connections, dir.path().c_str());
   std::fflush(stdout);
 
   std::vector<double> deadlined_times, baseline_times, source_times, client_only_times;
@@ -1054,8 +1063,11 @@ int run(const Settings& settings, const std::string& smtp_sink, const std::strin
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 3) {
-    std::fprintf(stderr, "usage: %s [MESSAGES (default 5000)] [ROUNDS (default 3)]\n", argv[0]);
+  if (argc > 5) {
+    std::fprintf(stderr,
+                 "usage: %s [MESSAGES (default 5000)] [ROUNDS (default 3)] [CONNECTIONS (default [email] "
+                 "connections)] [SINK_DELAY_SECONDS (default 0)]\n",
+                 argv[0]);
     return 2;
   }
   Settings settings;
@@ -1065,6 +1077,16 @@ int main(int argc, char** argv) {
       const std::int64_t rounds = parse_positive(argv[2], "ROUNDS");
       if (rounds > 1000) throw std::invalid_argument("ROUNDS must be at most 1000");
       settings.rounds = static_cast<int>(rounds);
+    }
+    if (argc > 3) {
+      const std::int64_t connections = parse_positive(argv[3], "CONNECTIONS");
+      if (connections > 64) throw std::invalid_argument("CONNECTIONS must be at most 64 (the transfers in flight)");
+      settings.mail_connections = static_cast<long>(connections);
+    }
+    if (argc > 4) {
+      const std::int64_t delay = parse_positive(argv[4], "SINK_DELAY_SECONDS");
+      if (delay > 60) throw std::invalid_argument("SINK_DELAY_SECONDS must be at most 60");
+      settings.sink_delay_seconds = static_cast<int>(delay);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "email_bench: %s\n", e.what());

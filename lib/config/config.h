@@ -66,7 +66,10 @@ struct Config {
     std::string ehlo_name = "localhost";
     std::string bounce_domain;                          // VERP envelope domain; empty: the From domain
     std::string list_id = "reminders.deadlined.localhost";
-    int connections = 4;                                // to the relay at once
+    // To the relay at once: a relay that scans mail answers each DATA after a second or so, and
+    // reminders then go out at `connections` a second (bench/README.md, email_bench); 20 is
+    // Postfix's own default concurrency towards one destination.
+    int connections = 20;
   } email;
   // [http] public_url: where the links in emails point (unsubscribe, manage, confirm, feeds).
   std::string public_url = "http://127.0.0.1:8080";

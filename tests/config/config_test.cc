@@ -109,7 +109,7 @@ void check_defaults(const Config& c) {
   CHECK(c.email.credentials_file.empty());
   CHECK(c.email.from_address == "deadlined@localhost.localdomain");
   CHECK(c.email.from_name == "申报提醒");
-  CHECK(c.email.connections == 4);
+  CHECK(c.email.connections == 20);
   CHECK(c.public_url == "http://127.0.0.1:8080");
   CHECK(c.token_keys_file.filename() == "token-keys");
 }
