@@ -35,9 +35,7 @@ struct PassReport {
   int fired_late = 0;
   int missed = 0;
   int firings = 0;                              // recorded by this pass, their chunks still to run
-  std::int64_t messages = 0;                    // added by chunks (the scheduler's, not the pass's)
   std::int64_t expired = 0;
-  std::int64_t superseded = 0;
   std::vector<std::chrono::seconds> lateness;   // per on-time trigger: now − due
   std::optional<Instant> next_due;              // the next trigger after this pass, if any
   std::vector<std::string> errors;              // store failures; the pass stops at the first
