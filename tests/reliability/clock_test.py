@@ -100,6 +100,12 @@ class ClockCase(unittest.TestCase):
         return [(w.split("/")[1], lead, due, outcome, n) for w, lead, due, outcome, n in self.d.sql(
             "SELECT window_id, lead, due_at, outcome, messages FROM triggers ORDER BY due_at, window_id, lead")]
 
+    def wait_triggers(self, count, what):
+        """Waits for `count` trigger rows whose fan-outs have finished: a trigger is recorded
+        with its firing, and its messages count grows chunk by chunk after that."""
+        wait_for(lambda: len(self.triggers()) == count and
+                 self.d.sql("SELECT count(*) FROM firings WHERE finished_at IS NULL")[0][0] == 0, 10, what)
+
     def deliveries(self):
         """message id -> sorted [(window key, lead)] for every message."""
         made = {}
@@ -162,7 +168,7 @@ class ClockJumpsWhileRunning(ClockCase):
         # (a) +2 h: the three points of the skipped 2 h, each recorded once, labelled by how late
         # the pass found it; only the two open windows send, one message each (late batch; on time).
         move_clock(d, 2 * HOUR)
-        wait_for(lambda: len(self.triggers()) == 3, 10, "the points of the skipped 2 hours")
+        self.wait_triggers(3, "the points of the skipped 2 hours")
         after_jump = [("a", "1h", ts(self.DUE["a"]), "missed", 0), ("b", "1h", ts(self.DUE["b"]), "late", ENDPOINTS),
                       ("c", "1h", ts(self.DUE["c"]), "fired", ENDPOINTS)]
         self.assertEqual(self.triggers(), after_jump)
@@ -180,7 +186,7 @@ class ClockJumpsWhileRunning(ClockCase):
         self.assertEqual(self.triggers(), after_jump)
         # ... and the point after the cursor still fires, once, when the clock reaches it.
         set_clock(d, self.DUE["d"] - timedelta(seconds=2))
-        wait_for(lambda: len(self.triggers()) == 4, 10, "d's point")
+        self.wait_triggers(4, "d's point")
         self.assertEqual(self.triggers(), after_jump + [("d", "1h", ts(self.DUE["d"]), "fired", ENDPOINTS)])
         self.wait_delivered(3 * ENDPOINTS)
         self.assert_each_endpoint_got([[("b", "1h")], [("c", "1h")], [("d", "1h")]])
@@ -202,7 +208,7 @@ class CatchesUpAfterThreeDaysDown(ClockCase):
         self.assertEqual(d.stop(), 0)
         move_clock(d, 3 * DAY)
         d.start()
-        wait_for(lambda: len(self.triggers()) == 7, 10, "the catch-up pass")
+        self.wait_triggers(7, "the catch-up pass")
         at = lambda day, hour: ts(local(2030, 1, day, hour, 0))  # noqa: E731
         self.assertEqual(self.triggers(), [
             ("long", "5d", at(1, 9), "late", 0),            # superseded by long's newer late point
@@ -219,7 +225,7 @@ class CatchesUpAfterThreeDaysDown(ClockCase):
 
         # The points still ahead are untouched: mid's closing-day reminder fires on time.
         set_clock(d, local(2030, 1, 4, 9, 0) - timedelta(seconds=2))
-        wait_for(lambda: len(self.triggers()) == 8, 10, "mid's closing-day point")
+        self.wait_triggers(8, "mid's closing-day point")
         self.assertEqual(self.triggers()[-1], ("mid", "closing-day", at(4, 9), "fired", ENDPOINTS))
         self.wait_delivered(2 * ENDPOINTS)
         self.assert_each_endpoint_got([[("long", "3d"), ("mid", "1d")], [("mid", "closing-day")]])
