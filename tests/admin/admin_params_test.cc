@@ -126,7 +126,7 @@ TEST_CASE("disabling needs a reason in a JSON object") {
   CHECK(value_of(parse_disable_body(R"({"reason": ")" + std::string(500, 'x') + "\"}")).size() == 500);
 }
 
-TEST_CASE("a reload may say why; revisions are listed by programme and limit") {
+TEST_CASE("a reload may say why, revisions are listed by programme and limit") {
   CHECK(value_of(parse_reload_body("")).empty());
   CHECK(value_of(parse_reload_body("{}")).empty());
   CHECK(value_of(parse_reload_body(R"({"reason": "关于延长申报时间的通知"})")) == "关于延长申报时间的通知");

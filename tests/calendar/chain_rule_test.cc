@@ -70,7 +70,7 @@ TEST_CASE("a projection is capped only by a confirmed step of its own cycle") {
   }
 }
 
-TEST_CASE("each cap is a note naming both places; the calendar stays valid") {
+TEST_CASE("each cap is a note naming both places, the calendar stays valid") {
   const LoadOutcome outcome = load_chain();
   const std::string file = fixture("chain.toml").string();
   CHECK(outcome.notes == std::vector<std::string>{

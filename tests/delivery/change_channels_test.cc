@@ -94,7 +94,7 @@ std::pair<int, std::string> cc_libical_check(const std::string& ics, int min_eve
 
 // --- Email ---
 
-TEST_CASE("email channel: changes build with no reminder left; the calendar part updates and cancels by the feed's UIDs") {
+TEST_CASE("email channel: changes build with no reminder left, the calendar part updates and cancels by the feed's UIDs") {
   LoadOutcome outcome = load_calendar_files({test::fixture("diff/after.toml")});
   REQUIRE(outcome.calendar);
   const auto calendar = std::make_shared<const Calendar>(std::move(*outcome.calendar));
@@ -334,7 +334,7 @@ TEST_CASE("robots: a withdrawn window in DingTalk, a digest of three in Feishu, 
   CHECK(has(content, "**还剩 7 天**"));
 }
 
-TEST_CASE("robots: many changes fit the platform's limit, the rest listed by title; every entry has the keyword") {
+TEST_CASE("robots: many changes fit the platform's limit, the rest listed by title, every entry has the keyword") {
   std::vector<ToldChange> many;
   for (int i = 0; i < 60; ++i) {
     ToldChange c = test::moved_earlier_change();

@@ -26,7 +26,7 @@ TEST_CASE("a user name or password in an endpoint's URL is never shown") {
         "https://hooks.example.cn:8443/…");
 }
 
-TEST_CASE("an email endpoint is shown as its address; what is not a URL as nothing") {
+TEST_CASE("an email endpoint is shown as its address, what is not a URL as nothing") {
   CHECK(shown_address(EndpointKind::email, "caiwu@qiye.example.cn") == "caiwu@qiye.example.cn");
   CHECK(shown_address(EndpointKind::webhook, "hooks.example.cn/x").empty());
   CHECK(shown_address(EndpointKind::webhook, "https:///x").empty());

@@ -88,7 +88,7 @@ TEST_CASE("the diff as JSON: kinds, direction, both sides and the line") {
   CHECK(diff_json({}) == nlohmann::json{{"identical", true}, {"changes", nlohmann::json::array()}});
 }
 
-TEST_CASE("a confirmation inside the estimate's period is not a move; outside it, earlier or later, it is") {
+TEST_CASE("a confirmation inside the estimate's period is not a move, outside it, earlier or later, it is") {
   RevisionWindow estimate = window("p/apply/2024", WindowStatus::estimated, "2024-11", "2024-12-01T00:00+08:00");
   estimate.closes_from = test::at("2024-11-01T00:00+08:00");
   const auto confirmed_at = [&](const char* closes, const char* at) {

@@ -11,6 +11,7 @@
 #include "base/gzip.h"
 #include "calendar/loader.h"
 #include "ical/feed_catalog.h"
+#include "ical/window_event.h"
 #include "schedule/window_match.h"
 #include "test_support.h"
 #include "time/iso8601.h"
@@ -156,7 +157,7 @@ TEST_CASE("FeedBook renders the windows a selection takes, gzip and ETag with th
   CHECK(empty.body.find("X-WR-CALNAME:我的申报截止日历") != std::string::npos);
 }
 
-TEST_CASE("FeedBook takes the store's versions; the catalog renders once per book and selection") {
+TEST_CASE("FeedBook takes the store's versions, the catalog renders once per book and selection") {
   const auto calendar = shared_handbook();
   auto book = std::make_shared<FeedBook>(calendar, "h", shanghai_zone(), Organizer{"a@h.cn", "h"},
                                          *parse_iso8601("2026-11-28T00:00Z"));

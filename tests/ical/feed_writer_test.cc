@@ -132,7 +132,7 @@ TEST_CASE("ical feed: the whole calendar, with the Asia/Shanghai VTIMEZONE") {
   CHECK(write_calendar(shanghai_feed(), {all_day_event(), timed_event()}) == expected);
 }
 
-TEST_CASE("ical feed: METHOD for an attachment; no VTIMEZONE without timed events") {
+TEST_CASE("ical feed: METHOD for an attachment, no VTIMEZONE without timed events") {
   FeedOptions options = shanghai_feed();
   options.method = "PUBLISH";
   options.description.clear();

@@ -131,7 +131,7 @@ TEST_CASE("window_event: a month estimate covers its month, tentative, marked é¢
   CHECK(estimates > 0);
 }
 
-TEST_CASE("window_event: a year close covers the year; empty facts are left out") {
+TEST_CASE("window_event: a year close covers the year, empty facts are left out") {
   const Result<BoundSpec> spec = parse_bound("2025", BoundSide::closes);
   REQUIRE(spec);
   const Result<Instant> close = resolve_bound(*spec, BoundSide::closes, shanghai_zone());

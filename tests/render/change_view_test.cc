@@ -132,7 +132,7 @@ TEST_CASE("change view: an estimate no longer made is never called withdrawn") {
   CHECK(v.withdrawn);
 }
 
-TEST_CASE("change view: an unknown lead still says a reminder point passed; a digest reads soonest first") {
+TEST_CASE("change view: an unknown lead still says a reminder point passed, a digest reads soonest first") {
   ToldChange c = test::moved_earlier_change();
   c.overdue_lead = "sometime";
   CHECK(view_of(c).overdue_text == "原定于（sometime）的提醒已过，请尽快申报");

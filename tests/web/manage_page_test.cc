@@ -91,7 +91,7 @@ TEST_CASE("an endpoint is shown by its name, scheme://host:port/… and its key'
   CHECK_FALSE(has(html, "access_token"));
 }
 
-TEST_CASE("a webhook or robot can be edited and deleted from the manage page; the email is changed above") {
+TEST_CASE("a webhook or robot can be edited and deleted from the manage page, the email is changed above") {
   const std::string html = page_of(input_with({endpoint(1, EndpointKind::email, "caiwu@qiye.example.cn"),
                                                endpoint(2, EndpointKind::feishu, "https://open.feishu.cn/open-apis/bot/v2/hook/x")}));
   CHECK(has(item_of(html, 2), "href=\"/manage/TOKEN?edit=2\""));

@@ -141,7 +141,7 @@ STORE_CONTRACT("a webhook's secret rotation: both sign while it runs, then only 
   CHECK_FALSE(f.admin.finish_secret_rotation(9999).ok());
 }
 
-STORE_CONTRACT("an operator's disable expires the endpoint's unsent messages; re-enabling replays them") {
+STORE_CONTRACT("an operator's disable expires the endpoint's unsent messages, re-enabling replays them") {
   test::ContractFixture<Backend> f;
   const auto s = f.subscriber("ops@example.cn");
   const auto e = for_p(f, s);
@@ -176,7 +176,7 @@ STORE_CONTRACT("an operator's disable expires the endpoint's unsent messages; re
   CHECK(f.endpoint_record(e).state == EndpointState::active);
 }
 
-STORE_CONTRACT("a needs_attention endpoint can be disabled too; an unsubscribed one cannot") {
+STORE_CONTRACT("a needs_attention endpoint can be disabled too, an unsubscribed one cannot") {
   test::ContractFixture<Backend> f;
   const auto e = for_p(f, f.subscriber("ops@example.cn"));
   f.fire_fresh();

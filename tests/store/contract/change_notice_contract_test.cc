@@ -26,7 +26,7 @@ RevisionOutcome stage(F& f, const std::vector<RevisionWindow>& windows, const ch
 
 }  // namespace
 
-STORE_CONTRACT("a revision people must be told of is staged; a later reload replaces it, diffed from the released") {
+STORE_CONTRACT("a revision people must be told of is staged, a later reload replaces it, diffed from the released") {
   test::ContractFixture<Backend> f;
   f.now = at("2024-11-10T09:00+08:00");
   const auto before = test::diff_fixture_revision("before.toml");
@@ -96,7 +96,7 @@ STORE_CONTRACT("only the staged revision can be released or dropped, and only on
   CHECK_FALSE(f.revisions.release_revision(restaged.revision.id, f.now).ok());
 }
 
-STORE_CONTRACT("a release's notices: one digest per endpoint, once; expired for an endpoint not active") {
+STORE_CONTRACT("a release's notices: one digest per endpoint, once, expired for an endpoint not active") {
   test::ContractFixture<Backend> f;
   f.now = at("2024-11-10T09:00+08:00");
   const std::int64_t active = f.endpoint(f.subscriber("a@example.cn"));
@@ -172,7 +172,7 @@ STORE_CONTRACT("the ledger: what a claimed message carried is what the next rele
   CHECK(asked[0].first == at("2024-11-27T17:00+08:00"));
 }
 
-STORE_CONTRACT("a later release supersedes unsent notices of the same window; a withdrawn window's reminders expire") {
+STORE_CONTRACT("a later release supersedes unsent notices of the same window, a withdrawn window's reminders expire") {
   test::ContractFixture<Backend> f;
   f.now = at("2024-11-10T09:00+08:00");
   const std::int64_t e = f.endpoint(f.subscriber("a@example.cn"));

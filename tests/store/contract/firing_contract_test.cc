@@ -81,7 +81,7 @@ STORE_CONTRACT("a firing is recorded first and its chunks give each endpoint one
   CHECK(endpoints_with_messages(f) == endpoints);
 }
 
-STORE_CONTRACT("a chunk takes each endpoint as it is when the chunk runs; endpoints added later are not covered") {
+STORE_CONTRACT("a chunk takes each endpoint as it is when the chunk runs, endpoints added later are not covered") {
   test::ContractFixture<Backend> f;
   const auto a = f.endpoint(f.subscriber("a@example.cn"));
   const auto b = f.endpoint(f.subscriber("b@example.cn"));

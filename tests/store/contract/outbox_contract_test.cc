@@ -227,7 +227,7 @@ STORE_CONTRACT("a deferred message does not count against the endpoint's health"
   CHECK(f.endpoint_record(e).state == EndpointState::active);
 }
 
-STORE_CONTRACT("a permanent bounce marks the message dead; repeated refusals need attention") {
+STORE_CONTRACT("a permanent bounce marks the message dead, repeated refusals need attention") {
   test::ContractFixture<Backend> f;
   const auto e = hook(f, EndpointKind::email);
   for (int i = 0; i < 2; ++i) f.fire_fresh();

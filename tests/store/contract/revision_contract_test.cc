@@ -28,7 +28,7 @@ std::vector<std::string> lines_of(const std::vector<WindowChange>& changes) {
 
 }  // namespace
 
-STORE_CONTRACT("the first revision is a baseline; the same windows again record nothing") {
+STORE_CONTRACT("the first revision is a baseline, the same windows again record nothing") {
   test::ContractFixture<Backend> f;
   const auto before = test::diff_fixture_revision("before.toml");
   const RevisionOutcome first = record(f, before, "aaaa");

@@ -36,7 +36,7 @@ Owner subscribe(F& f, const std::string& address) {
 
 }  // namespace
 
-STORE_CONTRACT("a request makes a pending subscriber with an email endpoint; confirming activates it") {
+STORE_CONTRACT("a request makes a pending subscriber with an email endpoint, confirming activates it") {
   test::ContractFixture<Backend> f;
   EndpointFilters filters;
   filters.categories = {"资金引导"};
@@ -70,7 +70,7 @@ STORE_CONTRACT("a request makes a pending subscriber with an email endpoint; con
         std::vector<std::string>{"1d", "7d"});
 }
 
-STORE_CONTRACT("a repeated unconfirmed request replaces the choices; confirmations are rate-limited") {
+STORE_CONTRACT("a repeated unconfirmed request replaces the choices, confirmations are rate-limited") {
   test::ContractFixture<Backend> f;
   const ConfirmationMailPolicy policy{std::chrono::seconds{600}, 2};
   const auto first = f.subscriptions.request_subscription({"a@example.cn", {}, {"7d"}}, f.now, policy).value();
@@ -260,7 +260,7 @@ STORE_CONTRACT("a test message goes at once to an active endpoint of the subscri
   CHECK_FALSE(f.subscriptions.queue_test_message(me.subscriber, me.generation, me.hook, "p/w/2026", closes, f.now));
 }
 
-STORE_CONTRACT("an owner re-enables their endpoint with a current link; what it missed is replayed") {
+STORE_CONTRACT("an owner re-enables their endpoint with a current link, what it missed is replayed") {
   test::ContractFixture<Backend> f;
   const Owner me = subscribe(f, "caiwu@qiye.example.cn");
   f.fire_fresh();
@@ -305,7 +305,7 @@ STORE_CONTRACT("endpoints left unsubscribed by an earlier subscription neither c
             .value() == OwnEndpointChange::not_found);
 }
 
-STORE_CONTRACT("an endpoint keeps the name it was added with, renamed only by its owner; its key shows by its tail") {
+STORE_CONTRACT("an endpoint keeps the name it was added with, renamed only by its owner, its key shows by its tail") {
   test::ContractFixture<Backend> f;
   const Owner me = subscribe(f, "caiwu@qiye.example.cn");
   const Owner other = subscribe(f, "other@qiye.example.cn");
