@@ -96,7 +96,8 @@ def build_type(build):
     try:
         with open(os.path.join(build, "CMakeCache.txt")) as f:
             found = re.search(r"^CMAKE_BUILD_TYPE:\w+=(.*)$", f.read(), re.M)
-            return found.group(1) if found and found.group(1) else "(none)"
+            # Left empty in the cache, the top-level CMakeLists.txt makes it Release.
+            return found.group(1) if found and found.group(1) else "Release (the default)"
     except OSError:
         return "?"
 

@@ -11,8 +11,10 @@ packages=(
   libsqlitecpp-dev libsqlite3-dev sqlite3
   libcurl4-openssl-dev libssl-dev zlib1g-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+  libpq-dev  # libpq (PostgreSQL 15's client library): the PostgreSQL store
   # tests
   doctest-dev python3 python3-aiosmtpd python3-icalendar
+  postgresql-15  # the `pg` tests start a throwaway server of their own (tests/pg/pg_server.py)
   libical-dev  # tests/ical/libical_check: the feeds and the mails' calendar part judged by libical
   chromium chromium-driver fonts-wqy-microhei  # browser test; the font draws the pages' Chinese
   # ops tests and the .deb: systemd-analyze/-sysusers/-tmpfiles (systemd need not run), curl,
@@ -25,5 +27,9 @@ packages=(
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
+# postgresql-15 would create and start a "main" cluster on port 5432; the tests start their own
+# server, and an operator's cluster is theirs to create. Must be in place before the install.
+$sudo mkdir -p /etc/postgresql-common/createcluster.d
+echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/deadlined-no-main-cluster.conf >/dev/null
 $sudo apt-get update
 $sudo apt-get install -y --no-install-recommends "${packages[@]}"

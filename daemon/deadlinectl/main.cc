@@ -7,6 +7,7 @@
 #include "calendar/loader.h"
 #include "config/config.h"
 #include "deadlinectl/cli.h"
+#include "store/database_location.h"
 
 int main(int argc, char** argv) {
   using namespace deadline;
@@ -40,6 +41,15 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (!calendars.empty()) globals.calendars.path = globals.store.calendars = calendars;
+  // A URI is not a file name (store/database_location.h): refused before any verb runs.
+  if (const auto location = store::parse_database_location(globals.store.database.string(), "--db"); !location) {
+    std::cerr << "deadlinectl: " << location.error() << "\n";
+    return 2;
+  } else if (location->kind == store::DatabaseLocation::Kind::postgresql) {
+    std::cerr << "deadlinectl: --db " << location->shown
+              << ": this version keeps its data in SQLite only (PostgreSQL support is not finished); give a file path\n";
+    return 1;
+  }
   globals.admin.database = globals.store.database;
   return action ? action() : 2;
 }

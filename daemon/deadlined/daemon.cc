@@ -39,6 +39,7 @@
 #include "schedule/plan.h"
 #include "schedule/revision_windows.h"
 #include "firing/scheduler.h"
+#include "store/database_location.h"
 #include "store/database_lock.h"
 #include "store/sqlite_store.h"
 #include "store/store_thread.h"
@@ -78,6 +79,18 @@ std::optional<Config> resolve_config(const Flags& flags) {
     if (config.admin.token_file == beside_old / "admin-token") config.admin.token_file = config.database.parent_path() / "admin-token";
   }
   if (flags.calendars) config.calendars = *flags.calendars;
+  const auto location = store::parse_database_location(config.database.string(), flags.database ? "--db" : "database");
+  if (!location) {
+    log::error("config", location.error());
+    return std::nullopt;
+  }
+  if (location->kind == store::DatabaseLocation::Kind::postgresql) {
+    // Refused until the PostgreSQL store exists, rather than mistaken for a file name.
+    log::error("config", std::string(flags.database ? "--db" : "database") + ": " + location->shown +
+                             ": this version of deadlined keeps its data in SQLite only (PostgreSQL support is "
+                             "not finished); give a file path");
+    return std::nullopt;
+  }
   return config;
 }
 

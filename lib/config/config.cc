@@ -11,6 +11,7 @@
 #include "config/email_config.h"
 #include "calendar/loader.h"
 #include "http/endpoint.h"
+#include "store/database_location.h"
 
 namespace deadline {
 
@@ -52,7 +53,17 @@ fs::path read_path(TableReader& r, std::string_view key, const fs::path& base, c
 void read_daemon(TableReader& r, const fs::path& base, Config& c) {
   const fs::path default_keys = c.database.parent_path() / "token-keys";
   const fs::path default_admin_token = c.database.parent_path() / "admin-token";
-  c.database = read_path(r, "database", base, c.database);
+  // A URI (postgresql://…) is kept as written, never joined to the file's directory; any other
+  // scheme is refused here, with the line (store/database_location.h).
+  if (const std::string database = r.text("database", false); store::looks_like_uri(database)) {
+    if (const auto location = store::parse_database_location(database, "database"); location) {
+      c.database = database;
+    } else {
+      r.error(r.line("database"), location.error());
+    }
+  } else if (!database.empty()) {
+    c.database = fs::path(database).is_relative() ? base / database : fs::path(database);
+  }
   if (c.token_keys_file == default_keys) c.token_keys_file = c.database.parent_path() / "token-keys";
   if (c.admin.token_file == default_admin_token) c.admin.token_file = c.database.parent_path() / "admin-token";
   c.calendars = read_path(r, "calendars", base, c.calendars);

@@ -119,5 +119,16 @@ contains "$work/err" "$file:$line: programme 'jiangsu-specialised-sme-2024-batch
 set +e; "$ctl" diff "$calendars" >"$work/out" 2>"$work/err"; status=$?; set -e
 expect_status 2 "$status" "diff with one calendar"
 
+# A database URI is never taken for a file name (it once made a directory "postgresql:").
+mkdir "$work/cwd"
+set +e; (cd "$work/cwd" && "$ctl" --db "sqlite:///tmp/x.sqlite" outbox) >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 2 "$status" "--db with a scheme"
+contains "$work/err" "--db: 'sqlite:///tmp/x.sqlite' is not a database deadlined can use (scheme 'sqlite')" "--db with a scheme"
+set +e; (cd "$work/cwd" && "$ctl" --db "postgresql://ops:hunter2@db/deadlined" outbox) >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 1 "$status" "--db postgresql://"
+contains "$work/err" "--db postgresql://ops@db/deadlined: this version keeps its data in SQLite only" "--db postgresql://"
+if grep -q hunter2 "$work/err"; then fail "--db postgresql://: the password was printed"; fi
+[ -z "$(ls -A "$work/cwd")" ] || fail "--db with a URI created: $(ls -A "$work/cwd")"
+
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "deadlinectl: all checks passed"

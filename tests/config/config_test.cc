@@ -263,6 +263,7 @@ TEST_CASE("each configuration error names file:line and what is wrong") {
       {"leads_not_array.toml", 2, "[schedule]: 'leads' must be an array of strings"},
       {"empty_leads.toml", 2, "[schedule]: 'leads' must not be empty (leave it out for the default menu)"},
       {"empty_path.toml", 2, "[daemon]: 'database' must not be empty"},
+      {"database_scheme.toml", 2, "[daemon]: database: 'mysql://root@db/deadlined' is not a database deadlined can use (scheme 'mysql'): give a file path for SQLite (e.g. /var/lib/deadlined/deadlined.sqlite) or a postgresql:// URI for PostgreSQL"},
       {"duplicate_leads.toml", 2, "[schedule]: lead '7d' is listed twice"},
       {"bad_listen.toml", 2,
        "[http]: listen address 'localhost:8080' has an invalid IPv4 address (host names are not accepted)"},

@@ -84,6 +84,23 @@ class ServesTheCalendar(DaemonCase):
         self.assertEqual(result.returncode, 1)
         self.assertIn(f"{path}:{line}: programme 'it-programme' window 'apply': closes: impossible date", result.stderr)
 
+    def test_a_database_uri_is_never_taken_for_a_file_name(self):
+        """--db postgresql://… once made a directory "postgresql:" with a SQLite file in it."""
+        deadlined = os.path.join(BUILD_DIR, "daemon", "deadlined")
+        with tempfile.TemporaryDirectory() as cwd:
+            for uri, expected in [
+                ("mysql://root:hunter2@db/deadlined", "--db: 'mysql://root@db/deadlined' is not a database deadlined "
+                                                      "can use (scheme 'mysql')"),
+                ("postgresql://deadlined:hunter2@db.example.cn/deadlined",
+                 "--db: postgresql://deadlined@db.example.cn/deadlined: this version of deadlined keeps its data in "
+                 "SQLite only")]:
+                result = subprocess.run([deadlined, "--db", uri, "--check-config"], cwd=cwd, capture_output=True,
+                                        text=True, timeout=30)
+                self.assertEqual(result.returncode, 1, result.stderr)
+                self.assertIn(expected, result.stderr)
+                self.assertNotIn("hunter2", result.stderr + result.stdout)
+                self.assertEqual(os.listdir(cwd), [], "something was created for a URI")
+
 
 class FiresOnTime(DaemonCase):
     def test_a_reminder_due_in_seconds_is_recorded_on_time(self):

@@ -1,0 +1,46 @@
+#pragma once
+// One daemon per PostgreSQL database, until several are supported (issue "Several daemons on
+// one PostgreSQL"): the daemon holds a session-level advisory lock on a connection of its own
+// for as long as it runs. The server drops the lock when that session ends, however it ends
+// (kill -9 of the daemon, a lost network), so a stale holder never blocks a restart. The offline
+// deadlinectl verbs (migrate, restore) take the same key.
+//
+// The key is documented (docs/operations.md) so an operator can see the holder:
+//   SELECT pid, application_name FROM pg_locks JOIN pg_stat_activity USING (pid)
+//   WHERE locktype = 'advisory' AND classid = 1684365668 AND objid = 1818848868;
+
+#include <cstdint>
+#include <string>
+
+#include "base/result.h"
+#include "base/status.h"
+#include "pg/pg_connection.h"
+
+namespace deadline::pg {
+
+// "deadlind" in ASCII, as one bigint: pg_locks shows it as classid (high 32 bits) and objid.
+constexpr std::int64_t kOwnerLockKey = 0x646561646c696e64;
+
+class OwnerLock {
+ public:
+  // Takes the lock without waiting. Another holder: fails naming its backend's pid and
+  // application_name (the daemon exits 1 with that message).
+  static Result<OwnerLock> acquire(const std::string& uri, const ConnectSettings& settings = {});
+
+  // Whether this process still holds the lock: false once its connection has gone (then the
+  // server has released it, and another process may hold it now). Asks the server.
+  bool held();
+  // After held() said false: a new connection and the lock again (fails as acquire does).
+  Status reacquire();
+
+ private:
+  OwnerLock(PgConnection connection, std::string uri, ConnectSettings settings)
+      : connection_(std::move(connection)), uri_(std::move(uri)), settings_(std::move(settings)) {}
+  static Result<PgConnection> lock_on_new_connection(const std::string& uri, const ConnectSettings& settings);
+
+  PgConnection connection_;
+  std::string uri_;
+  ConnectSettings settings_;
+};
+
+}  // namespace deadline::pg

@@ -1,0 +1,59 @@
+// One daemon per PostgreSQL database (lib/pg/owner_lock.h), against a real server.
+
+#include <doctest/doctest.h>
+
+#include "pg/owner_lock.h"
+#include "pg_test_support.h"
+
+namespace deadline::test {
+
+TEST_CASE("a second owner is refused, naming the holder's pid and application_name, the lock frees when the holder goes") {
+  TestDatabase db;
+  pg::ConnectSettings first_settings;
+  first_settings.application_name = "deadlined-first";
+  std::optional<pg::OwnerLock> first;
+  {
+    auto taken = pg::OwnerLock::acquire(db.uri(), first_settings);
+    REQUIRE_MESSAGE(taken.ok(), taken.error());
+    first.emplace(std::move(taken).value());
+  }
+  CHECK(first->held());
+  // The documented key, as an operator sees it in pg_locks.
+  const auto seen = db.admin().exec(
+      "SELECT a.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+      "WHERE locktype = 'advisory' AND classid = 1684365668 AND objid = 1818848868 AND objsubid = 1");
+  REQUIRE_MESSAGE(seen.ok(), seen.error());
+  REQUIRE(seen->rows() == 1);
+  CHECK(seen->text(0, 1) == "deadlined-first");
+
+  const auto second = pg::OwnerLock::acquire(db.uri());
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().find("is in use by another deadlined: pid " + seen->text(0, 0) +
+                            " (application_name 'deadlined-first') holds advisory lock 7234295460384042596") !=
+        std::string::npos);
+
+  first.reset();  // the holder's session ends
+  const auto after = pg::OwnerLock::acquire(db.uri());
+  CHECK_MESSAGE(after.ok(), after.error());
+}
+
+TEST_CASE("a lock whose connection the server killed is no longer held, and is taken again on a new connection") {
+  TestDatabase db;
+  auto taken = pg::OwnerLock::acquire(db.uri());
+  REQUIRE_MESSAGE(taken.ok(), taken.error());
+  pg::OwnerLock& lock = taken.value();
+  const auto killed = db.admin().exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1684365668 "
+      "AND objid = 1818848868");
+  REQUIRE_MESSAGE(killed.ok(), killed.error());
+  REQUIRE(killed->rows() == 1);
+  CHECK_FALSE(lock.held());
+  const auto again = lock.reacquire();
+  REQUIRE_MESSAGE(again.ok(), again.error());
+  CHECK(lock.held());
+  // Meanwhile another process could have taken it: then reacquire says who.
+  auto other_database_user = pg::OwnerLock::acquire(db.uri());
+  CHECK_FALSE(other_database_user.ok());
+}
+
+}  // namespace deadline::test
