@@ -2,6 +2,7 @@
 
 #include "deadlinectl/backup_command.h"
 #include "deadlinectl/cli.h"
+#include "deadlinectl/migrate_command.h"
 
 namespace deadline::ctl {
 
@@ -29,6 +30,17 @@ void add_maintenance_commands(CLI::App& app, Globals& globals, Action& action) {
     action = [&globals, restore_file] {
       return restore_database(globals.store.database, *restore_file, std::cout, std::cerr);
     };
+  });
+
+  auto from = std::make_shared<std::string>();
+  auto to = std::make_shared<std::string>();
+  auto* migrate = app.add_subcommand(
+      "migrate", "Move a database between SQLite and PostgreSQL, either way, into an empty target (no daemon on either)");
+  migrate->add_option("--from", *from, "The database to read: a SQLite file or a postgresql:// URI")->required();
+  migrate->add_option("--to", *to, "The new database: a SQLite file (created) or an empty PostgreSQL database")
+      ->required();
+  migrate->callback([&action, from, to] {
+    action = [from, to] { return migrate_database(*from, *to, std::cout, std::cerr); };
   });
 }
 

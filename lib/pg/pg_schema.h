@@ -11,17 +11,15 @@
 #include "base/result.h"
 #include "base/status.h"
 #include "pg/pg_connection.h"
+#include "store/migrations.h"
 
 namespace deadline::pg {
 
 // "dlschema" in ASCII: the transaction-level advisory lock migrations take.
 constexpr std::int64_t kMigrationLockKey = 0x646c736368656d61;
 
-struct PgMigration {
-  int version;
-  const char* description;
-  const char* sql;
-};
+// A migration as on SQLite (version, description, SQL), in PostgreSQL's dialect.
+using PgMigration = store::Migration;
 
 const std::vector<PgMigration>& pg_migrations();
 int latest_pg_schema_version();
