@@ -12,6 +12,9 @@ std::string holder(PgConnection& connection) {
   const auto found = connection.exec(
       "SELECT a.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
       "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+      // Advisory keys are per database: the same key on another database of the server is
+      // another daemon's own lock.
+      "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
       "AND l.classid = ($1::bigint >> 32)::oid AND l.objid = ($1::bigint & 4294967295)::oid",
       {kKey});
   if (!found || found->rows() == 0) return {};

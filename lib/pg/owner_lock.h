@@ -7,7 +7,9 @@
 //
 // The key is documented (docs/operations.md) so an operator can see the holder:
 //   SELECT pid, application_name FROM pg_locks JOIN pg_stat_activity USING (pid)
-//   WHERE locktype = 'advisory' AND classid = 1684365668 AND objid = 1818848868;
+//   WHERE locktype = 'advisory' AND classid = 1684365668 AND objid = 1818848868
+//     AND database = (SELECT oid FROM pg_database WHERE datname = current_database());
+// (Advisory keys are per database: daemons on different databases of one server never meet.)
 
 #include <cstdint>
 #include <string>

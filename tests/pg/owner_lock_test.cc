@@ -21,7 +21,9 @@ TEST_CASE("a second owner is refused, naming the holder's pid and application_na
   // The documented key, as an operator sees it in pg_locks.
   const auto seen = db.admin().exec(
       "SELECT a.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-      "WHERE locktype = 'advisory' AND classid = 1684365668 AND objid = 1818848868 AND objsubid = 1");
+      "WHERE locktype = 'advisory' AND classid = 1684365668 AND objid = 1818848868 AND objsubid = 1 "
+      "AND database = (SELECT oid FROM pg_database WHERE datname = $1)",
+      {db.name()});
   REQUIRE_MESSAGE(seen.ok(), seen.error());
   REQUIRE(seen->rows() == 1);
   CHECK(seen->text(0, 1) == "deadlined-first");
@@ -44,7 +46,8 @@ TEST_CASE("a lock whose connection the server killed is no longer held, and is t
   pg::OwnerLock& lock = taken.value();
   const auto killed = db.admin().exec(
       "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1684365668 "
-      "AND objid = 1818848868");
+      "AND objid = 1818848868 AND database = (SELECT oid FROM pg_database WHERE datname = $1)",
+      {db.name()});
   REQUIRE_MESSAGE(killed.ok(), killed.error());
   REQUIRE(killed->rows() == 1);
   CHECK_FALSE(lock.held());
@@ -54,6 +57,14 @@ TEST_CASE("a lock whose connection the server killed is no longer held, and is t
   // Meanwhile another process could have taken it: then reacquire says who.
   auto other_database_user = pg::OwnerLock::acquire(db.uri());
   CHECK_FALSE(other_database_user.ok());
+}
+
+TEST_CASE("daemons on two databases of one server do not meet: the key is per database") {
+  TestDatabase first_db, second_db;
+  const auto first = pg::OwnerLock::acquire(first_db.uri());
+  REQUIRE_MESSAGE(first.ok(), first.error());
+  const auto second = pg::OwnerLock::acquire(second_db.uri());
+  CHECK_MESSAGE(second.ok(), second.error());
 }
 
 }  // namespace deadline::test
