@@ -46,8 +46,17 @@ int main(int argc, char** argv) {
     std::cerr << "deadlinectl: " << location.error() << "\n";
     return 2;
   } else if (location->kind == store::DatabaseLocation::Kind::postgresql) {
+    // A PostgreSQL database is backed up with PostgreSQL's own tools (docs/operations.md).
+    if (app.got_subcommand("backup") || app.got_subcommand("restore")) {
+      std::cerr << "deadlinectl: --db " << location->shown
+                << ": back up a PostgreSQL database with PostgreSQL's own tools: pg_dump --format=custom "
+                   "--file=deadlined.dump 'URI'; restore with deadlined stopped: pg_restore --clean --if-exists "
+                   "--dbname='URI' deadlined.dump (docs/operations.md, \"Back up and restore\")\n";
+      return 1;
+    }
     std::cerr << "deadlinectl: --db " << location->shown
-              << ": this version keeps its data in SQLite only (PostgreSQL support is not finished); give a file path\n";
+              << ": this version keeps its data in SQLite only (PostgreSQL support is not finished); give a file path "
+                 "(deadlinectl migrate moves a database between the two)\n";
     return 1;
   }
   globals.admin.database = globals.store.database;

@@ -128,6 +128,12 @@ set +e; (cd "$work/cwd" && "$ctl" --db "postgresql://ops:hunter2@db/deadlined" o
 expect_status 1 "$status" "--db postgresql://"
 contains "$work/err" "--db postgresql://ops@db/deadlined: this version keeps its data in SQLite only" "--db postgresql://"
 if grep -q hunter2 "$work/err"; then fail "--db postgresql://: the password was printed"; fi
+set +e; (cd "$work/cwd" && "$ctl" --db "postgresql://ops:hunter2@db/deadlined" backup x.dump) >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 1 "$status" "backup on postgresql://"
+contains "$work/err" "--db postgresql://ops@db/deadlined: back up a PostgreSQL database with PostgreSQL's own tools: pg_dump --format=custom" "backup on postgresql://"
+set +e; (cd "$work/cwd" && "$ctl" --db "postgresql://ops@db/deadlined" restore x.dump) >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 1 "$status" "restore on postgresql://"
+contains "$work/err" "pg_restore --clean --if-exists" "restore on postgresql://"
 [ -z "$(ls -A "$work/cwd")" ] || fail "--db with a URI created: $(ls -A "$work/cwd")"
 
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
