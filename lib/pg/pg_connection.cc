@@ -33,7 +33,9 @@ Result<PgConnection> PgConnection::open(const std::string& uri, const ConnectSet
   const std::string idle = std::to_string(settings.keepalive_idle.count());
   const std::string interval = std::to_string(settings.keepalive_interval.count());
   const std::string count = std::to_string(settings.keepalive_count);
-  const std::string options = "-c statement_timeout=" + std::to_string(settings.statement_timeout.count());
+  // NOTICEs ("relation … already exists, skipping") would go to stderr, in an operator's face.
+  const std::string options = "-c statement_timeout=" + std::to_string(settings.statement_timeout.count()) +
+                              " -c client_min_messages=warning";
   const char* keywords[] = {"application_name", "connect_timeout",     "keepalives", "keepalives_idle",
                             "keepalives_interval", "keepalives_count", "options",    "dbname",
                             nullptr};

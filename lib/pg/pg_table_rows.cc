@@ -33,6 +33,7 @@ class PgTableRows final : public TableRows {
 
   Status each_row(const std::string& table, const std::vector<std::string>& columns, const std::vector<std::string>& key,
                   const std::function<void(const Row&)>& row) override {
+    if (const Status flushed = flush(); !flushed) return flushed;
     // Text keys in byte order (COLLATE "C"), as SQLite's BINARY; the database's own collation
     // may order them otherwise. A cursor keeps memory flat on a large table.
     const auto text_columns = names("SELECT column_name FROM information_schema.columns WHERE table_schema = "
@@ -73,6 +74,7 @@ class PgTableRows final : public TableRows {
   }
 
   Result<std::int64_t> count(const std::string& table) override {
+    if (const Status flushed = flush(); !flushed) return Result<std::int64_t>::failure(flushed.error());
     const auto n = c_.exec("SELECT count(*) FROM " + quoted_name(table));
     if (!n) return Result<std::int64_t>::failure(n.error());
     return Result<std::int64_t>::success(n->integer(0, 0));
@@ -85,18 +87,21 @@ class PgTableRows final : public TableRows {
     return ok_status();
   }
 
+  // Rows are sent many to a statement: one round trip per row made a move of 300,000 rows take
+  // 23.7 s, nearly all of it waiting for the server's answers.
   Status insert(const std::string& table, const std::vector<std::string>& columns, const Row& row) override {
-    std::string sql = "INSERT INTO " + quoted_name(table) + " (";
-    for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + quoted_name(columns[i]);
-    sql += ") VALUES (";
-    for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? ", $" : "$") + std::to_string(i + 1);
-    sql += ")";
-    const auto inserted = c_.exec(sql, row);
-    if (!inserted) return Status::failure(inserted.error());
+    if (table != pending_table_) {
+      if (const Status flushed = flush(); !flushed) return flushed;
+      pending_table_ = table;
+      pending_columns_ = columns;
+    }
+    pending_values_.insert(pending_values_.end(), row.begin(), row.end());
+    if (pending_values_.size() >= kParametersPerInsert) return flush();
     return ok_status();
   }
 
   Status commit(const std::vector<std::string>& tables) override {
+    if (const Status flushed = flush(); !flushed) return flushed;
     // Rows came with their ids: each identity's next value must be above the largest, or the
     // daemon's first insert would collide.
     for (const std::string& table : tables) {
@@ -119,11 +124,34 @@ class PgTableRows final : public TableRows {
   }
 
   void rollback() override {
+    pending_table_.clear();
+    pending_values_.clear();
     (void)c_.exec("ROLLBACK");
     in_transaction_ = false;
   }
 
  private:
+  // Below PostgreSQL's limit of 65,535 parameters to a statement.
+  static constexpr std::size_t kParametersPerInsert = 30000;
+
+  // Sends the rows waiting for pending_table_ as one INSERT.
+  Status flush() {
+    if (pending_values_.empty()) return ok_status();
+    const std::size_t width = pending_columns_.size();
+    std::string sql = "INSERT INTO " + quoted_name(pending_table_) + " (";
+    for (std::size_t i = 0; i < width; ++i) sql += (i ? ", " : "") + quoted_name(pending_columns_[i]);
+    sql += ") VALUES ";
+    for (std::size_t r = 0; r < pending_values_.size() / width; ++r) {
+      sql += r ? ", (" : "(";
+      for (std::size_t i = 0; i < width; ++i) sql += (i ? ", $" : "$") + std::to_string(r * width + i + 1);
+      sql += ")";
+    }
+    const auto inserted = c_.exec(sql, pending_values_);
+    pending_values_.clear();
+    if (!inserted) return Status::failure(inserted.error());
+    return ok_status();
+  }
+
   Result<std::vector<std::string>> non_empty(const std::string& table, Result<std::vector<std::string>> found) {
     if (found && found->empty()) return Result<std::vector<std::string>>::failure(c_.shown() + ": no table " + table + " with columns and a primary key");
     return found;
@@ -140,6 +168,9 @@ class PgTableRows final : public TableRows {
   pg::OwnerLock lock_;  // no daemon on this database while the rows move
   pg::PgConnection c_;
   bool in_transaction_ = false;
+  std::string pending_table_;
+  std::vector<std::string> pending_columns_;
+  std::vector<pg::Param> pending_values_;  // rows of pending_columns_, one after the other
 };
 
 }  // namespace

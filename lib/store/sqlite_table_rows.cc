@@ -23,6 +23,10 @@ class SqliteTableRows final : public TableRows {
   SqliteTableRows(DatabaseLock lock, const std::filesystem::path& file)
       : lock_(std::move(lock)), shown_(file.string()), db_(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
     db_.exec("PRAGMA foreign_keys = ON");
+    // A move writes the whole database in one transaction: with SQLite's default 2 MiB page
+    // cache, the pages of a large one spilled to the file again and again (PostgreSQL to SQLite,
+    // 300,000 rows: 22.9 s, 13.6 s of it in the kernel).
+    db_.exec("PRAGMA cache_size = -262144");  // 256 MiB, at most; only what is used is allocated
   }
   Status migrate_schema() { return migrate(db_); }
 
