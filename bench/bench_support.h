@@ -75,6 +75,15 @@ inline std::int64_t parse_positive(const char* text, const char* what) {
   return value;
 }
 
+// The same, at most `max` (`why`, if given, follows the limit in the message).
+inline std::int64_t parse_positive(const char* text, const char* what, std::int64_t max, const char* why = "") {
+  const std::int64_t value = parse_positive(text, what);
+  if (value > max) {
+    throw std::invalid_argument(std::string(what) + " must be at most " + std::to_string(max) + (*why ? " " : "") + why);
+  }
+  return value;
+}
+
 inline std::unique_ptr<store::SqliteStore> open_store(const std::filesystem::path& path) {
   auto store = store::SqliteStore::open(path);
   if (!store.ok()) throw std::runtime_error(store.error());

@@ -1073,21 +1073,9 @@ int main(int argc, char** argv) {
   Settings settings;
   try {
     if (argc > 1) settings.messages = parse_positive(argv[1], "MESSAGES");
-    if (argc > 2) {
-      const std::int64_t rounds = parse_positive(argv[2], "ROUNDS");
-      if (rounds > 1000) throw std::invalid_argument("ROUNDS must be at most 1000");
-      settings.rounds = static_cast<int>(rounds);
-    }
-    if (argc > 3) {
-      const std::int64_t connections = parse_positive(argv[3], "CONNECTIONS");
-      if (connections > 64) throw std::invalid_argument("CONNECTIONS must be at most 64 (the transfers in flight)");
-      settings.mail_connections = static_cast<long>(connections);
-    }
-    if (argc > 4) {
-      const std::int64_t delay = parse_positive(argv[4], "SINK_DELAY_SECONDS");
-      if (delay > 60) throw std::invalid_argument("SINK_DELAY_SECONDS must be at most 60");
-      settings.sink_delay_seconds = static_cast<int>(delay);
-    }
+    if (argc > 2) settings.rounds = static_cast<int>(parse_positive(argv[2], "ROUNDS", 1000));
+    if (argc > 3) settings.mail_connections = static_cast<long>(parse_positive(argv[3], "CONNECTIONS", 64, "(the transfers in flight)"));
+    if (argc > 4) settings.sink_delay_seconds = static_cast<int>(parse_positive(argv[4], "SINK_DELAY_SECONDS", 60));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "email_bench: %s\n", e.what());
     return 2;

@@ -339,17 +339,13 @@ int main(int argc, char** argv) {
   Settings s;
   try {
     using deadline::bench::parse_positive;
-    const auto at_most = [](std::int64_t v, std::int64_t max, const char* what) {
-      if (v > max) throw std::invalid_argument(std::string(what) + " must be at most " + std::to_string(max));
-      return v;
-    };
-    if (argc > 1) s.messages = at_most(parse_positive(argv[1], "MESSAGES"), 10'000'000, "MESSAGES");
-    if (argc > 2) s.endpoints = at_most(parse_positive(argv[2], "ENDPOINTS"), 1'000'000, "ENDPOINTS");
-    if (argc > 3) s.ports = static_cast<int>(at_most(parse_positive(argv[3], "PORTS"), 100, "PORTS"));
-    if (argc > 4) s.delay_ms = static_cast<int>(at_most(parse_positive(argv[4], "DELAY_MS"), 10'000, "DELAY_MS"));
-    if (argc > 5) s.max_in_flight = static_cast<int>(at_most(parse_positive(argv[5], "MAX_IN_FLIGHT"), 10'000, "MAX_IN_FLIGHT"));
-    if (argc > 6) s.per_endpoint = static_cast<int>(at_most(parse_positive(argv[6], "PER_ENDPOINT"), 1000, "PER_ENDPOINT"));
-    if (argc > 7) s.host_connections = static_cast<long>(at_most(parse_positive(argv[7], "HOST_CONNECTIONS"), 10'000, "HOST_CONNECTIONS"));
+    if (argc > 1) s.messages = parse_positive(argv[1], "MESSAGES", 10'000'000);
+    if (argc > 2) s.endpoints = parse_positive(argv[2], "ENDPOINTS", 1'000'000);
+    if (argc > 3) s.ports = static_cast<int>(parse_positive(argv[3], "PORTS", 100));
+    if (argc > 4) s.delay_ms = static_cast<int>(parse_positive(argv[4], "DELAY_MS", 10'000));
+    if (argc > 5) s.max_in_flight = static_cast<int>(parse_positive(argv[5], "MAX_IN_FLIGHT", 10'000));
+    if (argc > 6) s.per_endpoint = static_cast<int>(parse_positive(argv[6], "PER_ENDPOINT", 1000));
+    if (argc > 7) s.host_connections = static_cast<long>(parse_positive(argv[7], "HOST_CONNECTIONS", 10'000));
     if (s.messages % s.endpoints != 0) throw std::invalid_argument("MESSAGES must be a multiple of ENDPOINTS");
     if (s.messages / s.endpoints > 4096) throw std::invalid_argument("MESSAGES / ENDPOINTS must be at most 4096");
   } catch (const std::exception& e) {

@@ -761,26 +761,10 @@ int main(int argc, char** argv) {
   Settings settings;
   try {
     if (argc > 1) settings.messages = parse_positive(argv[1], "MESSAGES");
-    if (argc > 2) {
-      const std::int64_t rounds = parse_positive(argv[2], "ROUNDS");
-      if (rounds > 1000) throw std::invalid_argument("ROUNDS must be at most 1000");
-      settings.rounds = static_cast<int>(rounds);
-    }
-    if (argc > 3) {
-      const std::int64_t v = parse_positive(argv[3], "MAX_IN_FLIGHT");
-      if (v > 10000) throw std::invalid_argument("MAX_IN_FLIGHT must be at most 10000");
-      settings.max_in_flight = static_cast<int>(v);
-    }
-    if (argc > 4) {
-      const std::int64_t v = parse_positive(argv[4], "PER_ENDPOINT");
-      if (v > 1000) throw std::invalid_argument("PER_ENDPOINT must be at most 1000");
-      settings.per_endpoint = static_cast<int>(v);
-    }
-    if (argc > 5) {
-      const std::int64_t v = parse_positive(argv[5], "HOST_CONNECTIONS");
-      if (v > 1000) throw std::invalid_argument("HOST_CONNECTIONS must be at most 1000");
-      settings.host_connections = static_cast<long>(v);
-    }
+    if (argc > 2) settings.rounds = static_cast<int>(parse_positive(argv[2], "ROUNDS", 1000));
+    if (argc > 3) settings.max_in_flight = static_cast<int>(parse_positive(argv[3], "MAX_IN_FLIGHT", 10000));
+    if (argc > 4) settings.per_endpoint = static_cast<int>(parse_positive(argv[4], "PER_ENDPOINT", 1000));
+    if (argc > 5) settings.host_connections = static_cast<long>(parse_positive(argv[5], "HOST_CONNECTIONS", 1000));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "webhook_bench: %s\n", e.what());
     return 2;
