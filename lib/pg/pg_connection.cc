@@ -82,6 +82,28 @@ Result<PgResult> PgConnection::exec(std::string_view sql, const std::vector<Para
   return R::success(std::move(result));
 }
 
+Result<PgResult> PgConnection::exec_prepared(const std::string& sql, const std::vector<Param>& params) {
+  using R = Result<PgResult>;
+  last_sqlstate_.clear();
+  auto known = prepared_.find(sql);
+  if (known == prepared_.end()) {
+    const std::string name = "deadlined_" + std::to_string(prepared_.size() + 1);
+    PgResult prepared(PQprepare(conn_.get(), name.c_str(), sql.c_str(), 0, nullptr));
+    if (!prepared.raw() || PQresultStatus(prepared.raw()) != PGRES_COMMAND_OK) {
+      return R::failure(failure(prepared.raw(), sql));
+    }
+    known = prepared_.emplace(sql, name).first;
+  }
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const Param& p : params) values.push_back(p ? p->c_str() : nullptr);
+  PgResult result(PQexecPrepared(conn_.get(), known->second.c_str(), static_cast<int>(values.size()), values.data(),
+                                 nullptr, nullptr, /*text results*/ 0));
+  const ExecStatusType status = result.raw() ? PQresultStatus(result.raw()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return R::failure(failure(result.raw(), sql));
+  return R::success(std::move(result));
+}
+
 Status PgConnection::exec_script(const std::string& sql) {
   last_sqlstate_.clear();
   PgResult result(PQexec(conn_.get(), sql.c_str()));

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "base/result.h"
@@ -46,6 +47,10 @@ class PgConnection {
   // One statement with parameters. A failure names the server's message, its SQLSTATE and the
   // start of the statement; last_sqlstate() has the code alone (e.g. "23505", unique_violation).
   Result<PgResult> exec(std::string_view sql, const std::vector<Param>& params = {});
+  // The same, prepared on this connection at first use and reused after: for statements a loop
+  // runs many times (claims, results), where parsing and planning each time costs more than
+  // running them. A new connection prepares them again.
+  Result<PgResult> exec_prepared(const std::string& sql, const std::vector<Param>& params = {});
   // Several statements separated by ';', no parameters (a migration's script).
   Status exec_script(const std::string& sql);
 
@@ -63,6 +68,7 @@ class PgConnection {
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
   std::string shown_;
   std::string last_sqlstate_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL -> the statement's name
 };
 
 }  // namespace deadline::pg

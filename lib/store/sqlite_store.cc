@@ -16,18 +16,6 @@ namespace {
 
 using std::int64_t;
 
-// Filter fields and their bit in endpoints.filter_fields (the fan-out query uses the same bits).
-struct FilterField {
-  const char* name;
-  int bit;
-  std::vector<std::string> EndpointFilters::*values;
-};
-const FilterField kFilterFields[] = {
-    {"programme", 1, &EndpointFilters::programmes}, {"group", 2, &EndpointFilters::groups},
-    {"category", 4, &EndpointFilters::categories},  {"authority", 8, &EndpointFilters::authorities},
-    {"role", 16, &EndpointFilters::roles},          {"keyword", 32, &EndpointFilters::keywords},
-};
-
 std::string lowercase_ascii(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -77,17 +65,6 @@ SubscriberRecord read_subscriber(SQLite::Statement& q) {
 Status require_one_change(SQLite::Database& db, const std::string& what) {
   if (db.getChanges() == 0) return Status::failure(what + " not found");
   return ok_status();
-}
-
-}  // namespace
-
-namespace {
-
-// One endpoint_filters row (field, value) into `filters`.
-void add_filter_row(EndpointFilters& filters, const std::string& field, std::string value) {
-  for (const FilterField& f : kFilterFields) {
-    if (field == f.name) (filters.*f.values).push_back(std::move(value));
-  }
 }
 
 }  // namespace
@@ -325,14 +302,6 @@ Status SqliteStore::remove_subscriber(int64_t id) {
 }
 
 namespace {
-
-int filter_fields_of(const EndpointFilters& filters) {
-  int fields = 0;
-  for (const FilterField& f : kFilterFields) {
-    if (!(filters.*f.values).empty()) fields |= f.bit;
-  }
-  return fields;
-}
 
 // The endpoint's filter and lead rows (its own columns say which fields are in use).
 void insert_choices(SQLite::Database& db, int64_t id, const EndpointFilters& filters,

@@ -16,38 +16,10 @@
 #include "domain/endpoint.h"
 #include "domain/state_names.h"
 #include "store/statement_cache.h"
+#include "store/store_support.h"
 #include "time/instant.h"
 
 namespace deadline::store {
-
-// Instants are stored as Unix seconds (UTC).
-inline std::int64_t seconds(Instant at) { return at.time_since_epoch().count(); }
-inline Instant instant(std::int64_t s) { return Instant{std::chrono::seconds{s}}; }
-
-// Runs `body`, turning exceptions from SQLiteCpp (and anything else) into a failed Result that
-// names the operation. The store's callers never see an exception.
-template <class F>
-auto guarded(const char* operation, F&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    return decltype(body())::failure(std::string("store: ") + operation + ": " + e.what());
-  }
-}
-
-// A state or kind column's text as its enum (stored as the names in domain/). A value this
-// program does not know fails the call, through guarded(), naming the value.
-template <class Enum, std::size_t N>
-Enum stored_as(const StateNames<Enum, N>& names, const std::string& text) {
-  if (const auto value = names.parse(text)) return *value;
-  throw std::runtime_error("unknown value '" + text + "' in the database");
-}
-
-// An optional state filter as bound to SQL: '' means any state.
-template <class Enum>
-std::string state_filter(const std::optional<Enum>& state) {
-  return state ? std::string(to_string(*state)) : std::string();
-}
 
 // A new message's id as SQL: 32 hex digits, the first 8 the creation second (the real clock's),
 // the other 24 random (96 bits: unguessable and unique). Ids made together sort together, so the
@@ -109,9 +81,6 @@ class JsonIdList {
 void replace_choices(SQLite::Database& db, std::int64_t endpoint_id, const EndpointFilters& filters,
                      const std::vector<std::string>& leads);
 
-// sha256 of the address with ASCII letters lowered: what identifies an address, kept after a
-// purge so an unsubscribed address stays known.
-std::string email_hash(const std::string& email);
 
 // For a transaction whose loss in a power cut is harmless because a later durable commit or a
 // restart redoes it (a claim: a message the crash leaves unclaimed is simply claimed again, with

@@ -20,6 +20,10 @@
 #include "store/sqlite_store.h"
 #include "store/store.h"
 #include "test_support.h"
+#ifdef DEADLINED_CONTRACT_ON_POSTGRESQL
+#include "pg/pg_store.h"
+#include "pg/pg_test_support.h"
+#endif
 
 namespace deadline::test {
 
@@ -31,6 +35,18 @@ struct SqliteBackend {
     return std::move(opened.value());
   }
 };
+
+#ifdef DEADLINED_CONTRACT_ON_POSTGRESQL
+// A fresh database on the `pg` tests' server (tests/pg/pg_test_support.h), dropped afterwards.
+struct PgBackend {
+  TestDatabase database;
+  std::unique_ptr<store::Store> make() {
+    auto opened = pg::PgStore::open(database.uri());
+    REQUIRE_MESSAGE(opened.ok(), opened.error());
+    return std::move(opened.value());
+  }
+};
+#endif
 
 // One store, seen by each client through its interface.
 struct StoreInterfaces {
@@ -189,9 +205,16 @@ inline NoticeDecider tell_all(std::vector<std::pair<std::optional<Instant>, std:
 
 }  // namespace deadline::test
 
-// The backends every contract case runs on (each becomes its own test: "name<sqlite>").
+// The backend the contract cases run on (each becomes its own test: "name<sqlite>"). The same
+// sources are compiled twice: into unit_tests on SQLite, and into pg_contract_tests on
+// PostgreSQL (label pg, which starts the server; tests/CMakeLists.txt).
+#ifdef DEADLINED_CONTRACT_ON_POSTGRESQL
+#define DEADLINED_STORE_BACKENDS deadline::test::PgBackend
+TYPE_TO_STRING_AS("postgresql", deadline::test::PgBackend);
+#else
 #define DEADLINED_STORE_BACKENDS deadline::test::SqliteBackend
 TYPE_TO_STRING_AS("sqlite", deadline::test::SqliteBackend);
+#endif
 
 // A contract case: `f` is a ContractFixture<Backend>.
 #define STORE_CONTRACT(name) TEST_CASE_TEMPLATE(name, Backend, DEADLINED_STORE_BACKENDS)

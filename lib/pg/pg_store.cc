@@ -1,0 +1,32 @@
+#include "pg/pg_store.h"
+
+#include "pg/pg_schema.h"
+#include "pg/pg_store_support.h"
+
+namespace deadline::pg {
+
+Result<std::unique_ptr<PgStore>> PgStore::open(const std::string& uri, const ConnectSettings& settings) {
+  using R = Result<std::unique_ptr<PgStore>>;
+  auto connection = PgConnection::open(uri, settings);
+  if (!connection.ok()) return R::failure(connection.error());
+  if (const Status migrated = migrate_pg(connection.value()); !migrated) return R::failure(migrated.error());
+  return R::success(std::unique_ptr<PgStore>(new PgStore(uri, settings, std::move(connection).value())));
+}
+
+PgStore::PgStore(std::string uri, ConnectSettings settings, PgConnection connection)
+    : uri_(std::move(uri)), settings_(std::move(settings)), connection_(std::move(connection)) {}
+
+PgStore::~PgStore() = default;
+
+PgConnection& PgStore::connection_for_call() {
+  if (connection_ && connection_->alive()) return *connection_;
+  connection_.reset();  // the old one is closed before the new one opens
+  auto connection = PgConnection::open(uri_, settings_);
+  if (!connection.ok()) throw PgError(connection.error(), "");
+  connection_.emplace(std::move(connection).value());
+  return *connection_;
+}
+
+bool PgStore::connection_lost() const { return !connection_ || !connection_->alive(); }
+
+}  // namespace deadline::pg
