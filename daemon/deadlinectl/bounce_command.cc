@@ -5,7 +5,7 @@
 #include <ostream>
 
 #include "mail/dsn.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 #include "time/clock.h"
 
 namespace deadline::ctl {
@@ -34,7 +34,7 @@ int record_bounce(const StoreSource& source, std::istream& dsn, const std::strin
         << "), nothing to record\n";
     return 0;
   }
-  auto store = store::SqliteStore::open(source.database);
+  auto store = store::open_store(source.database.string(), {"deadlinectl bounce", {}});
   if (!store) {
     err << "deadlinectl bounce: " << store.error() << '\n';
     return kExitTempFail;

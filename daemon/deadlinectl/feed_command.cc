@@ -4,7 +4,7 @@
 #include <ostream>
 
 #include "ical/feed_book.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 #include "subscription/email_address.h"
 #include "time/clock.h"
 #include "time/zone.h"
@@ -25,7 +25,7 @@ int export_ics_command(const CalendarSource& source, const IcsExportOptions& opt
     err << "deadlinectl: " << selection.error() << '\n';
     return 2;
   }
-  auto store = store::SqliteStore::open(options.database);
+  auto store = store::open_store(options.database.string(), {"deadlinectl", {}});
   if (!store) {
     err << "deadlinectl: " << store.error() << '\n';
     return 1;

@@ -54,10 +54,6 @@ int main(int argc, char** argv) {
                    "--dbname='URI' deadlined.dump (docs/operations.md, \"Back up and restore\")\n";
       return 1;
     }
-    std::cerr << "deadlinectl: --db " << location->shown
-              << ": this version keeps its data in SQLite only (PostgreSQL support is not finished); give a file path "
-                 "(deadlinectl migrate moves a database between the two)\n";
-    return 1;
   }
   globals.admin.database = globals.store.database;
   return action ? action() : 2;

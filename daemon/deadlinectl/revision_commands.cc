@@ -7,8 +7,7 @@
 #include "config/config.h"
 #include "schedule/notice_decider.h"
 #include "deadlinectl/admin_client.h"
-#include "store/database_lock.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 #include "time/clock.h"
 
 namespace deadline::ctl {
@@ -23,11 +22,10 @@ void print_changes(const json& changes, std::ostream& out) {
 
 // The revisions as the admin API would answer, read from the database file.
 Result<json> history_offline(const Globals& g, const std::string& programme, int limit) {
-  if (store::DatabaseLock::held_elsewhere(g.store.database)) {
-    return Result<json>::failure("deadlined is running on " + g.store.database.string() +
-                                 " (it holds the .lock file); use --admin URL to ask it");
+  if (const std::string running = store::daemon_running_on(g.store.database.string()); !running.empty()) {
+    return Result<json>::failure(running + "; use --admin URL to ask it");
   }
-  auto store = store::SqliteStore::open(g.store.database);
+  auto store = store::open_store(g.store.database.string(), {"deadlinectl", {}});
   if (!store) return Result<json>::failure(store.error());
   const auto history = store.value()->revision_history(programme, limit);
   if (!history) return Result<json>::failure(history.error());
@@ -87,11 +85,10 @@ Result<json> preview_offline(store::RevisionStore& store, const store::RevisionR
 // The staged revision, or the one released or dropped, as the admin API would answer, from the
 // database file.
 Result<json> changes_offline(const Globals& g, const ChangesRequest& request) {
-  if (store::DatabaseLock::held_elsewhere(g.store.database)) {
-    return Result<json>::failure("deadlined is running on " + g.store.database.string() +
-                                 " (it holds the .lock file); use --admin URL to ask it");
+  if (const std::string running = store::daemon_running_on(g.store.database.string()); !running.empty()) {
+    return Result<json>::failure(running + "; use --admin URL to ask it");
   }
-  auto store = store::SqliteStore::open(g.store.database);
+  auto store = store::open_store(g.store.database.string(), {"deadlinectl", {}});
   if (!store) return Result<json>::failure(store.error());
   if (request.verb == "list") {
     const auto staged = store.value()->staged_revision();

@@ -7,7 +7,7 @@
 #include "deadlinectl/cli.h"
 #include "deadlinectl/revision_commands.h"
 #include "domain/message.h"
-#include "store/database_lock.h"
+#include "store/open_store.h"
 
 namespace deadline::ctl {
 
@@ -36,9 +36,9 @@ int run_verb(const Globals& g, const std::function<int()>& offline, const std::o
     }
     return admin_verb(g.admin, online->method, online->path, online->body, std::cout, std::cerr);
   }
-  if (store::DatabaseLock::held_elsewhere(g.store.database)) {
-    std::cerr << "deadlinectl: deadlined is running on " << g.store.database.string()
-              << " (it holds the .lock file); use --admin URL (e.g. --admin http://127.0.0.1:8081) to act through it\n";
+  if (const std::string running = store::daemon_running_on(g.store.database.string()); !running.empty()) {
+    std::cerr << "deadlinectl: " << running
+              << "; use --admin URL (e.g. --admin http://127.0.0.1:8081) to act through it\n";
     return 1;
   }
   return offline();

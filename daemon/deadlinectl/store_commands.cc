@@ -7,7 +7,7 @@
 #include "delivery/new_endpoint_check.h"
 #include "delivery/webhook_signature.h"
 #include "schedule/lead.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 #include "subscription/email_address.h"
 #include "time/clock.h"
 #include "time/iso8601.h"
@@ -16,17 +16,20 @@ namespace deadline::ctl {
 
 namespace {
 
-using store::SqliteStore;
 
 constexpr int kEverything = std::numeric_limits<int>::max();  // no limit on a listing
 
-std::unique_ptr<SqliteStore> open_store(const StoreSource& source, std::ostream& err) {
-  auto store = SqliteStore::open(source.database);
-  if (!store) {
-    err << "deadlinectl: " << store.error() << '\n';
+// The database as the operator's verbs see it: the admin store's calls (admin_store.h), which
+// also names the calls it shares with other clients unambiguously.
+std::shared_ptr<store::AdminStore> open_store(const StoreSource& source, std::ostream& err) {
+  auto opened = store::open_store(source.database.string(), {"deadlinectl", {}});
+  if (!opened) {
+    err << "deadlinectl: " << opened.error() << '\n';
     return nullptr;
   }
-  return std::move(store.value());
+  std::shared_ptr<store::Store> owner = std::move(opened).value();
+  store::AdminStore& admin = *owner;
+  return {owner, &admin};  // shares ownership of the whole store
 }
 
 Instant now() { return SystemClock().now(); }

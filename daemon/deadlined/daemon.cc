@@ -18,6 +18,7 @@
 #include "calendar/snapshot.h"
 #include "config/email_config.h"
 #include "deadlined/file_limit.h"
+#include "deadlined/owned_store.h"
 #include "deadlined/secrets.h"
 #include "deadlined/systemd_notify.h"
 #include "delivery/curl_multi_client.h"
@@ -40,8 +41,6 @@
 #include "schedule/revision_windows.h"
 #include "firing/scheduler.h"
 #include "store/database_location.h"
-#include "store/database_lock.h"
-#include "store/sqlite_store.h"
 #include "store/store_thread.h"
 #include "time/iso8601.h"
 #include "time/zone.h"
@@ -72,23 +71,17 @@ std::optional<Config> resolve_config(const Flags& flags) {
   if (flags.listen) config.listen = *flags.listen;
   if (flags.admin_listen) config.admin.listen = *flags.admin_listen;
   if (flags.database) {
-    // The secrets' default files live beside the database: they follow it (as in the file).
-    const auto beside_old = config.database.parent_path();
+    // The secrets' default files live beside a database file: they follow it (as in the file).
+    const auto beside_old = default_secrets_dir(config.database);
     config.database = *flags.database;
-    if (config.token_keys_file == beside_old / "token-keys") config.token_keys_file = config.database.parent_path() / "token-keys";
-    if (config.admin.token_file == beside_old / "admin-token") config.admin.token_file = config.database.parent_path() / "admin-token";
+    const auto beside_new = default_secrets_dir(config.database);
+    if (config.token_keys_file == beside_old / "token-keys") config.token_keys_file = beside_new / "token-keys";
+    if (config.admin.token_file == beside_old / "admin-token") config.admin.token_file = beside_new / "admin-token";
   }
   if (flags.calendars) config.calendars = *flags.calendars;
   const auto location = store::parse_database_location(config.database.string(), flags.database ? "--db" : "database");
   if (!location) {
     log::error("config", location.error());
-    return std::nullopt;
-  }
-  if (location->kind == store::DatabaseLocation::Kind::postgresql) {
-    // Refused until the PostgreSQL store exists, rather than mistaken for a file name.
-    log::error("config", std::string(flags.database ? "--db" : "database") + ": " + location->shown +
-                             ": this version of deadlined keeps its data in SQLite only (PostgreSQL support is "
-                             "not finished); give a file path");
     return std::nullopt;
   }
   return config;
@@ -164,6 +157,7 @@ class Daemon {
     app.calendar = [this] { return snapshot_.current(); };
     app.clock = clock_.get();
     app.health_details = [this] { return health(); };
+    app.store_reachable = [this] { return store_thread_.reachable(); };
     app.withdrawn_windows = [this](const std::string& programme_id) { return withdrawn_json(programme_id); };
     app.on_response = [this](std::string_view target, unsigned status) { http_metrics_.count(target, status); };
     app.error_page = [](unsigned status) { return web::error_page(status); };  // pages: HTML in Chinese
@@ -912,15 +906,10 @@ int run(const Flags& flags) {
     log::info("config", "configuration and calendars are valid (calendar " + calendar.calendar->revision() + ")");
     return 0;
   }
-  // One daemon per database, and no offline deadlinectl verb beside it (store/database_lock.h).
   // Room for every HTTP connection, plus the database, the relay and webhook connections.
   raise_file_limit(static_cast<std::size_t>(config->max_connections) + 256);
-  const auto lock = store::DatabaseLock::acquire(config->database);
-  if (!lock) {
-    log::error("store", lock.error());
-    return 1;
-  }
-  auto store = store::SqliteStore::open(config->database);
+  // One daemon per database, and no offline deadlinectl verb beside it (owned_store.h).
+  auto store = open_owned_store(*config);
   if (!store) {
     log::error("store", store.error());
     return 1;
@@ -940,7 +929,7 @@ int run(const Flags& flags) {
     log::error("admin", admin_token.error());
     return 1;
   }
-  Daemon daemon(*config, std::move(calendar), std::move(store.value()), std::move(keys.value()), std::move(smtp.value()),
+  Daemon daemon(*config, std::move(calendar), std::move(store.value().store), std::move(keys.value()), std::move(smtp.value()),
                 *admin_token);
   std::fill(admin_token.value().begin(), admin_token.value().end(), '\0');  // the routes keep only its digest
   return daemon.run(*listen_at, *admin_at);

@@ -14,6 +14,7 @@
 #include "domain/revision_json.h"
 #include "http/query.h"
 #include "http/response.h"
+#include "store/store_support.h"
 
 namespace deadline::admin {
 
@@ -43,6 +44,8 @@ http::Response bad_parameter(const http::ParamError& e, const http::ReplyTo& to)
 
 http::Response store_failure(const std::string& what, const http::ReplyTo& to) {
   log::error("admin", what);
+  // A database that cannot be reached now: try again later. Anything else is a fault.
+  if (store::store_unavailable(what)) return error(Status::service_unavailable, "unavailable", "", what, to);
   return error(Status::internal_server_error, "internal_error", "", what, to);
 }
 
@@ -579,12 +582,15 @@ bool AdminRoutes::handle(const http::Request& request, const http::RequestInfo&,
       const auto calendar = options_.calendar ? options_.calendar() : nullptr;
       if (calendar) input.calendar_revision = calendar->revision();
       answer_from_store(reply, [input, to](store::AdminStore& s) mutable {
+        // A database that cannot be reached is a reading, not a failed scrape: deadlined_store_up 0.
         const auto messages = s.message_counts();
-        if (!messages) return plain(store_failure(messages.error(), to));
-        input.messages = *messages;
-        const auto outbox = s.outbox_metrics();
-        if (!outbox) return plain(store_failure(outbox.error(), to));
-        input.outbox = *outbox;
+        const auto outbox = messages ? s.outbox_metrics() : Result<store::OutboxMetrics>::failure(messages.error());
+        if (!outbox && !store::store_unavailable(outbox.error())) return plain(store_failure(outbox.error(), to));
+        input.store_up = outbox.ok();
+        if (input.store_up) {
+          input.messages = *messages;
+          input.outbox = *outbox;
+        }
         return plain(metrics_response(metrics_text(input), to));
       });
       return true;

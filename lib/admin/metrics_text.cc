@@ -47,19 +47,23 @@ std::string metrics_text(const MetricsInput& input) {
   std::string out;
   family(out, "deadlined_build_info", "The running deadlined's version; always 1.");
   sample(out, "deadlined_build_info", "version", input.version, 1);
+  family(out, "deadlined_store_up", "1 when the database answered this scrape, 0 when it could not be reached.");
+  plain_sample(out, "deadlined_store_up", input.store_up ? 1 : 0);
   family(out, "deadlined_messages", "Messages in the outbox, by state.");
   // By name, as the samples have always been ordered.
   std::map<std::string, std::int64_t> messages;
   for (const std::string_view state : kMessageStates.names()) messages.emplace(state, 0);
   for (const auto& [state, count] : input.messages) messages[std::string(to_string(state))] = count;
-  for (const auto& [state, count] : messages) sample(out, "deadlined_messages", "state", state, count);
+  if (input.store_up) {
+    for (const auto& [state, count] : messages) sample(out, "deadlined_messages", "state", state, count);
+  }
   family(out, "deadlined_calendar_revision_info", "The calendar revision in force; always 1.");
   if (input.calendar_revision) sample(out, "deadlined_calendar_revision_info", "revision", *input.calendar_revision, 1);
 
   family(out, "deadlined_channel_messages", "Messages in the outbox, by channel (endpoint kind) and state.");
   std::map<std::pair<std::string, std::string>, std::int64_t> by_channel;  // by name, as always
   for (const auto& [key, count] : input.outbox.messages) by_channel[{key.first, std::string(to_string(key.second))}] = count;
-  for (const auto& [key, count] : by_channel) {
+  for (const auto& [key, count] : by_channel) {  // none when the store is down
     out.append("deadlined_channel_messages{channel=\"").append(escape_label_value(key.first));
     out.append("\",state=\"").append(escape_label_value(key.second)).append("\"} ").append(std::to_string(count));
     out.append("\n");
@@ -67,12 +71,17 @@ std::string metrics_text(const MetricsInput& input) {
   family(out, "deadlined_triggers", "Reminder points recorded, by outcome (fired on time, late, missed).");
   std::map<std::string, std::int64_t> triggers = input.outbox.triggers;
   for (const std::string_view outcome : kTriggerOutcomes.names()) triggers.try_emplace(std::string(outcome), 0);
-  for (const auto& [outcome, count] : triggers) sample(out, "deadlined_triggers", "outcome", outcome, count);
+  if (input.store_up) {
+    for (const auto& [outcome, count] : triggers) sample(out, "deadlined_triggers", "outcome", outcome, count);
+  }
   family(out, "deadlined_queue_depth", "Messages waiting to be sent (pending and retry).");
-  plain_sample(out, "deadlined_queue_depth", messages["pending"] + messages["retry"]);
+  if (input.store_up) plain_sample(out, "deadlined_queue_depth", messages["pending"] + messages["retry"]);
   family(out, "deadlined_oldest_unsent_age_seconds", "Age of the oldest message waiting to be sent; 0 when none.");
-  plain_sample(out, "deadlined_oldest_unsent_age_seconds",
-               input.outbox.oldest_unsent ? std::max<std::int64_t>((input.now - *input.outbox.oldest_unsent).count(), 0) : 0);
+  if (input.store_up) {
+    plain_sample(out, "deadlined_oldest_unsent_age_seconds",
+                 input.outbox.oldest_unsent ? std::max<std::int64_t>((input.now - *input.outbox.oldest_unsent).count(), 0)
+                                            : 0);
+  }
 
   family(out, "deadlined_deliveries_total", "Delivery attempts since start, by outcome.", "counter");
   const DaemonCounters& c = input.counters;

@@ -37,11 +37,16 @@ struct MetricsInput {
   DaemonCounters counters;
   LatenessHistogram lateness;                            // on-time triggers' firing lateness
   std::map<std::pair<std::string, unsigned>, std::int64_t> http_requests;  // (route template, status)
+  // False when the database could not be reached: the families read from it (messages, channels,
+  // triggers, queue depth, oldest unsent) have no samples then, rather than zeros that would
+  // read as an empty outbox.
+  bool store_up = true;
 };
 
 //   # HELP deadlined_build_info ...
 //   # TYPE deadlined_build_info gauge
 //   deadlined_build_info{version="0.1.0"} 1
+//   deadlined_store_up 1                        (0 while the database cannot be reached)
 //   deadlined_messages{state="pending"} 0      (every state, zeros included)
 //   deadlined_calendar_revision_info{revision="726523a3f6db"} 1
 //   deadlined_channel_messages{channel="email",state="pending"} 3   (channel × state that occur)

@@ -26,12 +26,26 @@ fs::path default_database_path() {
   return fs::path("var") / "deadlined.sqlite";
 }
 
+fs::path default_secrets_dir(const fs::path& database) {
+  return store::looks_like_uri(database.string()) ? default_database_path().parent_path() : database.parent_path();
+}
+
+fs::path database_passfile(const fs::path& configured) {
+  if (!configured.empty()) return configured;
+  if (const char* credentials = std::getenv("CREDENTIALS_DIRECTORY"); credentials && *credentials) {
+    const fs::path pgpass = fs::path(credentials) / "pgpass";
+    std::error_code ignored;
+    if (fs::exists(pgpass, ignored)) return pgpass;
+  }
+  return {};
+}
+
 Config default_config() {
   Config config;
   config.database = default_database_path();
   config.calendars = default_calendar_dir();
-  config.token_keys_file = config.database.parent_path() / "token-keys";
-  config.admin.token_file = config.database.parent_path() / "admin-token";
+  config.token_keys_file = default_secrets_dir(config.database) / "token-keys";
+  config.admin.token_file = default_secrets_dir(config.database) / "admin-token";
   return config;
 }
 
@@ -51,8 +65,8 @@ fs::path read_path(TableReader& r, std::string_view key, const fs::path& base, c
 }
 
 void read_daemon(TableReader& r, const fs::path& base, Config& c) {
-  const fs::path default_keys = c.database.parent_path() / "token-keys";
-  const fs::path default_admin_token = c.database.parent_path() / "admin-token";
+  const fs::path default_keys = default_secrets_dir(c.database) / "token-keys";
+  const fs::path default_admin_token = default_secrets_dir(c.database) / "admin-token";
   // A URI (postgresql://…) is kept as written, never joined to the file's directory; any other
   // scheme is refused here, with the line (store/database_location.h).
   if (const std::string database = r.text("database", false); store::looks_like_uri(database)) {
@@ -64,8 +78,9 @@ void read_daemon(TableReader& r, const fs::path& base, Config& c) {
   } else if (!database.empty()) {
     c.database = fs::path(database).is_relative() ? base / database : fs::path(database);
   }
-  if (c.token_keys_file == default_keys) c.token_keys_file = c.database.parent_path() / "token-keys";
-  if (c.admin.token_file == default_admin_token) c.admin.token_file = c.database.parent_path() / "admin-token";
+  if (c.token_keys_file == default_keys) c.token_keys_file = default_secrets_dir(c.database) / "token-keys";
+  if (c.admin.token_file == default_admin_token) c.admin.token_file = default_secrets_dir(c.database) / "admin-token";
+  c.database_credentials_file = read_path(r, "database_credentials_file", base, c.database_credentials_file);
   c.calendars = read_path(r, "calendars", base, c.calendars);
   read_duration(r, "shutdown_grace_seconds", 1, 600, c.shutdown_grace);
 }

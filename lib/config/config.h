@@ -18,6 +18,10 @@ namespace deadline {
 
 struct Config {
   std::filesystem::path database;
+  // A PostgreSQL database's password file, in libpq's pgpass format (docs/configuration.md).
+  // Empty: $CREDENTIALS_DIRECTORY/pgpass when systemd passed one (LoadCredential=pgpass:…), else
+  // libpq's default ($PGPASSFILE, ~/.pgpass).
+  std::filesystem::path database_credentials_file;
   std::filesystem::path calendars;
   std::string listen = "127.0.0.1:8080";
   std::chrono::seconds http_read_timeout{15};
@@ -102,6 +106,14 @@ struct Config {
 
 // $STATE_DIRECTORY/deadlined.sqlite under systemd, else ./var/deadlined.sqlite.
 std::filesystem::path default_database_path();
+
+// Where the token key ring and the admin token are kept by default: beside a database file, or
+// for a database on a server (a URI) where a file database would be ($STATE_DIRECTORY or ./var).
+std::filesystem::path default_secrets_dir(const std::filesystem::path& database);
+
+// The password file a PostgreSQL connection uses: `configured`, else systemd's credential, else
+// none (libpq's own default).
+std::filesystem::path database_passfile(const std::filesystem::path& configured);
 
 // The embedded defaults.
 Config default_config();

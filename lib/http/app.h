@@ -30,6 +30,10 @@ struct AppState {
   // Extra members for GET /healthz (e.g. outbox depth). Optional; must return an object when set.
   // The handler's own members (status, time, calendar_revision) win over same-named ones here.
   std::function<nlohmann::json()> health_details{};
+  // Optional: false while the database cannot be reached (store::Store::reachable): /healthz then
+  // answers 503 with "store": "unavailable", so a balancer sends people to a node that can
+  // subscribe them. Unset: reachable.
+  std::function<bool()> store_reachable{};
   // Optional: the windows a released calendar revision withdrew from programme `id` whose old
   // close is still ahead (web/change_record.h withdrawn_windows), as JSON for GET
   // /api/v1/programmes/{id}'s "withdrawn_windows"; an empty array when unset.

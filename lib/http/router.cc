@@ -43,11 +43,14 @@ Response healthz(const AppState& app, const Calendar* calendar, const ReplyTo& t
     const json details = app.health_details();
     if (details.is_object()) body.update(details);
   }
-  body["status"] = calendar ? "ok" : "unavailable";
+  const bool store_ok = !app.store_reachable || app.store_reachable();
+  const bool ok = calendar && store_ok;
+  body["status"] = ok ? "ok" : "unavailable";
+  body["store"] = store_ok ? "ok" : "unavailable";
   body["time"] = format_utc(app.clock->now());
   body["calendar_revision"] = calendar ? json(calendar->revision()) : json(nullptr);
   // A probe must see the server's state now, never a cached copy.
-  Response res = json_response(calendar ? Status::ok : Status::service_unavailable, body, to);
+  Response res = json_response(ok ? Status::ok : Status::service_unavailable, body, to);
   res.set(Field::cache_control, "no-store");
   return res;
 }

@@ -42,6 +42,14 @@ Result<OwnerLock> OwnerLock::acquire(const std::string& uri, const ConnectSettin
   return Result<OwnerLock>::success(OwnerLock(std::move(connection).value(), uri, settings));
 }
 
+Result<std::optional<std::string>> OwnerLock::holder_of(const std::string& uri, const ConnectSettings& settings) {
+  using R = Result<std::optional<std::string>>;
+  auto connection = PgConnection::open(uri, settings);
+  if (!connection) return R::failure(connection.error());
+  const std::string who = holder(connection.value());
+  return R::success(who.empty() ? std::nullopt : std::optional<std::string>(who));
+}
+
 bool OwnerLock::held() {
   if (!connection_.alive()) return false;
   // A query, not only PQstatus: libpq notices a terminated backend when it next talks to it.

@@ -12,6 +12,7 @@
 // (Advisory keys are per database: daemons on different databases of one server never meet.)
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -28,6 +29,10 @@ class OwnerLock {
   // Takes the lock without waiting. Another holder: fails naming its backend's pid and
   // application_name (the daemon exits 1 with that message).
   static Result<OwnerLock> acquire(const std::string& uri, const ConnectSettings& settings = {});
+
+  // Who holds the lock on the database `uri` names now, as "pid N (application_name 'x')", or
+  // nullopt when nobody does (a probe: nothing is kept). Fails when the server cannot be reached.
+  static Result<std::optional<std::string>> holder_of(const std::string& uri, const ConnectSettings& settings = {});
 
   // Whether this process still holds the lock: false once its connection has gone (then the
   // server has released it, and another process may hold it now). Asks the server.

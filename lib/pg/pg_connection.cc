@@ -37,10 +37,12 @@ Result<PgConnection> PgConnection::open(const std::string& uri, const ConnectSet
   const std::string options = "-c statement_timeout=" + std::to_string(settings.statement_timeout.count()) +
                               " -c client_min_messages=warning";
   const char* keywords[] = {"application_name", "connect_timeout",     "keepalives", "keepalives_idle",
-                            "keepalives_interval", "keepalives_count", "options",    "dbname",
-                            nullptr};
+                            "keepalives_interval", "keepalives_count", "options",    "passfile",
+                            "dbname",           nullptr};
   const char* values[] = {settings.application_name.c_str(), connect_timeout.c_str(), "1", idle.c_str(),
-                          interval.c_str(), count.c_str(), options.c_str(), uri.c_str(), nullptr};
+                          interval.c_str(), count.c_str(), options.c_str(),
+                          settings.passfile.c_str(),  // empty: ignored by libpq
+                          uri.c_str(), nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (!conn) return R::failure("PostgreSQL " + shown + ": out of memory opening a connection");
   if (PQstatus(conn) != CONNECTION_OK) {

@@ -30,6 +30,10 @@ struct ConnectSettings {
   std::chrono::milliseconds statement_timeout{30000};
   std::chrono::seconds keepalive_idle{10}, keepalive_interval{5};
   int keepalive_count = 3;
+  // A password file in libpq's format (host:port:db:user:password), for example a systemd
+  // credential; empty: libpq's own default ($PGPASSFILE, else ~/.pgpass). The URI's passfile=
+  // wins over it.
+  std::string passfile;
 };
 
 // A parameter: text, or SQL NULL.

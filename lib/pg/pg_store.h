@@ -12,6 +12,7 @@
 //  - The SQL mirrors SqliteStore's statement for statement (pg_store_support.h), so a reader
 //    of one finds the other.
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -152,6 +153,9 @@ class PgStore final : public store::Store {
   PgConnection& connection_for_call();
   // True when the last call found the connection lost (its failure is "store unavailable").
   bool connection_lost() const;
+  // What the last call found (transact() notes it), for reachable() from other threads.
+  void note_reachable(bool reachable) { reachable_.store(reachable, std::memory_order_relaxed); }
+  bool reachable() const override { return reachable_.load(std::memory_order_relaxed); }
   // For tests: the connection as it is (pid, a statement from outside the interfaces).
   PgConnection& connection() { return *connection_; }
 
@@ -160,6 +164,7 @@ class PgStore final : public store::Store {
   std::string uri_;
   ConnectSettings settings_;
   std::optional<PgConnection> connection_;
+  std::atomic<bool> reachable_{true};
 };
 
 }  // namespace deadline::pg

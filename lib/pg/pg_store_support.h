@@ -82,9 +82,13 @@ auto transact(PgStore& store, const char* operation, F&& body,
       if (!store.connection_lost()) throw;
       tx.emplace(store.connection_for_call(), access);
     }
-    return body(*tx);
+    R result = body(*tx);
+    store.note_reachable(true);
+    return result;
   } catch (const std::exception& e) {
-    return R::failure(store::failure_message(operation, e.what(), store.connection_lost()));
+    const bool lost = store.connection_lost();
+    if (lost) store.note_reachable(false);
+    return R::failure(store::failure_message(operation, e.what(), lost));
   }
 }
 

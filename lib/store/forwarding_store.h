@@ -14,6 +14,8 @@ class ForwardingStore : public Store {
  public:
   explicit ForwardingStore(std::unique_ptr<Store> target) : target_(std::move(target)) {}
 
+  bool reachable() const override { return target_->reachable(); }
+
   // --- SchedulingStore
   Result<std::optional<Instant>> cursor() override { return scheduling().cursor(); }
   Status advance_cursor(Instant to) override { return scheduling().advance_cursor(to); }

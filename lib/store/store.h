@@ -33,6 +33,12 @@ class Store : public SchedulingStore,
               public SubscriptionStore,
               public AdminStore,
               public FeedStore,
-              public RevisionStore {};
+              public RevisionStore {
+ public:
+  // False while the database cannot be reached: a server backend whose last call found it gone
+  // (its failures say "store unavailable", store_support.h); true again once a call gets through.
+  // SQLite, a file, is always reachable. Read from any thread (/healthz, on the network thread).
+  virtual bool reachable() const { return true; }
+};
 
 }  // namespace deadline::store

@@ -36,6 +36,9 @@ class StoreThread {
           serve();
         }) {}
 
+  // The store's reachable() (store.h): safe from any thread.
+  bool reachable() const { return store_->reachable(); }
+
   // Finishes the work already queued, then joins.
   ~StoreThread() { stop(); }
   StoreThread(const StoreThread&) = delete;

@@ -23,6 +23,9 @@ TEST_CASE("metrics show the build, every message state and the calendar revision
         "# HELP deadlined_build_info The running deadlined's version; always 1.\n"
         "# TYPE deadlined_build_info gauge\n"
         "deadlined_build_info{version=\"0.1.0\"} 1\n"
+        "# HELP deadlined_store_up 1 when the database answered this scrape, 0 when it could not be reached.\n"
+        "# TYPE deadlined_store_up gauge\n"
+        "deadlined_store_up 1\n"
         "# HELP deadlined_messages Messages in the outbox, by state.\n"
         "# TYPE deadlined_messages gauge\n"
         "deadlined_messages{state=\"dead\"} 1\n"
@@ -34,6 +37,21 @@ TEST_CASE("metrics show the build, every message state and the calendar revision
         "# HELP deadlined_calendar_revision_info The calendar revision in force; always 1.\n"
         "# TYPE deadlined_calendar_revision_info gauge\n"
         "deadlined_calendar_revision_info{revision=\"726523a3f6db\"} 1\n");
+}
+
+TEST_CASE("while the database cannot be reached, store_up is 0 and nothing read from it is shown as zero") {
+  MetricsInput input;
+  input.version = "0.1.0";
+  input.store_up = false;
+  input.counters.delivered = 7;  // the daemon's own counters still count
+  const std::string text = metrics_text(input);
+  CHECK(has_line(text, "deadlined_store_up 0"));
+  CHECK(has_line(text, "deadlined_deliveries_total{outcome=\"delivered\"} 7"));
+  for (const char* absent : {"deadlined_messages{", "deadlined_triggers{", "deadlined_queue_depth ",
+                             "deadlined_oldest_unsent_age_seconds "}) {
+    CAPTURE(absent);
+    CHECK(text.find(std::string("\n") + absent) == std::string::npos);
+  }
 }
 
 TEST_CASE("without a calendar there is no revision sample") {

@@ -49,10 +49,26 @@ TEST_CASE("healthz reports ok with the time and calendar revision and the health
   const Response res = api.get("/healthz");
   CHECK(res.result() == Status::ok);
   CHECK(body(res) == json{{"status", "ok"},
+                          {"store", "ok"},
                           {"time", "2024-11-27T01:00:00Z"},
                           {"calendar_revision", api.calendar->revision()},
                           {"outbox_pending", 3}});
   CHECK(res[Field::cache_control] == "no-store");
+}
+
+TEST_CASE("healthz answers 503 while the database cannot be reached, and ok once it can") {
+  Api api;
+  bool reachable = false;
+  api.app.store_reachable = [&reachable] { return reachable; };
+  Response res = api.get("/healthz");
+  CHECK(res.result() == Status::service_unavailable);
+  CHECK(body(res)["status"] == "unavailable");
+  CHECK(body(res)["store"] == "unavailable");
+  CHECK(body(res)["calendar_revision"] == api.calendar->revision());  // the calendar is still served
+  reachable = true;
+  res = api.get("/healthz");
+  CHECK(res.result() == Status::ok);
+  CHECK(body(res)["store"] == "ok");
 }
 
 TEST_CASE("every response is JSON from deadlined with its Content-Length") {

@@ -1,16 +1,18 @@
 """Starts the real deadlined for integration tests: its own directory, config, calendars,
-SQLite file and clock offset; HTTP on a port the system picks. Debian's /usr/bin/python3."""
+database (a SQLite file, or a PostgreSQL database: test_database.py) and clock offset; HTTP on a
+port the system picks. Debian's /usr/bin/python3."""
 
 import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import tempfile
 import time
 import urllib.request
 from datetime import datetime, timedelta, timezone
+
+from test_database import BACKEND, open_test_database  # noqa: F401 (BACKEND: for the tests)
 
 SHANGHAI = timezone(timedelta(hours=8))
 
@@ -86,7 +88,8 @@ class Daemon:
         self.build_dir = build_dir
         self.tmp = tempfile.TemporaryDirectory(prefix="deadlined-it-")
         self.dir = self.tmp.name
-        self.db = os.path.join(self.dir, "db.sqlite")
+        self.database = open_test_database(self.dir)
+        self.db = self.database.location  # --db: the file, or the PostgreSQL URI
         self.clock_file = os.path.join(self.dir, "clock-offset")
         self.calendars = calendars_dir or os.path.join(self.dir, "calendars")
         if calendars_text is not None:
@@ -95,7 +98,7 @@ class Daemon:
         self.config = os.path.join(self.dir, "deadlined.toml")
         with open(self.config, "w") as f:
             f.write(f'''[daemon]
-database = "db.sqlite"
+database = "{self.db}"
 calendars = "{self.calendars}"
 shutdown_grace_seconds = 5
 
@@ -180,6 +183,7 @@ clock_offset_file = "clock-offset"
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait(10)
+        self.database.drop()
         self.tmp.cleanup()
 
     # --- HTTP and database ------------------------------------------------------------------
@@ -188,8 +192,7 @@ clock_offset_file = "clock-offset"
             return response.status, json.loads(response.read())
 
     def sql(self, query, *args):
-        with sqlite3.connect(self.db, timeout=10) as connection:
-            return connection.execute(query, args).fetchall()
+        return self.database.sql(query, *args)
 
     def running(self):
         return self.process is not None and self.process.poll() is None
@@ -206,12 +209,11 @@ clock_offset_file = "clock-offset"
     def add_endpoints(self, count, kind, address=None, secret=None):
         """`count` active subscribers with one endpoint each, in one transaction. Email endpoints
         get their subscriber's address unless `address` is given."""
-        with sqlite3.connect(self.db, timeout=10) as connection:
-            start = connection.execute("SELECT coalesce(max(id), 0) FROM subscribers").fetchone()[0]
-            emails = [f"user{start + i}@example.cn" for i in range(count)]
-            connection.executemany(
-                "INSERT INTO subscribers (id, email, email_hash, state, created_at) VALUES (?, ?, ?, 'active', 0)",
-                [(start + i + 1, emails[i], f"hash{start + i}") for i in range(count)])
-            connection.executemany(
-                "INSERT INTO endpoints (subscriber_id, kind, address, secret, created_at) VALUES (?, ?, ?, ?, 0)",
-                [(start + i + 1, kind, address or emails[i], secret) for i in range(count)])
+        start = self.sql("SELECT coalesce(max(id), 0) FROM subscribers")[0][0]
+        emails = [f"user{start + i}@example.cn" for i in range(count)]
+        self.database.executemany([
+            ("INSERT INTO subscribers (id, email, email_hash, state, created_at) VALUES (?, ?, ?, 'active', 0)",
+             [(start + i + 1, emails[i], f"hash{start + i}") for i in range(count)]),
+            ("INSERT INTO endpoints (subscriber_id, kind, address, secret, created_at) VALUES (?, ?, ?, ?, 0)",
+             [(start + i + 1, kind, address or emails[i], secret) for i in range(count)])])
+        self.database.after_explicit_ids()

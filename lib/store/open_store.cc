@@ -1,0 +1,47 @@
+#include "store/open_store.h"
+
+#include "pg/owner_lock.h"
+#include "pg/pg_store.h"
+#include "store/database_lock.h"
+#include "store/sqlite_store.h"
+
+namespace deadline::store {
+
+namespace {
+
+template <class Concrete>
+Result<std::unique_ptr<Store>> as_store(Result<std::unique_ptr<Concrete>> opened) {
+  if (!opened) return Result<std::unique_ptr<Store>>::failure(opened.error());
+  return Result<std::unique_ptr<Store>>::success(std::move(opened).value());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_store(const DatabaseLocation& where, const StoreSettings& settings) {
+  if (where.kind == DatabaseLocation::Kind::sqlite_file) return as_store(SqliteStore::open(where.file));
+  pg::ConnectSettings connect;
+  connect.application_name = settings.application_name;
+  connect.passfile = settings.pg_passfile.string();
+  return as_store(pg::PgStore::open(where.uri, connect));
+}
+
+Result<std::unique_ptr<Store>> open_store(const std::string& database, const StoreSettings& settings) {
+  const auto where = parse_database_location(database, "--db");
+  if (!where) return Result<std::unique_ptr<Store>>::failure(where.error());
+  return open_store(*where, settings);
+}
+
+std::string daemon_running_on(const std::string& database) {
+  const auto where = parse_database_location(database, "--db");
+  if (!where) return {};  // opening it says what is wrong
+  if (where->kind == DatabaseLocation::Kind::sqlite_file) {
+    if (!DatabaseLock::held_elsewhere(where->file)) return {};
+    return "deadlined is running on " + where->shown + " (it holds the .lock file)";
+  }
+  const auto holder = pg::OwnerLock::holder_of(where->uri);
+  if (!holder) return holder.error();
+  if (!*holder) return {};
+  return "deadlined is running on " + where->shown + " (" + **holder + " holds its owner lock)";
+}
+
+}  // namespace deadline::store

@@ -1,0 +1,30 @@
+#pragma once
+// Opens the Store a database location names (database_location.h): a SQLite file, or a
+// PostgreSQL database (pg/pg_store.h). Both are migrated to the latest schema on open. What the
+// daemon and deadlinectl call, so neither names a backend.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "store/database_location.h"
+#include "store/store.h"
+
+namespace deadline::store {
+
+struct StoreSettings {
+  std::string application_name = "deadlined";  // PostgreSQL: shown in pg_stat_activity
+  std::filesystem::path pg_passfile;             // PostgreSQL: a pgpass file; empty: libpq's default
+};
+
+Result<std::unique_ptr<Store>> open_store(const DatabaseLocation& where, const StoreSettings& settings = {});
+// The same for `--db`'s text (a path or a URI).
+Result<std::unique_ptr<Store>> open_store(const std::string& database, const StoreSettings& settings = {});
+
+// When a daemon holds the database (the .lock file, or the owner lock on PostgreSQL), what to
+// tell an operator whose offline verb must not run beside it: "deadlined is running on … (…)";
+// else empty. A server that cannot be reached says so too: nothing should run on it then.
+std::string daemon_running_on(const std::string& database);
+
+}  // namespace deadline::store
