@@ -4,10 +4,8 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include <algorithm>
-
-#include "domain/change_notice.h"
 #include "domain/revision_json.h"
+#include "store/revision_support.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_support.h"
 
@@ -82,11 +80,9 @@ std::vector<RevisionWindow> windows_of(SQLite::Database& db, std::int64_t id) {
 
 void keep_files(SQLite::Database& db, const std::string& calendar_revision, const CalendarFiles& files) {
   if (files.empty()) return;
-  json all = json::array();
-  for (const CalendarFile& f : files) all.push_back({{"name", f.name}, {"text", f.text}});
   SQLite::Statement q(db, "INSERT OR IGNORE INTO calendar_sources (calendar_revision, files) VALUES (?1, ?2)");
   q.bind(1, calendar_revision);
-  q.bind(2, all.dump());
+  q.bind(2, calendar_files_json(files));
   q.exec();
 }
 
@@ -103,10 +99,6 @@ void close_staged(SQLite::Database& db, std::int64_t id, RevisionState state, co
 
 std::int64_t insert_revision(SQLite::Database& db, const NewRevision& n, const RevisionRecord& r,
                              const std::vector<RevisionWindow>& sorted, Instant now) {
-  Instant last_close = now;
-  for (const RevisionWindow& w : sorted) last_close = std::max(last_close, w.closes_at);
-  const bool tells = std::any_of(r.changes.begin(), r.changes.end(),
-                                 [](const WindowChange& c) { return is_notice_worthy(c); });
   SQLite::Statement insert(db,
                            "INSERT INTO calendar_revisions (calendar_revision, recorded_at, cause, reason, baseline, "
                            "last_close, state, base_id, release_at, released_at, notices_recorded) "
@@ -116,12 +108,12 @@ std::int64_t insert_revision(SQLite::Database& db, const NewRevision& n, const R
   insert.bind(3, std::string(to_string(n.cause)));
   insert.bind(4, n.reason);
   insert.bind(5, r.baseline ? 1 : 0);
-  insert.bind(6, seconds(last_close));
+  insert.bind(6, seconds(last_close_of(sorted, now)));
   insert.bind(7, std::string(to_string(r.state)));
   insert.bind(8, r.base_id);
   if (r.release_at) insert.bind(9, seconds(*r.release_at));
   if (r.released_at) insert.bind(10, seconds(*r.released_at));
-  insert.bind(11, tells ? 0 : 1);
+  insert.bind(11, tells_of_changes(r.changes) ? 0 : 1);
   insert.exec();
   const std::int64_t id = db.getLastInsertRowid();
   SQLite::Statement window(db, "INSERT INTO revision_windows (revision_id, window_id, window) VALUES (?1, ?2, ?3)");
@@ -153,8 +145,7 @@ Result<RevisionOutcome> SqliteStore::record_revision(const NewRevision& n, Insta
     using R = Result<RevisionOutcome>;
     SQLite::Database& db = database();
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-    std::vector<RevisionWindow> sorted = n.windows;
-    std::sort(sorted.begin(), sorted.end(), [](const RevisionWindow& a, const RevisionWindow& b) { return a.id < b.id; });
+    const std::vector<RevisionWindow> sorted = windows_by_id(n.windows);
     const std::int64_t released_id = latest_in_state(db, RevisionState::released);
     const std::int64_t staged_id = latest_in_state(db, RevisionState::staged);
     RevisionOutcome outcome;
@@ -168,7 +159,7 @@ Result<RevisionOutcome> SqliteStore::record_revision(const NewRevision& n, Insta
       if (before == sorted) {
         // Back to what is in force: whatever was staged is withdrawn.
         if (staged_id != 0) {
-          close_staged(db, staged_id, RevisionState::replaced, "the files are back to revision #" + std::to_string(released_id));
+          close_staged(db, staged_id, RevisionState::replaced, back_to_released_reason(released_id));
           outcome.replaced = staged_id;
         }
         keep_files(db, n.calendar_revision, n.files);
@@ -180,24 +171,10 @@ Result<RevisionOutcome> SqliteStore::record_revision(const NewRevision& n, Insta
     }
     outcome.recorded = true;
     RevisionRecord& r = outcome.revision;
-    r.calendar_revision = n.calendar_revision;
-    r.recorded_at = now;
-    r.cause = n.cause;
-    r.reason = n.reason;
-    r.baseline = released_id == 0;
-    r.base_id = released_id;
-    const bool tells = std::any_of(r.changes.begin(), r.changes.end(),
-                                   [](const WindowChange& c) { return is_notice_worthy(c); });
-    if (tells && n.stage_for.count() > 0) {
-      r.state = RevisionState::staged;
-      r.release_at = now + n.stage_for;
-    } else {
-      r.state = RevisionState::released;
-      r.released_at = now;
-    }
+    compose_new_revision(r, n, released_id, now);
     r.id = insert_revision(db, n, r, sorted, now);
     if (staged_id != 0) {
-      close_staged(db, staged_id, RevisionState::replaced, "replaced by revision #" + std::to_string(r.id));
+      close_staged(db, staged_id, RevisionState::replaced, replaced_by_reason(r.id));
       outcome.replaced = staged_id;
     }
     keep_files(db, n.calendar_revision, n.files);
@@ -236,26 +213,11 @@ Result<std::optional<RevisionRecord>> SqliteStore::staged_revision() {
   });
 }
 
-namespace {
-
-// The staged revision `id` for a release or a drop, or why it cannot be.
-Result<RevisionRecord> staged_for_decision(SQLite::Database& db, std::int64_t id) {
-  const std::optional<RevisionRecord> r = revision_by_id(db, id);
-  if (!r) return Result<RevisionRecord>::failure("no calendar revision #" + std::to_string(id));
-  if (r->state != RevisionState::staged) {
-    return Result<RevisionRecord>::failure("calendar revision #" + std::to_string(id) + " is " +
-                                           std::string(to_string(r->state)) + ", not staged");
-  }
-  return Result<RevisionRecord>::success(*r);
-}
-
-}  // namespace
-
 Result<RevisionRecord> SqliteStore::release_revision(std::int64_t id, Instant now) {
   return guarded("releasing a calendar revision", [&] {
     SQLite::Database& db = database();
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-    auto staged = staged_for_decision(db, id);
+    auto staged = staged_for_decision(revision_by_id(db, id), id);
     if (!staged) return staged;
     SQLite::Statement q(db,
                         "UPDATE calendar_revisions SET state = 'released', released_at = ?2, release_at = NULL "
@@ -273,7 +235,7 @@ Result<RevisionRecord> SqliteStore::drop_revision(std::int64_t id, const std::st
   return guarded("dropping a calendar revision", [&] {
     SQLite::Database& db = database();
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-    auto staged = staged_for_decision(db, id);
+    auto staged = staged_for_decision(revision_by_id(db, id), id);
     if (!staged) return staged;
     close_staged(db, id, RevisionState::dropped, reason);
     RevisionRecord dropped = *revision_by_id(db, id);
@@ -298,9 +260,7 @@ Result<std::optional<RevisionSources>> SqliteStore::revision_sources(std::int64_
       RevisionSources s;
       s.id = q.getColumn(0).getInt64();
       s.calendar_revision = q.getColumn(1).getString();
-      for (const json& f : json::parse(q.getColumn(2).getString())) {
-        s.files.push_back({f.at("name").get<std::string>(), f.at("text").get<std::string>()});
-      }
+      s.files = calendar_files_from_json(q.getColumn(2).getString());
       sources = std::move(s);
     }
     transaction.commit();
