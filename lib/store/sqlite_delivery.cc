@@ -2,12 +2,10 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include <algorithm>
-#include <map>
-#include <tuple>
 #include <unordered_map>
 
 #include "domain/change_notice_json.h"
+#include "store/delivery_support.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_support.h"
 
@@ -21,25 +19,6 @@ std::string kind_list(const std::vector<EndpointKind>& kinds) {
   std::string list;
   for (const EndpointKind k : kinds) list += (list.empty() ? "'" : ",'") + std::string(to_string(k)) + "'";
   return list.empty() ? "''" : list;
-}
-
-// A delivery of a claimed message, for the ledger: sending picked[message] tells its endpoint of
-// the window's close.
-struct TellReminder {
-  std::size_t message;
-  int64_t endpoint_id;
-  std::string window_id;
-  int64_t closes;
-};
-
-const char* outcome_state(AttemptResult::Outcome outcome) {
-  switch (outcome) {
-    case AttemptResult::Outcome::delivered: return "delivered";
-    case AttemptResult::Outcome::retry: return "retry";
-    case AttemptResult::Outcome::dead: return "dead";
-    case AttemptResult::Outcome::expired: return "expired";
-  }
-  return "retry";
 }
 
 }  // namespace
@@ -83,11 +62,13 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
     // Endpoint → messages sending, including those claimed now. What is 'sending' is at most
     // what this process has in flight or claimed ahead: one query over the ready index.
-    std::unordered_map<int64_t, int> slots_used;
+    EndpointSlots slots(per_endpoint);
     {
       const auto sending = statements().get(
         "SELECT endpoint_id, count(*) FROM messages WHERE state = 'sending' GROUP BY endpoint_id");
-      while (sending->executeStep()) slots_used[sending->getColumn(0).getInt64()] = sending->getColumn(1).getInt();
+      while (sending->executeStep()) {
+        slots.count_sending(sending->getColumn(0).getInt64(), sending->getColumn(1).getInt());
+      }
     }
     // Candidates straight off the messages_ready index (state, next_attempt_at), with all that
     // sending them needs: the cost of a claim follows what it claims, not the size of the
@@ -111,9 +92,7 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
         candidates->bind(3, 4 * limit);
         while (static_cast<int>(picked.size()) < limit && candidates->executeStep()) {
           const int64_t endpoint_id = candidates->getColumn(1).getInt64();
-          int& used = slots_used[endpoint_id];
-          if (used >= per_endpoint) continue;
-          ++used;
+          if (!slots.take(endpoint_id)) continue;
           OutboundMessage& m = picked.emplace_back();
           m.id = candidates->getColumn(0).getString();
           m.endpoint_id = endpoint_id;
@@ -144,13 +123,9 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
       items->bind(1, ids.text());
       const int64_t now_s = seconds(now);
       while (items->executeStep()) {
-        const std::size_t at = position.at(items->getColumn(0).getString());
-        const int64_t closes = items->getColumn(3).getInt64();
-        std::string lead = items->getColumn(2).getString();
-        if (lead != kTestLead) {
-          reminders.push_back({at, items->getColumn(4).getInt64(), items->getColumn(1).getString(), closes});
-        }
-        if (closes > now_s) picked[at].items.push_back({items->getColumn(1).getString(), std::move(lead), instant(closes)});
+        take_delivery(picked, reminders, position.at(items->getColumn(0).getString()), items->getColumn(4).getInt64(),
+                      items->getColumn(1).getString(), items->getColumn(2).getString(), items->getColumn(3).getInt64(),
+                      now_s);
       }
     }
     {
@@ -169,12 +144,10 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
     JsonIdList empty, sendable, sendable_rows;
     for (std::size_t i = 0; i < picked.size(); ++i) {
       OutboundMessage& m = picked[i];
-      const bool nothing = m.items.empty() && m.changes.empty();
+      const bool nothing = !has_something_to_say(m);
       (nothing ? empty : sendable).add(m.id);
       if (!nothing) sendable_rows.add(rowids[i]);
-      std::sort(m.items.begin(), m.items.end(), [](const DeliveryItem& a, const DeliveryItem& b) {
-        return std::tie(a.closes, a.window_id) < std::tie(b.closes, b.window_id);  // soonest first
-      });
+      sort_items_soonest_first(m);
     }
     {
       const auto expire = statements().get(
@@ -198,13 +171,7 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
       // each window's close it carries — what change notices are later judged against.
       // From the deliveries read above: the latest close per (endpoint, window) of the messages
       // sent now, their windows closed or not.
-      std::map<std::pair<int64_t, std::string>, int64_t> latest_close;
-      for (TellReminder& r : reminders) {
-        const OutboundMessage& m = picked[r.message];
-        if (m.items.empty() && m.changes.empty()) continue;  // expired above, not sent
-        int64_t& close = latest_close.try_emplace({r.endpoint_id, std::move(r.window_id)}, r.closes).first->second;
-        close = std::max(close, r.closes);
-      }
+      const auto latest_close = latest_closes(reminders, picked);
       const auto reminded = statements().get(
         "INSERT INTO told (endpoint_id, window_id, close_told, revision_id, told_at) VALUES (?1, ?2, ?3, NULL, ?4) "
         "ON CONFLICT (endpoint_id, window_id) DO UPDATE SET close_told = excluded.close_told, "
@@ -229,12 +196,7 @@ Result<std::vector<OutboundMessage>> SqliteStore::claim_ready(Instant now, const
       noticed->exec();
     }
     transaction.commit();
-    std::vector<OutboundMessage> claimed;  // in the order picked: oldest first
-    claimed.reserve(picked.size());
-    for (OutboundMessage& m : picked) {
-      if (!m.items.empty() || !m.changes.empty()) claimed.push_back(std::move(m));
-    }
-    return Result<std::vector<OutboundMessage>>::success(std::move(claimed));
+    return Result<std::vector<OutboundMessage>>::success(sendable_messages(picked));
   });
 }
 
@@ -246,7 +208,7 @@ bool count_hard_failure(SQLite::Database& db, int64_t endpoint_id, const Endpoin
   SQLite::Statement count(db, "UPDATE endpoints SET hard_failures = hard_failures + 1 WHERE id = ?1 "
                               "RETURNING hard_failures");
   count.bind(1, endpoint_id);
-  return count.executeStep() && count.getColumn(0).getInt() >= policy.hard_failures_for_attention;
+  return count.executeStep() && hard_failures_need_attention(count.getColumn(0).getInt64(), policy);
 }
 
 }  // namespace
@@ -329,31 +291,21 @@ Result<std::vector<int64_t>> SqliteStore::record_attempts(const std::vector<Atte
       if (!r.endpoint_failed) continue;
       failed->bind(1, r.endpoint_id);
       failed->bind(2, seconds(now));
-      int64_t failing_since = seconds(now);
-      int streak_failures = 1;
-      if (failed->executeStep()) {
-        failing_since = failed->getColumn(0).getInt64();
-        streak_failures = failed->getColumn(1).getInt();
-      }
+      FailingStreak streak{seconds(now), 1};
+      if (failed->executeStep()) streak = {failed->getColumn(0).getInt64(), failed->getColumn(1).getInt64()};
       failed->reset();
-      // Failing long enough, with failures far enough apart that one bad hour is not enough.
-      const bool long_failing = seconds(now) - failing_since >= policy.disable_after.count() &&
-                                seconds(now) - failing_since >= policy.failures_apart.count();
-      // The owner hears of a failing streak once it has lasted and repeated, never from a test
-      // message's failure (EndpointHealthPolicy::failing_notice_after), and not when it ends in
-      // a disable (that has its own notice).
-      if (!r.disable_endpoint && !long_failing && !r.test_message &&
-          streak_failures >= policy.failing_notice_attempts &&
-          seconds(now) - failing_since >= policy.failing_notice_after.count()) {
+      const bool long_failing = failing_too_long(streak, seconds(now), policy);
+      // The owner hears of a failing streak once (delivery_support.h failing_notice_due).
+      if (failing_notice_due(r, streak, long_failing, seconds(now), policy)) {
         told_failing->bind(1, r.endpoint_id);
-        told_failing->bind(2, failing_since);
+        told_failing->bind(2, streak.since);
         const bool told = told_failing->executeStep();
         told_failing->reset();
         if (!told) tell(r.endpoint_id, "failing", r.error);
       }
       if (r.disable_endpoint || long_failing) {
         disable->bind(1, r.endpoint_id);
-        disable->bind(2, r.disable_endpoint ? r.error : "failing since " + std::to_string(failing_since) + ": " + r.error);
+        disable->bind(2, disable_reason(r, streak));
         if (disable->exec() > 0) {
           disabled.push_back(r.endpoint_id);
           tell(r.endpoint_id, "disabled", r.error);
@@ -421,7 +373,7 @@ Result<BounceOutcome> SqliteStore::record_bounce(const Bounce& bounce, Instant n
                            "UPDATE messages SET last_error = ?2, updated_at = ?3, "
                            "state = CASE WHEN ?4 THEN 'dead' ELSE state END WHERE id = ?1");
     note.bind(1, bounce.message_id);
-    note.bind(2, std::string(bounce.permanent ? "bounced: " : "delayed: ") + bounce.description);
+    note.bind(2, bounce_note(bounce));
     note.bind(3, seconds(now));
     note.bind(4, bounce.permanent ? 1 : 0);
     note.exec();
@@ -430,7 +382,7 @@ Result<BounceOutcome> SqliteStore::record_bounce(const Bounce& bounce, Instant n
                                   "UPDATE endpoints SET state = 'needs_attention', state_reason = ?2 "
                                   "WHERE id = ?1 AND state = 'active'");
       attention.bind(1, outcome.endpoint_id);
-      attention.bind(2, "bounced: " + bounce.description);
+      attention.bind(2, bounce_attention_reason(bounce));
       outcome.endpoint_needs_attention = attention.exec() > 0;
     }
     transaction.commit();
