@@ -15,8 +15,9 @@ namespace {
 // One event's row: its hash, SEQUENCE, LAST-MODIFIED, whether its record and close are as given
 // (1/0), whether it is shown as gone (1/0). $1 uid, $2 record, $3 ends.
 constexpr const char* kPgReadFeedEvent =
-    "SELECT content_hash, sequence, last_modified, coalesce((coalesce(record, '') = $2::text AND ends_at = $3::bigint)::int, 0), "
-    "(gone_at IS NOT NULL)::int FROM feed_events WHERE uid = $1";
+    "SELECT content_hash, sequence, last_modified, "
+    "coalesce((coalesce(record, '') = $2::text AND ends_at = $3::bigint)::int, 0), (gone_at IS NOT NULL)::int "
+    "FROM feed_events WHERE uid = $1";
 // A new event. Another sync of the same calendar (the daemon's and deadlinectl's) may have added
 // it since the read: then nothing is inserted, and the row it added is read again.
 constexpr const char* kPgInsertFeedEvent =
@@ -27,8 +28,8 @@ constexpr const char* kPgInsertFeedEvent =
 // the read, SEQUENCE rises once, not twice, and no row comes back.
 constexpr const char* kPgChangeFeedEvent =
     "UPDATE feed_events SET content_hash = $2, sequence = sequence + 1, last_modified = $3, "
-    "record = NULLIF($4::text, ''), ends_at = $5 WHERE uid = $1 AND (content_hash <> $2 OR gone_at IS NOT NULL) "
-    "RETURNING sequence";
+    "record = NULLIF($4::text, ''), ends_at = $5, gone_at = NULL "
+    "WHERE uid = $1 AND (content_hash <> $2 OR gone_at IS NOT NULL) RETURNING sequence";
 // The same event as a subscriber sees it, with its record brought up to date (a row from before
 // records were kept).
 constexpr const char* kPgRefreshFeedEvent =

@@ -60,7 +60,9 @@ int64_t pg_token_generation(PgTransaction& tx, int64_t subscriber_id) {
 // as it would have after SQLite's BEGIN IMMEDIATE, instead of failing on the unique key.
 std::pair<int64_t, std::string> pg_find_or_add_subscriber(PgTransaction& tx, const std::string& email, Instant now) {
   const std::string hash = store::email_hash(email);
-  const auto find = [&]() { return tx.exec("SELECT id, state FROM subscribers WHERE email_hash = $1 FOR UPDATE", args(hash)); };
+  const auto find = [&]() {
+    return tx.exec("SELECT id, state FROM subscribers WHERE email_hash = $1 FOR UPDATE", args(hash));
+  };
   if (const PgResult found = find(); found.rows() > 0) return {found.integer(0, 0), found.text(0, 1)};
   const PgResult inserted = tx.exec(
       "INSERT INTO subscribers (email, email_hash, state, created_at) VALUES ($1, $2, 'pending', $3) "
@@ -227,7 +229,9 @@ Result<OwnEndpointAdded> PgStore::add_own_endpoint(int64_t generation, const New
     using R = Result<OwnEndpointAdded>;
     // The subscriber's row stays locked (pg_check_generation): two adds at once cannot both
     // find room for one more.
-    if (!pg_check_generation(tx, endpoint.subscriber_id, generation)) return R::success({OwnEndpointChange::revoked, 0});
+    if (!pg_check_generation(tx, endpoint.subscriber_id, generation)) {
+      return R::success({OwnEndpointChange::revoked, 0});
+    }
     const PgResult count = tx.exec(
         "SELECT count(*) FROM endpoints WHERE subscriber_id = $1 AND state != 'unsubscribed'",
         args(endpoint.subscriber_id));
