@@ -2,8 +2,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include <algorithm>
-
+#include "store/account_mail_allowance.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_support.h"
 
@@ -11,40 +10,24 @@ namespace deadline::store {
 
 namespace {
 
-// When this subscriber may next be mailed under `policy` (at or before `now`: now), and the
-// counters as they would be after mailing at that moment.
-struct MailAllowance {
-  int64_t at = 0;
-  int64_t window_start = 0;
-  int sent_in_window = 0;
-};
-
-MailAllowance mail_allowance(SQLite::Database& db, int64_t subscriber_id, Instant now,
-                             const ConfirmationMailPolicy& policy) {
+// The subscriber's confirmation-mail counters, as mail_allowance (account_mail_allowance.h) reads them.
+AccountMailCounters stored_mail_counters(SQLite::Database& db, int64_t subscriber_id) {
   SQLite::Statement q(db,
                       "SELECT confirm_mailed_at, confirm_window_start, confirm_mails_in_window FROM subscribers "
                       "WHERE id = ?1");
   q.bind(1, subscriber_id);
   q.executeStep();
-  MailAllowance allowed{seconds(now), seconds(now), 0};
-  if (!q.getColumn(0).isNull()) allowed.at = std::max(allowed.at, q.getColumn(0).getInt64() + policy.min_interval.count());
-  if (!q.getColumn(1).isNull()) {
-    allowed.window_start = q.getColumn(1).getInt64();
-    allowed.sent_in_window = q.getColumn(2).getInt();
-  }
-  constexpr int64_t kDay = 24 * 3600;
-  if (allowed.sent_in_window >= policy.max_per_day) allowed.at = std::max(allowed.at, allowed.window_start + kDay);
-  if (allowed.at - allowed.window_start >= kDay) {  // a new 24 h count starts with this mail
-    allowed.window_start = allowed.at;
-    allowed.sent_in_window = 0;
-  }
-  return allowed;
+  AccountMailCounters counters;
+  if (!q.getColumn(0).isNull()) counters.mailed_at = q.getColumn(0).getInt64();
+  if (!q.getColumn(1).isNull()) counters.window_start = q.getColumn(1).getInt64();
+  counters.sent_in_window = q.getColumn(2).getInt();
+  return counters;
 }
 
 // Mails the subscriber now if `policy` allows (counting it, nothing left due), else leaves one
 // mail due at the first allowed moment. True when it may go now.
 bool mail_now_or_later(SQLite::Database& db, int64_t subscriber_id, Instant now, const ConfirmationMailPolicy& policy) {
-  const MailAllowance allowed = mail_allowance(db, subscriber_id, now, policy);
+  const MailAllowance allowed = mail_allowance(stored_mail_counters(db, subscriber_id), now, policy);
   const bool now_ok = allowed.at <= seconds(now);
   SQLite::Statement update(db,
                            now_ok ? "UPDATE subscribers SET confirm_mailed_at = ?2, confirm_window_start = ?3, "
