@@ -13,7 +13,7 @@ packages=(
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   libpq-dev  # libpq (PostgreSQL 15's client library): the PostgreSQL store
   # tests
-  doctest-dev python3 python3-aiosmtpd python3-icalendar
+  doctest-dev python3 python3-aiosmtpd python3-icalendar python3-psycopg2
   postgresql-15  # the `pg` tests start a throwaway server of their own (tests/pg/pg_server.py)
   libical-dev  # tests/ical/libical_check: the feeds and the mails' calendar part judged by libical
   chromium chromium-driver fonts-wqy-microhei  # browser test; the font draws the pages' Chinese

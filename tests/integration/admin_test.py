@@ -76,7 +76,7 @@ class AdminCase(unittest.TestCase):
             result = d.ctl(*args)
             self.assertEqual(result.returncode, 0, result.stderr)
         d.start()
-        with open(os.path.join(d.dir, "admin-token")) as f:
+        with open(d.admin_token_file) as f:
             self.token = f.read().strip()
         return d
 
@@ -108,7 +108,7 @@ class TokenAndListeners(AdminCase):
     def test_the_admin_api_needs_the_token_on_every_route(self):
         d = self.start(webhook=False)
         # Created at the first start: one line, 32 random bytes as 43 base64url characters, 0600.
-        path = os.path.join(d.dir, "admin-token")
+        path = d.admin_token_file
         with open(path) as f:
             text = f.read()
         self.assertRegex(text, r"^[A-Za-z0-9_-]{43}\n$")

@@ -90,6 +90,11 @@ class Daemon:
         self.dir = self.tmp.name
         self.database = open_test_database(self.dir)
         self.db = self.database.location  # --db: the file, or the PostgreSQL URI
+        # The secrets' files: beside a database file; for a database on a server, in the state
+        # directory, ./var under the daemon's working directory (config.h default_secrets_dir).
+        secrets_dir = self.dir if BACKEND == "sqlite" else os.path.join(self.dir, "var")
+        self.admin_token_file = os.path.join(secrets_dir, "admin-token")
+        self.token_keys_file = os.path.join(secrets_dir, "token-keys")
         self.clock_file = os.path.join(self.dir, "clock-offset")
         self.calendars = calendars_dir or os.path.join(self.dir, "calendars")
         if calendars_text is not None:

@@ -50,13 +50,25 @@ def start(directory):
     data = os.path.join(directory, "data")
     run([os.path.join(bindir(), "initdb"), "-D", data, "-U", "deadlined", "--auth=trust", "--no-sync",
          "-E", "UTF8", "--locale=C.UTF-8"], "initdb")
-    settings = (f"-k {directory} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                "-c full_page_writes=off -c max_connections=200")
-    run([os.path.join(bindir(), "pg_ctl"), "-D", data, "-l", os.path.join(directory, "server.log"), "-w",
-         "-o", settings, "start"], "pg_ctl start")
+    resume(directory)
     with open(os.path.join(directory, "uri"), "w") as f:
         f.write(f"postgresql:///postgres?host={directory}&user=deadlined")
     print(f"PostgreSQL 15 on {directory} (socket only)")
+
+
+def resume(directory):
+    """Starts the server of an initialised DIR (again, after halt)."""
+    settings = (f"-k {directory} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
+                "-c full_page_writes=off -c max_connections=200")
+    run([os.path.join(bindir(), "pg_ctl"), "-D", os.path.join(directory, "data"), "-l",
+         os.path.join(directory, "server.log"), "-w", "-o", settings, "start"], "pg_ctl start")
+
+
+def halt(directory):
+    """Stops the server, keeping its data: every session ends, as in a restart or a failover
+    (tests/reliability/pg_outage_test.py). resume() starts it again."""
+    run([os.path.join(bindir(), "pg_ctl"), "-D", os.path.join(directory, "data"), "-m", "fast", "-w", "stop"],
+        "pg_ctl stop")
 
 
 if __name__ == "__main__":

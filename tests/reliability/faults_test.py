@@ -62,7 +62,7 @@ class FaultCase(unittest.TestCase):
 
     def metrics(self):
         """/metrics from the admin listener, as {'name{labels}': value}."""
-        with open(os.path.join(os.path.dirname(self.d.db), "admin-token")) as f:  # beside the database
+        with open(self.d.admin_token_file) as f:  # beside the database
             token = f.read().strip()
         request = urllib.request.Request(f"http://127.0.0.1:{self.d.admin_port}/metrics",
                                          headers={"Authorization": f"Bearer {token}"})

@@ -376,7 +376,7 @@ class SsrfMatrix(unittest.TestCase):
                    delivery="retry_delays_seconds = [1, 1, 1, 1, 1, 1, 1]\n"
                             "connect_timeout_seconds = 2\ntotal_timeout_seconds = 4")
         self.addCleanup(d.close)
-        key_file = os.path.join(d.dir, "token-keys")
+        key_file = d.token_keys_file
         with open(os.open(key_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
             f.write("1:" + base64.b64encode(TOKEN_KEY).decode() + "\n")
         d.set_clock(DUE_2H - timedelta(seconds=2))
