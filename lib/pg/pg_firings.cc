@@ -88,7 +88,7 @@ const char* const kInsertFireDeliveriesSql =
 
 // Older unsent deliveries of the same endpoint and window that the new ones replace. Driven
 // from this chunk's matches through deliveries_by_window, so its cost follows the fan-out, not
-// the size of the outbox.
+// the size of the outbox (the statements on the outbox are planned per chunk: see reminder_chunk).
 const char* const kFindFireReplacedSql = R"sql(
 INSERT INTO pg_temp.fire_replaced (message_id, trigger_key)
 SELECT d.message_id, d.trigger_key
@@ -103,11 +103,13 @@ UPDATE deliveries SET superseded = 1
 WHERE (message_id, trigger_key) IN (SELECT message_id, trigger_key FROM pg_temp.fire_replaced)
 )sql";
 
-// A message whose every delivery was replaced has nothing left to say.
+// A message whose every delivery was replaced has nothing left to say. (`state || ''`, an
+// expression where the column was, keeps the planner on the primary key instead of the state
+// index, as SQLite's unary + does: the statistics a fan-out outgrows say few messages are unsent.)
 const char* const kExpireFireReplacedSql = R"sql(
 UPDATE messages SET state = 'expired', last_error = 'superseded by a newer reminder', updated_at = $1
 WHERE id IN (SELECT DISTINCT message_id FROM pg_temp.fire_replaced)
-  AND state IN ('pending', 'retry')
+  AND state || '' IN ('pending', 'retry')
   AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.superseded = 0)
 )sql";
 
@@ -211,10 +213,13 @@ void reminder_chunk(PgTransaction& tx, const FiringRecord& firing, Instant now, 
   tx.prepared(kFireMessagesSql);
   outcome.messages = tx.prepared(kInsertFireMessagesSql, args(now, firing.id)).affected();
   outcome.deliveries = tx.prepared(kInsertFireDeliveriesSql).affected();
-  tx.prepared(kFindFireReplacedSql);
-  tx.prepared(kMarkFireReplacedSql);
-  outcome.superseded = tx.prepared(kExpireFireReplacedSql, args(now)).affected();
-  tx.prepared(kCountFireTriggerMessagesSql);
+  // Not prepared: these join the outbox and the triggers, which the fan-out itself grows, and a
+  // plan kept from its first chunk (made for a small outbox) scans all of them in every chunk
+  // after. Planned per chunk, they see the tables' sizes as they are.
+  tx.exec(kFindFireReplacedSql);
+  tx.exec(kMarkFireReplacedSql);
+  outcome.superseded = tx.exec(kExpireFireReplacedSql, args(now)).affected();
+  tx.exec(kCountFireTriggerMessagesSql);
 }
 
 // A chunk's progress on its firing: done through its last endpoint, its messages counted, and
