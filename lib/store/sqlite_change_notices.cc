@@ -9,8 +9,8 @@
 #include <map>
 
 #include "domain/change_notice_json.h"
-#include "domain/revision_json.h"
 #include "domain/trigger.h"
+#include "store/firing_support.h"
 #include "store/sqlite_firings.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_support.h"
@@ -19,40 +19,17 @@ namespace deadline::store {
 
 namespace {
 
-using nlohmann::json;
-
-// Nothing is said about a window from this instant on: the new close for a window that is still
-// there, the old close for one withdrawn.
-Instant open_until(const ToldChange& told) { return told.current && told.current->status != WindowStatus::cancelled
-                                                        ? told.current->closes_at
-                                                        : told.previous->closes_at; }
-
-// The close the ledger records once the notice is sent.
-Instant close_told(const ToldChange& told) { return told.current ? told.current->closes_at : told.previous->closes_at; }
-
-struct Candidate {
-  std::int64_t id = 0;
-  bool active = false;                    // endpoint active (else its notices are created expired)
-  EndpointFilters filters;
-  std::vector<std::string> leads;
-};
-
 // The endpoints that may be told, with ids in (from, through].
-std::vector<Candidate> candidates(SQLite::Database& db, std::int64_t from, std::int64_t through) {
+std::vector<NoticeCandidate> candidates(SQLite::Database& db, std::int64_t from, std::int64_t through) {
   SQLite::Statement q(db,
                       "SELECT e.id, e.state FROM endpoints AS e JOIN subscribers AS s ON s.id = e.subscriber_id "
                       "WHERE e.id > ?1 AND e.id <= ?2 AND s.state = 'active' "
                       "AND +e.state IN ('active', 'needs_attention', 'disabled') ORDER BY e.id");
   q.bind(1, from);
   q.bind(2, through);
-  std::vector<Candidate> all;
+  std::vector<NoticeCandidate> all;
   while (q.executeStep()) all.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString() == "active", {}, {}});
-  auto filters = read_endpoints_filters(db, from, through);
-  auto leads = read_endpoints_leads(db, from, through);
-  for (Candidate& c : all) {
-    if (auto f = filters.find(c.id); f != filters.end()) c.filters = std::move(f->second);
-    if (auto l = leads.find(c.id); l != leads.end()) c.leads = std::move(l->second);
-  }
+  attach_choices(all, read_endpoints_filters(db, from, through), read_endpoints_leads(db, from, through));
   return all;
 }
 
@@ -65,11 +42,9 @@ std::optional<Instant> ledger_close(SQLite::Statement& q, std::int64_t endpoint_
   return close;
 }
 
-// Endpoint → the window as its unsent notice of `window_id` had it before (nullopt: that notice
-// told it as added), for endpoints with ids in (from, through]. A newer release supersedes those
-// notices, and the endpoint is then told the net change from what it was last told, not the step
-// between the two releases.
-std::map<std::int64_t, std::optional<RevisionWindow>> unsent_bases(SQLite::Database& db, const std::string& window_id,
+// Endpoint → the window as its unsent notice of `window_id` had it before (UnsentBases), for
+// endpoints with ids in (from, through].
+UnsentBases unsent_bases(SQLite::Database& db, const std::string& window_id,
                                                                     std::int64_t from, std::int64_t through) {
   // Driven from the chunk's endpoints' messages (messages_by_endpoint), so the cost follows the
   // chunk, not every unsent notice of the window.
@@ -81,23 +56,12 @@ std::map<std::int64_t, std::optional<RevisionWindow>> unsent_bases(SQLite::Datab
   q.bind(1, window_id);
   q.bind(2, from);
   q.bind(3, through);
-  std::map<std::int64_t, std::optional<RevisionWindow>> bases;
+  UnsentBases bases;
   while (q.executeStep()) {
     // The oldest unsent notice wins: read newest first, each older one overwrites.
-    bases[q.getColumn(0).getInt64()] = told_change_from_json(json::parse(q.getColumn(1).getString())).previous;
+    bases[q.getColumn(0).getInt64()] = told_before(q.getColumn(1).getString());
   }
   return bases;
-}
-
-// The change from `base` (what an endpoint was last told) to the window as released now; nullopt
-// when there is nothing notice-worthy between them.
-std::optional<WindowChange> net_change(const std::optional<RevisionWindow>& base, const WindowChange& latest) {
-  std::vector<RevisionWindow> before, after;
-  if (base) before.push_back(*base);
-  if (latest.after) after.push_back(*latest.after);
-  std::vector<WindowChange> net = diff_revisions(before, after);
-  if (net.empty() || !is_notice_worthy(net.front())) return std::nullopt;
-  return std::move(net.front());
 }
 
 // Unsent notices of `window_id` to endpoints in (from, through] are superseded by the newer
@@ -128,12 +92,6 @@ std::int64_t supersede_unsent(SQLite::Database& db, const WindowChange& change, 
   return n;
 }
 
-// A notice-worthy change of a revision with the key of its change event.
-struct KeyedChange {
-  std::string key;                        // window id | from revision | to revision
-  WindowChange change;
-};
-
 // Revision `id`'s notice-worthy changes from `base_id`, by window; with `only_claimed`, those
 // whose change event exists (claimed by start_change_notices), else those whose event does not
 // (what a release would claim now).
@@ -144,13 +102,12 @@ std::vector<KeyedChange> notice_changes(SQLite::Database& db, std::int64_t id, s
   SQLite::Statement seen(db, "SELECT 1 FROM change_events WHERE key = ?1");
   std::vector<KeyedChange> changes;
   while (q.executeStep()) {
-    WindowChange c = window_change_from_json(json::parse(q.getColumn(0).getString()));
-    if (!is_notice_worthy(c)) continue;
-    std::string key = c.window_id + "|" + std::to_string(base_id) + "|" + std::to_string(id);
-    seen.bind(1, key);
+    std::optional<KeyedChange> c = keyed_notice_change(q.getColumn(0).getString(), base_id, id);
+    if (!c) continue;
+    seen.bind(1, c->key);
     const bool claimed = seen.executeStep();
     seen.reset();
-    if (claimed == only_claimed) changes.push_back({std::move(key), std::move(c)});
+    if (claimed == only_claimed) changes.push_back(std::move(*c));
   }
   return changes;
 }
@@ -158,27 +115,19 @@ std::vector<KeyedChange> notice_changes(SQLite::Database& db, std::int64_t id, s
 // Endpoint → what it is told (with each notice's event key), for the endpoints `endpoints` (ids
 // in (from, through]). With `supersede`, unsent items of those endpoints are set aside as each
 // change is taken (counted in `superseded`); previewing, nothing is written.
-using ToldByEndpoint = std::map<std::int64_t, std::vector<std::pair<std::string, ToldChange>>>;
 ToldByEndpoint decide_notices(SQLite::Database& db, const std::vector<KeyedChange>& changes,
-                              const std::vector<Candidate>& endpoints, std::int64_t from, std::int64_t through,
+                              const std::vector<NoticeCandidate>& endpoints, std::int64_t from, std::int64_t through,
                               const NoticeDecider& decide, bool supersede, std::int64_t& superseded) {
   SQLite::Statement ledger(db, "SELECT close_told FROM told WHERE endpoint_id = ?1 AND window_id = ?2");
   ToldByEndpoint told;
-  for (const auto& [key, change] : changes) {
+  for (const KeyedChange& keyed : changes) {
+    const WindowChange& change = keyed.change;
     const auto bases = unsent_bases(db, change.window_id, from, through);
     if (supersede) superseded += supersede_unsent(db, change, from, through);
-    const WindowFacts& facts = change.either().facts;  // a removed window: as it was
-    for (const Candidate& c : endpoints) {
-      if (!filters_match(c.filters, facts)) continue;
-      const std::optional<Instant> close = ledger_close(ledger, c.id, change.window_id);
-      std::optional<ToldChange> notice;
-      if (const auto base = bases.find(c.id); base != bases.end()) {
-        if (const auto net = net_change(base->second, change)) notice = decide(*net, close, c.leads);
-      } else {
-        notice = decide(change, close, c.leads);
-      }
-      if (notice) told[c.id].emplace_back(key, std::move(*notice));
-    }
+    const LedgerClose close = [&](std::int64_t endpoint_id) {
+      return ledger_close(ledger, endpoint_id, change.window_id);
+    };
+    decide_change(keyed, endpoints, bases, close, decide, told);
   }
   return told;
 }
@@ -186,9 +135,9 @@ ToldByEndpoint decide_notices(SQLite::Database& db, const std::vector<KeyedChang
 // Records the messages of `told`, each with its items (and the overdue reminder a move put in
 // the past); messages to endpoints not active are created expired. Returns how many.
 std::int64_t record_told(SQLite::Database& db, const FiringRecord& firing, const ToldByEndpoint& told,
-                         const std::vector<Candidate>& endpoints, Instant now) {
+                         const std::vector<NoticeCandidate>& endpoints, Instant now) {
   std::map<std::int64_t, bool> active;
-  for (const Candidate& c : endpoints) active[c.id] = c.active;
+  for (const NoticeCandidate& c : endpoints) active[c.id] = c.active;
   SQLite::Statement message(db,
                             std::string("INSERT INTO messages (id, endpoint_id, due_at, created_at, state, next_attempt_at, "
                                         "expires_at, updated_at, last_error, firing_id) VALUES (") +
@@ -202,14 +151,9 @@ std::int64_t record_told(SQLite::Database& db, const FiringRecord& firing, const
   SQLite::Statement counted(db, "UPDATE change_events SET messages = messages + 1 WHERE key = ?1");
   std::int64_t messages = 0;
   for (const auto& [endpoint_id, all_notices] : told) {
-    // A chunk never tells of a window nothing is sent about any more (its close has passed).
-    std::vector<std::pair<std::string, ToldChange>> notices;
-    for (const auto& keyed : all_notices) {
-      if (open_until(keyed.second) > now) notices.push_back(keyed);
-    }
+    const KeyedNotices notices = still_open(all_notices, now);
     if (notices.empty()) continue;
-    Instant expires = now;
-    for (const auto& [key, notice] : notices) expires = std::max(expires, open_until(notice));
+    const Instant expires = notices_expire(notices, now);
     const bool sendable = active[endpoint_id];
     message.bind(1, endpoint_id);
     message.bind(2, seconds(now));
@@ -238,16 +182,13 @@ std::int64_t record_told(SQLite::Database& db, const FiringRecord& firing, const
       counted.bind(1, key);
       counted.exec();
       counted.reset();
-      if (!notice.overdue_lead.empty() && notice.current) {
-        // The reminder the move put in the past travels with the notice; its trigger key is
-        // taken for this endpoint, so the scheduler never sends it as well.
-        const Trigger trigger{notice.window_id, notice.overdue_lead, now, notice.current->closes_at, {}};
+      if (const std::optional<Trigger> trigger = overdue_reminder(notice, now)) {
         overdue.bind(1, message_id);
         overdue.bind(2, endpoint_id);
-        overdue.bind(3, trigger.key());
+        overdue.bind(3, trigger->key());
         overdue.bind(4, notice.window_id);
         overdue.bind(5, notice.overdue_lead);
-        overdue.bind(6, seconds(notice.current->closes_at));
+        overdue.bind(6, seconds(trigger->closes));
         overdue.exec();
         overdue.reset();
       }
@@ -262,7 +203,7 @@ void notice_chunk(SQLite::Database& db, const FiringRecord& firing, const Notice
                   ChunkOutcome& outcome) {
   const std::vector<KeyedChange> changes = notice_changes(db, firing.revision_id, firing.base_id, true);
   if (changes.empty()) return;
-  const std::vector<Candidate> endpoints = candidates(db, outcome.endpoints_from, outcome.endpoints_through);
+  const std::vector<NoticeCandidate> endpoints = candidates(db, outcome.endpoints_from, outcome.endpoints_through);
   const ToldByEndpoint told = decide_notices(db, changes, endpoints, outcome.endpoints_from,
                                              outcome.endpoints_through, decide, true, outcome.superseded);
   outcome.messages = record_told(db, firing, told, endpoints, now);
@@ -281,17 +222,8 @@ Result<NoticeOutcome> SqliteStore::preview_change_notices(std::int64_t id, const
     NoticeOutcome outcome;
     outcome.events = static_cast<std::int64_t>(changes.size());
     std::int64_t unused = 0;
-    std::int64_t told = 0;
-    for (const auto& [endpoint, notices] :
-         decide_notices(db, changes, candidates(db, 0, everyone), 0, everyone, decide, false, unused)) {
-      for (const auto& keyed : notices) {
-        if (open_until(keyed.second) > now) {
-          ++told;
-          break;
-        }
-      }
-    }
-    outcome.messages = told;
+    outcome.messages =
+        endpoints_told(decide_notices(db, changes, candidates(db, 0, everyone), 0, everyone, decide, false, unused), now);
     transaction.commit();
     return R::success(outcome);
   });
@@ -339,18 +271,7 @@ Result<NoticeOutcome> SqliteStore::start_change_notices(std::int64_t id, Instant
 }
 
 Result<NoticeOutcome> SqliteStore::record_change_notices(std::int64_t id, const NoticeDecider& decide, Instant now) {
-  const auto started = start_change_notices(id, now);
-  if (!started || started->firing_id == 0) return started;
-  NoticeOutcome outcome = *started;
-  const NoticeDeciders deciders{{id, decide}};
-  for (;;) {
-    const auto chunk = continue_firing(now, 1000, deciders);
-    if (!chunk) return Result<NoticeOutcome>::failure(chunk.error());
-    if (chunk->firing_id == 0) return Result<NoticeOutcome>::success(outcome);
-    if (chunk->firing_id != outcome.firing_id) continue;
-    outcome.messages += chunk->messages;
-    outcome.superseded += chunk->superseded;
-  }
+  return record_change_notices_in_chunks(*this, id, decide, now);
 }
 
 }  // namespace deadline::store

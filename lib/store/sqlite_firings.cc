@@ -6,6 +6,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "store/firing_support.h"
 #include "store/sqlite_firings.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_support.h"
@@ -257,17 +258,13 @@ Result<ChunkOutcome> SqliteStore::continue_firing(Instant now, int max_endpoints
     outcome.endpoints_from = firing.done_through;
     outcome.endpoints_through = chunk_end(db, firing, max_endpoints);
     if (firing.kind == FiringKind::notices) {
-      const auto decide = deciders.find(firing.revision_id);
-      if (decide == deciders.end()) {
-        return R::failure("no notice rule for calendar revision #" + std::to_string(firing.revision_id) +
-                          " (firing #" + std::to_string(firing.id) + ")");
-      }
-      notice_chunk(db, firing, decide->second, now, outcome);
+      const NoticeDecider* decide = notice_rule_for(deciders, firing);
+      if (!decide) return R::failure(missing_notice_rule(firing));
+      notice_chunk(db, firing, *decide, now, outcome);
     } else {
       reminder_chunk(db, firing, now, outcome);
     }
-    outcome.finished = outcome.endpoints_through >= firing.last_endpoint_id;
-    outcome.firing_messages = firing.messages + outcome.messages;
+    conclude_chunk(firing, outcome);
     SQLite::Statement progress(db,
                                "UPDATE firings SET done_through = ?2, messages = ?3, "
                                "finished_at = CASE WHEN ?4 THEN ?5 END WHERE id = ?1");
