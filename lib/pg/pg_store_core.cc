@@ -3,6 +3,7 @@
 
 #include <date/date.h>
 
+#include "pg/pg_firings.h"
 #include "pg/pg_store_support.h"
 
 namespace deadline::pg {
@@ -246,9 +247,12 @@ Result<int64_t> PgStore::trigger_count(TriggerOutcome outcome) {
   });
 }
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"  // until set_cursor lands with pg_firings
-Status PgStore::advance_cursor(Instant to) { return Status::failure("store: advance_cursor: not yet on PostgreSQL"); }
-#pragma GCC diagnostic pop
+Status PgStore::advance_cursor(Instant to) {
+  return transact(*this, "advancing the cursor", [&](PgTransaction& tx) {
+    set_cursor(tx, to);
+    tx.commit();
+    return ok_status();
+  });
+}
 
 }  // namespace deadline::pg
