@@ -1,5 +1,7 @@
 #include "deadlinectl/admin_client.h"
 
+#include "config/config.h"
+
 #include <curl/curl.h>
 
 #include <cstdlib>
@@ -28,7 +30,7 @@ Result<std::string> read_token(const AdminTarget& target) {
   using R = Result<std::string>;
   if (const char* env = std::getenv("DEADLINED_ADMIN_TOKEN"); env && *env) return R::success(env);
   const std::filesystem::path file =
-      !target.token_file.empty() ? target.token_file : target.database.parent_path() / "admin-token";
+      !target.token_file.empty() ? target.token_file : default_secrets_dir(target.database) / "admin-token";
   std::ifstream in(file);
   std::string token;
   if (!in || !std::getline(in, token) || token.empty()) {

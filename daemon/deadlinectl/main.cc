@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
                  "The running daemon's admin API (e.g. http://127.0.0.1:8081): the database verbs go through it")
       ->envname("DEADLINED_ADMIN");
   app.add_option("--admin-token-file", globals.admin.token_file,
-                 "The admin API's bearer token (default: $DEADLINED_ADMIN_TOKEN, else admin-token beside --db)");
+                 "The admin API's bearer token (default: $DEADLINED_ADMIN_TOKEN, else admin-token beside a --db file, or in the state directory for a URI)");
 
   ctl::Action action;
   ctl::add_calendar_commands(app, globals, action);

@@ -6,7 +6,6 @@ Usage: /usr/bin/python3 email_test.py BUILD_DIR CALENDARS_DIR [LIBICAL_CHECK]"""
 import email
 import os
 import random
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ import urllib.request
 from datetime import datetime, timedelta
 from email import policy
 
-from harness import SHANGHAI, Daemon, libical_check, organizers_seen, wait_for
+from harness import BACKEND, SHANGHAI, Daemon, libical_check, organizers_seen, wait_for
 from receiver import Receiver
 from smtp_server import SmtpServer, mail_config
 
@@ -290,18 +289,22 @@ class Injection(EmailCase):
         # header or an SMTP command, invalid UTF-8, encoded-word look-alikes, over-long parts.
         pieces = ["\r\n", "\n", "\r", "\x00", "\r\nRCPT TO:<evil@x.cn>", "=?utf-8?q?x?=", ">", "<", " ", "\"",
                   ",", "\udcff", "a" * 300, "\nBcc: evil@x.cn", "\r\nDATA\r\n", ".."]
+        if BACKEND == "postgresql":
+            # PostgreSQL's text holds neither NUL nor invalid UTF-8: such an address cannot be in
+            # the database at all (the SQLite run covers reading one back).
+            pieces = [p for p in pieces if p not in ("\x00", "\udcff")]
         hostile = []
         for i in range(10000):
             local = "u%d" % i + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 3)))
             hostile.append(local + "@example.cn")
-        with sqlite3.connect(d.db) as c:
-            start = c.execute("SELECT max(id) FROM subscribers").fetchone()[0]
-            c.executemany("INSERT INTO subscribers (id, email, email_hash, state, created_at) "
-                          "VALUES (?, ?, ?, 'active', 0)",
-                          [(start + 1 + i, a.encode("utf-8", "surrogateescape"), "h%d" % i)
-                           for i, a in enumerate(hostile)])
-            c.executemany("INSERT INTO endpoints (subscriber_id, kind, address, created_at) VALUES (?, 'email', ?, 0)",
-                          [(start + 1 + i, a.encode("utf-8", "surrogateescape")) for i, a in enumerate(hostile)])
+        as_stored = (lambda a: a.encode("utf-8", "surrogateescape")) if BACKEND == "sqlite" else (lambda a: a)
+        start = d.sql("SELECT max(id) FROM subscribers")[0][0]
+        d.database.executemany([
+            ("INSERT INTO subscribers (id, email, email_hash, state, created_at) VALUES (?, ?, ?, 'active', 0)",
+             [(start + 1 + i, as_stored(a), "h%d" % i) for i, a in enumerate(hostile)]),
+            ("INSERT INTO endpoints (subscriber_id, kind, address, created_at) VALUES (?, 'email', ?, 0)",
+             [(start + 1 + i, as_stored(a)) for i, a in enumerate(hostile)])])
+        d.database.after_explicit_ids()
         commands_before = len(self.smtp.commands)
         d.set_clock(datetime(2026, 11, 27, 9, 0, tzinfo=SHANGHAI) - timedelta(seconds=2))  # the 3d reminders
         d.start()

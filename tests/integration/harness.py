@@ -209,7 +209,7 @@ clock_offset_file = "clock-offset"
         admin = ["--admin", f"http://127.0.0.1:{self.admin_port}"] if self.running() else []
         return subprocess.run([os.path.join(self.build_dir, "daemon", "deadlinectl"), "--db", self.db,
                                "--calendars", self.calendars, *admin, *args],
-                              capture_output=True, text=True, timeout=30)
+                              capture_output=True, text=True, timeout=30, cwd=self.dir)  # ./var: the state dir
 
     def add_endpoints(self, count, kind, address=None, secret=None):
         """`count` active subscribers with one endpoint each, in one transaction. Email endpoints
