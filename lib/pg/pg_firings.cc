@@ -296,6 +296,12 @@ Result<ChunkOutcome> PgStore::continue_firing(Instant now, int max_endpoints, co
     store::conclude_chunk(firing, outcome);
     record_chunk_progress(tx, outcome, now);
     tx.commit();
+    // A fan-out adds its messages in bulk, sooner than autovacuum's next look at the tables: the
+    // claims that follow would be planned from statistics of the outbox before it. Seen: after
+    // 10,000 messages a claim planned for "33 active endpoints" ran a nested loop over all of
+    // them, 2 s a claim instead of milliseconds. Its own statement, after the commit: it only
+    // samples (a few hundred milliseconds at a million rows), and a failure changes nothing.
+    if (outcome.finished) (void)tx.connection().exec("ANALYZE messages, deliveries, endpoints");
     return R::success(outcome);
   });
 }
