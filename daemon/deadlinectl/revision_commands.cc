@@ -22,9 +22,9 @@ void print_changes(const json& changes, std::ostream& out) {
 
 // The revisions as the admin API would answer, read from the database file.
 Result<json> history_offline(const Globals& g, const std::string& programme, int limit) {
-  if (const std::string running = store::daemon_running_on(g.store.database.string()); !running.empty()) {
-    return Result<json>::failure(running + "; use --admin URL to ask it");
-  }
+  const auto running = store::daemon_running_on(g.store.database.string());
+  if (!running) return Result<json>::failure(running.error());
+  if (!running->empty()) return Result<json>::failure(*running + "; use --admin URL to ask it");
   auto store = store::open_store(g.store.database.string(), {"deadlinectl", {}});
   if (!store) return Result<json>::failure(store.error());
   const auto history = store.value()->revision_history(programme, limit);
@@ -85,9 +85,9 @@ Result<json> preview_offline(store::RevisionStore& store, const store::RevisionR
 // The staged revision, or the one released or dropped, as the admin API would answer, from the
 // database file.
 Result<json> changes_offline(const Globals& g, const ChangesRequest& request) {
-  if (const std::string running = store::daemon_running_on(g.store.database.string()); !running.empty()) {
-    return Result<json>::failure(running + "; use --admin URL to ask it");
-  }
+  const auto running = store::daemon_running_on(g.store.database.string());
+  if (!running) return Result<json>::failure(running.error());
+  if (!running->empty()) return Result<json>::failure(*running + "; use --admin URL to ask it");
   auto store = store::open_store(g.store.database.string(), {"deadlinectl", {}});
   if (!store) return Result<json>::failure(store.error());
   if (request.verb == "list") {

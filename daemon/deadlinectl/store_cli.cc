@@ -36,9 +36,13 @@ int run_verb(const Globals& g, const std::function<int()>& offline, const std::o
     }
     return admin_verb(g.admin, online->method, online->path, online->body, std::cout, std::cerr);
   }
-  if (const std::string running = store::daemon_running_on(g.store.database.string()); !running.empty()) {
-    std::cerr << "deadlinectl: " << running
-              << "; use --admin URL (e.g. --admin http://127.0.0.1:8081) to act through it\n";
+  const auto running = store::daemon_running_on(g.store.database.string());
+  if (!running) {
+    std::cerr << "deadlinectl: " << running.error() << "\n";
+    return 1;
+  }
+  if (!running->empty()) {
+    std::cerr << "deadlinectl: " << *running << "; use --admin URL (e.g. --admin http://127.0.0.1:8081) to act through it\n";
     return 1;
   }
   return offline();

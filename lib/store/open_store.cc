@@ -31,17 +31,18 @@ Result<std::unique_ptr<Store>> open_store(const std::string& database, const Sto
   return open_store(*where, settings);
 }
 
-std::string daemon_running_on(const std::string& database) {
+Result<std::string> daemon_running_on(const std::string& database) {
+  using R = Result<std::string>;
   const auto where = parse_database_location(database, "--db");
-  if (!where) return {};  // opening it says what is wrong
+  if (!where) return R::failure(where.error());
   if (where->kind == DatabaseLocation::Kind::sqlite_file) {
-    if (!DatabaseLock::held_elsewhere(where->file)) return {};
-    return "deadlined is running on " + where->shown + " (it holds the .lock file)";
+    if (!DatabaseLock::held_elsewhere(where->file)) return R::success("");
+    return R::success("deadlined is running on " + where->shown + " (it holds the .lock file)");
   }
   const auto holder = pg::OwnerLock::holder_of(where->uri);
-  if (!holder) return holder.error();
-  if (!*holder) return {};
-  return "deadlined is running on " + where->shown + " (" + **holder + " holds its owner lock)";
+  if (!holder) return R::failure(holder.error());
+  if (!*holder) return R::success("");
+  return R::success("deadlined is running on " + where->shown + " (" + **holder + " holds its owner lock)");
 }
 
 }  // namespace deadline::store

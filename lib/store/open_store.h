@@ -24,7 +24,7 @@ Result<std::unique_ptr<Store>> open_store(const std::string& database, const Sto
 
 // When a daemon holds the database (the .lock file, or the owner lock on PostgreSQL), what to
 // tell an operator whose offline verb must not run beside it: "deadlined is running on … (…)";
-// else empty. A server that cannot be reached says so too: nothing should run on it then.
-std::string daemon_running_on(const std::string& database);
+// else empty. Fails when a PostgreSQL server cannot be reached to ask.
+Result<std::string> daemon_running_on(const std::string& database);
 
 }  // namespace deadline::store
