@@ -489,3 +489,26 @@ TEST_CASE("[site]: the operator and the 备案 numbers, shown only when set") {
   CHECK(bad.errors[0] == file.string() + ":2: [site]: police_record must hold the record's number (its digits make the link)");
   fs::remove_all(dir);
 }
+
+TEST_CASE("a PostgreSQL database keeps the secrets' files in the state directory and finds its pgpass credential") {
+  const test::TempDir dir;
+  const ScopedEnv state("STATE_DIRECTORY", (dir / "state").c_str());
+  const fs::path file = dir / "pg.toml";
+  std::ofstream(file) << "[daemon]\ndatabase = \"postgresql://deadlined@db.example.cn/deadlined\"\n"
+                         "database_credentials_file = \"secrets/pgpass\"\n";
+  const ConfigOutcome outcome = load_config_file(file);
+  REQUIRE(outcome.errors.empty());
+  CHECK(outcome.config.database == "postgresql://deadlined@db.example.cn/deadlined");
+  // Never beside a URI (its "parent path" is no directory): where a file database would be.
+  CHECK(outcome.config.token_keys_file == dir / "state" / "token-keys");
+  CHECK(outcome.config.admin.token_file == dir / "state" / "admin-token");
+  CHECK(outcome.config.database_credentials_file == dir / "secrets" / "pgpass");  // relative to the file
+  CHECK(database_passfile(outcome.config.database_credentials_file) == dir / "secrets" / "pgpass");
+
+  // Not configured: systemd's credential when it passed one, else none (libpq's default).
+  fs::create_directories(dir / "credentials");
+  const ScopedEnv credentials("CREDENTIALS_DIRECTORY", (dir / "credentials").c_str());
+  CHECK(database_passfile({}).empty());
+  std::ofstream(dir / "credentials" / "pgpass") << "db.example.cn:5432:deadlined:deadlined:secret\n";
+  CHECK(database_passfile({}) == dir / "credentials" / "pgpass");
+}
