@@ -84,15 +84,19 @@ closes = "{closes}"
 
 class Daemon:
     def __init__(self, build_dir, calendars_text=None, calendars_dir=None, delivery="",
-                 allow_hosts='["127.0.0.1"]', extra_config="", notice_delay=0):
+                 allow_hosts='["127.0.0.1"]', extra_config="", notice_delay=0, backend=None):
+        """`backend`: "sqlite" or "postgresql" for this daemon's database; by default the run's
+        (test_database.py's BACKEND)."""
         self.build_dir = build_dir
         self.tmp = tempfile.TemporaryDirectory(prefix="deadlined-it-")
         self.dir = self.tmp.name
-        self.database = open_test_database(self.dir)
+        self.backend = backend or BACKEND
+        self.database = open_test_database(self.dir, self.backend)
         self.db = self.database.location  # --db: the file, or the PostgreSQL URI
         # The secrets' files: beside a database file; for a database on a server, in the state
         # directory, ./var under the daemon's working directory (config.h default_secrets_dir).
-        secrets_dir = self.dir if BACKEND == "sqlite" else os.path.join(self.dir, "var")
+        secrets_dir = self.dir if self.backend == "sqlite" else os.path.join(self.dir, "var")
+        self.secrets_dir = secrets_dir
         self.admin_token_file = os.path.join(secrets_dir, "admin-token")
         self.token_keys_file = os.path.join(secrets_dir, "token-keys")
         self.clock_file = os.path.join(self.dir, "clock-offset")

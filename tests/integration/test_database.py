@@ -84,5 +84,6 @@ class PostgresDatabase:
         self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
 
 
-def open_test_database(directory):
-    return PostgresDatabase(directory) if BACKEND == "postgresql" else SqliteDatabase(directory)
+def open_test_database(directory, backend=None):
+    """`backend`: "sqlite" or "postgresql"; by default the run's (DEADLINED_TEST_BACKEND)."""
+    return PostgresDatabase(directory) if (backend or BACKEND) == "postgresql" else SqliteDatabase(directory)
