@@ -14,8 +14,8 @@
 //       URI is a server's maintenance database (tests/pg/pg_server.py start DIR writes one to
 //       DIR/uri); the bench creates its two databases there (fanout_bench_…) and drops them at
 //       the end, on failure too. Target: ≥ 0.4x the baseline's rate (issue "The store on
-//       PostgreSQL" §5: COPY is PostgreSQL's fastest way in, far below what any statement-based
-//       write reaches). RESULT name=fanout_pg.
+//       PostgreSQL" §5: COPY is PostgreSQL's fastest way in, which no statement-based write
+//       comes near). RESULT name=fanout_pg.
 //
 // Every round starts from the same state on both sides: outbox tables emptied, then the WAL
 // checkpointed (SQLite: truncated; PostgreSQL: CHECKPOINT).
