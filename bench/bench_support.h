@@ -245,6 +245,17 @@ struct CallStats {
   }
 };
 
+// Fires `trigger` (every chunk) and checks that each of the `count` endpoints got one pending
+// message: the end of a delivery benchmark's setup, on either backend.
+inline void fire_for_every_endpoint(store::SchedulingStore& s, std::int64_t count, const Trigger& trigger,
+                                    Instant now) {
+  const auto fired = s.fire({trigger}, store::FireKind::on_time, now, now);
+  require(fired.ok(), "fan-out failed: " + (fired.ok() ? std::string() : fired.error()));
+  require(fired->messages == count && fired->deliveries == count,
+          "fan-out recorded " + std::to_string(fired->messages) + " messages for " + std::to_string(count) +
+              " endpoints");
+}
+
 // Setup of a delivery benchmark's round (not timed): `count` active subscribers
 // (subscriberN@example.cn) with one endpoint each of `kind` at `address(i)`, written in one
 // transaction with the columns add_subscriber / add_endpoint use, then `trigger` fired: one
@@ -277,11 +288,7 @@ inline void populate_and_fire(store::SqliteStore& s, std::int64_t count, const c
     }
     transaction.commit();
   }
-  const auto fired = s.fire({trigger}, store::FireKind::on_time, now, now);
-  require(fired.ok(), "fan-out failed: " + (fired.ok() ? std::string() : fired.error()));
-  require(fired->messages == count && fired->deliveries == count,
-          "fan-out recorded " + std::to_string(fired->messages) + " messages for " + std::to_string(count) +
-              " endpoints");
+  fire_for_every_endpoint(s, count, trigger, now);
 }
 
 }  // namespace deadline::bench

@@ -1,15 +1,24 @@
 // How long the fan-out takes when one trigger matches every subscriber of a large list:
-// SqliteStore::fire() records the firing, then runs its chunks of endpoints (the daemon's default
+// the store's fire() records the firing, then runs its chunks of endpoints (the daemon's default
 // size, kDefaultFanoutChunk), each one transaction adding one message holding one delivery per
-// matching endpoint. Baseline, measured in the same run: a plain bulk insert of the same
-// message and delivery rows (prepared statements, bind/exec/reset, one transaction) into a second
-// database with the same schema, pragmas and endpoints — what the fan-out could at best cost.
-// Target: the fan-out records at least 0.7x the baseline's rate (issue "Delivery at scale").
+// matching endpoint. Baseline, measured in the same run: the plainest bulk write of the same
+// message and delivery rows, one transaction, into a second database with the same schema and
+// endpoints — what the fan-out could at best cost.
 //
 //   ./build/bench/fanout_bench [ENDPOINTS] [ROUNDS]     (defaults 100000 and 3; medians reported)
+//       SQLite: SqliteStore::fire against prepared INSERTs (bind/exec/reset). Target: ≥ 0.7x the
+//       baseline's rate (issue "Delivery at scale"). Both database files live in a fresh
+//       directory under /tmp, removed at the end. RESULT name=fanout.
+//   ./build/bench/fanout_bench --postgresql URI [ENDPOINTS] [ROUNDS]
+//       PostgreSQL: PgStore::fire against libpq's COPY FROM STDIN (text format) of the same rows.
+//       URI is a server's maintenance database (tests/pg/pg_server.py start DIR writes one to
+//       DIR/uri); the bench creates its two databases there (fanout_bench_…) and drops them at
+//       the end, on failure too. Target: ≥ 0.4x the baseline's rate (issue "The store on
+//       PostgreSQL" §5: COPY is PostgreSQL's fastest way in, which no statement-based write
+//       comes near). RESULT name=fanout_pg.
 //
-// Both databases live in a fresh directory under /tmp, removed at the end. Every round starts
-// from the same state on both sides: outbox tables emptied, WAL checkpointed and truncated.
+// Every round starts from the same state on both sides: outbox tables emptied, then the WAL
+// checkpointed (SQLite: truncated; PostgreSQL: CHECKPOINT).
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <stdlib.h>
@@ -20,7 +29,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -30,6 +41,8 @@
 #include "base/sha256.h"
 #include "base/temp_dir.h"
 #include "bench_support.h"
+#include "pg_bench_support.h"
+#include "store/database_location.h"
 #include "store/sqlite_store.h"
 
 namespace {
@@ -37,18 +50,22 @@ namespace {
 using deadline::bench::median;
 using deadline::bench::open_store;
 using deadline::bench::parse_positive;
+using deadline::bench::require;
 using deadline::bench::seconds;
 
 using deadline::Instant;
 using deadline::store::FireKind;
 using deadline::store::FireOutcome;
+using deadline::store::SchedulingStore;
 using deadline::store::SqliteStore;
 using deadline::Trigger;
 using deadline::WindowFacts;
 using Clock = std::chrono::steady_clock;
 
 // Issue "Delivery at scale" §1: the chunked fan-out at ≥ 0.7 × the plain bulk insert of the same rows.
-constexpr double kTargetRatio = 0.70;
+constexpr double kSqliteTargetRatio = 0.70;
+// Issue "The store on PostgreSQL" §5: ≥ 0.4 × a plain COPY of the same rows.
+constexpr double kPgTargetRatio = 0.40;
 
 // A fresh directory under /tmp, removed on the way out (also on failure).
 class TempDir : public deadline::TempDir {
@@ -144,9 +161,139 @@ std::int64_t count_rows(SQLite::Database& db, const char* table) {
   return db.execAndGet(std::string("SELECT count(*) FROM ") + table).getInt64();
 }
 
-void require(bool condition, const std::string& message) {
-  if (!condition) throw std::runtime_error(message);
-}
+// One of a run's two databases (the fan-out's, the baseline's), on either backend: what setup
+// and the rounds do with it. The rounds themselves (run below) are the same for both backends.
+class BenchDatabase {
+ public:
+  virtual ~BenchDatabase() = default;
+  // Setup: writes the population; returns the ids of the endpoints the fired programme reaches.
+  virtual std::vector<std::int64_t> populate(const Population& p, Instant now) = 0;
+  // Before each round: the outbox emptied and the log checkpointed.
+  virtual void reset_outbox() = 0;
+  virtual std::int64_t count_rows(const char* table) = 0;
+  // The measured side: the store whose fire() is timed.
+  virtual SchedulingStore& store() = 0;
+  // The baseline: the rows written the plainest way the backend has, in one transaction.
+  virtual void write_rows(const Trigger& trigger, Instant now, const std::vector<std::int64_t>& endpoints,
+                          const std::vector<std::string>& ids) = 0;
+};
+
+class SqliteDatabase final : public BenchDatabase {
+ public:
+  explicit SqliteDatabase(const std::filesystem::path& path) : store_(open_store(path)) {}
+  std::vector<std::int64_t> populate(const Population& p, Instant now) override {
+    return ::populate(store_->database(), p, now);
+  }
+  void reset_outbox() override { ::reset_outbox(store_->database()); }
+  std::int64_t count_rows(const char* table) override { return ::count_rows(store_->database(), table); }
+  SchedulingStore& store() override { return *store_; }
+  // Prepared statements, bind/exec/reset per row.
+  void write_rows(const Trigger& trigger, Instant now, const std::vector<std::int64_t>& endpoints,
+                  const std::vector<std::string>& ids) override {
+    SQLite::Database& db = store_->database();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement message(db,
+                              "INSERT INTO messages (id, endpoint_id, due_at, created_at, state, next_attempt_at, "
+                              "expires_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?4, ?5, ?4)");
+    for (std::size_t i = 0; i < endpoints.size(); ++i) {
+      message.bind(1, ids[i]);
+      message.bind(2, endpoints[i]);
+      message.bind(3, seconds(trigger.due));
+      message.bind(4, seconds(now));
+      message.bind(5, seconds(trigger.closes));
+      message.exec();
+      message.reset();
+    }
+    SQLite::Statement delivery(db,
+                               "INSERT INTO deliveries (message_id, endpoint_id, trigger_key, window_id, lead, "
+                               "closes_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    for (std::size_t i = 0; i < endpoints.size(); ++i) {
+      delivery.bind(1, ids[i]);
+      delivery.bind(2, endpoints[i]);
+      delivery.bind(3, trigger.key());
+      delivery.bind(4, trigger.window_id);
+      delivery.bind(5, trigger.lead);
+      delivery.bind(6, seconds(trigger.closes));
+      delivery.exec();
+      delivery.reset();
+    }
+    transaction.commit();
+  }
+
+ private:
+  std::unique_ptr<SqliteStore> store_;
+};
+
+// A new database on the server: the schema from PgStore::open (pg_schema.cc), the population by
+// COPY with the same ids as the SQLite files get, dropped at the end.
+class PgDatabase final : public BenchDatabase {
+ public:
+  explicit PgDatabase(const std::string& server_uri)
+      : scratch_(server_uri, "fanout_bench"), store_(deadline::bench::open_pg_store(scratch_.uri())),
+        connection_(deadline::bench::connect_pg(scratch_.uri())) {}
+  std::vector<std::int64_t> populate(const Population& p, Instant now) override {
+    deadline::bench::copy_population(
+        connection_, static_cast<std::int64_t>(p.emails.size()),
+        [&p](std::int64_t i) {
+          const auto at = static_cast<std::size_t>(i);
+          const int kind = p.filter_kind[at];
+          return deadline::bench::PopulationRow{p.emails[at], p.email_hashes[at], "email", p.emails[at], "",
+                                                kind == 0 ? "" : kind == 1 ? "p-fired" : "p-other"};
+        },
+        now);
+    std::vector<std::int64_t> matching;  // ids are 1..n in population order
+    for (std::size_t i = 0; i < p.filter_kind.size(); ++i) {
+      if (p.filter_kind[i] != 2) matching.push_back(static_cast<std::int64_t>(i) + 1);
+    }
+    return matching;
+  }
+  // TRUNCATE rather than DELETE: a DELETE would leave the last round's dead rows and index
+  // entries for the next round to step over until a vacuum; TRUNCATE gives empty tables, as
+  // SQLite's DELETE does. CASCADE: what references messages (message_changes, empty here) goes
+  // too, as the foreign keys' ON DELETE CASCADE does on SQLite.
+  void reset_outbox() override {
+    deadline::bench::exec_pg(connection_, "TRUNCATE deliveries, messages, triggers CASCADE");
+    if (!scratch_.checkpoint() && !warned_) {
+      std::printf("(CHECKPOINT refused: this user is not a superuser; rounds start without one)\n");
+      warned_ = true;
+    }
+  }
+  std::int64_t count_rows(const char* table) override { return deadline::bench::count_pg_rows(connection_, table); }
+  SchedulingStore& store() override { return *store_; }
+  // COPY FROM STDIN, text format, the rows formatted as they are sent (as a client would).
+  void write_rows(const Trigger& trigger, Instant now, const std::vector<std::int64_t>& endpoints,
+                  const std::vector<std::string>& ids) override {
+    using deadline::bench::CopyIn;
+    deadline::bench::exec_pg(connection_, "BEGIN");
+    {
+      CopyIn message(connection_,
+                     "messages (id, endpoint_id, due_at, created_at, state, next_attempt_at, expires_at, updated_at)");
+      for (std::size_t i = 0; i < endpoints.size(); ++i) {
+        message.field(ids[i]).field(endpoints[i]).field(seconds(trigger.due)).field(seconds(now)).field("pending");
+        message.field(seconds(now)).field(seconds(trigger.closes)).field(seconds(now));
+        message.end_row();
+      }
+      message.finish();
+    }
+    {
+      CopyIn delivery(connection_, "deliveries (message_id, endpoint_id, trigger_key, window_id, lead, closes_at)");
+      const std::string key = trigger.key();
+      for (std::size_t i = 0; i < endpoints.size(); ++i) {
+        delivery.field(ids[i]).field(endpoints[i]).field(key).field(trigger.window_id).field(trigger.lead);
+        delivery.field(seconds(trigger.closes));
+        delivery.end_row();
+      }
+      delivery.finish();
+    }
+    deadline::bench::exec_pg(connection_, "COMMIT");
+  }
+
+ private:
+  deadline::bench::ScratchDatabase scratch_;  // first: dropped after the connections close
+  std::unique_ptr<deadline::pg::PgStore> store_;
+  deadline::pg::PgConnection connection_;
+  bool warned_ = false;
+};
 
 Trigger trigger_for_round(int round, Instant now) {
   // A later close each round gives a fresh trigger key (window | lead | close, as the planner).
@@ -156,10 +303,11 @@ Trigger trigger_for_round(int round, Instant now) {
                       "专精特新中小企业认定 江苏省工业和信息化厅"}};
 }
 
+
 // One timed fan-out, checked: every matching endpoint got exactly one message and one delivery.
-double time_fanout(SqliteStore& store, const Trigger& trigger, Instant now, std::int64_t expected) {
+double time_fanout(BenchDatabase& db, const Trigger& trigger, Instant now, std::int64_t expected) {
   const auto start = Clock::now();
-  const auto outcome = store.fire({trigger}, FireKind::on_time, now, now);
+  const auto outcome = db.store().fire({trigger}, FireKind::on_time, now, now);
   const double elapsed = elapsed_seconds(start);
   require(outcome.ok(), "fan-out failed: " + (outcome.ok() ? std::string() : outcome.error()));
   const FireOutcome& o = *outcome;
@@ -169,8 +317,7 @@ double time_fanout(SqliteStore& store, const Trigger& trigger, Instant now, std:
               " endpoints match");
   require(o.deliveries == expected, "fan-out recorded " + std::to_string(o.deliveries) + " deliveries; " +
                                         std::to_string(expected) + " endpoints match");
-  SQLite::Database& db = store.database();
-  require(count_rows(db, "messages") == expected && count_rows(db, "deliveries") == expected,
+  require(db.count_rows("messages") == expected && db.count_rows("deliveries") == expected,
           "the fan-out's rows in the database differ from its outcome");
   return elapsed;
 }
@@ -198,59 +345,41 @@ std::vector<std::string> random_message_ids(std::size_t count, std::mt19937_64& 
   return ids;
 }
 
+
 // One timed baseline: the same message and delivery rows the fan-out writes (ids of the same
-// shape made beforehand), inserted with prepared statements in one transaction.
-double time_baseline(SQLite::Database& db, const Trigger& trigger, Instant now,
+// shape made beforehand), written in one transaction.
+double time_baseline(BenchDatabase& db, const Trigger& trigger, Instant now,
                      const std::vector<std::int64_t>& endpoints, const std::vector<std::string>& ids) {
   const auto start = Clock::now();
-  SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-  SQLite::Statement message(db,
-                            "INSERT INTO messages (id, endpoint_id, due_at, created_at, state, next_attempt_at, "
-                            "expires_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?4, ?5, ?4)");
-  for (std::size_t i = 0; i < endpoints.size(); ++i) {
-    message.bind(1, ids[i]);
-    message.bind(2, endpoints[i]);
-    message.bind(3, seconds(trigger.due));
-    message.bind(4, seconds(now));
-    message.bind(5, seconds(trigger.closes));
-    message.exec();
-    message.reset();
-  }
-  SQLite::Statement delivery(db,
-                             "INSERT INTO deliveries (message_id, endpoint_id, trigger_key, window_id, lead, "
-                             "closes_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  for (std::size_t i = 0; i < endpoints.size(); ++i) {
-    delivery.bind(1, ids[i]);
-    delivery.bind(2, endpoints[i]);
-    delivery.bind(3, trigger.key());
-    delivery.bind(4, trigger.window_id);
-    delivery.bind(5, trigger.lead);
-    delivery.bind(6, seconds(trigger.closes));
-    delivery.exec();
-    delivery.reset();
-  }
-  transaction.commit();
+  db.write_rows(trigger, now, endpoints, ids);
   const double elapsed = elapsed_seconds(start);
   const auto expected = static_cast<std::int64_t>(endpoints.size());
-  require(count_rows(db, "messages") == expected && count_rows(db, "deliveries") == expected,
+  require(db.count_rows("messages") == expected && db.count_rows("deliveries") == expected,
           "the baseline's rows in the database differ from what it inserted");
   return elapsed;
 }
 
-int run(std::int64_t endpoint_count, int rounds) {
-  const TempDir dir;  // declared first: removed after both databases are closed
+// What differs between the two modes: the result's name, the baseline's label, the target, where
+// the databases are, and how one is opened ("fanout" or "baseline").
+struct Backend {
+  const char* result_name;
+  const char* baseline_label;
+  double target;
+  std::string where;
+  std::function<std::unique_ptr<BenchDatabase>(const std::string& which)> open;
+};
+
+int run(const Backend& backend, std::int64_t endpoint_count, int rounds) {
   const Instant now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 
   std::printf("setting up %lld subscribers with one endpoint each, twice, in %s ...\n",
-              static_cast<long long>(endpoint_count), dir.path().c_str());
+              static_cast<long long>(endpoint_count), backend.where.c_str());
   std::fflush(stdout);
   const Population population = make_population(endpoint_count);
-  const auto fanout_store = open_store(dir.path() / "fanout.sqlite");
-  const auto baseline_store = open_store(dir.path() / "baseline.sqlite");
-  SQLite::Database& fanout_db = fanout_store->database();
-  SQLite::Database& baseline_db = baseline_store->database();
-  const std::vector<std::int64_t> fanout_matching = populate(fanout_db, population, now);
-  const std::vector<std::int64_t> matching = populate(baseline_db, population, now);
+  const std::unique_ptr<BenchDatabase> fanout_db = backend.open("fanout");
+  const std::unique_ptr<BenchDatabase> baseline_db = backend.open("baseline");
+  const std::vector<std::int64_t> fanout_matching = fanout_db->populate(population, now);
+  const std::vector<std::int64_t> matching = baseline_db->populate(population, now);
   require(fanout_matching == matching, "the two databases were set up differently");
   const auto matched = static_cast<std::int64_t>(matching.size());
   require(matched == endpoint_count - population.excluding_filter, "setup miscounted the matching endpoints");
@@ -258,19 +387,19 @@ int run(std::int64_t endpoint_count, int rounds) {
   std::mt19937_64 random(std::random_device{}());
   std::vector<double> fanout_times, baseline_times;
   for (int round = 0; round < rounds; ++round) {
-    reset_outbox(fanout_db);
-    reset_outbox(baseline_db);
+    fanout_db->reset_outbox();
+    baseline_db->reset_outbox();
     const Trigger trigger = trigger_for_round(round, now);
     const std::vector<std::string> ids = random_message_ids(matching.size(), random);
     // Alternate which side goes first, so neither always inherits the other's effect on the
     // OS page cache and disk.
     double fanout = 0, baseline = 0;
     if (round % 2 == 0) {
-      fanout = time_fanout(*fanout_store, trigger, now, matched);
-      baseline = time_baseline(baseline_db, trigger, now, matching, ids);
+      fanout = time_fanout(*fanout_db, trigger, now, matched);
+      baseline = time_baseline(*baseline_db, trigger, now, matching, ids);
     } else {
-      baseline = time_baseline(baseline_db, trigger, now, matching, ids);
-      fanout = time_fanout(*fanout_store, trigger, now, matched);
+      baseline = time_baseline(*baseline_db, trigger, now, matching, ids);
+      fanout = time_fanout(*fanout_db, trigger, now, matched);
     }
     fanout_times.push_back(fanout);
     baseline_times.push_back(baseline);
@@ -289,24 +418,45 @@ int run(std::int64_t endpoint_count, int rounds) {
   std::printf("rounds                   : %10d (medians below)\n", rounds);
   std::printf("fan-out  store->fire()   : %10.3f s %12.0f messages/s (chunks of %d endpoints)\n", fanout_s,
               fanout_rate, deadline::kDefaultFanoutChunk);
-  std::printf("baseline bulk insert     : %10.3f s %12.0f messages/s\n", baseline_s, baseline_rate);
-  std::printf("ratio fan-out / baseline : %10.2f   target >= %.2f: %s\n", ratio, kTargetRatio,
-              deadline::bench::verdict(ratio, kTargetRatio));
-  deadline::bench::result_line("fanout", "messages/s", comparison, kTargetRatio,
+  std::printf("baseline %-16s: %10.3f s %12.0f messages/s\n", backend.baseline_label, baseline_s, baseline_rate);
+  std::printf("ratio fan-out / baseline : %10.2f   target >= %.2f: %s\n", ratio, backend.target,
+              deadline::bench::verdict(ratio, backend.target));
+  deadline::bench::result_line(backend.result_name, "messages/s", comparison, backend.target,
                                "endpoints=" + std::to_string(endpoint_count));
   return 0;
+}
+
+int run_sqlite(std::int64_t endpoint_count, int rounds) {
+  const TempDir dir;  // declared first: removed after both databases are closed
+  const Backend backend{"fanout", "bulk insert", kSqliteTargetRatio, dir.path().string(),
+                        [&dir](const std::string& which) -> std::unique_ptr<BenchDatabase> {
+                          return std::make_unique<SqliteDatabase>(dir.path() / (which + ".sqlite"));
+                        }};
+  return run(backend, endpoint_count, rounds);
+}
+
+int run_postgresql(const std::string& server_uri, std::int64_t endpoint_count, int rounds) {
+  const Backend backend{"fanout_pg", "COPY", kPgTargetRatio,
+                        "two new databases on PostgreSQL " + deadline::store::uri_without_password(server_uri),
+                        [&server_uri](const std::string&) -> std::unique_ptr<BenchDatabase> {
+                          return std::make_unique<PgDatabase>(server_uri);
+                        }};
+  return run(backend, endpoint_count, rounds);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 3) {
-    std::fprintf(stderr, "usage: %s [ENDPOINTS (default 100000)] [ROUNDS (default 3)]\n", argv[0]);
-    return 2;
-  }
+  std::optional<std::string> postgresql;
   std::int64_t endpoints = 100000;
   std::int64_t rounds = 3;
   try {
+    postgresql = deadline::bench::take_postgresql_option(argc, argv);
+    if (argc > 3) {
+      std::fprintf(stderr, "usage: %s [--postgresql URI] [ENDPOINTS (default 100000)] [ROUNDS (default 3)]\n",
+                   argv[0]);
+      return 2;
+    }
     if (argc > 1) endpoints = parse_positive(argv[1], "ENDPOINTS");
     if (argc > 2) rounds = parse_positive(argv[2], "ROUNDS", 1000);
   } catch (const std::exception& e) {
@@ -314,7 +464,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    return run(endpoints, static_cast<int>(rounds));
+    return postgresql ? run_postgresql(*postgresql, endpoints, static_cast<int>(rounds))
+                      : run_sqlite(endpoints, static_cast<int>(rounds));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fanout_bench: %s\n", e.what());
     return 1;

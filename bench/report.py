@@ -2,7 +2,7 @@
 """report: runs every benchmark against BUILD_DIR and prints one table of figures, the baselines
 measured in the same run, ratios, targets and whether each is met.
 
-Usage: /usr/bin/python3 bench/report.py BUILD_DIR [--quick] [--logs DIR]
+Usage: /usr/bin/python3 bench/report.py BUILD_DIR [--quick] [--logs DIR] [--postgresql]
 
 Builds nothing: BUILD_DIR must hold deadlined, deadlinectl (daemon/) and fanout_bench,
 webhook_bench, slow_webhook_bench, email_bench (bench/), e.g.
@@ -19,6 +19,14 @@ Runs, one after the other (about 12 minutes on 2 cores; --quick, smaller sizes, 
   email_bench 5000 3           (--quick: 2000 2)
   feed_bench.py BUILD 5 3      (--quick: 2 1)
   daemon_bench.py BUILD        (--quick: --quick)
+With --postgresql, also the store on PostgreSQL: a throwaway server (tests/pg/pg_server.py, in a
+temporary directory, stopped and removed at the end), then
+  fanout_bench --postgresql URI 100000 3     (--quick: 20000 2)
+  webhook_bench --postgresql URI 20000 3     (--quick: 5000 2)
+right after their SQLite runs, each on its own line beside SQLite's. Opt-in because it needs
+PostgreSQL 15's server programs (postgresql-15: initdb, pg_ctl), which none of the other
+benchmarks does, and root or a `postgres` user to run them as; without the flag the report runs
+and takes what it did before.
 Each benchmark's whole output goes to DIR/NAME.log (default: a new /tmp/deadlined-report.*
 directory, kept); the table is built from the `RESULT name=... value=... baseline=... ratio=...
 target=... met=yes|no` lines they print last. A benchmark that fails (exit status other than 0)
@@ -30,6 +38,7 @@ import argparse
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,8 +49,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (row name, RESULT name, what the row compares). The order of the table.
 ROWS = [
     ("fan-out vs plain SQLite insert, {endpoints}", "fanout", "fanout"),
+    ("fan-out on PostgreSQL vs plain COPY, {endpoints}", "fanout_pg", "fanout_pg"),
     ("subscribe p99 during a {endpoints} fan-out (vs outside)", "subscribe_during_fanout", "fanout_load"),
     ("webhook vs plain libcurl multi", "webhook", "webhook"),
+    ("webhook on PostgreSQL vs plain libcurl multi", "webhook_pg", "webhook_pg"),
     ("webhook drain, slow receivers, vs the limit", "webhook_slow", "webhook_slow"),
     ("email vs libcurl SMTP client (pinned)", "email", "email"),
     ("feed full vs nginx", "feed_full", "feed"),
@@ -54,20 +65,51 @@ ROWS = [
 ]
 
 
-def benches(build, quick):
-    """(name, command, extra environment)."""
+def benches(build, quick, pg_uri=None):
+    """(name, command, extra environment). pg_uri: the PostgreSQL runs too, on that server."""
     b = os.path.join(build, "bench")
     py = "/usr/bin/python3"
     load_test = os.path.join(HERE, "..", "tests", "reliability", "load_test.py")
+    pg = ["--postgresql", pg_uri] if pg_uri else []
     return [
         ("fanout", [os.path.join(b, "fanout_bench")] + (["100000", "2"] if quick else ["1000000", "2"]), {}),
+    ] + ([
+        ("fanout_pg", [os.path.join(b, "fanout_bench")] + pg + (["20000", "2"] if quick else ["100000", "3"]), {}),
+    ] if pg_uri else []) + [
         ("fanout_load", [py, load_test, build], {"DEADLINED_LOAD_ENDPOINTS": "200000" if quick else "1000000"}),
         ("webhook", [os.path.join(b, "webhook_bench")] + (["5000", "2"] if quick else ["20000", "3"]), {}),
+    ] + ([
+        ("webhook_pg", [os.path.join(b, "webhook_bench")] + pg + (["5000", "2"] if quick else ["20000", "3"]), {}),
+    ] if pg_uri else []) + [
         ("webhook_slow", [os.path.join(b, "slow_webhook_bench")] + (["20000"] if quick else []), {}),
         ("email", [os.path.join(b, "email_bench")] + (["2000", "2"] if quick else ["5000", "3"]), {}),
         ("feed", [py, os.path.join(HERE, "feed_bench.py"), build] + (["2", "1"] if quick else ["5", "3"]), {}),
         ("daemon", [py, os.path.join(HERE, "daemon_bench.py"), build] + (["--quick"] if quick else []), {}),
     ]
+
+
+class PgServer:
+    """tests/pg/pg_server.py's throwaway server, in a new temporary directory: `uri` once started
+    (None, and `error` says why, if it did not start); stop() stops it and removes the directory."""
+
+    SCRIPT = os.path.join(HERE, "..", "tests", "pg", "pg_server.py")
+
+    def __init__(self):
+        self.parent = tempfile.mkdtemp(prefix="deadlined-report-pg.")
+        # As root the server runs as `postgres`, which must reach its socket directory inside.
+        os.chmod(self.parent, 0o755)
+        self.dir = os.path.join(self.parent, "server")
+        self.uri, self.error = None, ""
+        done = subprocess.run(["/usr/bin/python3", self.SCRIPT, "start", self.dir], capture_output=True, text=True)
+        if done.returncode == 0:
+            with open(os.path.join(self.dir, "uri")) as f:
+                self.uri = f.read().strip()
+        else:
+            self.error = (done.stdout + done.stderr).strip() or f"pg_server.py start: exit status {done.returncode}"
+
+    def stop(self):
+        subprocess.run(["/usr/bin/python3", self.SCRIPT, "stop", self.dir], capture_output=True)
+        shutil.rmtree(self.parent, ignore_errors=True)
 
 
 def machine():
@@ -149,11 +191,41 @@ def target_text(target):
     return f"{sign} {amount} {unit}".strip()
 
 
+def run_all(build, quick, server, logs, results, failures, durations):
+    for name, command, env in benches(build, quick, (server.uri or "unstarted") if server else None):
+        log_path = os.path.join(logs, name + ".log")
+        if name.endswith("_pg") and not server.uri:
+            # The server did not start: the PostgreSQL lines fail with its reason in their log.
+            with open(log_path, "w") as log:
+                log.write(f"the PostgreSQL server did not start:\n{server.error}\n")
+            failures[name] = (1, f"the PostgreSQL server did not start:\n{server.error}")
+            durations[name] = 0
+            continue
+        print(f"  {name:8} {' '.join(os.path.basename(c) if i == 0 else c for i, c in enumerate(command))} ...",
+              end="", flush=True)
+        t = time.monotonic()
+        with open(log_path, "w") as log:
+            code = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, cwd=os.path.dirname(HERE),
+                                  env={**os.environ, **env}).returncode
+        durations[name] = time.monotonic() - t
+        with open(log_path, errors="replace") as f:
+            text = f.read()
+        found = parse_results(text)
+        if code != 0 or not found:
+            failures[name] = (code, text)
+            print(f" FAILED (exit status {code}) after {durations[name]:.0f} s", flush=True)
+        else:
+            results.update(found)
+            print(f" {durations[name]:.0f} s", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(usage=__doc__)
     parser.add_argument("build_dir")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--logs")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="also run fanout_bench and webhook_bench with the store on PostgreSQL")
     try:
         args = parser.parse_args()
     except SystemExit:
@@ -173,29 +245,23 @@ def main():
     print(f"report: {started}; {machine()}; build {build} ({build_type(build)}); load average {load_before}; "
           f"logs in {logs}", flush=True)
     results, failures, durations = {}, {}, {}
-    for name, command, env in benches(build, args.quick):
-        log_path = os.path.join(logs, name + ".log")
-        print(f"  {name:8} {' '.join(os.path.basename(c) if i == 0 else c for i, c in enumerate(command))} ...",
-              end="", flush=True)
-        t = time.monotonic()
-        with open(log_path, "w") as log:
-            code = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, cwd=os.path.dirname(HERE),
-                                  env={**os.environ, **env}).returncode
-        durations[name] = time.monotonic() - t
-        with open(log_path, errors="replace") as f:
-            text = f.read()
-        found = parse_results(text)
-        if code != 0 or not found:
-            failures[name] = (code, text)
-            print(f" FAILED (exit status {code}) after {durations[name]:.0f} s", flush=True)
-        else:
-            results.update(found)
-            print(f" {durations[name]:.0f} s", flush=True)
+    server = None
+    if args.postgresql:
+        print("  pg server tests/pg/pg_server.py start ...", end="", flush=True)
+        server = PgServer()
+        print(f" {server.uri}" if server.uri else " FAILED", flush=True)
+    try:
+        run_all(build, args.quick, server, logs, results, failures, durations)
+    finally:
+        if server:
+            server.stop()
     load_after = loadavg()
 
     header = ("line", "figure", "baseline", "ratio", "target", "met?")
     rows = []
     for title, key, bench in ROWS:
+        if bench.endswith("_pg") and not args.postgresql:
+            continue
         r = results.get(key)
         title = title.format(subscribers=short_count(r.get("subscribers")) if r else "1M",
                              endpoints=short_count(r.get("endpoints")) if r else "1M",

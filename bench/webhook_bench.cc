@@ -10,6 +10,14 @@
 //
 //   ./build/bench/webhook_bench [MESSAGES] [ROUNDS] [MAX_IN_FLIGHT] [PER_ENDPOINT] [HOST_CONNECTIONS]
 //       defaults: 20000, 1, and the daemon's 64, 4 and CurlMultiOptions' 8; medians reported
+//   ./build/bench/webhook_bench --postgresql URI [MESSAGES] [ROUNDS] ...
+//       the same with the store on PostgreSQL (PgStore): URI is a server's maintenance database
+//       (tests/pg/pg_server.py start DIR writes one to DIR/uri); each round creates a database
+//       there (webhook_bench_…), dropped at the end. The baseline and target are unchanged
+//       (nothing of it touches a database). The PostgreSQL backend serving the store's
+//       connection does the store's work, so it is a sender too: it is pinned to CPU 0 with the
+//       other sender threads and its CPU counts in deadlined's per message. RESULT name=webhook_pg
+//       (SQLite: name=webhook).
 //
 // The receiver is a minimal HTTP/1.1 keep-alive responder (Boost.Beast parser, a fixed
 // "200 OK, Content-Length: 0" answer) on its own thread and io_context, listening on
@@ -60,12 +68,14 @@
 #include "base/temp_dir.h"
 #include "bench_support.h"
 #include "first_attempt_watch.h"
+#include "pg_bench_support.h"
 #include "calendar/loader.h"
 #include "delivery/curl_multi_client.h"
 #include "delivery/dispatcher.h"
 #include "delivery/webhook_channel.h"
 #include "delivery/webhook_event.h"
 #include "delivery/webhook_signature.h"
+#include "store/database_location.h"
 #include "store/forwarding_store.h"
 #include "store/sqlite_store.h"
 #include "store/store_thread.h"
@@ -247,21 +257,71 @@ std::vector<std::string> prepare_database(store::SqliteStore& s, std::int64_t co
   return ids;
 }
 
+// A round's store, set up as above (not timed), on either backend.
+struct RoundStore {
+  std::unique_ptr<deadline::bench::ScratchDatabase> database;  // PostgreSQL; first: dropped last
+  std::unique_ptr<store::Store> store;
+  std::vector<std::string> ids;  // the pending messages: the baseline posts the same ones
+  int server_pid = 0;            // PostgreSQL: the backend serving the store's connection
+  bool server_pinned = false;
+};
+
+// What differs between the two modes: where the store lives, and the result's name.
+struct Backend {
+  std::optional<std::string> server_uri;  // PostgreSQL's maintenance database; nullopt: SQLite
+  const char* result_name() const { return server_uri ? "webhook_pg" : "webhook"; }
+  const char* store_name() const { return server_uri ? "PostgreSQL" : "SQLite"; }
+};
+
+RoundStore open_round(const Backend& backend, const std::filesystem::path& dir, int round, std::int64_t count,
+                      const std::string& url, const std::string& secret, const Trigger& trigger, Instant now) {
+  RoundStore r;
+  if (!backend.server_uri) {
+    auto opened = store::SqliteStore::open(dir / ("round" + std::to_string(round + 1) + ".sqlite"));
+    require(opened.ok(), opened.ok() ? std::string() : opened.error());
+    std::unique_ptr<store::SqliteStore> sqlite = std::move(opened).value();
+    r.ids = prepare_database(*sqlite, count, url, secret, trigger, now);
+    r.store = std::move(sqlite);
+    return r;
+  }
+  // The same rows as prepare_database's, written by COPY (pg_bench_support.h).
+  r.database = std::make_unique<deadline::bench::ScratchDatabase>(*backend.server_uri, "webhook_bench");
+  std::unique_ptr<deadline::pg::PgStore> pg = deadline::bench::open_pg_store(r.database->uri());
+  deadline::pg::PgConnection connection = deadline::bench::connect_pg(r.database->uri());
+  deadline::bench::copy_population(
+      connection, count,
+      [&url, &secret](std::int64_t i) {
+        return deadline::bench::PopulationRow{"subscriber" + std::to_string(i) + "@example.cn",
+                                              "hash-" + std::to_string(i), "webhook", url, secret, ""};
+      },
+      now);
+  deadline::bench::fire_for_every_endpoint(*pg, count, trigger, now);
+  const deadline::pg::PgResult pending =
+      deadline::bench::exec_pg(connection, "SELECT id FROM messages WHERE state = 'pending' ORDER BY endpoint_id");
+  for (int i = 0; i < pending.rows(); ++i) r.ids.push_back(pending.text(i, 0));
+  require(static_cast<std::int64_t>(r.ids.size()) == count, "the database does not hold one pending message each");
+  (void)r.database->checkpoint();  // as the SQLite mode's checkpoint: the run does not write the setup's pages
+  r.server_pid = pg->connection().backend_pid();
+  r.server_pinned = deadline::bench::pin_process(r.server_pid, kSenderCpu);
+  r.store = std::move(pg);
+  return r;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Instruments for the measured side (the library is untouched; these wrap its interfaces).
 
-// Forwards to the SqliteStore (store/forwarding_store.h), timing the delivery calls, and notices
-// the commit that records the last delivered message.
+// Forwards to the store (store/forwarding_store.h; SqliteStore or PgStore), timing the delivery
+// calls, and notices the commit that records the last delivered message.
 class TimedStore final : public store::ForwardingStore {
  public:
-  TimedStore(std::unique_ptr<store::SqliteStore> inner, std::int64_t expected,
+  TimedStore(std::unique_ptr<store::Store> inner, std::int64_t expected,
              std::function<void(Steady::time_point)> all_recorded)
       : ForwardingStore(std::move(inner)), expected_(expected), all_recorded_(std::move(all_recorded)) {}
 
   CallStats claims, records;
   std::int64_t recorded_delivered = 0;
   std::vector<int> claim_sizes;
-  store::SqliteStore& inner() { return static_cast<store::SqliteStore&>(target()); }
+  store::Store& inner() { return target(); }
 
   Result<std::vector<store::OutboundMessage>> claim_ready(Instant now, const std::vector<EndpointKind>& kinds,
                                                           int limit, int per_endpoint) override {
@@ -348,17 +408,20 @@ struct DeadlinedFigures {
   double delivery_cpu = 0;  // every other thread of the process but the receiver: CurlMultiClient's
                             // delivery thread (and libcurl's resolver threads, if any)
   double receiver_cpu = 0;  // the receiver thread's, over the run
+  double server_cpu = 0;    // PostgreSQL: the backend serving the store's connection; 0 on SQLite
   std::vector<int> claim_sizes;
 };
 
-DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::shared_ptr<const Calendar> calendar,
-                               Receiver& receiver, const std::string& secret, const Settings& settings) {
+// `server_pid`: the PostgreSQL backend the store talks to (its CPU is the store's too), 0 on SQLite.
+DeadlinedFigures run_deadlined(std::unique_ptr<store::Store> owned_store, int server_pid,
+                               std::shared_ptr<const Calendar> calendar, Receiver& receiver,
+                               const std::string& secret, const Settings& settings) {
   const std::int64_t n = settings.messages;
   asio::io_context io;
   std::optional<Steady::time_point> finished;
   std::function<void()> stop_all;  // set below, once the dispatcher exists
 
-  auto timed_owner = std::make_unique<TimedStore>(std::move(sqlite), n, [&io, &finished, &stop_all](Steady::time_point at) {
+  auto timed_owner = std::make_unique<TimedStore>(std::move(owned_store), n, [&io, &finished, &stop_all](Steady::time_point at) {
     // On the store thread: the commit that recorded the last delivery has returned.
     asio::post(io, [&finished, &stop_all, at] {
       finished = at;
@@ -400,6 +463,8 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
   receiver.capture_next();
   const double store_cpu_start = store_thread_cpu(), receiver_cpu_start = receiver.cpu_seconds();
   const double process_cpu_start = deadline::bench::process_cpu_seconds();
+  const auto server_cpu = [server_pid] { return server_pid ? deadline::bench::process_cpu_seconds_of(server_pid) : 0.0; };
+  const double server_cpu_start = server_cpu();
   const double cpu_start = thread_cpu_seconds();
   const auto start = Steady::now();
   dispatcher.start();
@@ -409,6 +474,7 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
   const double receiver_cpu = receiver.cpu_seconds() - receiver_cpu_start;
   const double store_cpu = store_thread_cpu() - store_cpu_start;
   const double process_cpu = deadline::bench::process_cpu_seconds() - process_cpu_start;
+  const double backend_cpu = server_cpu() - server_cpu_start;
   store_thread.stop();  // joined: the store is ours to read from this thread now
   require(watch.failure().empty(), watch.failure());
   require(finished.has_value(), "the run ended before every message was recorded");
@@ -425,6 +491,7 @@ DeadlinedFigures run_deadlined(std::unique_ptr<store::SqliteStore> sqlite, std::
   f.main_cpu = main_cpu;
   f.store_cpu = store_cpu;
   f.receiver_cpu = receiver_cpu;
+  f.server_cpu = backend_cpu;
   f.delivery_cpu = std::max(0.0, process_cpu - main_cpu - store_cpu - receiver_cpu);
 
   // Checks: the database holds N delivered messages and nothing else; the receiver saw N
@@ -651,7 +718,7 @@ void print_round_detail(const DeadlinedFigures& f) {
   }
 }
 
-int run(const Settings& settings) {
+int run(const Settings& settings, const Backend& backend) {
   const TempDir dir;  // declared first: removed after the databases are closed
   // Before any other thread starts: the store thread and libcurl's inherit CPU 0; the receiver
   // moves itself to CPU 1.
@@ -670,30 +737,35 @@ int run(const Settings& settings) {
   std::printf("%lld webhook endpoints -> %s, %d round(s); max_in_flight %d, per_endpoint %d, "
               "host connections %ld; in %s\n",
               static_cast<long long>(n), url.c_str(), settings.rounds, settings.max_in_flight, settings.per_endpoint,
-              settings.host_connections, dir.path().c_str());
+              settings.host_connections,
+              backend.server_uri
+                  ? ("a new database per round on PostgreSQL " + deadline::store::uri_without_password(*backend.server_uri))
+                        .c_str()
+                  : dir.path().c_str());
   std::fflush(stdout);
 
   std::vector<double> deadlined_times, baseline_times, client_only_times;
   std::vector<double> deadlined_cpu_us, baseline_cpu_us;  // sender CPU per delivered message
   double deadlined_busy = 0, baseline_busy = 0;           // the receiver core's, the highest of any round
   std::size_t body_bytes = 0;
+  bool server_pinned = true;  // PostgreSQL: every round's backend was pinned with the senders
   for (int round = 0; round < settings.rounds; ++round) {
     const Instant now = deadline::SystemClock{}.now();
-    auto opened = store::SqliteStore::open(dir.path() / ("round" + std::to_string(round + 1) + ".sqlite"));
-    require(opened.ok(), opened.ok() ? std::string() : opened.error());
-    std::unique_ptr<store::SqliteStore> sqlite = std::move(opened).value();
-    const std::vector<std::string> ids = prepare_database(*sqlite, n, url, secret, trigger, now);
-    const std::vector<PreparedRequest> requests = prepare_requests(ids, *calendar, secret, now);
+    RoundStore round_store = open_round(backend, dir.path(), round, n, url, secret, trigger, now);
+    server_pinned = server_pinned && (!backend.server_uri || round_store.server_pinned);
+    const std::vector<PreparedRequest> requests = prepare_requests(round_store.ids, *calendar, secret, now);
     body_bytes = requests.front().body.size();
 
     BaselineFigures baseline;
     DeadlinedFigures measured;
     if (round % 2 == 0) {
-      measured = run_deadlined(std::move(sqlite), calendar, receiver, secret, settings);
+      measured = run_deadlined(std::move(round_store.store), round_store.server_pid, calendar, receiver, secret,
+                               settings);
       baseline = run_baseline(requests, receiver, url, settings);
     } else {
       baseline = run_baseline(requests, receiver, url, settings);
-      measured = run_deadlined(std::move(sqlite), calendar, receiver, secret, settings);
+      measured = run_deadlined(std::move(round_store.store), round_store.server_pid, calendar, receiver, secret,
+                               settings);
     }
     const ClientOnlyFigures client_only = run_client_only(requests, receiver, url, settings);
     require(receiver.unexpected() == 0, "the receiver got requests other than POST /hook");
@@ -704,15 +776,17 @@ int run(const Settings& settings) {
     print_round_detail(measured);
     std::printf("  baseline:     %.3f s CPU on its thread\n", baseline.cpu);
     // Every sender thread's CPU (RUSAGE_THREAD's clock), and how busy the receiver's core was.
-    deadlined_cpu_us.push_back((measured.main_cpu + measured.store_cpu + measured.delivery_cpu) /
+    deadlined_cpu_us.push_back((measured.main_cpu + measured.store_cpu + measured.delivery_cpu + measured.server_cpu) /
                                static_cast<double>(n) * 1e6);
     baseline_cpu_us.push_back(baseline.cpu / static_cast<double>(n) * 1e6);
     deadlined_busy = std::max(deadlined_busy, measured.receiver_cpu / measured.seconds);
     baseline_busy = std::max(baseline_busy, baseline.receiver_cpu / baseline.seconds);
-    std::printf("  sender CPU per message: deadlined %.1f us (main %.3f s + store %.3f s + delivery %.3f s), "
+    char backend_part[48] = "";
+    if (backend.server_uri) std::snprintf(backend_part, sizeof backend_part, " + PostgreSQL backend %.3f s", measured.server_cpu);
+    std::printf("  sender CPU per message: deadlined %.1f us (main %.3f s + store %.3f s + delivery %.3f s%s), "
                 "baseline %.1f us; receiver core busy: deadlined %s, baseline %s\n",
                 deadlined_cpu_us.back(), measured.main_cpu, measured.store_cpu, measured.delivery_cpu,
-                baseline_cpu_us.back(),
+                backend_part, baseline_cpu_us.back(),
                 percent(measured.receiver_cpu, measured.seconds).c_str(),
                 percent(baseline.receiver_cpu, baseline.seconds).c_str());
     std::printf("  for comparison: CurlMultiClient alone (no store, no signing) %.3f s, %.3f s CPU (caller and "
@@ -727,8 +801,8 @@ int run(const Settings& settings) {
   std::printf("messages                   : %10lld (one per webhook endpoint, signed, %zu-byte bodies)\n",
               static_cast<long long>(n), body_bytes);
   std::printf("rounds                     : %10d (medians below)\n", settings.rounds);
-  std::printf("deadlined Dispatcher       : %10.3f s %12.0f messages/s (recorded delivered)\n", deadlined_s,
-              deadlined_rate);
+  std::printf("deadlined Dispatcher       : %10.3f s %12.0f messages/s (recorded delivered in %s)\n", deadlined_s,
+              deadlined_rate, backend.store_name());
   std::printf("baseline plain curl multi  : %10.3f s %12.0f requests/s\n", baseline_s, baseline_rate);
   std::printf("ratio deadlined / baseline : %10.2f   target >= %.2f: %s\n", ratio, kTargetRatio,
               deadline::bench::verdict(ratio, kTargetRatio));
@@ -737,29 +811,35 @@ int run(const Settings& settings) {
               client_only_s, static_cast<double>(n) / client_only_s, baseline_s / client_only_s);
   std::printf("sender CPU per message     : deadlined %.1f us, baseline %.1f us (medians; %.2f x)\n",
               median(deadlined_cpu_us), median(baseline_cpu_us), median(deadlined_cpu_us) / median(baseline_cpu_us));
-  std::printf("pinning                    : %s\n",
+  std::printf("pinning                    : %s%s\n",
               pinned ? "both senders on CPU 0, the receiver on CPU 1"
-                     : "NOT pinned (this machine has fewer than 2 CPUs, or affinity was refused)");
+                     : "NOT pinned (this machine has fewer than 2 CPUs, or affinity was refused)",
+              !backend.server_uri ? ""
+              : server_pinned     ? "; the PostgreSQL backend on CPU 0 (the server's other processes are not pinned)"
+                                  : "; the PostgreSQL backend NOT pinned (affinity refused: run as root or the "
+                                    "server's user)");
   const bool valid = std::max(deadlined_busy, baseline_busy) <= kReceiverBusyLimit;
   std::printf("receiver core busy (max)   : deadlined %.0f%%, baseline %.0f%%: %s\n", deadlined_busy * 100,
               baseline_busy * 100,
               valid ? "valid" : "INVALID: above 80%, the receiver rather than the sender may set the pace");
-  deadline::bench::result_line("webhook", "messages/s", comparison, kTargetRatio);
+  deadline::bench::result_line(backend.result_name(), "messages/s", comparison, kTargetRatio);
   return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 6) {
-    std::fprintf(stderr,
-                 "usage: %s [MESSAGES (default 20000)] [ROUNDS (default 1)] [MAX_IN_FLIGHT (default 64)] "
-                 "[PER_ENDPOINT (default 4)] [HOST_CONNECTIONS (default 8)]\n",
-                 argv[0]);
-    return 2;
-  }
   Settings settings;
+  Backend backend;
   try {
+    backend.server_uri = deadline::bench::take_postgresql_option(argc, argv);
+    if (argc > 6) {
+      std::fprintf(stderr,
+                   "usage: %s [--postgresql URI] [MESSAGES (default 20000)] [ROUNDS (default 1)] "
+                   "[MAX_IN_FLIGHT (default 64)] [PER_ENDPOINT (default 4)] [HOST_CONNECTIONS (default 8)]\n",
+                   argv[0]);
+      return 2;
+    }
     if (argc > 1) settings.messages = parse_positive(argv[1], "MESSAGES");
     if (argc > 2) settings.rounds = static_cast<int>(parse_positive(argv[2], "ROUNDS", 1000));
     if (argc > 3) settings.max_in_flight = static_cast<int>(parse_positive(argv[3], "MAX_IN_FLIGHT", 10000));
@@ -775,7 +855,7 @@ int main(int argc, char** argv) {
   }
   int status = 1;
   try {
-    status = run(settings);
+    status = run(settings, backend);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "webhook_bench: %s\n", e.what());
     status = 1;
