@@ -189,11 +189,16 @@ class Database(FaultCase):
                                  capture_output=True, text=True)
         self.assertEqual(mounted.returncode, 0, f"cannot mount a tmpfs (root needed): {mounted.stderr}")
         self.addCleanup(lambda: subprocess.run(["umount", "-l", data]))
+        moved = os.path.join(data, "db.sqlite")
         with open(d.config) as f:
             config = f.read()
+        self.assertIn(f'database = "{d.db}"', config)  # the harness's file, named by its full path
         with open(d.config, "w") as f:
-            f.write(config.replace('database = "db.sqlite"', 'database = "data/db.sqlite"'))
-        d.db = os.path.join(data, "db.sqlite")
+            f.write(config.replace(f'database = "{d.db}"', f'database = "{moved}"'))
+        d.db = d.database.location = moved  # deadlinectl's --db and the test's own reads
+        # The secrets' default files follow the database file (harness.Daemon).
+        d.admin_token_file = os.path.join(data, "admin-token")
+        d.token_keys_file = os.path.join(data, "token-keys")
         return data
 
     @staticmethod
