@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The long form of tests/reliability/ (issue 11): the same programs as CTest's reliability.*
 # tests with DEADLINED_RELIABILITY=long (e.g. 20 kill -9 rounds instead of a few, 60 s of load),
-# one after the other, without CTest's time limits. Run on demand, not in CI:
+# one after the other, without CTest's time limits. Then the crash, fan-out crash, clock and
+# fault tests again with the daemon's data on PostgreSQL (issue "The store on PostgreSQL" §2).
+# Run on demand, not in CI:
 #   scripts/reliability-long.sh build
 set -uo pipefail
 if [ $# -ne 1 ]; then
@@ -10,20 +12,49 @@ if [ $# -ne 1 ]; then
 fi
 build=$(cd "$1" && pwd) || exit 2
 here=$(cd "$(dirname "$0")/../tests/reliability" && pwd)
+pg_server=$(cd "$here/../pg" && pwd)/pg_server.py
 export DEADLINED_RELIABILITY=long
 failed=()
-for test in "$here"/*_test.py; do
-  echo "== $(basename "$test") (long form)"
-  start=$SECONDS
-  if /usr/bin/python3 "$test" "$build"; then
-    echo "== $(basename "$test") passed in $((SECONDS - start)) s"
+
+# run NAME TEST [VAR=VALUE ...]: TEST's long form with the variables added, timed.
+run() {
+  local name=$1 test=$2 start=$SECONDS
+  shift 2
+  echo "== $name (long form)"
+  if env "$@" /usr/bin/python3 "$test" "$build"; then
+    echo "== $name passed in $((SECONDS - start)) s"
   else
-    echo "== $(basename "$test") FAILED after $((SECONDS - start)) s"
-    failed+=("$(basename "$test")")
+    echo "== $name FAILED after $((SECONDS - start)) s"
+    failed+=("$name")
   fi
+}
+
+# Every test on its default backend: a SQLite file (pg_outage_test.py: a PostgreSQL server of
+# its own).
+for test in "$here"/*_test.py; do
+  run "$(basename "$test")" "$test"
 done
+
+# On PostgreSQL: one server for these runs (tests/pg/pg_server.py: socket only, in a temporary
+# directory, stopped on exit), each test's daemon on a database of its own there. faults_test.py
+# runs its receiver and SMTP relay faults; its database faults (a full disk under a SQLite file,
+# the file's write lock held by another process) do not apply to a server and skip themselves:
+# PostgreSQL's own faults (the server stopped, its sessions terminated) are pg_outage_test.py's.
+pg_dir=$(mktemp -d -t deadlined-pg-reliability-XXXXXX) && rmdir "$pg_dir" || exit 1
+trap '/usr/bin/python3 "$pg_server" stop "$pg_dir"' EXIT
+if /usr/bin/python3 "$pg_server" start "$pg_dir"; then
+  for name in crash fanout_crash clock faults; do
+    run "${name}_test.py on PostgreSQL" "$here/${name}_test.py" \
+      DEADLINED_TEST_BACKEND=postgresql DEADLINED_PG_DIR="$pg_dir"
+  done
+else
+  echo "== the PostgreSQL server did not start: no PostgreSQL runs"
+  failed+=("PostgreSQL server")
+fi
+
 if [ ${#failed[@]} -gt 0 ]; then
-  echo "failed: ${failed[*]}"
+  echo "failed:"
+  printf '  %s\n' "${failed[@]}"
   exit 1
 fi
 echo "every reliability test passed in its long form"

@@ -13,7 +13,9 @@ The points below are placed so each case is unambiguous (minutes from the 300 s 
 the tests assert the exact rows of triggers and deliveries and exactly what the receiver got.
 
 The daemon's clock is the harness's offset file, replaced in one step while the daemon runs
-(it rereads it at every pass; replan_seconds = 1 makes a pass at least every second).
+(it rereads it at every pass; replan_seconds = 1 makes a pass at least every second). Its database
+is a SQLite file, or PostgreSQL with DEADLINED_TEST_BACKEND=postgresql
+(tests/integration/test_database.py); every read and write goes through the harness.
 
 Short form (default, CI): 2 webhook endpoints, quiet periods of 3 replan periods. Long form
 (DEADLINED_RELIABILITY=long): 200 endpoints, quiet periods of 10 replan periods.
@@ -22,7 +24,6 @@ Usage: /usr/bin/python3 clock_test.py BUILD_DIR
 
 import json
 import os
-import sqlite3
 import sys
 import time
 import unittest
@@ -82,12 +83,13 @@ class ClockCase(unittest.TestCase):
         with open(self.d.config, "w") as f:
             f.write(config.replace("replan_seconds = 1\n", f"replan_seconds = 1\nleads = {json.dumps(leads)}\n"))
         self.d.ctl("outbox")  # creates and migrates the database
-        with sqlite3.connect(self.d.db) as db:
-            for i in range(1, ENDPOINTS + 1):
-                db.execute("INSERT INTO subscribers (id, email, email_hash, state, created_at) "
-                           "VALUES (?, ?, ?, 'active', 0)", (i, f"user{i}@example.cn", f"hash{i}"))
-                db.execute("INSERT INTO endpoints (id, subscriber_id, kind, address, secret, created_at) "
-                           "VALUES (?, ?, 'webhook', ?, ?, 0)", (i, i, f"{self.receiver.url}/{i}", SECRET))
+        self.d.database.executemany([
+            ("INSERT INTO subscribers (id, email, email_hash, state, created_at) VALUES (?, ?, ?, 'active', 0)",
+             [(i, f"user{i}@example.cn", f"hash{i}") for i in range(1, ENDPOINTS + 1)]),
+            ("INSERT INTO endpoints (id, subscriber_id, kind, address, secret, created_at) "
+             "VALUES (?, ?, 'webhook', ?, ?, 0)",
+             [(i, i, f"{self.receiver.url}/{i}", SECRET) for i in range(1, ENDPOINTS + 1)])])
+        self.d.database.after_explicit_ids()  # PostgreSQL's identity sequences past the ids given here
         set_clock(self.d, clock)
         self.d.start()
         # The first pass starts the cursor at now: points due before it never fire.
@@ -96,9 +98,11 @@ class ClockCase(unittest.TestCase):
 
     # --- what the daemon recorded and what arrived -------------------------------------------------
     def triggers(self):
-        """(window key, lead, due_at, outcome, messages), in due order."""
-        return [(w.split("/")[1], lead, due, outcome, n) for w, lead, due, outcome, n in self.d.sql(
-            "SELECT window_id, lead, due_at, outcome, messages FROM triggers ORDER BY due_at, window_id, lead")]
+        """(window key, lead, due_at, outcome, messages), in due order (ties by window id and lead,
+        sorted here: a PostgreSQL database's collation need not be SQLite's byte order)."""
+        rows = self.d.sql("SELECT window_id, lead, due_at, outcome, messages FROM triggers")
+        return [(w.split("/")[1], lead, due, outcome, n) for w, lead, due, outcome, n in
+                sorted(rows, key=lambda row: (row[2], row[0], row[1]))]
 
     def wait_triggers(self, count, what):
         """Waits for `count` trigger rows whose fan-outs have finished: a trigger is recorded

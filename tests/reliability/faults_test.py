@@ -6,6 +6,11 @@ SQLITE_BUSY). For each: the daemon keeps serving HTTP, says what happened in its
 /metrics (read by the test), and once the fault clears every message arrives, exactly once where
 the fault allows it to be known (a receiver that never answered may see the same id again).
 
+On PostgreSQL (DEADLINED_TEST_BACKEND=postgresql, tests/integration/test_database.py) the receiver
+and relay faults run as they are; the database faults are a SQLite file's (a full disk under it, its
+write lock) and skip themselves: PostgreSQL's own (the server stopped, sessions terminated) are
+pg_outage_test.py's.
+
 Usage: /usr/bin/python3 faults_test.py BUILD_DIR   (root: the disk-full case mounts a tmpfs)"""
 
 import email
@@ -24,7 +29,7 @@ from email import policy
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from faulty_receiver import FaultyReceiver  # noqa: E402
-from harness import SHANGHAI, Daemon, calendar_toml, wait_for  # noqa: E402
+from harness import BACKEND, SHANGHAI, Daemon, calendar_toml, wait_for  # noqa: E402
 from smtp_server import SmtpServer  # noqa: E402
 
 BUILD_DIR = None
@@ -172,6 +177,7 @@ class SmtpRelay(FaultCase):
         self.assertEqual(d.stop(), 0)
 
 
+@unittest.skipUnless(BACKEND == "sqlite", "a SQLite file's faults: PostgreSQL's are pg_outage_test.py's")
 class Database(FaultCase):
     ENDPOINTS = 2000
 
@@ -183,11 +189,16 @@ class Database(FaultCase):
                                  capture_output=True, text=True)
         self.assertEqual(mounted.returncode, 0, f"cannot mount a tmpfs (root needed): {mounted.stderr}")
         self.addCleanup(lambda: subprocess.run(["umount", "-l", data]))
+        moved = os.path.join(data, "db.sqlite")
         with open(d.config) as f:
             config = f.read()
+        self.assertIn(f'database = "{d.db}"', config)  # the harness's file, named by its full path
         with open(d.config, "w") as f:
-            f.write(config.replace('database = "db.sqlite"', 'database = "data/db.sqlite"'))
-        d.db = os.path.join(data, "db.sqlite")
+            f.write(config.replace(f'database = "{d.db}"', f'database = "{moved}"'))
+        d.db = d.database.location = moved  # deadlinectl's --db and the test's own reads
+        # The secrets' default files follow the database file (harness.Daemon).
+        d.admin_token_file = os.path.join(data, "admin-token")
+        d.token_keys_file = os.path.join(data, "token-keys")
         return data
 
     @staticmethod
