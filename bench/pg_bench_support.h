@@ -25,6 +25,7 @@
 
 #include "bench_support.h"
 #include "pg/pg_connection.h"
+#include "store/database_copy.h"
 #include "pg/pg_store.h"
 
 namespace deadline::bench {
@@ -107,16 +108,7 @@ class CopyIn {
 
   CopyIn& field(std::string_view text) {
     separate();
-    // Text format: backslash, and the delimiters (tab, newline, carriage return) are escaped.
-    for (const char c : text) {
-      switch (c) {
-        case '\\': buffer_ += "\\\\"; break;
-        case '\t': buffer_ += "\\t"; break;
-        case '\n': buffer_ += "\\n"; break;
-        case '\r': buffer_ += "\\r"; break;
-        default: buffer_ += c;
-      }
-    }
+    deadline::store::append_copy_text(buffer_, text);  // the text format's escapes
     return *this;
   }
   CopyIn& field(std::int64_t value) {

@@ -4,14 +4,8 @@
 
 namespace deadline::store {
 
-namespace {
-
-void append_canonical(std::string& out, const Value& value) {
-  if (!value) {
-    out += "\\N";
-    return;
-  }
-  for (const char c : *value) {
+void append_copy_text(std::string& out, std::string_view text) {
+  for (const char c : text) {
     switch (c) {
       case '\\': out += "\\\\"; break;
       case '\t': out += "\\t"; break;
@@ -20,6 +14,16 @@ void append_canonical(std::string& out, const Value& value) {
       default: out += c;
     }
   }
+}
+
+namespace {
+
+void append_canonical(std::string& out, const Value& value) {
+  if (!value) {
+    out += "\\N";
+    return;
+  }
+  append_copy_text(out, *value);
 }
 
 }  // namespace

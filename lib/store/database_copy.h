@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -35,6 +36,10 @@ struct DatabaseSum {
 };
 
 Result<std::unique_ptr<TableRows>> open_table_rows(const DatabaseLocation& where);
+
+// `text` as PostgreSQL's COPY text format writes a value: backslash, tab, newline and carriage
+// return escaped with a backslash. The canonical row form uses it too.
+void append_copy_text(std::string& out, std::string_view text);
 
 Result<DatabaseSum> canonical_sum(TableRows& database);
 
