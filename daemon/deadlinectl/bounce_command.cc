@@ -34,7 +34,7 @@ int record_bounce(const StoreSource& source, std::istream& dsn, const std::strin
         << "), nothing to record\n";
     return 0;
   }
-  auto store = store::open_store(source.database.string(), {"deadlinectl bounce", {}});
+  auto store = store::open_store(source.database.string(), store::settings_named("deadlinectl bounce"));
   if (!store) {
     err << "deadlinectl bounce: " << store.error() << '\n';
     return kExitTempFail;

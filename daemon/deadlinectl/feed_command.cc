@@ -25,7 +25,7 @@ int export_ics_command(const CalendarSource& source, const IcsExportOptions& opt
     err << "deadlinectl: " << selection.error() << '\n';
     return 2;
   }
-  auto store = store::open_store(options.database.string(), {"deadlinectl", {}});
+  auto store = store::open_store(options.database.string(), store::settings_named("deadlinectl"));
   if (!store) {
     err << "deadlinectl: " << store.error() << '\n';
     return 1;

@@ -25,7 +25,7 @@ Result<json> history_offline(const Globals& g, const std::string& programme, int
   const auto running = store::daemon_running_on(g.store.database.string());
   if (!running) return Result<json>::failure(running.error());
   if (!running->empty()) return Result<json>::failure(*running + "; use --admin URL to ask it");
-  auto store = store::open_store(g.store.database.string(), {"deadlinectl", {}});
+  auto store = store::open_store(g.store.database.string(), store::settings_named("deadlinectl"));
   if (!store) return Result<json>::failure(store.error());
   const auto history = store.value()->revision_history(programme, limit);
   if (!history) return Result<json>::failure(history.error());
@@ -88,7 +88,7 @@ Result<json> changes_offline(const Globals& g, const ChangesRequest& request) {
   const auto running = store::daemon_running_on(g.store.database.string());
   if (!running) return Result<json>::failure(running.error());
   if (!running->empty()) return Result<json>::failure(*running + "; use --admin URL to ask it");
-  auto store = store::open_store(g.store.database.string(), {"deadlinectl", {}});
+  auto store = store::open_store(g.store.database.string(), store::settings_named("deadlinectl"));
   if (!store) return Result<json>::failure(store.error());
   if (request.verb == "list") {
     const auto staged = store.value()->staged_revision();

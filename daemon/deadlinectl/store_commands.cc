@@ -22,7 +22,7 @@ constexpr int kEverything = std::numeric_limits<int>::max();  // no limit on a l
 // The database as the operator's verbs see it: the admin store's calls (admin_store.h), which
 // also names the calls it shares with other clients unambiguously.
 std::shared_ptr<store::AdminStore> open_store(const StoreSource& source, std::ostream& err) {
-  auto opened = store::open_store(source.database.string(), {"deadlinectl", {}});
+  auto opened = store::open_store(source.database.string(), store::settings_named("deadlinectl"));
   if (!opened) {
     err << "deadlinectl: " << opened.error() << '\n';
     return nullptr;

@@ -908,7 +908,8 @@ int run(const Flags& flags) {
   }
   // Room for every HTTP connection, plus the database, the relay and webhook connections.
   raise_file_limit(static_cast<std::size_t>(config->max_connections) + 256);
-  // One daemon per database, and no offline deadlinectl verb beside it (owned_store.h).
+  // One daemon per SQLite file; on PostgreSQL a node among others whose link keys fit; never
+  // beside an offline deadlinectl verb (owned_store.h).
   auto store = open_owned_store(*config);
   if (!store) {
     log::error("store", store.error());
@@ -917,6 +918,10 @@ int run(const Flags& flags) {
   auto keys = load_or_create_key_ring(config->token_keys_file);
   if (!keys) {
     log::error("tokens", keys.error());
+    return 1;
+  }
+  if (const Status joined = join_as_node(store.value(), keys.value()); !joined) {
+    log::error("store", joined.error());
     return 1;
   }
   auto smtp = load_smtp_credentials(config->email.credentials_file);

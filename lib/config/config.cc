@@ -81,6 +81,7 @@ void read_daemon(TableReader& r, const fs::path& base, Config& c) {
   if (c.token_keys_file == default_keys) c.token_keys_file = default_secrets_dir(c.database) / "token-keys";
   if (c.admin.token_file == default_admin_token) c.admin.token_file = default_secrets_dir(c.database) / "admin-token";
   c.database_credentials_file = read_path(r, "database_credentials_file", base, c.database_credentials_file);
+  read_duration(r, "claim_lease_seconds", 3, 600, c.claim_lease);
   c.calendars = read_path(r, "calendars", base, c.calendars);
   read_duration(r, "shutdown_grace_seconds", 1, 600, c.shutdown_grace);
 }

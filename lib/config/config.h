@@ -22,6 +22,9 @@ struct Config {
   // Empty: $CREDENTIALS_DIRECTORY/pgpass when systemd passed one (LoadCredential=pgpass:…), else
   // libpq's default ($PGPASSFILE, ~/.pgpass).
   std::filesystem::path database_credentials_file;
+  // PostgreSQL: how long a node's claim on a message outlives the node's last heartbeat (it
+  // beats every second); then another node sends the message, with the same id.
+  std::chrono::seconds claim_lease{30};
   std::filesystem::path calendars;
   std::string listen = "127.0.0.1:8080";
   std::chrono::seconds http_read_timeout{15};

@@ -106,7 +106,7 @@ void Scheduler::wake() {
         const auto started = std::chrono::steady_clock::now();
         Step step;
         auto chunk = store.continue_firing(now, options.fanout_chunk, *deciders);
-        if (!chunk || chunk->firing_id != 0) {
+        if (!chunk || chunk->firing_id != 0 || chunk->elsewhere) {
           step.chunk = std::move(chunk);
         } else {
           step.pass = run_pass(store, *plan, now, options.pass);
@@ -142,7 +142,9 @@ void Scheduler::on_chunk_done(const Result<store::ChunkOutcome>& chunk, std::chr
   pass_running_ = false;
   {
     const std::lock_guard<std::mutex> lock(status_mutex_);
-    if (chunk) {
+    if (chunk && chunk->elsewhere) {
+      // nothing ran here
+    } else if (chunk) {
       ++status_.chunks;
       status_.firing_in_progress = chunk->finished ? 0 : chunk->firing_id;
       if (chunk->finished) ++status_.firings_finished;
@@ -154,6 +156,10 @@ void Scheduler::on_chunk_done(const Result<store::ChunkOutcome>& chunk, std::chr
   if (!chunk) {
     // Nothing of a failed chunk was committed; it runs again at the next replan.
     log::error("scheduler", chunk.error());
+  } else if (chunk->elsewhere) {
+    // Another node is running the oldest firing's chunk: look again soon, to share its chunks
+    // or to resume it should that node die.
+    if (!stopped_) arm_timer_after(options_.elsewhere_retry);
   } else {
     if (chunk->messages > 0 && on_messages_) on_messages_();
     firing_took_ += took;
@@ -181,6 +187,7 @@ void Scheduler::on_chunk_done(const Result<store::ChunkOutcome>& chunk, std::chr
     arm_timer(std::nullopt);
     return;
   }
+  if (chunk->elsewhere) return;  // the timer above
   // The next chunk right away: posted behind whatever waits for the store thread meanwhile.
   wake_again_ = false;
   wake();
@@ -202,8 +209,21 @@ void Scheduler::on_pass_done(PassReport report, std::chrono::milliseconds took, 
     wake();
     return;
   }
+  if (report.errors.empty() && report.recorded_elsewhere > 0) {
+    // Another node fired these (several nodes on one database): watch its firing, to share its
+    // chunks or resume it should that node die (continue_firing's `elsewhere`).
+    arm_timer_after(options_.elsewhere_retry);
+    return;
+  }
   // After a store error, try again at the next replan rather than spinning.
   arm_timer(report.errors.empty() ? report.next_due : std::nullopt);
+}
+
+void Scheduler::arm_timer_after(std::chrono::steady_clock::duration wait) {
+  timer_.expires_after(wait);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) wake();
+  });
 }
 
 void Scheduler::arm_timer(std::optional<Instant> next_due) {
@@ -216,10 +236,7 @@ void Scheduler::arm_timer(std::optional<Instant> next_due) {
         std::chrono::duration_cast<std::chrono::steady_clock::duration>(*next_due - reading.first) - reading.second;
     wait = std::clamp(until_due, std::chrono::steady_clock::duration::zero(), wait);
   }
-  timer_.expires_after(wait);
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) wake();
-  });
+  arm_timer_after(wait);
 }
 
 }  // namespace deadline

@@ -32,6 +32,9 @@ struct SchedulerOptions {
   // Endpoints per chunk of a fan-out: each chunk is one transaction on the store thread, so this
   // bounds how long anything else waits behind a fan-out (bench/fanout_bench.cc measures both).
   int fanout_chunk = kDefaultFanoutChunk;
+  // Several nodes on one database: how soon to look again when another node runs the oldest
+  // firing (ChunkOutcome::elsewhere).
+  std::chrono::milliseconds elsewhere_retry{1000};
 };
 
 // What /healthz and the logs say about the scheduler.
@@ -87,6 +90,7 @@ class Scheduler {
   void on_chunk_done(const Result<store::ChunkOutcome>& chunk, std::chrono::milliseconds took);
   void on_pass_done(PassReport report, std::chrono::milliseconds took, std::chrono::microseconds fraction);
   void arm_timer(std::optional<Instant> next_due);
+  void arm_timer_after(std::chrono::steady_clock::duration wait);
 
   boost::asio::io_context& io_;
   store::StoreClient<store::SchedulingStore> store_;

@@ -57,6 +57,7 @@ PassReport run_pass(store::SchedulingStore& store, const Plan& plan, Instant now
     }
     (kind == FireKind::late ? report.fired_late : report.fired_on_time) += outcome->new_triggers;
     if (outcome->firing_id != 0) ++report.firings;
+    report.recorded_elsewhere += outcome->already_recorded;
     if (kind == FireKind::on_time && outcome->new_triggers > 0) {
       report.lateness.push_back(std::chrono::duration_cast<std::chrono::seconds>(now - batch.front().due));
     }

@@ -35,6 +35,7 @@ struct PassReport {
   int fired_late = 0;
   int missed = 0;
   int firings = 0;                              // recorded by this pass, their chunks still to run
+  int recorded_elsewhere = 0;                   // due triggers another node had recorded already
   std::int64_t expired = 0;
   std::vector<std::chrono::seconds> lateness;   // per on-time trigger: now − due
   std::optional<Instant> next_due;              // the next trigger after this pass, if any

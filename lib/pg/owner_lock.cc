@@ -23,23 +23,27 @@ std::string holder(PgConnection& connection) {
 
 }  // namespace
 
-Result<PgConnection> OwnerLock::lock_on_new_connection(const std::string& uri, const ConnectSettings& settings) {
+Result<PgConnection> OwnerLock::lock_on_new_connection(const std::string& uri, const ConnectSettings& settings,
+                                                       Mode mode) {
   using R = Result<PgConnection>;
   auto connection = PgConnection::open(uri, settings);
   if (!connection) return connection;
-  const auto taken = connection.value().exec("SELECT pg_try_advisory_lock($1::bigint)", {kKey});
+  const auto taken = connection.value().exec(mode == Mode::node ? "SELECT pg_try_advisory_lock_shared($1::bigint)"
+                                                                : "SELECT pg_try_advisory_lock($1::bigint)",
+                                             {kKey});
   if (!taken) return R::failure(taken.error());
   if (taken->boolean(0, 0)) return connection;
   const std::string who = holder(connection.value());
-  return R::failure(connection->shown() + " is in use by another deadlined: " +
-                    (who.empty() ? std::string("a session") : who) + " holds advisory lock " + kKey +
-                    " (one daemon per database)");
+  return R::failure(connection->shown() + " is in use: " + (who.empty() ? std::string("a session") : who) +
+                    " holds advisory lock " + kKey +
+                    (mode == Mode::node ? " alone (an offline deadlinectl verb such as migrate runs on it)"
+                                        : " (a running deadlined; stop every daemon on this database first)"));
 }
 
-Result<OwnerLock> OwnerLock::acquire(const std::string& uri, const ConnectSettings& settings) {
-  auto connection = lock_on_new_connection(uri, settings);
+Result<OwnerLock> OwnerLock::acquire(const std::string& uri, const ConnectSettings& settings, Mode mode) {
+  auto connection = lock_on_new_connection(uri, settings, mode);
   if (!connection) return Result<OwnerLock>::failure(connection.error());
-  return Result<OwnerLock>::success(OwnerLock(std::move(connection).value(), uri, settings));
+  return Result<OwnerLock>::success(OwnerLock(std::move(connection).value(), uri, settings, mode));
 }
 
 Result<std::optional<std::string>> OwnerLock::holder_of(const std::string& uri, const ConnectSettings& settings) {
@@ -61,7 +65,7 @@ bool OwnerLock::held() {
 }
 
 Status OwnerLock::reacquire() {
-  auto connection = lock_on_new_connection(uri_, settings_);
+  auto connection = lock_on_new_connection(uri_, settings_, mode_);
   if (!connection) return Status::failure(connection.error());
   connection_ = std::move(connection).value();
   return ok_status();

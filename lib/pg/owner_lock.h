@@ -1,9 +1,10 @@
 #pragma once
-// One daemon per PostgreSQL database, until several are supported (issue "Several daemons on
-// one PostgreSQL"): the daemon holds a session-level advisory lock on a connection of its own
-// for as long as it runs. The server drops the lock when that session ends, however it ends
-// (kill -9 of the daemon, a lost network), so a stale holder never blocks a restart. The offline
-// deadlinectl verbs (migrate, restore) take the same key.
+// Who may use a PostgreSQL database: any number of daemons together (issue "Several daemons on
+// one PostgreSQL"), or one offline deadlinectl verb (migrate) alone. Each holds a session-level
+// advisory lock on a connection of its own for as long as it runs: daemons in shared mode,
+// deadlinectl in exclusive mode, so neither starts while the other holds it. The server drops
+// the lock when that session ends, however it ends (kill -9, a lost network), so a stale
+// holder never blocks a restart.
 //
 // The key is documented (docs/operations.md) so an operator can see the holder:
 //   SELECT pid, application_name FROM pg_locks JOIN pg_stat_activity USING (pid)
@@ -26,13 +27,19 @@ constexpr std::int64_t kOwnerLockKey = 0x646561646c696e64;
 
 class OwnerLock {
  public:
-  // Takes the lock without waiting. Another holder: fails naming its backend's pid and
-  // application_name (the daemon exits 1 with that message).
-  static Result<OwnerLock> acquire(const std::string& uri, const ConnectSettings& settings = {});
+  enum class Mode { node, exclusive };  // node: shared with other daemons; exclusive: alone
+
+  // Takes the lock without waiting. A holder in the other mode: fails naming its backend's pid
+  // and application_name (the daemon exits 1 with that message).
+  static Result<OwnerLock> acquire(const std::string& uri, const ConnectSettings& settings = {},
+                                   Mode mode = Mode::exclusive);
 
   // Who holds the lock on the database `uri` names now, as "pid N (application_name 'x')", or
   // nullopt when nobody does (a probe: nothing is kept). Fails when the server cannot be reached.
   static Result<std::optional<std::string>> holder_of(const std::string& uri, const ConnectSettings& settings = {});
+
+  // The lock's own connection: what a node's heartbeat (node_registry.h) talks on.
+  PgConnection& connection() { return connection_; }
 
   // Whether this process still holds the lock: false once its connection has gone (then the
   // server has released it, and another process may hold it now). Asks the server.
@@ -41,13 +48,15 @@ class OwnerLock {
   Status reacquire();
 
  private:
-  OwnerLock(PgConnection connection, std::string uri, ConnectSettings settings)
-      : connection_(std::move(connection)), uri_(std::move(uri)), settings_(std::move(settings)) {}
-  static Result<PgConnection> lock_on_new_connection(const std::string& uri, const ConnectSettings& settings);
+  OwnerLock(PgConnection connection, std::string uri, ConnectSettings settings, Mode mode)
+      : connection_(std::move(connection)), uri_(std::move(uri)), settings_(std::move(settings)), mode_(mode) {}
+  static Result<PgConnection> lock_on_new_connection(const std::string& uri, const ConnectSettings& settings,
+                                                     Mode mode);
 
   PgConnection connection_;
   std::string uri_;
   ConnectSettings settings_;
+  Mode mode_;
 };
 
 }  // namespace deadline::pg

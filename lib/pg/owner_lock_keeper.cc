@@ -6,8 +6,8 @@
 
 namespace deadline::pg {
 
-OwnerLockKeeper::OwnerLockKeeper(OwnerLock lock, std::chrono::milliseconds interval)
-    : lock_(std::move(lock)), interval_(interval), thread_([this] {
+OwnerLockKeeper::OwnerLockKeeper(OwnerLock lock, NodeBeat node, std::chrono::milliseconds interval)
+    : lock_(std::move(lock)), node_(std::move(node)), interval_(interval), thread_([this] {
         pthread_setname_np(pthread_self(), "owner-lock");
         keep();
       }) {}
@@ -19,6 +19,19 @@ OwnerLockKeeper::~OwnerLockKeeper() {
   }
   wake_.notify_all();
   thread_.join();
+  if (node_.leave && held_->load()) node_.leave(lock_.connection());
+}
+
+void OwnerLockKeeper::beat() {
+  if (!node_.beat) return;
+  const Status beaten = node_.beat(lock_.connection());
+  if (beaten) {
+    if (!last_beat_failure_.empty()) log::info("store", "this node's heartbeat works again");
+    last_beat_failure_.clear();
+  } else if (beaten.error() != last_beat_failure_) {
+    last_beat_failure_ = beaten.error();
+    log::warning("store", beaten.error());
+  }
 }
 
 void OwnerLockKeeper::keep() {
@@ -43,6 +56,7 @@ void OwnerLockKeeper::keep() {
         log::warning("store", "cannot take the owner lock back yet: " + again.error());
       }
     }
+    if (held_->load()) beat();
     guard.lock();
   }
 }

@@ -21,6 +21,21 @@ using store::TellReminder;
 
 namespace {
 
+// "claimsdl": claims run one at a time across the nodes of a database. A claim counts the
+// messages every node is sending to each endpoint before it takes more (the per-endpoint cap),
+// and that count is only right if no other claim is between its read and its commit. A claim
+// is a few milliseconds, so serialising claims costs little against sending what they claim.
+constexpr std::int64_t kClaimLockKey = 0x636c61696d73646c;
+
+// Claims whose node stopped beating (its lease ended, node_registry.h): back to retry, to be
+// sent again with the same id by whichever node claims them. A lease of NULL is a claim made
+// before leases (or on a SQLite database moved here): ended. $1 now (the node's clock, as every
+// next_attempt_at); the lease is the server's clock.
+const std::string kRequeueExpiredClaimsSql =
+    "UPDATE messages SET state = 'retry', next_attempt_at = $1, updated_at = $1, claimed_by = NULL, "
+    "lease_until = NULL, last_error = 'interrupted while sending (its node stopped)' "
+    "WHERE state = 'sending' AND (lease_until IS NULL OR lease_until < extract(epoch FROM clock_timestamp()))";
+
 PgArray pg_kind_names(const std::vector<EndpointKind>& kinds) {
   PgArray names;
   for (const EndpointKind k : kinds) names.add(std::string(to_string(k)));
@@ -113,11 +128,8 @@ bool pg_count_hard_failure(PgTransaction& tx, int64_t endpoint_id, const Endpoin
 
 Result<int64_t> PgStore::requeue_interrupted(Instant now) {
   return transact(*this, "requeueing interrupted messages", [&](PgTransaction& tx) {
-    const int64_t requeued =
-        tx.exec("UPDATE messages SET state = 'retry', next_attempt_at = $1, updated_at = $1, "
-                "last_error = 'interrupted while sending (restart)' WHERE state = 'sending'",
-                args(now))
-            .affected();
+    // Only claims whose lease has ended: another node may be sending the rest right now.
+    const int64_t requeued = tx.prepared(kRequeueExpiredClaimsSql, args(now)).affected();
     tx.commit();
     return Result<int64_t>::success(requeued);
   });
@@ -142,8 +154,10 @@ Result<std::vector<OutboundMessage>> PgStore::claim_ready(Instant now, const std
     // commit need not wait for the WAL to reach the disk, as SQLite's RelaxedDurability. It stays
     // atomic, and every later commit, flushed as usual, makes it durable too.
     tx.exec("SET LOCAL synchronous_commit = off");
+    tx.prepared("SELECT pg_advisory_xact_lock($1::bigint)", args(kClaimLockKey));
+    tx.prepared(kRequeueExpiredClaimsSql, args(now));
     // Endpoint → messages sending, including those claimed now. What is 'sending' is at most
-    // what this process has in flight or claimed ahead: one query over the ready index.
+    // what the nodes have in flight or claimed ahead: one query over the ready index.
     EndpointSlots slots(per_endpoint);
     {
       const PgResult sending =
@@ -206,9 +220,10 @@ Result<std::vector<OutboundMessage>> PgStore::claim_ready(Instant now, const std
     if (!sendable.empty()) {
       // By primary key (PostgreSQL has no rowid to take from the candidates): the rows are
       // locked since they were read, so they are as read.
-      tx.prepared("UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = $2 "
+      tx.prepared("UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = $2, "
+                  "claimed_by = $3, lease_until = extract(epoch FROM clock_timestamp())::bigint + $4::bigint "
                   "WHERE id = ANY($1::text[])",
-                  args(sendable, now));
+                  args(sendable, now, claimant_, static_cast<int64_t>(claim_lease_.count())));
       pg_record_told(tx, reminders, picked, sendable, now);
     }
     tx.commit();

@@ -276,10 +276,19 @@ Result<int> PgStore::record_missed(const std::vector<Trigger>& triggers, Instant
 Result<ChunkOutcome> PgStore::continue_firing(Instant now, int max_endpoints, const NoticeDeciders& deciders) {
   return transact(*this, "continuing a firing", [&](PgTransaction& tx) {
     using R = Result<ChunkOutcome>;
-    const PgResult oldest =
-        tx.prepared(std::string(kFiringRecordColumns) + " WHERE finished_at IS NULL ORDER BY id LIMIT 1");
+    // The oldest unfinished firing, locked for this chunk. Another node running a chunk of it
+    // holds the lock: SKIP LOCKED, so this node is told so at once rather than waiting (its store
+    // thread serves requests too), and tries again shortly; firings still complete in order. When
+    // that node dies mid-chunk, its transaction ends with its connection and the next try here
+    // resumes the firing. The outer `finished_at IS NULL` is checked again on the row as locked.
+    const PgResult oldest = tx.prepared(std::string(kFiringRecordColumns) +
+                                        " WHERE id = (SELECT min(id) FROM firings WHERE finished_at IS NULL) "
+                                        "AND finished_at IS NULL FOR UPDATE SKIP LOCKED");
     ChunkOutcome outcome;
-    if (oldest.rows() == 0) return R::success(outcome);
+    if (oldest.rows() == 0) {
+      outcome.elsewhere = tx.prepared("SELECT 1 FROM firings WHERE finished_at IS NULL LIMIT 1").rows() > 0;
+      return R::success(outcome);
+    }
     const FiringRecord firing = read_firing_row(oldest, 0);
     outcome.firing_id = firing.id;
     outcome.kind = firing.kind;

@@ -230,6 +230,36 @@ CREATE TABLE message_changes (
 CREATE INDEX message_changes_by_window ON message_changes(window_id, superseded);
 )sql";
 
+// Version 2: several daemons ("nodes") on one database (issue "Several daemons on one
+// PostgreSQL"). A claim carries its node and a lease (Unix seconds by the server's clock, which
+// every node shares; the nodes' own clocks may differ): a node that dies loses its claims when
+// the lease ends. The same two columns come to SQLite's messages (its migration 14), unused
+// there, so a database moves either way with equal tables. `nodes` is the running nodes, each
+// with its link keys' fingerprints (never the keys); `endpoint_sends` the chat robots' recent
+// sends, so their rate limits hold across nodes. Both are this backend's own: not moved.
+const char* const kNodes = R"sql(
+ALTER TABLE messages ADD COLUMN claimed_by text, ADD COLUMN lease_until bigint;
+CREATE INDEX messages_claimed_by ON messages(claimed_by) WHERE state = 'sending';
+
+CREATE TABLE nodes (
+  id                text PRIMARY KEY,
+  host              text NOT NULL,
+  pid               bigint NOT NULL,
+  started_at        bigint NOT NULL,
+  seen_at           bigint NOT NULL,
+  key_file          text NOT NULL,
+  key_fingerprints  text[] NOT NULL,
+  signing_key       text NOT NULL,
+  calendar_revision text NOT NULL DEFAULT ''
+);
+
+CREATE TABLE endpoint_sends (
+  endpoint_id  bigint NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+  sent_at      bigint NOT NULL
+);
+CREATE INDEX endpoint_sends_by_endpoint ON endpoint_sends(endpoint_id, sent_at);
+)sql";
+
 const std::string kLockKey = std::to_string(kMigrationLockKey);
 
 Result<int> read_version(PgConnection& c) {
@@ -243,6 +273,7 @@ Result<int> read_version(PgConnection& c) {
 const std::vector<PgMigration>& pg_migrations() {
   static const std::vector<PgMigration> all = {
       {1, "the schema of SQLite's migrations 1-13", kSchema},
+      {2, "several nodes: claim leases, the nodes, robots' sends", kNodes},
   };
   return all;
 }

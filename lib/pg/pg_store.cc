@@ -1,11 +1,13 @@
 #include "pg/pg_store.h"
 
+#include "pg/node_registry.h"
 #include "pg/pg_schema.h"
 #include "pg/pg_store_support.h"
 
 namespace deadline::pg {
 
-Result<std::unique_ptr<PgStore>> PgStore::open(const std::string& uri, const ConnectSettings& settings) {
+Result<std::unique_ptr<PgStore>> PgStore::open(const std::string& uri, const ConnectSettings& settings,
+                                               std::string claimant, std::chrono::seconds claim_lease) {
   using R = Result<std::unique_ptr<PgStore>>;
   auto connection = PgConnection::open(uri, settings);
   if (!connection.ok()) return R::failure(connection.error());
@@ -15,11 +17,18 @@ Result<std::unique_ptr<PgStore>> PgStore::open(const std::string& uri, const Con
   // a claim planned for "6 active endpoints" walked all 100,000 of them (1.4-2.4 s a claim).
   // Sampling, not scanning: a few hundred milliseconds at a million rows.
   (void)connection.value().exec("ANALYZE endpoints, messages, deliveries");
-  return R::success(std::unique_ptr<PgStore>(new PgStore(uri, settings, std::move(connection).value())));
+  if (claimant.empty()) claimant = new_node_id();
+  return R::success(std::unique_ptr<PgStore>(
+      new PgStore(uri, settings, std::move(connection).value(), std::move(claimant), claim_lease)));
 }
 
-PgStore::PgStore(std::string uri, ConnectSettings settings, PgConnection connection)
-    : uri_(std::move(uri)), settings_(std::move(settings)), connection_(std::move(connection)) {}
+PgStore::PgStore(std::string uri, ConnectSettings settings, PgConnection connection, std::string claimant,
+                 std::chrono::seconds claim_lease)
+    : uri_(std::move(uri)),
+      settings_(std::move(settings)),
+      claimant_(std::move(claimant)),
+      claim_lease_(claim_lease),
+      connection_(std::move(connection)) {}
 
 PgStore::~PgStore() = default;
 

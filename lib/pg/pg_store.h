@@ -3,8 +3,12 @@
 // contract suite (tests/store/contract/, label pg), the same meaning of every table as SQLite's
 // (pg_schema.cc). Choices, and why:
 //  - One connection, used from the store thread only, as SqliteStore's file is. Every call is
-//    one transaction, READ COMMITTED: one daemon writes to a database (the owner lock,
-//    owner_lock.h), so nothing else races its writes.
+//    one transaction, READ COMMITTED.
+//  - Several daemons ("nodes") may share the database (node_registry.h). What they must not do
+//    twice is made safe by the database itself, never by one node's memory: a trigger's key is
+//    unique, so each firing is recorded by exactly one node; a firing's chunks run under its
+//    row's lock, taken with SKIP LOCKED; claims run one at a time under an advisory lock, so the
+//    per-endpoint caps count every node's sends, and each claim carries its node and a lease.
 //  - Fail fast, then recover on its own: a call on a lost connection (a restarted server,
 //    pg_terminate_backend) connects again first; while the server is unreachable every call
 //    fails within connect_timeout with an error that says "store unavailable"
@@ -13,6 +17,7 @@
 //    of one finds the other.
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,7 +62,11 @@ class PgStore final : public store::Store {
  public:
   // Connects and migrates to the latest schema (pg_schema.h). `uri` is a libpq URI
   // (store/database_location.h).
-  static Result<std::unique_ptr<PgStore>> open(const std::string& uri, const ConnectSettings& settings = {});
+  // `claimant`: this node's id, written on its claims, and their lease (node_registry.h); empty:
+  // a new random id (deadlinectl, tests).
+  static Result<std::unique_ptr<PgStore>> open(const std::string& uri, const ConnectSettings& settings = {},
+                                               std::string claimant = {},
+                                               std::chrono::seconds claim_lease = std::chrono::seconds{30});
   ~PgStore() override;
 
   // --- SchedulingStore (scheduling_store.h) ---------------------------------------------------
@@ -160,9 +169,12 @@ class PgStore final : public store::Store {
   PgConnection& connection() { return *connection_; }
 
  private:
-  PgStore(std::string uri, ConnectSettings settings, PgConnection connection);
+  PgStore(std::string uri, ConnectSettings settings, PgConnection connection, std::string claimant,
+          std::chrono::seconds claim_lease);
   std::string uri_;
   ConnectSettings settings_;
+  std::string claimant_;
+  std::chrono::seconds claim_lease_;
   std::optional<PgConnection> connection_;
   std::atomic<bool> reachable_{true};
 };

@@ -292,6 +292,14 @@ ALTER TABLE messages ADD COLUMN firing_id INTEGER;
 CREATE UNIQUE INDEX messages_per_firing ON messages(firing_id, endpoint_id) WHERE firing_id IS NOT NULL;
 )sql";
 
+// Version 14: the claim lease columns PostgreSQL's several nodes need (pg/pg_schema.cc, version
+// 2). One daemon owns a SQLite file, so nothing here sets them; they exist so that the tables
+// are equal on both backends and `deadlinectl migrate` moves a database either way.
+const char* const kClaimLeases = R"sql(
+ALTER TABLE messages ADD COLUMN claimed_by TEXT;
+ALTER TABLE messages ADD COLUMN lease_until INTEGER;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -309,6 +317,7 @@ const std::vector<Migration>& migrations() {
       {11, "subscribe mails held back by the per-address limits", kDueAccountMails},
       {12, "endpoint names", kEndpointNames},
       {13, "firings: fan-outs in chunks", kFirings},
+      {14, "claim leases (PostgreSQL's nodes; unused here)", kClaimLeases},
   };
   return all;
 }

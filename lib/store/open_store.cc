@@ -17,12 +17,16 @@ Result<std::unique_ptr<Store>> as_store(Result<std::unique_ptr<Concrete>> opened
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> open_store(const DatabaseLocation& where, const StoreSettings& settings) {
-  if (where.kind == DatabaseLocation::Kind::sqlite_file) return as_store(SqliteStore::open(where.file));
+pg::ConnectSettings connect_settings(const StoreSettings& settings) {
   pg::ConnectSettings connect;
   connect.application_name = settings.application_name;
   connect.passfile = settings.pg_passfile.string();
-  return as_store(pg::PgStore::open(where.uri, connect));
+  return connect;
+}
+
+Result<std::unique_ptr<Store>> open_store(const DatabaseLocation& where, const StoreSettings& settings) {
+  if (where.kind == DatabaseLocation::Kind::sqlite_file) return as_store(SqliteStore::open(where.file));
+  return as_store(pg::PgStore::open(where.uri, connect_settings(settings), settings.claimant, settings.claim_lease));
 }
 
 Result<std::unique_ptr<Store>> open_store(const std::string& database, const StoreSettings& settings) {

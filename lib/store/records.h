@@ -132,6 +132,9 @@ struct ChunkOutcome {
   std::int64_t superseded = 0;            // unsent messages or items the new ones replaced
   bool finished = false;                  // this chunk was the firing's last
   std::int64_t firing_messages = 0;       // the firing's messages so far, this chunk's included
+  // Nothing done: the oldest unfinished firing is being run by another node (PostgreSQL), whose
+  // chunks this one must neither wait for nor overtake. Try again shortly.
+  bool elsewhere = false;
 };
 
 struct PurgeOutcome {

@@ -12,6 +12,7 @@
 
 #include "base/base64.h"
 #include "base/hmac.h"
+#include "base/sha256.h"
 
 namespace deadline::subscription {
 
@@ -177,6 +178,12 @@ Result<KeyRing> load_key_ring(const std::filesystem::path& path) {
   Result<KeyRing> ring = parse_key_ring(text, path.string());
   OPENSSL_cleanse(text.data(), text.size());
   return ring;
+}
+
+std::string key_fingerprint(const TokenKey& key) {
+  // A keyed hash of a fixed label: one-way, and unlike a plain hash of the key it is no
+  // oracle for the key's bytes.
+  return std::to_string(key.id) + ":" + sha256_hex(hmac_sha256(key.secret, "deadlined key fingerprint")).substr(0, 16);
 }
 
 std::string generate_key_line(int id) {

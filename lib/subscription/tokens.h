@@ -78,6 +78,11 @@ class KeyRing {
   std::vector<TokenKey> keys_;
 };
 
+// "ID:HEX": the key's id and 16 hex digits of HMAC-SHA256(key, a fixed label). Tells keys apart
+// (two nodes' key 1 may differ) without revealing them: what the nodes of one database compare
+// (pg/node_registry.h).
+std::string key_fingerprint(const TokenKey& key);
+
 // Reads the key file format above from `text`; `source` names it in errors ("source:line: ...").
 Result<KeyRing> parse_key_ring(std::string_view text, std::string_view source);
 // Reads the file at `path` (at most 64 KiB); errors name the file as given.

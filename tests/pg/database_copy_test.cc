@@ -157,12 +157,13 @@ TEST_CASE("a target with rows is refused and keeps them, and so is a database a 
     CHECK(refused.error().find("is in use by another deadlined") != std::string::npos);
   }
   {
-    const auto daemon = pg::OwnerLock::acquire(pg.uri());
+    const auto daemon = pg::OwnerLock::acquire(pg.uri(), {}, pg::OwnerLock::Mode::node);
     REQUIRE(daemon.ok());
     const auto location = store::parse_database_location(pg.uri(), "test");
     const auto refused = store::open_table_rows(*location);
     REQUIRE_FALSE(refused.ok());
-    CHECK(refused.error().find("is in use by another deadlined: pid ") != std::string::npos);
+    CHECK(refused.error().find("is in use: pid ") != std::string::npos);
+    CHECK(refused.error().find("a running deadlined") != std::string::npos);
   }
 }
 

@@ -1,4 +1,5 @@
-// One daemon per PostgreSQL database (lib/pg/owner_lock.h), against a real server.
+// Who may use a PostgreSQL database (lib/pg/owner_lock.h): daemons together, an offline
+// deadlinectl verb alone. Against a real server.
 
 #include <doctest/doctest.h>
 
@@ -7,7 +8,7 @@
 
 namespace deadline::test {
 
-TEST_CASE("a second owner is refused, naming the holder's pid and application_name, the lock frees when the holder goes") {
+TEST_CASE("a second exclusive owner is refused, naming the holder's pid and application_name, the lock frees when the holder goes") {
   TestDatabase db;
   pg::ConnectSettings first_settings;
   first_settings.application_name = "deadlined-first";
@@ -30,7 +31,7 @@ TEST_CASE("a second owner is refused, naming the holder's pid and application_na
 
   const auto second = pg::OwnerLock::acquire(db.uri());
   REQUIRE_FALSE(second.ok());
-  CHECK(second.error().find("is in use by another deadlined: pid " + seen->text(0, 0) +
+  CHECK(second.error().find("is in use: pid " + seen->text(0, 0) +
                             " (application_name 'deadlined-first') holds advisory lock 7234295460384042596") !=
         std::string::npos);
 
@@ -57,6 +58,42 @@ TEST_CASE("a lock whose connection the server killed is no longer held, and is t
   // Meanwhile another process could have taken it: then reacquire says who.
   auto other_database_user = pg::OwnerLock::acquire(db.uri());
   CHECK_FALSE(other_database_user.ok());
+}
+
+TEST_CASE("nodes share the lock with each other, never with an exclusive holder") {
+  using Mode = pg::OwnerLock::Mode;
+  TestDatabase db;
+  pg::ConnectSettings node_settings;
+  node_settings.application_name = "deadlined-node";
+  std::optional<pg::OwnerLock> first_node, second_node;
+  {
+    auto a = pg::OwnerLock::acquire(db.uri(), node_settings, Mode::node);
+    REQUIRE_MESSAGE(a.ok(), a.error());
+    first_node.emplace(std::move(a).value());
+    auto b = pg::OwnerLock::acquire(db.uri(), node_settings, Mode::node);
+    REQUIRE_MESSAGE(b.ok(), b.error());
+    second_node.emplace(std::move(b).value());
+  }
+  CHECK(first_node->held());
+  CHECK(second_node->held());
+  const auto offline = pg::OwnerLock::acquire(db.uri(), {}, Mode::exclusive);
+  REQUIRE_FALSE(offline.ok());
+  CHECK(offline.error().find("(application_name 'deadlined-node')") != std::string::npos);
+  CHECK(offline.error().find("stop every daemon on this database first") != std::string::npos);
+  const auto holder = pg::OwnerLock::holder_of(db.uri());
+  REQUIRE(holder.ok());
+  CHECK(holder.value().has_value());
+
+  first_node.reset();
+  second_node.reset();
+  pg::ConnectSettings offline_settings;
+  offline_settings.application_name = "deadlinectl";
+  const auto alone = pg::OwnerLock::acquire(db.uri(), offline_settings, Mode::exclusive);
+  REQUIRE_MESSAGE(alone.ok(), alone.error());
+  const auto node = pg::OwnerLock::acquire(db.uri(), {}, Mode::node);
+  REQUIRE_FALSE(node.ok());
+  CHECK(node.error().find("(application_name 'deadlinectl')") != std::string::npos);
+  CHECK(node.error().find("an offline deadlinectl verb") != std::string::npos);
 }
 
 TEST_CASE("daemons on two databases of one server do not meet: the key is per database") {

@@ -34,6 +34,10 @@ struct SqliteBackend {
     REQUIRE_MESSAGE(opened.ok(), opened.error());
     return std::move(opened.value());
   }
+  // What a restart finds of the claims before it: on SQLite every one is over (one daemon owns
+  // the file), with nothing to wait for.
+  void end_claim_leases() {}
+  static constexpr bool kLeasedClaims = false;
 };
 
 #ifdef DEADLINED_CONTRACT_ON_POSTGRESQL
@@ -45,6 +49,23 @@ struct PgBackend {
     REQUIRE_MESSAGE(opened.ok(), opened.error());
     return std::move(opened.value());
   }
+  // The claims' node stopped beating long enough ago (pg/node_registry.h): their leases ended.
+  void end_claim_leases() {
+    const auto ended = connection().exec("UPDATE messages SET lease_until = 0 WHERE state = 'sending'");
+    REQUIRE_MESSAGE(ended.ok(), ended.error());
+  }
+  static constexpr bool kLeasedClaims = true;
+
+ private:
+  pg::PgConnection& connection() {
+    if (!direct) {
+      auto opened = pg::PgConnection::open(database.uri());
+      REQUIRE_MESSAGE(opened.ok(), opened.error());
+      direct.emplace(std::move(opened).value());
+    }
+    return *direct;
+  }
+  std::optional<pg::PgConnection> direct;
 };
 #endif
 

@@ -69,8 +69,27 @@ STORE_CONTRACT("a message interrupted while sending goes back with its id after 
   hook(f);
   f.fire_fresh();
   const std::string id = f.claim().at(0).id;
+  f.end_claim_leases();
   CHECK(f.outbox.requeue_interrupted(f.now).value() == 1);
   CHECK(f.state_of(id) == MessageState::retry);
+  const auto again = f.claim();
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].id == id);
+  CHECK(again[0].attempts == 2);
+}
+
+STORE_CONTRACT("a claim whose lease runs is left to its node, and one whose lease ended is claimed again") {
+  test::ContractFixture<Backend> f;
+  hook(f);
+  if (!Backend::kLeasedClaims) return;  // SQLite: one daemon, no leases
+  f.fire_fresh();
+  const std::string id = f.claim().at(0).id;
+  // Another node starting, or claiming, leaves a running claim alone.
+  CHECK(f.outbox.requeue_interrupted(f.now).value() == 0);
+  CHECK(f.state_of(id) == MessageState::sending);
+  CHECK(f.claim().empty());
+  // The claiming node stopped beating: the next claim anywhere takes the message back, same id.
+  f.end_claim_leases();
   const auto again = f.claim();
   REQUIRE(again.size() == 1);
   CHECK(again[0].id == id);
