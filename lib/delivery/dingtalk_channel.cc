@@ -48,6 +48,6 @@ Verdict DingTalkChannel::judge(const HttpResult& result) const {
   });
 }
 
-std::vector<RateLimit> DingTalkChannel::rate_limits() const { return {{20, std::chrono::seconds{60}}}; }
+std::vector<RateLimit> DingTalkChannel::rate_limits() const { return platform_send_limits(EndpointKind::dingtalk); }
 
 }  // namespace deadline::delivery

@@ -57,8 +57,6 @@ Verdict FeishuChannel::judge(const HttpResult& result) const {
   });
 }
 
-std::vector<RateLimit> FeishuChannel::rate_limits() const {
-  return {{5, std::chrono::seconds{1}}, {100, std::chrono::seconds{60}}};
-}
+std::vector<RateLimit> FeishuChannel::rate_limits() const { return platform_send_limits(EndpointKind::feishu); }
 
 }  // namespace deadline::delivery

@@ -11,7 +11,8 @@
 // An endpoint may also be blocked until an instant (a platform said it throttles the robot:
 // DingTalk's 130101 stops a robot for 10 minutes); sending earlier only prolongs it.
 //
-// State is in memory: a restart starts every endpoint with free slots.
+// State is in memory: a restart starts every endpoint with free slots. On PostgreSQL the
+// claims also count every node's sends (domain/send_limits.h), so the limits hold across nodes.
 
 #include <chrono>
 #include <cstdint>
@@ -20,15 +21,12 @@
 #include <optional>
 #include <vector>
 
+#include "domain/send_limits.h"
 #include "time/instant.h"
 
 namespace deadline::delivery {
 
-struct RateLimit {
-  int messages = 0;               // at most this many sends ...
-  std::chrono::seconds per{0};    // ... in any window this long
-  bool operator==(const RateLimit&) const = default;
-};
+using RateLimit = SendLimit;  // domain/send_limits.h
 
 class RateLimiter {
  public:

@@ -40,6 +40,6 @@ Verdict WeComChannel::judge(const HttpResult& result) const {
   });
 }
 
-std::vector<RateLimit> WeComChannel::rate_limits() const { return {{20, std::chrono::seconds{60}}}; }
+std::vector<RateLimit> WeComChannel::rate_limits() const { return platform_send_limits(EndpointKind::wecom); }
 
 }  // namespace deadline::delivery

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "domain/change_notice_json.h"
+#include "pg/pg_robot_sends.h"
 #include "pg/pg_store_support.h"
 #include "store/delivery_support.h"
 
@@ -55,22 +56,26 @@ const std::string kPgClaimCandidatesSql =
     "ORDER BY m.next_attempt_at LIMIT $3 FOR UPDATE OF m SKIP LOCKED";
 
 // Reads candidates of `state` into `picked` until `limit`, as many per endpoint as it has slots.
+// A robot's message also needs a slot its platform's limits leave (pg_robot_sends.h).
 void pg_pick_candidates(PgTransaction& tx, const char* state, Instant now, const PgArray& kinds, int limit,
-                        EndpointSlots& slots, std::vector<OutboundMessage>& picked,
+                        EndpointSlots& slots, RobotSendSlots& robot_slots, std::vector<OutboundMessage>& picked,
                         std::unordered_map<std::string, std::size_t>& position, PgArray& ids) {
   // A few more than `limit` are read so that endpoints at their concurrency cap do not starve
   // the batch.
   const PgResult c = tx.prepared(kPgClaimCandidatesSql, args(state, now, 4 * limit, kinds));
+  robot_slots.read(tx, c, 1, 5);
   for (int i = 0; i < c.rows() && static_cast<int>(picked.size()) < limit; ++i) {
     const int64_t endpoint_id = c.integer(i, 1);
-    if (!slots.take(endpoint_id)) continue;
+    const EndpointKind kind = parse_endpoint_kind(c.text(i, 5)).value_or(EndpointKind::webhook);
+    if (!robot_slots.available(endpoint_id, kind) || !slots.take(endpoint_id)) continue;
+    robot_slots.take(endpoint_id, kind);
     OutboundMessage& m = picked.emplace_back();
     m.id = c.text(i, 0);
     m.endpoint_id = endpoint_id;
     m.attempts = static_cast<int>(c.integer(i, 2)) + 1;  // the claim below counts this one
     m.due = instant_at(c, i, 3);
     m.expires = instant_at(c, i, 4);
-    m.kind = parse_endpoint_kind(c.text(i, 5)).value_or(EndpointKind::webhook);
+    m.kind = kind;
     m.address = c.text(i, 6);
     m.secret = c.text(i, 7);
     m.subscriber_id = c.integer(i, 8);
@@ -171,9 +176,10 @@ Result<std::vector<OutboundMessage>> PgStore::claim_ready(Instant now, const std
     std::unordered_map<std::string, std::size_t> position;  // message id → index in picked
     PgArray ids;
     const PgArray kind_names = pg_kind_names(kinds);
+    RobotSendSlots robot_slots;
     for (const char* state : {"retry", "pending"}) {
       if (static_cast<int>(picked.size()) >= limit) break;
-      pg_pick_candidates(tx, state, now, kind_names, limit, slots, picked, position, ids);
+      pg_pick_candidates(tx, state, now, kind_names, limit, slots, robot_slots, picked, position, ids);
     }
     if (picked.empty()) {  // nothing to read or mark: spare the round trips
       tx.commit();
@@ -226,8 +232,10 @@ Result<std::vector<OutboundMessage>> PgStore::claim_ready(Instant now, const std
                   args(sendable, now, claimant_, static_cast<int64_t>(claim_lease_.count())));
       pg_record_told(tx, reminders, picked, sendable, now);
     }
+    std::vector<OutboundMessage> claimed = store::sendable_messages(picked);
+    record_robot_sends(tx, claimed);
     tx.commit();
-    return Result<std::vector<OutboundMessage>>::success(store::sendable_messages(picked));
+    return Result<std::vector<OutboundMessage>>::success(std::move(claimed));
   });
 }
 
