@@ -17,6 +17,7 @@
 #include "calendar/loader.h"
 #include "calendar/snapshot.h"
 #include "config/email_config.h"
+#include "deadlined/calendar_authority.h"
 #include "deadlined/file_limit.h"
 #include "deadlined/owned_store.h"
 #include "deadlined/secrets.h"
@@ -115,8 +116,10 @@ nlohmann::json optional_time(const std::optional<Instant>& at) {
 // Everything that lives from start to stop, in construction order.
 class Daemon {
  public:
+  // `calendar_gate`: set on a database several nodes share (owned_store.h), null otherwise.
   Daemon(Config config, LoadedCalendar calendar, std::unique_ptr<store::Store> store,
-         subscription::KeyRing keys, SmtpCredentials smtp, const std::string& admin_token)
+         subscription::KeyRing keys, SmtpCredentials smtp, const std::string& admin_token,
+         std::shared_ptr<std::atomic<bool>> calendar_gate)
       : config_(std::move(config)),
         keys_(std::move(keys)),
         smtp_(std::move(smtp)),
@@ -148,6 +151,20 @@ class Daemon {
         admin_(admin_token, store_thread_, store_thread_, io_, *clock_, admin_options()) {
     snapshot_.replace(calendar.calendar);
     files_read_ = std::move(calendar.files);
+    if (calendar_gate) {
+      authority_.emplace(io_, store_thread_, std::move(calendar_gate),
+                         CalendarAuthority::Node{[this] { return snapshot_.current()->revision(); },
+                                                 [this]() -> std::optional<std::string> {
+                                                   LoadOutcome files =
+                                                       load_calendar_dir(config_.calendars, {config_.horizon_years});
+                                                   if (!files.calendar) return std::nullopt;
+                                                   return files.calendar->revision();
+                                                 },
+                                                 [this] {
+                                                   reload(RevisionCause::sighup, "following the database's calendar",
+                                                          [](admin::ReloadOutcome) {});
+                                                 }});
+    }
     scheduler_.on_messages([this] { dispatcher_.wake(); });
     dispatcher_.on_recorded([this] { notices_.check(); });
   }
@@ -158,6 +175,7 @@ class Daemon {
     app.clock = clock_.get();
     app.health_details = [this] { return health(); };
     app.store_reachable = [this] { return store_thread_.reachable(); };
+    app.calendar_in_step = [this] { return !authority_ || authority_->in_step(); };
     app.withdrawn_windows = [this](const std::string& programme_id) { return withdrawn_json(programme_id); };
     app.on_response = [this](std::string_view target, unsigned status) { http_metrics_.count(target, status); };
     app.error_page = [](unsigned status) { return web::error_page(status); };  // pages: HTML in Chinese
@@ -173,7 +191,18 @@ class Daemon {
     // restart with edited files records what changed); if it is staged, the released one is put
     // back in force from the files the store kept. Then any release whose notices a crash left
     // unrecorded gets them, and its feeds are versioned, before anything is served.
-    if (!record_at_start() || !record_pending_notices()) return 1;
+    // On a database several nodes share, files that are not the database's calendar are not
+    // recorded: the node starts out of step (calendar_authority.h).
+    bool admitted = true;
+    if (authority_) {
+      const auto admit = authority_->admit_at_start(snapshot_.current()->revision());
+      if (!admit) {
+        log::error("calendar", "reading the database's calendar: " + admit.error());
+        return 1;
+      }
+      admitted = *admit;
+    }
+    if ((admitted && !record_at_start()) || !record_pending_notices()) return 1;
     {
       const auto history = store_thread_.call(
           [](store::RevisionStore& s) { return s.revision_history("", static_cast<int>(kRevisionsOnPages)); });
@@ -232,6 +261,7 @@ class Daemon {
     notices_.check();  // what a previous run recorded and did not get to mail
     watch_staged();
     send_due_account_mails();
+    if (authority_) authority_->watch();
     log::info("daemon", "deadlined " DEADLINED_VERSION " serving http://" + http::to_string(*bound) +
                             "; database " + config_.database.string() + "; calendar " + calendar->revision() +
                             " (" + std::to_string(calendar->programmes().size()) + " programmes)");
@@ -313,7 +343,7 @@ class Daemon {
   nlohmann::json health() const {
     const SchedulerStatus s = scheduler_.status();
     const delivery::DispatcherCounters d = dispatcher_.counters();
-    return {{"delivery",
+    nlohmann::json body = {{"delivery",
              {{"delivered", d.delivered}, {"retried", d.retried}, {"dead", d.dead}, {"expired", d.expired},
               {"endpoints_disabled", d.endpoints_disabled}, {"store_errors", d.store_errors}}},
             {"scheduler",
@@ -326,6 +356,8 @@ class Daemon {
                                                                : nlohmann::json(nullptr)},
               {"fanouts_finished", s.firings_finished},
               {"last_error", s.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.last_error)}}}};
+    if (authority_) body.update(authority_->health());
+    return body;
   }
 
   void wait_for_signal() {
@@ -355,6 +387,15 @@ class Daemon {
       admin::ReloadOutcome outcome = kept_calendar();
       outcome.errors = std::move(loaded.errors);
       log::warning("daemon", "reload failed; keeping calendar " + outcome.revision);
+      return finish_reload(why, std::move(outcome), done);
+    }
+    if (authority_ && !authority_->may_stage() && loaded.calendar->revision() != authority_->database_revision()) {
+      // Only a node running the database's calendar may change it (calendar_authority.h).
+      admin::ReloadOutcome outcome = kept_calendar();
+      outcome.failure = "this node does not run the database's calendar (revision " + authority_->database_revision() +
+                        "), so it cannot stage files of its own (revision " + loaded.calendar->revision() +
+                        "): reload a node that runs it, or put the released files here";
+      log::warning("daemon", "reload refused: " + outcome.failure);
       return finish_reload(why, std::move(outcome), done);
     }
     log_notes(loaded);
@@ -812,6 +853,7 @@ class Daemon {
     watchdog_timer_.cancel();  // the loop must be able to run dry
     stopping_ = true;
     release_timer_.cancel();   // a staged revision is released by the next run, from the store
+    if (authority_) authority_->stop();
     account_mail_timer_.cancel();  // due subscribe mails stay due in the store
     signals_.cancel();
     server_->stop();
@@ -876,6 +918,7 @@ class Daemon {
   ical::FeedCatalog feeds_;
   web::FeedRoutes feed_routes_;
   admin::AdminRoutes admin_;
+  std::optional<CalendarAuthority> authority_;  // on a database several nodes share
   std::unique_ptr<http::HttpServer> server_;
   std::unique_ptr<http::HttpServer> admin_server_;
   int exit_status_ = 0;
@@ -935,7 +978,7 @@ int run(const Flags& flags) {
     return 1;
   }
   Daemon daemon(*config, std::move(calendar), std::move(store.value().store), std::move(keys.value()), std::move(smtp.value()),
-                *admin_token);
+                *admin_token, store.value().calendar_gate);
   std::fill(admin_token.value().begin(), admin_token.value().end(), '\0');  // the routes keep only its digest
   return daemon.run(*listen_at, *admin_at);
 }

@@ -64,7 +64,11 @@ Status join_as_node(OwnedStore& owned, const subscription::KeyRing& keys) {
                     [id = node.id](pg::PgConnection& c) { pg::leave(c, id); }};
   owned.owner_lock = std::make_unique<pg::OwnerLockKeeper>(std::move(*owned.node_lock), std::move(beat));
   owned.node_lock.reset();
-  owned.store = std::make_unique<store::GatedStore>(std::move(owned.store), owned.owner_lock->gate());
+  owned.store = std::make_unique<store::GatedStore>(std::move(owned.store), owned.owner_lock->gate(),
+                                                    "this daemon does not hold the database's owner lock");
+  owned.calendar_gate = std::make_shared<std::atomic<bool>>(true);
+  owned.store = std::make_unique<store::GatedStore>(std::move(owned.store), owned.calendar_gate,
+                                                    "this node's calendar files are not the database's calendar");
   return ok_status();
 }
 

@@ -7,6 +7,7 @@
 // own thread keeps the lock and beats for the node; losing the lock pauses firing and sending
 // until it is held again (pg/owner_lock_keeper.h, store/gated_store.h).
 
+#include <atomic>
 #include <memory>
 #include <optional>
 
@@ -26,6 +27,9 @@ struct OwnedStore {
   std::optional<pg::OwnerLock> node_lock;           // PostgreSQL, until join_as_node
   std::unique_ptr<pg::OwnerLockKeeper> owner_lock;  // PostgreSQL, from join_as_node on
   pg::NodeIdentity node;                            // PostgreSQL: this node (its id is the store's claimant)
+  // PostgreSQL, from join_as_node on: open while this node runs the database's calendar (the
+  // daemon closes it while its calendar files differ, daemon.cc watch_calendar_authority).
+  std::shared_ptr<std::atomic<bool>> calendar_gate;
 };
 
 // Opens and locks the database; on PostgreSQL the node is not registered yet (the link keys are

@@ -34,6 +34,10 @@ struct AppState {
   // answers 503 with "store": "unavailable", so a balancer sends people to a node that can
   // subscribe them. Unset: reachable.
   std::function<bool()> store_reachable{};
+  // Optional: false while this node's calendar is not the database's (several nodes on one
+  // database, daemon/deadlined/calendar_authority.h): /healthz then answers 503 with "calendar":
+  // "out_of_step". Unset: in step.
+  std::function<bool()> calendar_in_step{};
   // Optional: the windows a released calendar revision withdrew from programme `id` whose old
   // close is still ahead (web/change_record.h withdrawn_windows), as JSON for GET
   // /api/v1/programmes/{id}'s "withdrawn_windows"; an empty array when unset.

@@ -1,9 +1,10 @@
 #pragma once
-// A Store whose firing and sending pause while a gate is closed: the daemon on PostgreSQL closes
-// it when it loses the owner lock (pg/owner_lock_keeper.h), because another daemon may hold the
-// lock then, and two daemons firing or claiming on one database would send twice. Requests
-// (subscribing, pages, the admin API) go on: they are what a person is waiting for, and they
-// never send on their own.
+// A Store whose firing and sending pause while a gate is closed. A node on PostgreSQL has two:
+// one closed while it has lost the owner lock (pg/owner_lock_keeper.h: an offline deadlinectl
+// verb may hold the database then), one closed while its calendar is not the database's
+// (a node started with stale files must never fire or tell from them). Requests (subscribing,
+// pages, the admin API) go on: they are what a person is waiting for, and they never send on
+// their own.
 //
 // A paused call fails as an unavailable store does ("store unavailable: …"): the scheduler and
 // the dispatcher already try again on their next turn, so nothing is lost, only delayed.
@@ -20,8 +21,9 @@ namespace deadline::store {
 class GatedStore final : public ForwardingStore {
  public:
   // `open` is read on every gated call; whoever owns it opens and closes it (any thread).
-  GatedStore(std::unique_ptr<Store> target, std::shared_ptr<const std::atomic<bool>> open)
-      : ForwardingStore(std::move(target)), open_(std::move(open)) {}
+  // `closed_because` ends the failure message of a paused call.
+  GatedStore(std::unique_ptr<Store> target, std::shared_ptr<const std::atomic<bool>> open, std::string closed_because)
+      : ForwardingStore(std::move(target)), open_(std::move(open)), closed_because_(std::move(closed_because)) {}
 
   // --- the scheduler's firing
   Status advance_cursor(Instant to) override {
@@ -65,10 +67,11 @@ class GatedStore final : public ForwardingStore {
 
  private:
   bool paused() const { return !open_->load(std::memory_order_acquire); }
-  static std::string why(const char* operation) {
-    return failure_message(operation, "paused: this daemon does not hold the database's owner lock", true);
+  std::string why(const char* operation) const {
+    return failure_message(operation, "paused: " + closed_because_, true);
   }
   std::shared_ptr<const std::atomic<bool>> open_;
+  std::string closed_because_;
 };
 
 }  // namespace deadline::store
