@@ -34,6 +34,10 @@ struct AppState {
   // answers 503 with "store": "unavailable", so a balancer sends people to a node that can
   // subscribe them. Unset: reachable.
   std::function<bool()> store_reachable{};
+  // Optional: true while the daemon drains before it stops ([daemon] drain_seconds): /healthz then
+  // answers 503 with "draining": true, so a balancer takes the node out of rotation while every
+  // other request is still served as usual. Unset: never draining.
+  std::function<bool()> draining{};
   // Optional: the windows a released calendar revision withdrew from programme `id` whose old
   // close is still ahead (web/change_record.h withdrawn_windows), as JSON for GET
   // /api/v1/programmes/{id}'s "withdrawn_windows"; an empty array when unset.

@@ -44,9 +44,11 @@ Response healthz(const AppState& app, const Calendar* calendar, const ReplyTo& t
     if (details.is_object()) body.update(details);
   }
   const bool store_ok = !app.store_reachable || app.store_reachable();
-  const bool ok = calendar && store_ok;
+  const bool draining = app.draining && app.draining();
+  const bool ok = calendar && store_ok && !draining;
   body["status"] = ok ? "ok" : "unavailable";
   body["store"] = store_ok ? "ok" : "unavailable";
+  body["draining"] = draining;
   body["time"] = format_utc(app.clock->now());
   body["calendar_revision"] = calendar ? json(calendar->revision()) : json(nullptr);
   // A probe must see the server's state now, never a cached copy.
