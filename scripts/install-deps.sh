@@ -20,6 +20,9 @@ packages=(
   # ops tests and the .deb: systemd-analyze/-sysusers/-tmpfiles (systemd need not run), curl,
   # dpkg-shlibdeps for CPack's dependencies (scripts/package-test.sh)
   systemd curl dpkg-dev
+  # tests/cluster: docs/balancer/haproxy.cfg run in front of several daemons (the tests start
+  # their own haproxy on 127.0.0.1; Debian's service, if started, listens on nothing)
+  haproxy
   # fuzzing (.ci/run's fuzz stage, scripts/fuzz.sh): clang 14 with libFuzzer, ASan and UBSan
   clang libclang-rt-14-dev
 )

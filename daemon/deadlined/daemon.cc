@@ -1,6 +1,7 @@
 #include "deadlined/daemon.h"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -176,6 +177,7 @@ class Daemon {
     app.health_details = [this] { return health(); };
     app.store_reachable = [this] { return store_thread_.reachable(); };
     app.calendar_in_step = [this] { return !authority_ || authority_->in_step(); };
+    app.draining = [this] { return draining_.load(); };
     app.withdrawn_windows = [this](const std::string& programme_id) { return withdrawn_json(programme_id); };
     app.on_response = [this](std::string_view target, unsigned status) { http_metrics_.count(target, status); };
     app.error_page = [](unsigned status) { return web::error_page(status); };  // pages: HTML in Chinese
@@ -363,13 +365,42 @@ class Daemon {
   void wait_for_signal() {
     signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
       if (ec) return;
-      if (signal == SIGHUP) {
+      if (signal == SIGHUP && draining_) {
+        log::info("daemon", "SIGHUP while draining: ignored (the daemon is stopping)");
+        wait_for_signal();
+      } else if (signal == SIGHUP) {
         reload(RevisionCause::sighup, "", [](admin::ReloadOutcome) {});  // the log says how it went
         wait_for_signal();
+      } else if (draining_) {
+        // Whoever sends it again wants the node gone now: the drain ends, the shutdown follows.
+        log::info("daemon", signal_name(signal) + " while draining: ending the drain now");
+        drain_timer_.cancel();
+      } else if (signal == SIGTERM && config_.drain.count() > 0) {
+        drain();
       } else {
-        shut_down(signal);
+        shut_down(signal_name(signal));
       }
     });
+  }
+
+  static std::string signal_name(int signal) { return signal == SIGTERM ? "SIGTERM" : "SIGINT"; }
+
+  // SIGTERM with [daemon] drain_seconds: /healthz answers 503 "draining" so the balancer takes
+  // this node out of rotation, while every request (and the scheduler, the deliveries) goes on
+  // as usual; once the drain is over — or cut short by another SIGTERM or SIGINT — shut_down.
+  // SIGINT alone never drains: it is someone at a terminal who wants the daemon stopped.
+  void drain() {
+    const std::string seconds = std::to_string(config_.drain.count());
+    log::info("daemon", "SIGTERM: draining for " + seconds +
+                            " s (/healthz answers 503, everything else is served), then stopping; "
+                            "another SIGTERM or SIGINT stops at once");
+    notifier_.stopping("draining for " + seconds + " s (SIGTERM), then stopping");
+    draining_ = true;
+    drain_timer_.expires_after(config_.drain);
+    drain_timer_.async_wait([this](const boost::system::error_code& ec) {
+      shut_down(ec ? "drain cut short" : "drain over");
+    });
+    wait_for_signal();
   }
 
   // Reads the calendars again and puts them in force once the store has recorded the revision
@@ -378,7 +409,9 @@ class Daemon {
   // the admin API answers with it.
   void reload(RevisionCause cause, const std::string& reason, std::function<void(admin::ReloadOutcome)> done) {
     const std::string why = cause == RevisionCause::admin ? "admin API" : "SIGHUP";
-    notifier_.reloading("reloading calendars (" + why + ")");
+    // While draining (an admin reload still works) systemd has been told STOPPING=1: no
+    // RELOADING=1 or READY=1 after it.
+    if (!draining_) notifier_.reloading("reloading calendars (" + why + ")");
     log::info("daemon", why + ": reloading calendars from " + config_.calendars.string() +
                             (reason.empty() ? "" : " (reason: " + reason + ")"));
     LoadOutcome loaded = load_calendar_dir(config_.calendars, {config_.horizon_years});
@@ -672,11 +705,13 @@ class Daemon {
                     {"revision", outcome.revision},    {"errors", outcome.errors},
                     {"revision_recorded", outcome.recorded}, {"windows_changed", outcome.changes.size()}};
     if (!outcome.failure.empty()) last_reload_["failure"] = outcome.failure;
-    notifier_.ready(outcome.ok ? serving_status()
-                               : "reload rejected (" +
-                                     (outcome.errors.empty() ? outcome.failure
-                                                             : std::to_string(outcome.errors.size()) + " errors") +
-                                     "); " + serving_status());
+    if (!draining_) {
+      notifier_.ready(outcome.ok ? serving_status()
+                                 : "reload rejected (" +
+                                       (outcome.errors.empty() ? outcome.failure
+                                                               : std::to_string(outcome.errors.size()) + " errors") +
+                                       "); " + serving_status());
+    }
     done(std::move(outcome));
   }
 
@@ -847,9 +882,10 @@ class Daemon {
   }
 
   // Stop accepting, let in-flight work finish within the grace period, then return from run().
-  void shut_down(int signal) {
-    log::info("daemon", std::string(signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": stopping");
-    notifier_.stopping(std::string("stopping (") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ")");
+  // `why`: the signal, or how the drain ended.
+  void shut_down(const std::string& why) {
+    log::info("daemon", why + ": stopping");
+    notifier_.stopping("stopping (" + why + ")");
     watchdog_timer_.cancel();  // the loop must be able to run dry
     stopping_ = true;
     release_timer_.cancel();   // a staged revision is released by the next run, from the store
@@ -882,6 +918,9 @@ class Daemon {
   store::StoreThread store_thread_;
   asio::signal_set signals_;
   asio::steady_timer grace_timer_;
+  asio::steady_timer drain_timer_{io_};
+  // Set by SIGTERM with a drain; read by /healthz on the network threads.
+  std::atomic<bool> draining_{false};
   const SystemdNotifier notifier_ = SystemdNotifier::from_environment();
   asio::steady_timer watchdog_timer_{io_};
   std::shared_ptr<const Plan> plan_;            // the plan in force (main thread)

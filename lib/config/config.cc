@@ -84,6 +84,9 @@ void read_daemon(TableReader& r, const fs::path& base, Config& c) {
   read_duration(r, "claim_lease_seconds", 3, 600, c.claim_lease);
   c.calendars = read_path(r, "calendars", base, c.calendars);
   read_duration(r, "shutdown_grace_seconds", 1, 600, c.shutdown_grace);
+  // At most 5 minutes: a balancer checking every few seconds needs far less, and systemd's
+  // TimeoutStopSec= must cover drain + grace (docs/operations.md, "Behind a load balancer").
+  read_duration(r, "drain_seconds", 0, 300, c.drain);
 }
 
 void read_http(TableReader& r, Config& c) {

@@ -34,6 +34,10 @@ struct Config {
   int max_connections = 4096;
   std::vector<http::Cidr> trusted_proxies;
   std::chrono::seconds shutdown_grace{10};
+  // [daemon] drain_seconds: after SIGTERM, /healthz answers 503 ("draining") this long while
+  // everything else is still served, so a load balancer takes the node out of rotation before
+  // its listeners close. 0 (one node, no balancer): stop at once.
+  std::chrono::seconds drain{0};
 
   int horizon_years = 3;
   std::chrono::minutes send_time{9 * 60};

@@ -38,6 +38,10 @@ struct AppState {
   // database, daemon/deadlined/calendar_authority.h): /healthz then answers 503 with "calendar":
   // "out_of_step". Unset: in step.
   std::function<bool()> calendar_in_step{};
+  // Optional: true while the daemon drains before it stops ([daemon] drain_seconds): /healthz then
+  // answers 503 with "draining": true, so a balancer takes the node out of rotation while every
+  // other request is still served as usual. Unset: never draining.
+  std::function<bool()> draining{};
   // Optional: the windows a released calendar revision withdrew from programme `id` whose old
   // close is still ahead (web/change_record.h withdrawn_windows), as JSON for GET
   // /api/v1/programmes/{id}'s "withdrawn_windows"; an empty array when unset.

@@ -45,10 +45,12 @@ Response healthz(const AppState& app, const Calendar* calendar, const ReplyTo& t
   }
   const bool store_ok = !app.store_reachable || app.store_reachable();
   const bool in_step = !app.calendar_in_step || app.calendar_in_step();
-  const bool ok = calendar && store_ok && in_step;
+  const bool draining = app.draining && app.draining();
+  const bool ok = calendar && store_ok && in_step && !draining;
   body["status"] = ok ? "ok" : "unavailable";
   body["store"] = store_ok ? "ok" : "unavailable";
   if (app.calendar_in_step) body["calendar"] = in_step ? "ok" : "out_of_step";
+  body["draining"] = draining;
   body["time"] = format_utc(app.clock->now());
   body["calendar_revision"] = calendar ? json(calendar->revision()) : json(nullptr);
   // A probe must see the server's state now, never a cached copy.

@@ -89,6 +89,7 @@ void check_defaults(const Config& c) {
   CHECK(c.max_connections == 4096);
   CHECK(c.trusted_proxies.empty());
   CHECK(c.shutdown_grace.count() == 10);
+  CHECK(c.drain.count() == 0);  // one node: a stop is not slowed down
   CHECK(c.horizon_years == 3);
   CHECK(c.send_time.count() == 9 * 60);
   CHECK(lead_ids(c.leads) == std::vector<std::string>{"open", "30d", "14d", "7d", "3d", "1d", "closing-day", "2h"});
@@ -133,6 +134,7 @@ TEST_CASE("a full configuration file sets every key") {
   CHECK(c.database == dir / "state/reminders.sqlite");
   CHECK(c.calendars == fs::path("/srv/deadlined/calendars"));
   CHECK(c.shutdown_grace.count() == 25);
+  CHECK(c.drain.count() == 7);
   // [http]
   CHECK(c.listen == "[::1]:9090");
   CHECK(c.http_read_timeout.count() == 30);
@@ -307,6 +309,7 @@ TEST_CASE("every integer key accepts exactly its documented range") {
   struct Range { const char* section; const char* key; int min; int max; };
   const Range ranges[] = {
       {"daemon", "shutdown_grace_seconds", 1, 600},
+      {"daemon", "drain_seconds", 0, 300},
       {"http", "read_timeout_seconds", 1, 600},
       {"http", "max_connections_per_ip", 1, 10000},
       {"http", "max_connections", 1, 100000},
@@ -338,6 +341,48 @@ TEST_CASE("every integer key accepts exactly its documented range") {
     CHECK(errors(r, r.max + 1L) == out_of_range);
     CHECK(errors(r, 4294967296L + r.min) == out_of_range);  // not truncated to int first
   }
+}
+
+TEST_CASE("drain_seconds is a whole number of seconds from 0 to 300, its errors named by file:line") {
+  const test::TempDir dir;
+  const fs::path file = dir / "drain.toml";
+  const auto load = [&](const std::string& value) {
+    std::ofstream(file) << "[daemon]\nshutdown_grace_seconds = 5\ndrain_seconds = " << value << "\n";
+    return load_config_file(file);
+  };
+  ConfigOutcome outcome = load("2");
+  REQUIRE(outcome.errors.empty());
+  CHECK(outcome.config.drain == std::chrono::seconds{2});
+  CHECK(outcome.config.shutdown_grace == std::chrono::seconds{5});  // the grace comes after the drain
+  CHECK(load("0").config.drain == std::chrono::seconds{0});
+  const std::string f = file.string();
+  for (const char* bad : {"\"2\"", "2.5", "true"}) {
+    const std::string value = bad;
+    CAPTURE(value);
+    CHECK(load(bad).errors == std::vector<std::string>{f + ":3: [daemon]: 'drain_seconds' must be an integer"});
+  }
+  for (const char* bad : {"-1", "301"}) {
+    const std::string value = bad;
+    CAPTURE(value);
+    CHECK(load(bad).errors == std::vector<std::string>{f + ":3: [daemon]: 'drain_seconds' must be between 0 and 300"});
+  }
+}
+
+TEST_CASE("the unit's TimeoutStopSec= covers the shipped example's drain and grace with a margin") {
+  // systemd kills the daemon (SIGKILL) TimeoutStopSec= after SIGTERM: the drain and the grace
+  // period must both fit in it, or a stop behind a balancer ends in a kill.
+  const fs::path source = fs::path(DEADLINED_TEST_DIR) / "..";
+  const ConfigOutcome example = load_config_file(source / "systemd/deadlined.toml.example");
+  REQUIRE_MESSAGE(example.errors.empty(), example.errors.front());
+  std::ifstream unit(source / "systemd/deadlined.service");
+  REQUIRE(unit);
+  std::optional<int> timeout;
+  for (std::string line; std::getline(unit, line);) {
+    if (line.starts_with("TimeoutStopSec=")) timeout = std::stoi(line.substr(line.find('=') + 1));
+  }
+  REQUIRE(timeout);
+  const auto needed = example.config.drain + example.config.shutdown_grace;
+  CHECK(needed.count() + 10 <= *timeout);
 }
 
 TEST_CASE("the example in docs/configuration.md loads and sets the defaults it shows") {

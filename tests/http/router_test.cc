@@ -50,6 +50,7 @@ TEST_CASE("healthz reports ok with the time and calendar revision and the health
   CHECK(res.result() == Status::ok);
   CHECK(body(res) == json{{"status", "ok"},
                           {"store", "ok"},
+                          {"draining", false},
                           {"time", "2024-11-27T01:00:00Z"},
                           {"calendar_revision", api.calendar->revision()},
                           {"outbox_pending", 3}});
@@ -69,6 +70,25 @@ TEST_CASE("healthz answers 503 while the database cannot be reached, and ok once
   res = api.get("/healthz");
   CHECK(res.result() == Status::ok);
   CHECK(body(res)["store"] == "ok");
+}
+
+TEST_CASE("healthz answers 503 draining while the daemon drains, and every other route still answers") {
+  Api api;
+  bool draining = true;
+  api.app.draining = [&draining] { return draining; };
+  Response res = api.get("/healthz");
+  CHECK(res.result() == Status::service_unavailable);
+  CHECK(body(res)["status"] == "unavailable");
+  CHECK(body(res)["draining"] == true);
+  CHECK(body(res)["store"] == "ok");  // the balancer's reason is the drain, not the database
+  CHECK(body(res)["calendar_revision"] == api.calendar->revision());
+  CHECK(res[Field::cache_control] == "no-store");
+  CHECK(api.get("/api/v1/programmes").result() == Status::ok);
+  CHECK(api.get("/healthz", Verb::head).result() == Status::service_unavailable);
+  draining = false;
+  res = api.get("/healthz");
+  CHECK(res.result() == Status::ok);
+  CHECK(body(res)["draining"] == false);
 }
 
 TEST_CASE("every response is JSON from deadlined with its Content-Length") {

@@ -84,9 +84,10 @@ closes = "{closes}"
 
 class Daemon:
     def __init__(self, build_dir, calendars_text=None, calendars_dir=None, delivery="",
-                 allow_hosts='["127.0.0.1"]', extra_config="", notice_delay=0, backend=None):
+                 allow_hosts='["127.0.0.1"]', extra_config="", notice_delay=0, backend=None, drain_seconds=0):
         """`backend`: "sqlite" or "postgresql" for this daemon's database; by default the run's
-        (test_database.py's BACKEND)."""
+        (test_database.py's BACKEND). `drain_seconds`: [daemon] drain_seconds, how long a SIGTERM
+        drains before the daemon stops (0: at once)."""
         self.build_dir = build_dir
         self.tmp = tempfile.TemporaryDirectory(prefix="deadlined-it-")
         self.dir = self.tmp.name
@@ -110,6 +111,7 @@ class Daemon:
 database = "{self.db}"
 calendars = "{self.calendars}"
 shutdown_grace_seconds = 5
+drain_seconds = {drain_seconds}
 
 [schedule]
 replan_seconds = 1
@@ -172,6 +174,10 @@ clock_offset_file = "clock-offset"
 
     def stop(self, sig=signal.SIGTERM, timeout=15):
         self.process.send_signal(sig)
+        return self.wait_exit(timeout)
+
+    def wait_exit(self, timeout):
+        """Waits for a process already told to stop (a drain takes a while); its exit status."""
         code = self.process.wait(timeout)
         self._starts = self.starts_seen() + 1
         return code

@@ -50,6 +50,7 @@ expect_file usr/lib/tmpfiles.d/deadlined.conf
 expect_file etc/deadlined/deadlined.toml.example
 [ ! -e "$tmp/etc/deadlined/deadlined.toml" ] || fail "deadlined.toml must not be installed (only the example)"
 for doc in README.md operations.md configuration.md http-api.md; do expect_file "usr/share/doc/deadlined/$doc"; done
+expect_file usr/share/doc/deadlined/balancer/haproxy.cfg
 ls "$tmp"/usr/share/deadlined/calendars/*.toml >/dev/null 2>&1 || fail "no calendars in /usr/share/deadlined/calendars"
 cmp -s "$source_dir/systemd/deadlined.service" "$tmp/usr/lib/systemd/system/deadlined.service" || fail "unit differs"
 # The compiled-in calendar directory is where the install put them, for the prefix configured.
