@@ -1,5 +1,7 @@
 #include "pg/pg_schema.h"
 
+#include "pg/pg_message_notify.h"
+
 namespace deadline::pg {
 
 namespace {
@@ -243,6 +245,7 @@ Result<int> read_version(PgConnection& c) {
 const std::vector<PgMigration>& pg_migrations() {
   static const std::vector<PgMigration> all = {
       {1, "the schema of SQLite's migrations 1-13", kSchema},
+      {3, "NOTIFY deadlined_messages when messages are inserted", kNotifyOnNewMessages},  // pg_message_notify.h
   };
   return all;
 }
