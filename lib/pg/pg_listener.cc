@@ -67,7 +67,7 @@ bool PgListener::wait(int fd, std::chrono::milliseconds timeout, bool& fd_ready)
   if (stopping()) return true;
   if (ready < 0) return false;  // EINTR: the caller waits again
   // A closed or broken socket is "ready" too: PQconsumeInput then reports what happened.
-  fd_ready = fd >= 0 && (watched[1].revents & (POLLIN | POLLERR | POLLHUP)) != 0;
+  fd_ready = fd >= 0 && (watched[1].revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL)) != 0;
   return false;
 }
 
@@ -137,14 +137,16 @@ std::string PgListener::serve(PgConnection& c) {
 void PgListener::run() {
   std::chrono::milliseconds delay = options_.first_retry;
   bool listened_before = false;
-  std::string last_failure;
+  bool failure_logged = false;
   while (!stopping()) {
     auto opened = connect_and_listen();
     if (!opened) {
-      if (opened.error() != last_failure) {  // once per distinct reason, not at every retry
-        last_failure = opened.error();
+      // Once until the next change: a server down for an hour would otherwise repeat it at
+      // every try, and its reasons alternate (refused, shutting down, starting up).
+      if (!failure_logged) {
+        failure_logged = true;
         log::warning("store", "cannot listen for new messages" + std::string(listened_before ? " again" : "") +
-                                  " yet (" + opened.error() + "); polling alone finds them meanwhile");
+                                  " yet (" + opened.error() + "); polling alone finds them meanwhile, retrying");
       }
       bool unused = false;
       if (wait(-1, delay, unused)) break;
@@ -153,7 +155,7 @@ void PgListener::run() {
     }
     PgConnection c = std::move(opened).value();
     delay = options_.first_retry;
-    last_failure.clear();
+    failure_logged = false;
     log::info("store", std::string(listened_before ? "listening for new messages again" : "listening for new messages") +
                            " on PostgreSQL " + shown_ + " (LISTEN " + options_.channel + "); polling remains the fallback");
     listened_before = true;

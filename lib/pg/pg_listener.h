@@ -11,7 +11,7 @@
 // listening (the first time, and after a reconnect) the callback runs once as well, since what
 // committed while nobody listened was not notified. A lost connection (a server restart,
 // pg_terminate_backend, keepalives finding the peer silent) is reopened with back-off; each
-// change of state is logged once.
+// change of state is logged once (listening, lost, the first failed try to listen again).
 //
 // Its own thread, because opening a connection to an unreachable server blocks for up to the
 // connect timeout, which must not stall the network or store thread. Stopping is prompt (an
