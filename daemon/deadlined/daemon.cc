@@ -20,6 +20,7 @@
 #include "config/email_config.h"
 #include "deadlined/calendar_authority.h"
 #include "deadlined/file_limit.h"
+#include "deadlined/message_wakeup.h"
 #include "deadlined/owned_store.h"
 #include "deadlined/secrets.h"
 #include "deadlined/systemd_notify.h"
@@ -260,6 +261,7 @@ class Daemon {
     plan_ = make_plan(*calendar, planner_options(config_));
     scheduler_.set_plan(plan_);
     dispatcher_.start();
+    message_listener_ = listen_for_new_messages(config_, io_, [this] { dispatcher_.wake(); });
     notices_.check();  // what a previous run recorded and did not get to mail
     watch_staged();
     send_due_account_mails();
@@ -961,6 +963,9 @@ class Daemon {
   std::unique_ptr<http::HttpServer> server_;
   std::unique_ptr<http::HttpServer> admin_server_;
   int exit_status_ = 0;
+  // PostgreSQL: other daemons' new messages wake the dispatcher (message_wakeup.h). Last, so it
+  // stops (its thread joined) before anything its wakes reach goes.
+  std::unique_ptr<pg::PgListener> message_listener_;
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "pg/pg_schema.h"
 
+#include "pg/pg_message_notify.h"
+
 namespace deadline::pg {
 
 namespace {
@@ -274,6 +276,7 @@ const std::vector<PgMigration>& pg_migrations() {
   static const std::vector<PgMigration> all = {
       {1, "the schema of SQLite's migrations 1-13", kSchema},
       {2, "several nodes: claim leases, the nodes, robots' sends", kNodes},
+      {3, "NOTIFY deadlined_messages when messages are inserted", kNotifyOnNewMessages},  // pg_message_notify.h
   };
   return all;
 }
