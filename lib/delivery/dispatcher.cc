@@ -108,9 +108,10 @@ void Dispatcher::claim() {
       io_, [this, room](Result<std::vector<store::OutboundMessage>> claimed) {
         claiming_ = false;
         if (!claimed) {
-          log::error("dispatcher", claimed.error());
+          claim_failures_.failure(claimed.error());
           count_store_error();
         } else {
+          claim_failures_.success();
           for (store::OutboundMessage& m : claimed.value()) ready_.push_back(std::move(m));
           if (stopped_) release_ready();  // a claim that was under way when stop() came
           send_ready();

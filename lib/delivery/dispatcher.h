@@ -18,6 +18,7 @@
 #include <random>
 #include <vector>
 
+#include "base/repeated_failure_log.h"
 #include "calendar/calendar.h"
 #include "delivery/channel.h"
 #include "delivery/http_client.h"
@@ -111,6 +112,7 @@ class Dispatcher {
   std::deque<store::OutboundMessage> ready_;       // claimed, not yet sent
   std::vector<store::AttemptResult> results_;
   std::chrono::steady_clock::time_point store_retry_at_{};  // no flush before it (keep_for_retry)
+  log::RepeatedFailureLog claim_failures_{"dispatcher"};  // a store away or paused: not a line a claim
   RateLimiter rate_limiter_;                       // per endpoint: its channel's limits, platform blocks
   std::function<void()> on_idle_;
   std::function<void()> on_recorded_;

@@ -19,10 +19,11 @@ void NoticeSender::check() {
   store_.run([](store::OutboxStore& s) { return s.pending_notices(kBatch); }, io_,
              [this](Result<std::vector<store::PendingNotice>> notices) {
                if (!notices) {
-                 log::error("notice", notices.error());
+                 failures_.failure(notices.error());
                  running_ = false;
                  return;
                }
+               failures_.success();
                std::vector<std::int64_t> handled;
                for (const store::PendingNotice& n : *notices) {
                  if (!n.subscriber_email.empty() && n.kind != EndpointKind::email) mailer_.send_notice(n);

@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "base/repeated_failure_log.h"
 #include "delivery/account_mailer.h"
 #include "store/outbox_store.h"
 #include "store/store_client.h"
@@ -25,6 +26,7 @@ class NoticeSender {
   boost::asio::io_context& io_;
   AccountMailer& mailer_;
   const Clock& clock_;
+  log::RepeatedFailureLog failures_{"notice"};  // a store away or paused: not a line a check
   bool running_ = false, again_ = false;
 };
 

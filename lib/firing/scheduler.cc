@@ -155,7 +155,7 @@ void Scheduler::on_chunk_done(const Result<store::ChunkOutcome>& chunk, std::chr
   }
   if (!chunk) {
     // Nothing of a failed chunk was committed; it runs again at the next replan.
-    log::error("scheduler", chunk.error());
+    failures_.failure(chunk.error());
   } else if (chunk->elsewhere) {
     // Another node is running the oldest firing's chunk: look again soon, to share its chunks
     // or to resume it should that node die.
@@ -195,7 +195,8 @@ void Scheduler::on_chunk_done(const Result<store::ChunkOutcome>& chunk, std::chr
 
 void Scheduler::on_pass_done(PassReport report, std::chrono::milliseconds took, std::chrono::microseconds fraction) {
   pass_running_ = false;
-  for (const std::string& e : report.errors) log::error("scheduler", e);
+  for (const std::string& e : report.errors) failures_.failure(e);
+  if (report.errors.empty()) failures_.success();
   if (report.fired_on_time + report.fired_late + report.missed > 0 || report.expired > 0) {
     log::info("scheduler", describe(report, fraction) + " in " + std::to_string(took.count()) + " ms");
   }

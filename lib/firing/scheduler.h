@@ -16,6 +16,7 @@
 #include <array>
 #include <optional>
 
+#include "base/repeated_failure_log.h"
 #include "schedule/plan.h"
 #include "firing/scheduler_pass.h"
 #include "store/scheduling_store.h"
@@ -108,6 +109,7 @@ class Scheduler {
   int firing_chunks_ = 0;
   // Replaced, never changed in place: a step on the store thread holds the one it started with.
   std::shared_ptr<const store::NoticeDeciders> deciders_ = std::make_shared<store::NoticeDeciders>();
+  log::RepeatedFailureLog failures_{"scheduler"};  // a store away or paused: not a line a step
   mutable std::mutex status_mutex_;     // status is read from HTTP sessions' handlers
   SchedulerStatus status_;
 };
