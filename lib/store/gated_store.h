@@ -23,6 +23,12 @@ class GatedStore final : public ForwardingStore {
   GatedStore(std::unique_ptr<Store> target, std::shared_ptr<const std::atomic<bool>> open)
       : ForwardingStore(std::move(target)), open_(std::move(open)) {}
 
+  // Paused is unavailable, as the paused calls below say. While paused they never reach the
+  // database, so its own reachable() kept what the last call before found: an idle daemon whose
+  // owner lock's connection went first (the server stopped) answered /healthz 200, "store": "ok",
+  // for the whole outage, and a load balancer kept sending people to it.
+  bool reachable() const override { return !paused() && ForwardingStore::reachable(); }
+
   // --- the scheduler's firing
   Status advance_cursor(Instant to) override {
     return paused() ? Status::failure(why("advancing the cursor")) : ForwardingStore::advance_cursor(to);
