@@ -29,8 +29,9 @@ run() {
   fi
 }
 
-# Every test on its default backend: a SQLite file (pg_outage_test.py: a PostgreSQL server of
-# its own).
+# Every test on its default backend: a SQLite file (pg_outage_test.py and nodes_test.py: a
+# PostgreSQL server of their own; nodes_test.py's robot check fails until the robots' send times
+# are kept in the database, issue 24).
 for test in "$here"/*_test.py; do
   run "$(basename "$test")" "$test"
 done

@@ -68,7 +68,8 @@ Status join_as_node(OwnedStore& owned, const subscription::KeyRing& keys) {
                                                     "this daemon does not hold the database's owner lock");
   owned.calendar_gate = std::make_shared<std::atomic<bool>>(true);
   owned.store = std::make_unique<store::GatedStore>(std::move(owned.store), owned.calendar_gate,
-                                                    "this node's calendar files are not the database's calendar");
+                                                    "this node's calendar files are not the database's calendar",
+                                                    store::GatedStore::WhenClosed::reachable_as_the_store_says);
   return ok_status();
 }
 

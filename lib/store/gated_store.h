@@ -21,9 +21,25 @@ namespace deadline::store {
 class GatedStore final : public ForwardingStore {
  public:
   // `open` is read on every gated call; whoever owns it opens and closes it (any thread).
-  // `closed_because` ends the failure message of a paused call.
-  GatedStore(std::unique_ptr<Store> target, std::shared_ptr<const std::atomic<bool>> open, std::string closed_because)
-      : ForwardingStore(std::move(target)), open_(std::move(open)), closed_because_(std::move(closed_because)) {}
+  // `closed_because` ends the failure message of a paused call. `closed_is_unreachable`: while
+  // closed, reachable() is false (the owner lock's gate: its loss means the server is away or an
+  // offline verb holds it); the calendar's gate leaves that to the store, /healthz says
+  // "calendar" itself.
+  enum class WhenClosed { unreachable, reachable_as_the_store_says };
+  GatedStore(std::unique_ptr<Store> target, std::shared_ptr<const std::atomic<bool>> open, std::string closed_because,
+             WhenClosed when_closed = WhenClosed::unreachable)
+      : ForwardingStore(std::move(target)),
+        open_(std::move(open)),
+        closed_because_(std::move(closed_because)),
+        when_closed_(when_closed) {}
+
+  // Paused is unavailable, as the paused calls below say. While paused they never reach the
+  // database, so its own reachable() kept what the last call before found: an idle daemon whose
+  // owner lock's connection went first (the server stopped) answered /healthz 200, "store": "ok",
+  // for the whole outage, and a load balancer kept sending people to it.
+  bool reachable() const override {
+    return (when_closed_ != WhenClosed::unreachable || !paused()) && ForwardingStore::reachable();
+  }
 
   // --- the scheduler's firing
   Status advance_cursor(Instant to) override {
@@ -72,6 +88,7 @@ class GatedStore final : public ForwardingStore {
   }
   std::shared_ptr<const std::atomic<bool>> open_;
   std::string closed_because_;
+  WhenClosed when_closed_;
 };
 
 }  // namespace deadline::store

@@ -84,23 +84,38 @@ closes = "{closes}"
 
 class Daemon:
     def __init__(self, build_dir, calendars_text=None, calendars_dir=None, delivery="",
-                 allow_hosts='["127.0.0.1"]', extra_config="", notice_delay=0, backend=None, drain_seconds=0):
+                 allow_hosts='["127.0.0.1"]', extra_config="", notice_delay=0, backend=None, drain_seconds=0,
+                 database=None, database_uri=None, secrets_dir=None, clock_file=None):
         """`backend`: "sqlite" or "postgresql" for this daemon's database; by default the run's
         (test_database.py's BACKEND). `drain_seconds`: [daemon] drain_seconds, how long a SIGTERM
-        drains before the daemon stops (0: at once)."""
+        drains before the daemon stops (0: at once).
+
+        Several daemons on one PostgreSQL database ("nodes", tests/reliability/nodes_test.py):
+        `database`, an open test database (open_test_database) the daemons share: used, not
+        created here, and not dropped by close(); `database_uri`, what this daemon's config and
+        deadlinectl name instead of its location (e.g. with an application_name, which
+        pg_stat_activity shows); `secrets_dir`, a directory whose token-keys and admin-token every
+        node uses (nodes must share both: the first to start creates them); `clock_file`, one
+        clock-offset file for all (one set_clock moves every node's clock)."""
         self.build_dir = build_dir
         self.tmp = tempfile.TemporaryDirectory(prefix="deadlined-it-")
         self.dir = self.tmp.name
         self.backend = backend or BACKEND
-        self.database = open_test_database(self.dir, self.backend)
-        self.db = self.database.location  # --db: the file, or the PostgreSQL URI
+        self.owns_database = database is None
+        self.database = open_test_database(self.dir, self.backend) if database is None else database
+        self.db = database_uri or self.database.location  # --db: the file, or the PostgreSQL URI
         # The secrets' files: beside a database file; for a database on a server, in the state
         # directory, ./var under the daemon's working directory (config.h default_secrets_dir).
-        secrets_dir = self.dir if self.backend == "sqlite" else os.path.join(self.dir, "var")
+        if secrets_dir is None:
+            secrets_dir = self.dir if self.backend == "sqlite" else os.path.join(self.dir, "var")
+            shared_secrets = ""
+        else:
+            shared_secrets = (f'[tokens]\nkeys_file = "{secrets_dir}/token-keys"\n\n'
+                              f'[admin]\ntoken_file = "{secrets_dir}/admin-token"\n')
         self.secrets_dir = secrets_dir
         self.admin_token_file = os.path.join(secrets_dir, "admin-token")
         self.token_keys_file = os.path.join(secrets_dir, "token-keys")
-        self.clock_file = os.path.join(self.dir, "clock-offset")
+        self.clock_file = clock_file or os.path.join(self.dir, "clock-offset")
         self.calendars = calendars_dir or os.path.join(self.dir, "calendars")
         if calendars_text is not None:
             os.makedirs(self.calendars, exist_ok=True)
@@ -123,8 +138,9 @@ allow_hosts = {allow_hosts}
 {delivery}
 
 [test]
-clock_offset_file = "clock-offset"
+clock_offset_file = "{clock_file or 'clock-offset'}"
 
+{shared_secrets}
 {extra_config}
 ''')
         self.process = None
@@ -198,7 +214,8 @@ clock_offset_file = "clock-offset"
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait(10)
-        self.database.drop()
+        if self.owns_database:
+            self.database.drop()
         self.tmp.cleanup()
 
     # --- HTTP and database ------------------------------------------------------------------
