@@ -30,8 +30,8 @@ run() {
 }
 
 # Every test on its default backend: a SQLite file (pg_outage_test.py and nodes_test.py: a
-# PostgreSQL server of their own; nodes_test.py's robot check fails until the robots' send times
-# are kept in the database, issue 24).
+# PostgreSQL server of their own; nodes_test.py's long form includes its robot check, which waits
+# a real minute).
 for test in "$here"/*_test.py; do
   run "$(basename "$test")" "$test"
 done

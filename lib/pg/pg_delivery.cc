@@ -313,6 +313,7 @@ Result<std::vector<int64_t>> PgStore::record_attempts(const std::vector<AttemptR
                                                       const EndpointHealthPolicy& policy) {
   return transact(*this, "recording delivery attempts", [&](PgTransaction& tx) {
     pg_record_deliveries(tx, results, now);
+    finish_robot_sends(tx, results);
     // The rest one by one, in the batch's order, as on SQLite: each may change what the next
     // finds (a streak, a disable that expires the endpoint's unsent messages). They are the few.
     std::vector<int64_t> disabled;

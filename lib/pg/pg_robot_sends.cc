@@ -62,16 +62,27 @@ void RobotSendSlots::take(std::int64_t endpoint, EndpointKind kind) {
 }
 
 void record_robot_sends(PgTransaction& tx, const std::vector<store::OutboundMessage>& claimed) {
-  PgArray endpoints;
+  PgArray endpoints, messages;
   for (const store::OutboundMessage& m : claimed) {
-    if (is_robot(m.kind)) endpoints.add(m.endpoint_id);
+    if (!is_robot(m.kind)) continue;
+    endpoints.add(m.endpoint_id);
+    messages.add(m.id);
   }
   if (endpoints.empty()) return;
-  tx.prepared(std::string("INSERT INTO endpoint_sends (endpoint_id, sent_at) SELECT e, ") + kServerSecond +
-                  " FROM unnest($1::bigint[]) AS t(e)",
-              args(endpoints));
+  tx.prepared(std::string("INSERT INTO endpoint_sends (endpoint_id, message_id, sent_at) SELECT e, m, ") +
+                  kServerSecond + " FROM unnest($1::bigint[], $2::text[]) AS t(e, m)",
+              args(endpoints, messages));
   tx.prepared(std::string("DELETE FROM endpoint_sends WHERE sent_at < ") + kServerSecond + " - $1::bigint",
               args(longest_window()));
+}
+
+void finish_robot_sends(PgTransaction& tx, const std::vector<store::AttemptResult>& results) {
+  PgArray messages;
+  for (const store::AttemptResult& r : results) messages.add(r.message_id);
+  if (messages.empty()) return;
+  tx.prepared(std::string("UPDATE endpoint_sends SET sent_at = ") + kServerSecond +
+                  " WHERE message_id = ANY($1::text[])",
+              args(messages));
 }
 
 }  // namespace deadline::pg

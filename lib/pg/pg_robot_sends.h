@@ -34,4 +34,10 @@ class RobotSendSlots {
 // A send now for each robot message of `claimed`; sends older than any limit looks at go.
 void record_robot_sends(PgTransaction& tx, const std::vector<store::OutboundMessage>& claimed);
 
+// The attempts of `results` are over: their sends count from now. A message claimed at T may be
+// sent some seconds later (it waits for its node's earlier requests to the robot): counting it
+// from its claim would free its slot too early, counting it from the end of its attempt never
+// does.
+void finish_robot_sends(PgTransaction& tx, const std::vector<store::AttemptResult>& results);
+
 }  // namespace deadline::pg

@@ -257,9 +257,11 @@ CREATE TABLE nodes (
 
 CREATE TABLE endpoint_sends (
   endpoint_id  bigint NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+  message_id   text NOT NULL,
   sent_at      bigint NOT NULL
 );
 CREATE INDEX endpoint_sends_by_endpoint ON endpoint_sends(endpoint_id, sent_at);
+CREATE INDEX endpoint_sends_by_message ON endpoint_sends(message_id);
 )sql";
 
 const std::string kLockKey = std::to_string(kMigrationLockKey);

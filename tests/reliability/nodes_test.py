@@ -496,16 +496,21 @@ class Nodes(unittest.TestCase):
             f"within {time.monotonic() - first:.1f} s (limit {ROBOT_LIMIT} a minute); messages {states}; delivered by "
             f"node {by_node}")
         self.assertLessEqual(in_first_minute, ROBOT_LIMIT, "more than 20 messages to the robot within a minute")
-        c.move_clock(62)
-        wait_for(lambda: len(sent()) >= ROBOT_MESSAGES, 30, "the rest after the minute")
+        # The sends are counted by the database server's clock (pg_robot_sends.h), which every
+        # node shares and no test clock moves: the rest go once a real minute has passed.
+        wait_for(lambda: len(sent()) >= ROBOT_MESSAGES, 90, "the rest after the minute")
         time.sleep(1)
         requests = sent()
         self.assertEqual(len(requests), ROBOT_MESSAGES)
         self.assertTrue(all(r["valid"] and r["code"] == 0 for r in requests))
         times = sorted(r["at"] for r in requests)
-        busiest = max(sum(1 for t in times if start <= t < start + 61) for start in times)
-        log(f"  after the clock moved 62 s: {len(requests)} received; at most {busiest} in any 61 s of the daemons' clock")
-        self.assertLessEqual(busiest, ROBOT_LIMIT, "more than 20 messages in a 61 s window")
+        # The platforms' limit and the daemon's promise (delivery/rate_limit.h): at most 20 in any
+        # minute. (A 61 s window is printed too: sends counted by whole seconds of the server's
+        # clock may free a slot up to a second before 61 s have passed.)
+        busiest = max(sum(1 for t in times if start <= t < start + 60) for start in times)
+        busiest_61 = max(sum(1 for t in times if start <= t < start + 61) for start in times)
+        log(f"  after a minute: {len(requests)} received; at most {busiest} in any 60 s ({busiest_61} in any 61 s)")
+        self.assertLessEqual(busiest, ROBOT_LIMIT, "more than 20 messages in a minute")
 
     # --- 4. PostgreSQL restarted under three nodes ----------------------------------------
     def test_pg_restart_all_nodes_recover(self):
