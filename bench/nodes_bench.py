@@ -6,7 +6,7 @@ nodes against one node, same run.
 
 Usage: /usr/bin/python3 bench/nodes_bench.py BUILD_DIR [--postgresql URI] [--messages N]
                        [--rounds R] [--nodes 1,2,3] [--ports P] [--fanout N] [--fanout-nodes K]
-                       [--no-fanout-baseline] [--only delivery|fanout] [--quick]
+                       [--no-fanout-baseline] [--only delivery|fanout] [--statements] [--quick]
        defaults: 20000 messages, 3 rounds (each round: every node count once, the order rotated),
        nodes 1,2,3, 1 receiver port; fan-out 1000000 endpoints with 3 nodes, and with 1 node
        as its baseline; --quick: 5000 messages, 1 round, fan-out 100000
@@ -54,6 +54,11 @@ row free); every node claims and delivers what is ready. Measured:
               read 1.5 s after the run, as its statistics arrive about once a second); the
               claims' advisory lock (pg_locks) sampled every 0.1 s from the first request on:
               how often a claim held it, and how many sessions waited for it.
+  --statements (diagnosis; not with --postgresql) restarts the script's server with
+              pg_stat_statements loaded and prints, per round, the statements the server spent
+              most time in and the claims: how many (calls of the claim lock), how many messages
+              each marked 'sending', and the lock's hold per claim (held fraction x span /
+              claims). The extension costs a little on every statement: not for the figures.
 Checked: every message 'delivered' in the database, the receiver saw N distinct ids, no
 unexpected request; requests beyond N (sent twice) are reported.
 Rounds rotate the order of the node counts; medians over rounds.
@@ -189,10 +194,13 @@ def cpu_between(a, b):
 class Server:
     """The PostgreSQL server: our own throwaway one (pg_server.py), or the one a URI names."""
 
-    def __init__(self, uri):
+    def __init__(self, uri, statements=False):
         import psycopg2  # python3-psycopg2, as the integration tests' PostgreSQL runs
         self.psycopg2 = psycopg2
         self.parent = None
+        self.statements = statements
+        if statements and uri is not None:
+            raise Failure("--statements needs the script's own server (no --postgresql)")
         if uri is None:
             self.parent = tempfile.mkdtemp(prefix="nodes_bench-pg.")
             os.chmod(self.parent, 0o755)  # as root the server runs as `postgres`
@@ -205,14 +213,37 @@ class Server:
                 uri = f.read().strip()
         self.uri = uri
         host = re.search(r"[?&]host=([^&]+)", uri)
-        pidfile = os.path.join(host.group(1), "data", "postmaster.pid") if host else ""
-        self.root = None
-        if os.path.exists(pidfile):
-            with open(pidfile) as f:
-                self.root = int(f.readline())
+        self.pidfile = os.path.join(host.group(1), "data", "postmaster.pid") if host else ""
+        self.root = self.postmaster()
+        if statements:
+            # Diagnosis only: the extension costs the server a little on every statement.
+            self.admin("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+            sys.path.insert(0, os.path.dirname(PG_SERVER))
+            import pg_server  # noqa: E402 (tests/pg/pg_server.py: halt and resume keep the data)
+            pg_server.halt(os.path.join(self.parent, "server"))
+            pg_server.resume(os.path.join(self.parent, "server"))
+            self.admin("CREATE EXTENSION pg_stat_statements")
+            self.root = self.postmaster()
         self.version = self.query(self.uri, "SHOW server_version")[0][0]
         self.settings = {name: self.query(self.uri, f"SHOW {name}")[0][0]
                          for name in ("fsync", "synchronous_commit", "full_page_writes", "shared_buffers")}
+
+    def postmaster(self):
+        if not os.path.exists(self.pidfile):
+            return None
+        with open(self.pidfile) as f:
+            return int(f.readline())
+
+    def reset_statements(self):
+        if self.statements:
+            self.admin("SELECT pg_stat_statements_reset()")
+
+    def top_statements(self, database):
+        """(calls, rows, total ms, mean ms, query) of `database`'s statements, most time first."""
+        return self.query(self.uri, "SELECT calls, rows, total_exec_time, mean_exec_time, "
+                          "regexp_replace(query, '\\s+', ' ', 'g') FROM pg_stat_statements "
+                          "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = %s) "
+                          "ORDER BY total_exec_time DESC", database)
 
     def database_uri(self, name):
         return self.uri + ("&" if "?" in self.uri else "?") + "dbname=" + name
@@ -578,6 +609,7 @@ def delivery_round(args, server, shared, sink, work, template, k, number):
         load_before = loadavg()
         time.sleep(1.5)  # the nodes' statistics of their start reach pg_stat_database
         wal_before, commits_before = pg_counters(connection, r.database)
+        server.reset_statements()
         due_real = r.fire()
         before = CpuSnapshot(r.nodes, server.root, sink.process.pid)
         finished_seen, samples, stats, locks = None, [], None, []
@@ -622,6 +654,7 @@ def delivery_round(args, server, shared, sink, work, template, k, number):
                 time.sleep(0.1)
         time.sleep(1.5)
         _, commits_after = pg_counters(connection, r.database)
+        statements = server.top_statements(r.database) if server.statements else []
         connection.close()
         stats = sink.stats()
         if stats["unexpected"]:
@@ -639,7 +672,7 @@ def delivery_round(args, server, shared, sink, work, template, k, number):
         "last": stats["last"] - due_real, "fanout": finished_seen - due_real, "requests": stats["requests"],
         "distinct": stats["distinct"], "per_node": per_node, "unknown": unknown, "chunks": chunks, "cpu": cpu,
         "load": (load_before, load_after),
-        "wal": wal_after - wal_before, "commits": commits_after - commits_before,
+        "wal": wal_after - wal_before, "commits": commits_after - commits_before, "statements": statements,
         "lock_held": sum(1 for h, _ in locks if h) / max(1, len(locks)),
         "lock_waiting": sum(w for _, w in locks) / max(1, len(locks)),
     }
@@ -679,6 +712,26 @@ def report_delivery_round(args, number, r):
         f"; claim lock held in {r['lock_held'] * 100:.0f}% of samples, {r['lock_waiting']:.2f} session(s) "
         f"waiting on average; receiver: {r['requests']} requests, {r['distinct']} distinct ids" +
         (f" ({r['requests'] - r['distinct']} sent twice)" if r["requests"] != r["distinct"] else ""))
+    report_statements(r["statements"], n, r["span"] * r["lock_held"])
+
+
+def report_statements(statements, messages, lock_seconds=None):
+    """--statements: where the server's time went (pg_stat_statements), and the claims."""
+    if not statements:
+        return
+    log("    statements (pg_stat_statements, the 10 with most time): calls, rows, total ms, mean ms")
+    for calls, rows, total, mean, query in statements[:10]:
+        log(f"      {calls:>7} {rows:>8} {total:>9.0f} {mean:>8.3f}  {query[:110]}")
+    claims = sum(c for c, _, _, _, q in statements if q.startswith("SELECT pg_advisory_xact_lock"))
+    # The claim's "UPDATE messages SET state = 'sending', attempts = attempts + 1, ...", its
+    # constants shown as parameters (pg_stat_statements normalises them).
+    marks = re.compile(r"UPDATE messages SET state = (\$\d+|'sending'), attempts = attempts \+")
+    marked = sum(rw for _, rw, _, _, q in statements if marks.match(q))
+    marking = sum(c for c, _, _, _, q in statements if marks.match(q))
+    if claims:
+        hold = f", the claim lock held {lock_seconds / claims * 1000:.1f} ms per claim" if lock_seconds else ""
+        log(f"    claims: {claims} ({marking} of them claimed anything, {marked / max(1, marking):.0f} messages "
+            f"each{hold})")
 
 
 def fanout_round(args, server, shared, sink, work, template, k, label):
@@ -760,7 +813,7 @@ def result_line(name, value, unit, baseline, **extra):
 
 
 def run(args, work):
-    server = Server(args.postgresql)
+    server = Server(args.postgresql, args.statements)
     sink = None
     try:
         log(f"nodes_bench: {args.build_dir}/daemon/deadlined; PostgreSQL {server.version} "
@@ -860,6 +913,7 @@ def main():
     parser.add_argument("--only", choices=["delivery", "fanout"])
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--fanout-timeout", type=float, default=1800)
+    parser.add_argument("--statements", action="store_true")
     parser.add_argument("--quick", action="store_true")
     try:
         args = parser.parse_args()
