@@ -5,9 +5,9 @@ measured in the same run, ratios, targets and whether each is met.
 Usage: /usr/bin/python3 bench/report.py BUILD_DIR [--quick] [--logs DIR] [--postgresql]
 
 Builds nothing: BUILD_DIR must hold deadlined, deadlinectl (daemon/) and fanout_bench,
-webhook_bench, slow_webhook_bench, email_bench (bench/), e.g.
+webhook_bench, slow_webhook_bench, email_bench (bench/; with --postgresql webhook_sink too), e.g.
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
-  cmake --build build --target deadlined deadlinectl fanout_bench webhook_bench slow_webhook_bench email_bench
+  cmake --build build --target deadlined deadlinectl fanout_bench webhook_bench slow_webhook_bench email_bench webhook_sink
 and needs scripts/install-bench-deps.sh's tools (smtp-sink/smtp-source, nginx, wrk).
 
 Runs, one after the other (about 12 minutes on 2 cores; --quick, smaller sizes, about 4):
@@ -23,13 +23,16 @@ With --postgresql, also the store on PostgreSQL: a throwaway server (tests/pg/pg
 temporary directory, stopped and removed at the end), then
   fanout_bench --postgresql URI 100000 3     (--quick: 20000 2)
   webhook_bench --postgresql URI 20000 3     (--quick: 5000 2)
-right after their SQLite runs, each on its own line beside SQLite's. Opt-in because it needs
+right after their SQLite runs, each on its own line beside SQLite's, and after the webhook line
+  nodes_bench.py BUILD --postgresql URI      (--quick: --quick; needs bench/webhook_sink)
+(1, 2 and 3 real deadlined nodes on one database: webhooks/s, and a 1,000,000-endpoint fan-out
+with three nodes; each against one node in the same run, no target). Opt-in because it needs
 PostgreSQL 15's server programs (postgresql-15: initdb, pg_ctl), which none of the other
 benchmarks does, and root or a `postgres` user to run them as; without the flag the report runs
 and takes what it did before.
 Each benchmark's whole output goes to DIR/NAME.log (default: a new /tmp/deadlined-report.*
 directory, kept); the table is built from the `RESULT name=... value=... baseline=... ratio=...
-target=... met=yes|no` lines they print last. A benchmark that fails (exit status other than 0)
+target=... met=yes|no|n/a` lines they print last (n/a: a line with no target). A benchmark that fails (exit status other than 0)
 or prints no RESULT line shows as FAILED in the table, with the end of its log below it.
 Exit status 0 when every benchmark ran (targets met or not), 1 when one failed, 2 on a usage
 error or a missing binary."""
@@ -45,6 +48,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The benchmarks that need the PostgreSQL server (--postgresql).
+PG_BENCHES = ("fanout_pg", "webhook_pg", "nodes")
 
 # (row name, RESULT name, what the row compares). The order of the table.
 ROWS = [
@@ -53,6 +58,9 @@ ROWS = [
     ("subscribe p99 during a {endpoints} fan-out (vs outside)", "subscribe_during_fanout", "fanout_load"),
     ("webhook vs plain libcurl multi", "webhook", "webhook"),
     ("webhook on PostgreSQL vs plain libcurl multi", "webhook_pg", "webhook_pg"),
+    ("webhooks, 2 nodes on PostgreSQL vs 1 node", "nodes2_delivery", "nodes"),
+    ("webhooks, 3 nodes on PostgreSQL vs 1 node", "nodes3_delivery", "nodes"),
+    ("fan-out {endpoints}, 3 nodes vs 1 node", "nodes3_fanout", "nodes"),
     ("webhook drain, slow receivers, vs the limit", "webhook_slow", "webhook_slow"),
     ("email vs libcurl SMTP client (pinned)", "email", "email"),
     ("feed full vs nginx", "feed_full", "feed"),
@@ -80,6 +88,7 @@ def benches(build, quick, pg_uri=None):
         ("webhook", [os.path.join(b, "webhook_bench")] + (["5000", "2"] if quick else ["20000", "3"]), {}),
     ] + ([
         ("webhook_pg", [os.path.join(b, "webhook_bench")] + pg + (["5000", "2"] if quick else ["20000", "3"]), {}),
+        ("nodes", [py, os.path.join(HERE, "nodes_bench.py"), build] + pg + (["--quick"] if quick else []), {}),
     ] if pg_uri else []) + [
         ("webhook_slow", [os.path.join(b, "slow_webhook_bench")] + (["20000"] if quick else []), {}),
         ("email", [os.path.join(b, "email_bench")] + (["2000", "2"] if quick else ["5000", "3"]), {}),
@@ -194,7 +203,7 @@ def target_text(target):
 def run_all(build, quick, server, logs, results, failures, durations):
     for name, command, env in benches(build, quick, (server.uri or "unstarted") if server else None):
         log_path = os.path.join(logs, name + ".log")
-        if name.endswith("_pg") and not server.uri:
+        if name in PG_BENCHES and not server.uri:
             # The server did not start: the PostgreSQL lines fail with its reason in their log.
             with open(log_path, "w") as log:
                 log.write(f"the PostgreSQL server did not start:\n{server.error}\n")
@@ -231,11 +240,12 @@ def main():
     except SystemExit:
         sys.exit(2)
     build = os.path.abspath(args.build_dir)
-    missing = [p for p in ("daemon/deadlined", "daemon/deadlinectl", "bench/fanout_bench", "bench/webhook_bench",
-                           "bench/slow_webhook_bench", "bench/email_bench") if not os.access(os.path.join(build, p), os.X_OK)]
+    needed = ["daemon/deadlined", "daemon/deadlinectl", "bench/fanout_bench", "bench/webhook_bench",
+              "bench/slow_webhook_bench", "bench/email_bench"] + (["bench/webhook_sink"] if args.postgresql else [])
+    missing = [p for p in needed if not os.access(os.path.join(build, p), os.X_OK)]
     if missing:
-        print("report: missing in %s: %s\nbuild them first: cmake --build %s --target deadlined deadlinectl "
-              "fanout_bench webhook_bench slow_webhook_bench email_bench" % (build, ", ".join(missing), build), file=sys.stderr)
+        print("report: missing in %s: %s\nbuild them first: cmake --build %s --target deadlined deadlinectl %s" %
+              (build, ", ".join(missing), build, " ".join(os.path.basename(p) for p in needed[2:])), file=sys.stderr)
         sys.exit(2)
     logs = args.logs or tempfile.mkdtemp(prefix="deadlined-report.")
     os.makedirs(logs, exist_ok=True)
@@ -260,7 +270,7 @@ def main():
     header = ("line", "figure", "baseline", "ratio", "target", "met?")
     rows = []
     for title, key, bench in ROWS:
-        if bench.endswith("_pg") and not args.postgresql:
+        if bench in PG_BENCHES and not args.postgresql:
             continue
         r = results.get(key)
         title = title.format(subscribers=short_count(r.get("subscribers")) if r else "1M",
@@ -273,7 +283,7 @@ def main():
         else:
             rows.append((title, number(r["value"], r["unit"]), number(r["baseline"], r["unit"]),
                          ratio_text(float(r["ratio"])), target_text(r["target"]),
-                         "met" if r["met"] == "yes" else "NOT met"))
+                         {"yes": "met", "n/a": "no target"}.get(r["met"], "NOT met")))
     widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
     print()
     print(f"deadlined benchmark report, {started}: {machine()}")
