@@ -91,6 +91,8 @@ import time
 import urllib.request
 from datetime import datetime, timedelta, timezone
 
+from daemon_bench import lateness_calendar  # the same one-programme calendar
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 PG_SERVER = os.path.join(HERE, "..", "tests", "pg", "pg_server.py")
 SHANGHAI = timezone(timedelta(hours=8))
@@ -324,36 +326,8 @@ def make_template(server, build_dir, name, count, urls):
 # --- the nodes and the receiver ---------------------------------------------------------------
 
 def calendar_toml():
-    closes = CLOSES.strftime("%Y-%m-%dT%H:%M")
-    return f'''[edition]
-id = "bench"
-title = "基准测试"
-publisher = "测试中心"
-year = 2030
-zone = "Asia/Shanghai"
-
-[[programme]]
-id = "bench-programme"
-number = 1
-page = 1
-title = "基准测试项目"
-group = "工业和信息化部门"
-category = "资金引导"
-contact = "测试"
-link = "https://example.cn/bench"
-eligibility = "企业"
-recurs = false
-recurs_reason = "测试"
-
-[[programme.window]]
-key = "w0"
-phrase = "截止时间为{closes}"
-status = "confirmed"
-actor = "企业"
-role = "企业"
-cycle = 2030
-closes = "{closes}"
-'''
+    """One programme with one window closing at CLOSES: daemon_bench.py's calendar, one window."""
+    return lateness_calendar(1, CLOSES)
 
 
 class Shared:
