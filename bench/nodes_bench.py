@@ -664,6 +664,12 @@ def us(seconds, messages):
     return seconds / messages * 1e6
 
 
+def lock_us(r, messages):
+    """The claim lock's hold per message: held fraction x (first -> last request) / messages.
+    Its inverse is what claims allow the whole database at that hold time."""
+    return us(r["lock_held"] * r["span"], messages)
+
+
 def report_delivery_round(args, number, r):
     n = args.messages
     c = r["cpu"]
@@ -683,8 +689,9 @@ def report_delivery_round(args, number, r):
         (f" (+{r['unknown']} by no running node)" if r["unknown"] else "") +
         "; fan-out chunks " + ", ".join(str(x) for x in r["chunks"]) +
         f"; WAL {r['wal'] / n:,.0f} bytes and {r['commits'] / n:.3f} commits per message"
-        f"; claim lock held in {r['lock_held'] * 100:.0f}% of samples, {r['lock_waiting']:.2f} session(s) "
-        f"waiting on average; receiver: {r['requests']} requests, {r['distinct']} distinct ids" +
+        f"; claim lock held in {r['lock_held'] * 100:.0f}% of samples ({lock_us(r, n):.0f} µs per message), "
+        f"{r['lock_waiting']:.2f} session(s) waiting on average; "
+        f"receiver: {r['requests']} requests, {r['distinct']} distinct ids" +
         (f" ({r['requests'] - r['distinct']} sent twice)" if r["requests"] != r["distinct"] else ""))
     report_statements(r["statements"], n, r["span"] * r["lock_held"])
 
@@ -833,8 +840,8 @@ def run(args, work):
     if results:
         base = statistics.median(r["rate"] for r in results[min(results)])
         log(f"{'nodes':>5} {'messages/s':>11} {'vs 1 node':>9} {'due->last':>9} {'fan-out':>8} "
-            f"{'nodes µs/msg':>12} {'PG µs/msg':>9} {'recv µs':>7} {'claim lock':>10} {'cores busy':>10} "
-            f"{'others CPU-s':>12}")
+            f"{'nodes µs/msg':>12} {'PG µs/msg':>9} {'recv µs':>7} {'claim lock':>10} {'lock µs':>7} "
+            f"{'cores busy':>10} {'others CPU-s':>12}")
         for k in sorted(results):
             rs = results[k]
             n = args.messages
@@ -844,6 +851,7 @@ def run(args, work):
                 f"{med(lambda r: r['last']):>8.2f}s {med(lambda r: r['fanout']):>7.2f}s "
                 f"{med(lambda r: us(sum(r['cpu']['nodes']), n)):>12.0f} {pg:>9} "
                 f"{med(lambda r: us(r['cpu']['sink'], n)):>7.1f} {med(lambda r: r['lock_held']) * 100:>9.0f}% "
+                f"{med(lambda r: lock_us(r, n)):>7.0f} "
                 f"{med(lambda r: r['cpu']['cores_busy']):>10.2f} "
                 f"{med(lambda r: r['cpu']['others']):>12.2f}")
         log(f"medians over {args.rounds} round(s) of {args.messages} messages; rates from the first to the last "
