@@ -620,12 +620,11 @@ def delivery_round(args, server, shared, sink, work, template, k, number):
                           30, "every message recorded delivered", interval=0.1)
         if set(states) != {"delivered"}:
             raise Failure(f"{k} node(s): messages in states {states}")
-        while finished_seen is None:
-            firings, finished, _ = firing_state(connection)
-            if firings and finished == firings:
-                finished_seen = time.time()
-            else:
-                time.sleep(0.1)
+        if finished_seen is None:
+            def finished_now():
+                firings, finished, _ = firing_state(connection)
+                return time.time() if firings and finished == firings else None
+            finished_seen = wait_for(finished_now, 60, "the firing's finished_at", interval=0.1)
         time.sleep(1.5)
         _, commits_after = pg_counters(connection, r.database)
         statements = server.top_statements(r.database) if server.statements else []
