@@ -2,7 +2,8 @@
 # The long form of tests/reliability/ (issue 11): the same programs as CTest's reliability.*
 # tests with DEADLINED_RELIABILITY=long (e.g. 20 kill -9 rounds instead of a few, 60 s of load),
 # one after the other, without CTest's time limits. Then the crash, fan-out crash, clock and
-# fault tests again with the daemon's data on PostgreSQL (issue "The store on PostgreSQL" §2).
+# fault tests again with the daemon's data on PostgreSQL (issue "The store on PostgreSQL" §2), and
+# the clock tests on two nodes of one database (issue 24).
 # Run on demand, not in CI:
 #   scripts/reliability-long.sh build
 set -uo pipefail
@@ -48,6 +49,9 @@ if /usr/bin/python3 "$pg_server" start "$pg_dir"; then
     run "${name}_test.py on PostgreSQL" "$here/${name}_test.py" \
       DEADLINED_TEST_BACKEND=postgresql DEADLINED_PG_DIR="$pg_dir"
   done
+  # The clock tests on two nodes of one database, the second node's clock 1 s ahead (issue 24).
+  run "clock_test.py on two PostgreSQL nodes" "$here/clock_test.py" \
+    DEADLINED_CLOCK_NODES=2 DEADLINED_TEST_BACKEND=postgresql DEADLINED_PG_DIR="$pg_dir"
 else
   echo "== the PostgreSQL server did not start: no PostgreSQL runs"
   failed+=("PostgreSQL server")

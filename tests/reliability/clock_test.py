@@ -17,6 +17,13 @@ The daemon's clock is the harness's offset file, replaced in one step while the 
 is a SQLite file, or PostgreSQL with DEADLINED_TEST_BACKEND=postgresql
 (tests/integration/test_database.py); every read and write goes through the harness.
 
+Two nodes (issue 24, DEADLINED_CLOCK_NODES=2, PostgreSQL only; CTest's reliability.clock_two_nodes):
+the same tests with two daemons on one database, each with its own clock-offset file, the second
+node's clock always SKEW = 1 s ahead of the first's. Both run the scheduler on the database's one
+cursor; every assertion is unchanged: each point recorded once, by whichever node got there first,
+one message per endpoint per request, each delivered once. The jumps and the downtime move both
+clocks together (the second keeps its 1 s lead); both nodes stop and start together.
+
 Short form (default, CI): 2 webhook endpoints, quiet periods of 3 replan periods. Long form
 (DEADLINED_RELIABILITY=long): 200 endpoints, quiet periods of 10 replan periods.
 Usage: /usr/bin/python3 clock_test.py BUILD_DIR
@@ -32,6 +39,7 @@ from datetime import datetime, timedelta
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 from harness import SHANGHAI, Daemon, calendar_toml, wait_for  # noqa: E402
 from receiver import Receiver  # noqa: E402
+from test_database import BACKEND  # noqa: E402
 
 BUILD_DIR = None
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -39,6 +47,8 @@ LONG = os.environ.get("DEADLINED_RELIABILITY") == "long"
 ENDPOINTS = 200 if LONG else 2
 QUIET = 10 if LONG else 3          # seconds (replan periods) to wait for something that must not happen
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+NODES = int(os.environ.get("DEADLINED_CLOCK_NODES", "1"))
+SKEW = 1                           # seconds each further node's clock runs ahead of the one before
 
 
 def local(*fields):
@@ -53,35 +63,78 @@ def window_id(key):
     return f"it-programme/{key}/2029"  # harness.calendar_toml: programme it-programme, cycle 2029
 
 
-def write_offset(d, seconds):
-    """Replaces the clock offset file in one step: the daemon never reads a half-written one."""
-    temporary = d.clock_file + ".new"
-    with open(temporary, "w") as f:
-        f.write(str(int(seconds)))
-    os.replace(temporary, d.clock_file)
-
-
 def set_clock(d, when):
-    write_offset(d, round(when.timestamp() - time.time()))
+    d.set_offset(round(when.timestamp() - time.time()))
 
 
 def move_clock(d, by):
-    with open(d.clock_file) as f:
-        write_offset(d, int(f.read()) + by.total_seconds())
+    d.set_offset(d.offset + by.total_seconds())
+
+
+class Nodes:
+    """NODES daemons on one database and calendar (the first creates the database and the link
+    keys; the others use them), each reading its own clock-offset file: node i's clock is
+    i * SKEW seconds ahead of the first's. One node is the ordinary single-daemon case."""
+
+    def __init__(self, windows, leads):
+        first = Daemon(BUILD_DIR, calendars_text=calendar_toml(windows))
+        self.nodes = [first] + [Daemon(BUILD_DIR, calendars_dir=first.calendars, database=first.database,
+                                       secrets_dir=first.secrets_dir) for _ in range(1, NODES)]
+        for d in self.nodes:
+            with open(d.config) as f:
+                config = f.read()
+            with open(d.config, "w") as f:
+                f.write(config.replace("replan_seconds = 1\n", f"replan_seconds = 1\nleads = {json.dumps(leads)}\n"))
+        self.database = first.database
+        self.offset = 0
+
+    def set_offset(self, seconds):
+        """Replaces each node's clock offset file in one step: a daemon never reads a half-written one."""
+        self.offset = int(seconds)
+        for i, d in enumerate(self.nodes):
+            temporary = d.clock_file + ".new"
+            with open(temporary, "w") as f:
+                f.write(str(self.offset + i * SKEW))
+            os.replace(temporary, d.clock_file)
+
+    def start(self):
+        for d in self.nodes:
+            d.start()
+        # The first pass starts the cursor at now: points due before it never fire.
+        wait_for(lambda: all(d.get("/healthz")[1]["scheduler"]["passes"] >= 1 for d in self.nodes), 10,
+                 "every node's first pass")
+
+    def stop(self):
+        """Stops every node; the exit codes that are not 0 (none: [])."""
+        codes = [d.stop() for d in self.nodes]
+        return [c for c in codes if c != 0]
+
+    def close(self):
+        for d in reversed(self.nodes):  # the first owns the database: dropped last
+            d.close()
+
+    def sql(self, query, *args):
+        return self.database.sql(query, *args)
+
+    def ctl(self, *args):
+        return self.nodes[0].ctl(*args)
+
+    def passes_that_recorded(self):
+        """Per node, how many of its scheduler passes recorded triggers (the log line a pass
+        writes when it fired, batched or missed any; a pass that found them all recorded by the
+        other node writes none)."""
+        return [d.log().count("trigger(s) on time") for d in self.nodes]
 
 
 class ClockCase(unittest.TestCase):
     def start(self, windows, leads, clock):
-        """The daemon on a one-programme calendar with the lead menu `leads`, its clock at
-        `clock`, and ENDPOINTS webhook endpoints at receiver paths /hook/1.. choosing every lead."""
+        """The daemon (NODES of them) on a one-programme calendar with the lead menu `leads`, its
+        clock at `clock`, and ENDPOINTS webhook endpoints at receiver paths /hook/1.. choosing
+        every lead."""
         self.receiver = Receiver(SECRET)
         self.addCleanup(self.receiver.close)
-        self.d = Daemon(BUILD_DIR, calendars_text=calendar_toml(windows))
+        self.d = Nodes(windows, leads)
         self.addCleanup(self.d.close)
-        with open(self.d.config) as f:
-            config = f.read()
-        with open(self.d.config, "w") as f:
-            f.write(config.replace("replan_seconds = 1\n", f"replan_seconds = 1\nleads = {json.dumps(leads)}\n"))
         self.d.ctl("outbox")  # creates and migrates the database
         self.d.database.executemany([
             ("INSERT INTO subscribers (id, email, email_hash, state, created_at) VALUES (?, ?, ?, 'active', 0)",
@@ -92,8 +145,6 @@ class ClockCase(unittest.TestCase):
         self.d.database.after_explicit_ids()  # PostgreSQL's identity sequences past the ids given here
         set_clock(self.d, clock)
         self.d.start()
-        # The first pass starts the cursor at now: points due before it never fire.
-        wait_for(lambda: self.d.get("/healthz")[1]["scheduler"]["passes"] >= 1, 10, "the first pass")
         return self.d
 
     # --- what the daemon recorded and what arrived -------------------------------------------------
@@ -195,7 +246,8 @@ class ClockJumpsWhileRunning(ClockCase):
         self.wait_delivered(3 * ENDPOINTS)
         self.assert_each_endpoint_got([[("b", "1h")], [("c", "1h")], [("d", "1h")]])
         self.assert_quiet("after d's point")
-        self.assertEqual(d.stop(), 0)
+        print(f"\n{NODES} node(s): passes that recorded triggers, by node: {d.passes_that_recorded()}", flush=True)
+        self.assertEqual(d.stop(), [])
 
 
 class CatchesUpAfterThreeDaysDown(ClockCase):
@@ -209,7 +261,7 @@ class CatchesUpAfterThreeDaysDown(ClockCase):
 
     def test_one_late_reminder_per_open_window_and_missed_for_the_closed_one(self):
         d = self.start(self.WINDOWS, self.LEADS, self.START)
-        self.assertEqual(d.stop(), 0)
+        self.assertEqual(d.stop(), [])
         move_clock(d, 3 * DAY)
         d.start()
         self.wait_triggers(7, "the catch-up pass")
@@ -233,9 +285,12 @@ class CatchesUpAfterThreeDaysDown(ClockCase):
         self.assertEqual(self.triggers()[-1], ("mid", "closing-day", at(4, 9), "fired", ENDPOINTS))
         self.wait_delivered(2 * ENDPOINTS)
         self.assert_each_endpoint_got([[("long", "3d"), ("mid", "1d")], [("mid", "closing-day")]])
-        self.assertEqual(d.stop(), 0)
+        print(f"\n{NODES} node(s): passes that recorded triggers, by node: {d.passes_that_recorded()}", flush=True)
+        self.assertEqual(d.stop(), [])
 
 
 if __name__ == "__main__":
+    if NODES > 1 and BACKEND != "postgresql":
+        sys.exit("DEADLINED_CLOCK_NODES > 1 needs DEADLINED_TEST_BACKEND=postgresql: nodes share a PostgreSQL database")
     BUILD_DIR = os.path.abspath(sys.argv[1])
     unittest.main(argv=[sys.argv[0], "-v"])
