@@ -24,8 +24,9 @@ rotation before it stopped, exit status 0 and its drain logged; each subscriptio
 pending subscriber with one email endpoint and no mail held back; and each one's confirmation
 mail received by the SMTP server exactly once, counted once every node has stopped (so no node
 can still send one). A confirmation mail does not go through the outbox: the node that stored the
-subscription hands it to the relay before answering (delivery/account_mailer.h), and a node
-stopping lets that hand-over finish, so a drain loses none and sends none twice.
+subscription starts handing it to the relay as it answers (delivery/account_mailer.h), and a
+stopping node's event loop runs until the hand-overs in flight are done (the mail client holds
+work on it: delivery/curl_multi_client.h), so a drain loses none and sends none twice.
 
 Rate limits: the subscribe routes allow each client address 5 requests, then one a minute, per
 node (docs/http-api.md, "Limits"). Every subscribe request here comes from a source address of
