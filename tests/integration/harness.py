@@ -167,12 +167,14 @@ clock_offset_file = "{clock_file or 'clock-offset'}"
             return datetime.now(timezone.utc) + timedelta(seconds=int(f.read()))
 
     # --- process ----------------------------------------------------------------------------
-    def start(self, env=None):
-        """`env`: variables added to the daemon's environment (e.g. NOTIFY_SOCKET)."""
+    def start(self, env=None, port=0):
+        """`env`: variables added to the daemon's environment (e.g. NOTIFY_SOCKET). `port`: the
+        HTTP port to listen on; 0, the default, lets the system pick one (a node behind a
+        balancer is started again on the port its server line names)."""
         with open(self.log_path, "a") as log:  # the child keeps its own descriptor
             self.process = subprocess.Popen(
                 [os.path.join(self.build_dir, "daemon", "deadlined"), "--config", self.config,
-                 "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"],
+                 "--listen", f"127.0.0.1:{port}", "--admin-listen", "127.0.0.1:0"],
                 stdout=log, stderr=subprocess.STDOUT, cwd=self.dir, env={**os.environ, **(env or {})})
         self.port = wait_for(self._serving_port, 10, "deadlined to serve HTTP")
         # Logged before "serving": the admin listener accepts before the daemon says it serves.
