@@ -60,6 +60,12 @@ namespace {
 
 namespace asio = boost::asio;
 
+std::unique_ptr<Clock> make_clock(const Config& config) {
+  if (config.test_clock_offset_file.empty()) return std::make_unique<SystemClock>();
+  log::warning("daemon", "test clock in use: offset read from " + config.test_clock_offset_file.string());
+  return std::make_unique<OffsetClock>(config.test_clock_offset_file);
+}
+
 volatile std::sig_atomic_t early_reload_requested = 0;
 extern "C" void note_early_reload(int) { early_reload_requested = 1; }
 
@@ -119,19 +125,21 @@ nlohmann::json optional_time(const std::optional<Instant>& at) {
 class Daemon {
  public:
   // `calendar_gate`: set on a database several nodes share (owned_store.h), null otherwise.
-  Daemon(Config config, LoadedCalendar calendar, std::unique_ptr<store::Store> store,
-         subscription::KeyRing keys, SmtpCredentials smtp, const std::string& admin_token,
-         std::shared_ptr<std::atomic<bool>> calendar_gate)
+  // `clock`: the daemon's clock; `started`: its reading when the process began, where a new
+  // database's scheduler cursor starts (scheduler_pass.h).
+  Daemon(Config config, std::unique_ptr<Clock> clock, Instant started, LoadedCalendar calendar,
+         std::unique_ptr<store::Store> store, subscription::KeyRing keys, SmtpCredentials smtp,
+         const std::string& admin_token, std::shared_ptr<std::atomic<bool>> calendar_gate)
       : config_(std::move(config)),
         keys_(std::move(keys)),
         smtp_(std::move(smtp)),
-        clock_(make_clock(config_)),
+        clock_(std::move(clock)),
         store_thread_(std::move(store)),
         signals_(io_, SIGINT, SIGTERM, SIGHUP),
         grace_timer_(io_),
         // The scheduler's and the dispatcher's store work runs after any waiting request's
         // (store/store_thread.h): nobody waits behind a fan-out or a delivery batch.
-        scheduler_(io_, {store_thread_, store::Lane::background}, *clock_, scheduler_options(config_)),
+        scheduler_(io_, {store_thread_, store::Lane::background}, *clock_, scheduler_options(config_, started)),
         http_client_(io_, delivery::CurlMultiOptions{config_.delivery_connections_per_host,
                                                      config_.delivery_connections, "deadlined"}),
         mail_client_(io_, delivery::CurlMultiOptions{config_.email.connections, config_.email.connections, "deadlined"}),
@@ -283,16 +291,11 @@ class Daemon {
   }
 
  private:
-  static std::unique_ptr<Clock> make_clock(const Config& config) {
-    if (config.test_clock_offset_file.empty()) return std::make_unique<SystemClock>();
-    log::warning("daemon", "test clock in use: offset read from " + config.test_clock_offset_file.string());
-    return std::make_unique<OffsetClock>(config.test_clock_offset_file);
-  }
-
-  static SchedulerOptions scheduler_options(const Config& config) {
+  static SchedulerOptions scheduler_options(const Config& config, Instant started) {
     SchedulerOptions options;
     options.replan_interval = config.replan_interval;
     options.pass.late_after = config.late_after;
+    options.pass.start_cursor = started;
     options.fanout_chunk = config.fanout_chunk;
     options.retention = config.retention;
     return options;
@@ -993,6 +996,9 @@ int run(const Flags& flags) {
     log::info("config", "configuration and calendars are valid (calendar " + calendar.calendar->revision() + ")");
     return 0;
   }
+  // Read before the database is opened: a reminder due while this start-up runs still fires.
+  std::unique_ptr<Clock> clock = make_clock(*config);
+  const Instant started = clock->now();
   // Room for every HTTP connection, plus the database, the relay and webhook connections.
   raise_file_limit(static_cast<std::size_t>(config->max_connections) + 256);
   // One daemon per SQLite file; on PostgreSQL a node among others whose link keys fit; never
@@ -1021,8 +1027,8 @@ int run(const Flags& flags) {
     log::error("admin", admin_token.error());
     return 1;
   }
-  Daemon daemon(*config, std::move(calendar), std::move(store.value().store), std::move(keys.value()), std::move(smtp.value()),
-                *admin_token, store.value().calendar_gate);
+  Daemon daemon(*config, std::move(clock), started, std::move(calendar), std::move(store.value().store),
+                std::move(keys.value()), std::move(smtp.value()), *admin_token, store.value().calendar_gate);
   std::fill(admin_token.value().begin(), admin_token.value().end(), '\0');  // the routes keep only its digest
   return daemon.run(*listen_at, *admin_at);
 }

@@ -25,9 +25,9 @@ PassReport run_pass(store::SchedulingStore& store, const Plan& plan, Instant now
 
   const auto stored_cursor = store.cursor();
   if (!stored_cursor) return fail(stored_cursor.error());
-  Instant cursor = stored_cursor->value_or(now);
+  Instant cursor = stored_cursor->value_or(std::min(options.start_cursor.value_or(now), now));
   if (!stored_cursor->has_value()) {
-    if (const Status s = store.advance_cursor(now); !s) return fail(s.error());
+    if (const Status s = store.advance_cursor(cursor); !s) return fail(s.error());
   }
 
   std::vector<Trigger> missed, late;

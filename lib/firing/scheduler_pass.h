@@ -14,7 +14,9 @@
 // pass only when no firing is unfinished, so firings complete in the order they were recorded.
 // Then the cursor moves to now (never back: a clock set back fires nothing twice, and the
 // store's trigger keys refuse a repeat anyway) and unsent messages of closed windows expire.
-// On the very first pass there is no cursor: it starts at now, and nothing earlier fires.
+// On a database with no cursor yet (its first daemon's first pass) the cursor starts at
+// `PassOptions::start_cursor`, the daemon's start, or else at now: nothing earlier fires, and a
+// point due while the daemon was starting (opening its database, joining the nodes) still does.
 
 #include <chrono>
 #include <optional>
@@ -28,6 +30,7 @@ namespace deadline {
 
 struct PassOptions {
   std::chrono::seconds late_after{300};
+  std::optional<Instant> start_cursor;  // where a database's first cursor starts (never after now)
 };
 
 struct PassReport {

@@ -40,8 +40,8 @@ struct World {
   struct PassAndChunks : PassReport {
     std::int64_t messages = 0;
   };
-  PassAndChunks pass(const char* now) {
-    PassAndChunks report{run_pass(*store, *plan, at(now)), 0};
+  PassAndChunks pass(const char* now, const PassOptions& options = {}) {
+    PassAndChunks report{run_pass(*store, *plan, at(now), options), 0};
     REQUIRE_MESSAGE(report.errors.empty(), report.errors.front());
     // The pass records firings; their chunks add the messages (the scheduler runs them next).
     CHECK(store->unfinished_firings().value().size() == static_cast<std::size_t>(report.firings));
@@ -67,6 +67,30 @@ TEST_CASE("the first pass starts the cursor at now and fires nothing from the pa
   CHECK(first.fired_on_time + first.fired_late + first.missed == 0);
   CHECK(w.store->cursor().value() == at("2024-11-27T00:00Z"));
   CHECK(format_utc(*first.next_due) == "2024-11-27T01:00:00Z");
+}
+
+TEST_CASE("a new database's cursor starts at the daemon's start - a point due during its start-up fires") {
+  World w;
+  PassOptions started;
+  started.start_cursor = at("2024-11-27T00:59:58Z");  // the daemon began 2 s before the 01:00 point
+  const World::PassAndChunks first = w.pass("2024-11-27T01:00:01Z", started);
+  CHECK(first.fired_on_time == 2);
+  CHECK(first.messages == 1);
+  CHECK(w.store->cursor().value() == at("2024-11-27T01:00:01Z"));
+  // Once the database has a cursor, a daemon's start no longer matters: nothing fires again.
+  started.start_cursor = at("2024-11-27T00:00Z");
+  const World::PassAndChunks next = w.pass("2024-11-27T01:00:05Z", started);
+  CHECK(next.fired_on_time + next.fired_late + next.missed == 0);
+}
+
+TEST_CASE("a start after the first pass's now starts the cursor at now") {
+  World w;
+  PassOptions started;
+  started.start_cursor = at("2024-11-27T02:00Z");  // a clock set back during start-up
+  const World::PassAndChunks first = w.pass("2024-11-27T00:00Z", started);
+  CHECK(first.fired_on_time + first.fired_late + first.missed == 0);
+  CHECK(w.store->cursor().value() == at("2024-11-27T00:00Z"));
+  CHECK(w.pass("2024-11-27T01:00Z").fired_on_time == 2);
 }
 
 TEST_CASE("triggers due together fire on time as one digest and never again") {

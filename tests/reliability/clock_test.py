@@ -100,7 +100,7 @@ class Nodes:
     def start(self):
         for d in self.nodes:
             d.start()
-        # The first pass starts the cursor at now: points due before it never fire.
+        # A new database's cursor starts at the first daemon's start: points due before it never fire.
         wait_for(lambda: all(d.get("/healthz")[1]["scheduler"]["passes"] >= 1 for d in self.nodes), 10,
                  "every node's first pass")
 
