@@ -68,6 +68,7 @@
 #include "base/temp_dir.h"
 #include "bench_support.h"
 #include "first_attempt_watch.h"
+#include "sink_listener.h"
 #include "pg_bench_support.h"
 #include "calendar/loader.h"
 #include "delivery/curl_multi_client.h"
@@ -116,7 +117,6 @@ constexpr double kTargetRatio = 0.70;
 constexpr int kSenderCpu = 0, kReceiverCpu = 1;
 // A side whose run kept the receiver's core busier than this may have measured the receiver.
 constexpr double kReceiverBusyLimit = 0.80;
-constexpr std::string_view kResponse = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
 
 // A fresh directory under /tmp, removed on the way out (also on failure).
 class TempDir : public deadline::TempDir {
@@ -146,14 +146,11 @@ struct CapturedRequest {
 
 class Receiver {
  public:
-  Receiver() : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-    accept();
-    thread_.emplace(io_, kReceiverCpu);
-  }
+  Receiver() { thread_.emplace(io_, kReceiverCpu); }
   Receiver(const Receiver&) = delete;
   Receiver& operator=(const Receiver&) = delete;
 
-  unsigned short port() const { return acceptor_.local_endpoint().port(); }
+  unsigned short port() const { return listener_.port(); }
   bool pinned() const { return thread_->pinned(); }
   // The receiver thread's CPU time so far: its core's utilisation over a run.
   double cpu_seconds() { return thread_->cpu_seconds(); }
@@ -171,51 +168,6 @@ class Receiver {
   }
 
  private:
-  class Session : public std::enable_shared_from_this<Session> {
-   public:
-    Session(tcp::socket socket, Receiver& owner) : socket_(std::move(socket)), owner_(owner) {}
-    void read() {
-      parser_.emplace();
-      parser_->body_limit(1024 * 1024);
-      http::async_read(socket_, buffer_, *parser_,
-                       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                         if (!ec) self->answer();
-                       });
-    }
-
-   private:
-    void answer() {
-      const http::request<http::string_body>& request = parser_->get();
-      owner_.count(request);
-      const bool keep_alive = request.keep_alive();
-      asio::async_write(socket_, asio::buffer(kResponse.data(), kResponse.size()),
-                        [self = shared_from_this(), keep_alive](const boost::system::error_code& ec, std::size_t) {
-                          if (ec) return;
-                          if (keep_alive) {
-                            self->read();
-                          } else {
-                            boost::system::error_code ignored;
-                            self->socket_.shutdown(tcp::socket::shutdown_send, ignored);
-                          }
-                        });
-    }
-
-    tcp::socket socket_;
-    Receiver& owner_;
-    beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::string_body>> parser_;
-  };
-
-  void accept() {
-    acceptor_.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
-      if (ec) return;
-      boost::system::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session>(std::move(socket), *this)->read();
-      accept();
-    });
-  }
-
   void count(const http::request<http::string_body>& request) {
     if (request.method() != http::verb::post || request.target() != "/hook") ++unexpected_;
     ++requests_;
@@ -228,11 +180,11 @@ class Receiver {
   }
 
   asio::io_context io_;
-  tcp::acceptor acceptor_;
   std::atomic<std::int64_t> requests_{0}, unexpected_{0};
   std::atomic<bool> capture_{false};
   mutable std::mutex mutex_;
   std::optional<CapturedRequest> captured_;
+  deadline::bench::SinkListener listener_{io_, [this](const http::request<http::string_body>& r) { count(r); }};
   std::optional<deadline::bench::ReceiverThread> thread_;  // last: stopped and joined first
 };
 

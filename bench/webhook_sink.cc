@@ -43,14 +43,14 @@
 #include <unordered_set>
 #include <vector>
 
+#include "sink_listener.h"
+
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-
-constexpr std::string_view kResponse = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
 
 double now_realtime() {
   timespec t{};
@@ -74,71 +74,6 @@ struct Counters {
   void reset() { *this = Counters{}; }
 };
 
-class Session : public std::enable_shared_from_this<Session> {
- public:
-  Session(tcp::socket socket, Counters& counters, bool silent)
-      : socket_(std::move(socket)), counters_(counters), silent_(silent) {}
-
-  void read() {
-    parser_.emplace();
-    parser_->body_limit(1024 * 1024);
-    http::async_read(socket_, buffer_, *parser_,
-                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                       if (!ec) self->answer();
-                     });
-  }
-
- private:
-  void answer() {
-    const http::request<http::string_body>& request = parser_->get();
-    counters_.count(request);
-    if (silent_) {
-      read();  // never answered: the sender waits until its own timeout
-      return;
-    }
-    const bool keep_alive = request.keep_alive();
-    asio::async_write(socket_, asio::buffer(kResponse.data(), kResponse.size()),
-                      [self = shared_from_this(), keep_alive](const boost::system::error_code& ec, std::size_t) {
-                        if (ec) return;
-                        if (keep_alive) {
-                          self->read();
-                        } else {
-                          boost::system::error_code ignored;
-                          self->socket_.shutdown(tcp::socket::shutdown_send, ignored);
-                        }
-                      });
-  }
-
-  tcp::socket socket_;
-  Counters& counters_;
-  bool silent_;
-  beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
-};
-
-class Listener {
- public:
-  Listener(asio::io_context& io, Counters& counters, bool silent)
-      : acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), counters_(counters), silent_(silent) {
-    accept();
-  }
-  unsigned short port() const { return acceptor_.local_endpoint().port(); }
-
- private:
-  void accept() {
-    acceptor_.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
-      if (ec) return;
-      boost::system::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session>(std::move(socket), counters_, silent_)->read();
-      accept();
-    });
-  }
-
-  tcp::acceptor acceptor_;
-  Counters& counters_;
-  bool silent_;
-};
 
 // Standard input, a line at a time, on the same io_context: no locks anywhere.
 class Commands {
@@ -210,10 +145,11 @@ int main(int argc, char** argv) {
   try {
     asio::io_context io(1);
     Counters counters;
-    std::vector<std::unique_ptr<Listener>> listeners;
+    std::vector<std::unique_ptr<deadline::bench::SinkListener>> listeners;
     std::string line = "ports";
     for (int i = 0; i < ports; ++i) {
-      listeners.push_back(std::make_unique<Listener>(io, counters, silent));
+      listeners.push_back(std::make_unique<deadline::bench::SinkListener>(
+          io, [&counters](const http::request<http::string_body>& r) { counters.count(r); }, silent));
       line += " " + std::to_string(listeners.back()->port());
     }
     std::cout << line << std::endl;
