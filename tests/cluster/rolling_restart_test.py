@@ -63,12 +63,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "pg"))
 import pg_server  # noqa: E402
 
-# This test's own server, and the harness told to keep the daemons' data there (it reads these
-# when it is imported).
-SERVER_DIR = tempfile.mkdtemp(prefix="deadlined-pg-rolling-")
-os.rmdir(SERVER_DIR)  # pg_server.start makes it, owned by the server's user
-os.environ["DEADLINED_TEST_BACKEND"] = "postgresql"
-os.environ["DEADLINED_PG_DIR"] = SERVER_DIR
+# This test's own server (it stops and starts it); the harness keeps the daemons' data there.
+SERVER_DIR = pg_server.of_a_test_of_its_own("rolling")
 
 from balancer import Balancer  # noqa: E402
 from harness import Daemon, calendar_toml, wait_for  # noqa: E402

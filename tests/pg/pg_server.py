@@ -18,6 +18,20 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+
+
+def of_a_test_of_its_own(name):
+    """For a test that stops and starts its server (so not the `pg` fixture's, which the other
+    tests share): a directory name for it, not made yet (start() makes it, owned by the server's
+    user), and the integration harness told to keep its daemons' data there. Call it before
+    importing harness or test_database: they read DEADLINED_TEST_BACKEND and DEADLINED_PG_DIR
+    when imported."""
+    directory = tempfile.mkdtemp(prefix=f"deadlined-pg-{name}-")
+    os.rmdir(directory)
+    os.environ["DEADLINED_TEST_BACKEND"] = "postgresql"
+    os.environ["DEADLINED_PG_DIR"] = directory
+    return directory
 
 
 def bindir():

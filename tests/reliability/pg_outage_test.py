@@ -22,7 +22,6 @@ Usage: /usr/bin/python3 pg_outage_test.py BUILD_DIR
 import json
 import os
 import sys
-import tempfile
 import time
 import unittest
 import urllib.error
@@ -35,12 +34,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "pg"))
 import pg_server  # noqa: E402
 
-# This test's own server, and the harness told to keep the daemon's data there (it reads these
-# when it is imported).
-SERVER_DIR = tempfile.mkdtemp(prefix="deadlined-pg-outage-")
-os.rmdir(SERVER_DIR)  # pg_server.start makes it, owned by the server's user
-os.environ["DEADLINED_TEST_BACKEND"] = "postgresql"
-os.environ["DEADLINED_PG_DIR"] = SERVER_DIR
+# This test's own server (it stops and starts it); the harness keeps the daemon's data there.
+SERVER_DIR = pg_server.of_a_test_of_its_own("outage")
 
 from harness import SHANGHAI, Daemon, calendar_toml, wait_for  # noqa: E402
 from receiver import Receiver  # noqa: E402
