@@ -91,7 +91,7 @@ import time
 import urllib.request
 from datetime import datetime, timedelta, timezone
 
-from daemon_bench import lateness_calendar  # the same one-programme calendar
+from daemon_bench import LineReader, lateness_calendar  # the same one-programme calendar
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PG_SERVER = os.path.join(HERE, "..", "tests", "pg", "pg_server.py")
@@ -293,15 +293,21 @@ class Rows:
     readline = read
 
 
-def make_template(server, build_dir, name, count, urls):
-    """A database `name` with the store's schema and `count` active subscribers, each with one
-    active webhook endpoint (ids 1..count, spread over `urls`), by COPY; then ANALYZE."""
+def make_database(server, build_dir, name):
+    """A new database `name` with the store's schema (made by deadlinectl, as an operator would); its URI."""
     server.admin(f"CREATE DATABASE {name}")
     uri = server.database_uri(name)
     done = subprocess.run([os.path.join(build_dir, "daemon", "deadlinectl"), "--db", uri, "outbox"],
                           capture_output=True, text=True, timeout=120, cwd=tempfile.gettempdir())
     if done.returncode != 0:
         raise Failure("deadlinectl --db URI outbox (the schema) failed: " + done.stdout + done.stderr)
+    return uri
+
+
+def make_template(server, build_dir, name, count, urls):
+    """A database `name` with the store's schema and `count` active subscribers, each with one
+    active webhook endpoint (ids 1..count, spread over `urls`), by COPY; then ANALYZE."""
+    uri = make_database(server, build_dir, name)
     connection = server.connect(uri)
     connection.autocommit = False
     started = time.monotonic()
@@ -333,11 +339,12 @@ def calendar_toml():
 class Shared:
     """What every node shares: the calendar, the key ring, the admin token, the clock offset."""
 
-    def __init__(self, work):
+    def __init__(self, work, calendar=None):
+        """`calendar`: the calendar file's text (default: calendar_toml(), one window)."""
         self.dir = os.path.join(work, "shared")
         os.makedirs(os.path.join(self.dir, "calendars"))
         with open(os.path.join(self.dir, "calendars", "bench.toml"), "w") as f:
-            f.write(calendar_toml())
+            f.write(calendar or calendar_toml())
         self.keys = os.path.join(self.dir, "token-keys")
         self.token = os.path.join(self.dir, "admin-token")
         self.clock = os.path.join(self.dir, "clock-offset")
@@ -388,19 +395,25 @@ token_file = "{shared.token}"
 clock_offset_file = "{shared.clock}"
 ''')
         self.process = None
+        self.reader = None
         self.node_id = None
         self.admin_port = None
 
-    def start(self):
+    def start(self, stamped=False):
+        """`stamped`: the output on a pipe read by a LineReader, each line stamped as it arrives
+        (nodes_lateness_bench.py times the firings by it); else into the node's log file."""
         with open(self.log_path, "a") as out:
             self.process = subprocess.Popen(
                 [os.path.join(self.build_dir, "daemon", "deadlined"), "--config", self.config,
                  "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"],
-                stdout=out, stderr=subprocess.STDOUT, cwd=self.dir,
+                stdout=subprocess.PIPE if stamped else out, stderr=subprocess.STDOUT, cwd=self.dir,
                 env={**os.environ, "NOTIFY_SOCKET": "", "WATCHDOG_USEC": ""})
+        self.reader = LineReader(self.process.stdout) if stamped else None
         return self
 
     def log(self):
+        if self.reader:
+            return self.reader.text()
         with open(self.log_path, errors="replace") as f:
             return f.read()
 
@@ -418,11 +431,15 @@ clock_offset_file = "{shared.clock}"
             return True
         return False
 
-    def metric(self, name):
+    def metrics(self):
+        """The admin API's /metrics text."""
         request = urllib.request.Request(f"http://127.0.0.1:{self.admin_port}/metrics",
                                          headers={"Authorization": "Bearer " + self.shared.token_value})
         with urllib.request.urlopen(request, timeout=10) as response:
-            text = response.read().decode()
+            return response.read().decode()
+
+    def metric(self, name):
+        text = self.metrics()
         found = re.search(r"^" + re.escape(name) + r" (\d+)", text, re.M)
         return int(found.group(1)) if found else None
 
@@ -896,34 +913,46 @@ def main():
     parser.add_argument("--fanout-timeout", type=float, default=1800)
     parser.add_argument("--statements", action="store_true")
     parser.add_argument("--quick", action="store_true")
+    args = parse_node_args("nodes_bench", parser)
+    defaults = dict(messages=5000, rounds=1, fanout=100_000) if args.quick else \
+        dict(messages=20_000, rounds=3, fanout=1_000_000)
+    run_bench("nodes_bench", args, defaults, ("daemon/deadlined", "daemon/deadlinectl", "bench/webhook_sink"),
+              "ninja -C BUILD deadlined deadlinectl webhook_sink", run)
+
+
+def parse_node_args(name, parser):
+    """The arguments, with --nodes ("1,2,3") read as sorted distinct counts; exit 2 on a usage error."""
     try:
         args = parser.parse_args()
         args.nodes = sorted({int(x) for x in args.nodes.split(",")})
         if not args.nodes or min(args.nodes) < 1:
             raise ValueError("--nodes: counts of 1 or more")
+        return args
     except (SystemExit, ValueError) as e:
         if isinstance(e, ValueError):
-            print("nodes_bench: " + str(e), file=sys.stderr)
+            print(f"{name}: {e}", file=sys.stderr)
         sys.exit(2)
-    defaults = dict(messages=5000, rounds=1, fanout=100_000) if args.quick else \
-        dict(messages=20_000, rounds=3, fanout=1_000_000)
+
+
+def run_bench(name, args, defaults, binaries, how_to_build, run):
+    """The node benchmarks' main after parsing: `defaults` for the arguments not given, BUILD_DIR
+    checked for `binaries` (exit 2 naming `how_to_build`), then run(args, work) in a new work
+    directory the server's user can read (exit 1 on a Failure)."""
     for key, value in defaults.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
     args.build_dir = os.path.abspath(args.build_dir)
-    for binary in ("daemon/deadlined", "daemon/deadlinectl", "bench/webhook_sink"):
+    for binary in binaries:
         if not os.access(os.path.join(args.build_dir, binary), os.X_OK):
-            print(f"nodes_bench: {args.build_dir}/{binary} is missing: ninja -C BUILD deadlined deadlinectl "
-                  "webhook_sink", file=sys.stderr)
+            print(f"{name}: {args.build_dir}/{binary} is missing: {how_to_build}", file=sys.stderr)
             sys.exit(2)
     try:
-        with tempfile.TemporaryDirectory(prefix="nodes_bench.") as work:
+        with tempfile.TemporaryDirectory(prefix=f"{name}.") as work:
             os.chmod(work, 0o755)
             run(args, work)
     except Failure as e:
-        print("nodes_bench: " + str(e), file=sys.stderr)
+        print(f"{name}: {e}", file=sys.stderr)
         sys.exit(1)
-
 
 if __name__ == "__main__":
     main()

@@ -25,8 +25,10 @@ temporary directory, stopped and removed at the end), then
   webhook_bench --postgresql URI 20000 3     (--quick: 5000 2)
 right after their SQLite runs, each on its own line beside SQLite's, and after the webhook line
   nodes_bench.py BUILD --postgresql URI      (--quick: --quick; needs bench/webhook_sink)
+  nodes_lateness_bench.py BUILD --postgresql URI    (--quick: --quick)
 (1, 2 and 3 real deadlined nodes on one database: webhooks/s, and a 1,000,000-endpoint fan-out
-with three nodes; each against one node in the same run, no target). Opt-in because it needs
+with three nodes; each against one node in the same run, no target; then firing lateness p99
+with three nodes against one node, target <= 50 ms). Opt-in because it needs
 PostgreSQL 15's server programs (postgresql-15: initdb, pg_ctl), which none of the other
 benchmarks does, and root or a `postgres` user to run them as; without the flag the report runs
 and takes what it did before.
@@ -49,7 +51,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The benchmarks that need the PostgreSQL server (--postgresql).
-PG_BENCHES = ("fanout_pg", "webhook_pg", "nodes")
+PG_BENCHES = ("fanout_pg", "webhook_pg", "nodes", "nodes_lateness")
 
 # (row name, RESULT name, what the row compares). The order of the table.
 ROWS = [
@@ -61,6 +63,7 @@ ROWS = [
     ("webhooks, 2 nodes on PostgreSQL vs 1 node", "nodes2_delivery", "nodes"),
     ("webhooks, 3 nodes on PostgreSQL vs 1 node", "nodes3_delivery", "nodes"),
     ("fan-out {endpoints}, 3 nodes vs 1 node", "nodes3_fanout", "nodes"),
+    ("firing lateness p99, 3 nodes, {firings} firings (vs 1 node)", "nodes3_lateness_p99", "nodes_lateness"),
     ("webhook drain, slow receivers, vs the limit", "webhook_slow", "webhook_slow"),
     ("email vs libcurl SMTP client (pinned)", "email", "email"),
     ("feed full vs nginx", "feed_full", "feed"),
@@ -89,6 +92,8 @@ def benches(build, quick, pg_uri=None):
     ] + ([
         ("webhook_pg", [os.path.join(b, "webhook_bench")] + pg + (["5000", "2"] if quick else ["20000", "3"]), {}),
         ("nodes", [py, os.path.join(HERE, "nodes_bench.py"), build] + pg + (["--quick"] if quick else []), {}),
+        ("nodes_lateness", [py, os.path.join(HERE, "nodes_lateness_bench.py"), build] + pg +
+         (["--quick"] if quick else []), {}),
     ] if pg_uri else []) + [
         ("webhook_slow", [os.path.join(b, "slow_webhook_bench")] + (["20000"] if quick else []), {}),
         ("email", [os.path.join(b, "email_bench")] + (["2000", "2"] if quick else ["5000", "3"]), {}),
