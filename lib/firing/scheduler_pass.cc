@@ -23,6 +23,7 @@ PassReport run_pass(store::SchedulingStore& store, const Plan& plan, Instant now
     return report;
   };
 
+  store.plan_from(plan.calendar_revision);
   const auto stored_cursor = store.cursor();
   if (!stored_cursor) return fail(stored_cursor.error());
   Instant cursor = stored_cursor->value_or(std::min(options.start_cursor.value_or(now), now));

@@ -6,7 +6,9 @@
 // number of statements whatever its number of endpoints: set-based, never one per endpoint.
 
 #include <algorithm>
+#include <optional>
 #include <set>
+#include <string>
 
 #include "pg/pg_firings.h"
 #include "pg/pg_store_support.h"
@@ -230,7 +232,29 @@ void record_chunk_progress(PgTransaction& tx, const store::ChunkOutcome& outcome
               args(outcome.firing_id, outcome.endpoints_through, outcome.firing_messages, outcome.finished, now));
 }
 
+// The database's calendar when the plan's (`plan_revision`) is no longer it: the latest
+// released revision; nullopt when the plan is that revision, or no revision is released yet, or
+// no plan was named. The table is locked in SHARE mode first (a release's UPDATE and a
+// recording's INSERT wait for it; other firings do not), so no release commits between this
+// check and the caller's commit: every trigger is recorded from the calendar in force then.
+std::optional<std::string> newer_calendar(PgTransaction& tx, const std::string& plan_revision) {
+  if (plan_revision.empty()) return std::nullopt;
+  tx.exec("LOCK TABLE calendar_revisions IN SHARE MODE");
+  const PgResult r = tx.exec(
+      "SELECT calendar_revision FROM calendar_revisions WHERE state = 'released' ORDER BY id DESC LIMIT 1");
+  if (r.rows() == 0 || r.text(0, 0) == plan_revision) return std::nullopt;
+  return r.text(0, 0);
+}
+
+std::string stale_plan(const std::string& plan_revision, const std::string& released) {
+  return "not recording reminder points from calendar revision " + plan_revision +
+         ": the database's calendar is revision " + released +
+         " (released since, on another node); this node fires again once it follows it";
+}
+
 }  // namespace
+
+void PgStore::plan_from(const std::string& calendar_revision) { plan_revision_ = calendar_revision; }
 
 void set_cursor(PgTransaction& tx, Instant cursor) {
   tx.prepared("INSERT INTO scheduler_state (name, value) VALUES ('cursor', $1::bigint) "
@@ -248,6 +272,9 @@ int64_t record_firing(PgTransaction& tx, store::FiringKind kind, Instant now, in
 Result<FireOutcome> PgStore::start_firing(const std::vector<Trigger>& triggers, FireKind kind, Instant now,
                                           Instant cursor) {
   return transact(*this, "recording a firing", [&](PgTransaction& tx) {
+    if (const auto released = newer_calendar(tx, plan_revision_)) {
+      return Result<FireOutcome>::failure(stale_plan(plan_revision_, *released));
+    }
     FireOutcome outcome;
     const PgResult recorded = record_triggers(tx, triggers, kind == FireKind::late ? "late" : "fired", now);
     const std::vector<const Trigger*> fresh = fresh_triggers(triggers, recorded);
@@ -266,6 +293,9 @@ Result<FireOutcome> PgStore::start_firing(const std::vector<Trigger>& triggers, 
 
 Result<int> PgStore::record_missed(const std::vector<Trigger>& triggers, Instant now, Instant cursor) {
   return transact(*this, "recording missed triggers", [&](PgTransaction& tx) {
+    if (const auto released = newer_calendar(tx, plan_revision_)) {
+      return Result<int>::failure(stale_plan(plan_revision_, *released));
+    }
     const auto recorded = static_cast<int>(record_triggers(tx, triggers, "missed", now).rows());
     set_cursor(tx, cursor);
     tx.commit();

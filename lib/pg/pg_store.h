@@ -72,6 +72,7 @@ class PgStore final : public store::Store {
   // --- SchedulingStore (scheduling_store.h) ---------------------------------------------------
   Result<std::optional<Instant>> cursor() override;
   Status advance_cursor(Instant to) override;
+  void plan_from(const std::string& calendar_revision) override;  // checked by the two below
   Result<FireOutcome> start_firing(const std::vector<Trigger>& triggers, FireKind kind, Instant now,
                                    Instant cursor) override;
   Result<ChunkOutcome> continue_firing(Instant now, int max_endpoints, const NoticeDeciders& deciders) override;
@@ -177,6 +178,7 @@ class PgStore final : public store::Store {
   std::chrono::seconds claim_lease_;
   std::optional<PgConnection> connection_;
   std::atomic<bool> reachable_{true};
+  std::string plan_revision_;  // plan_from's: the store thread's, like every call
 };
 
 }  // namespace deadline::pg

@@ -19,6 +19,7 @@ class ForwardingStore : public Store {
   // --- SchedulingStore
   Result<std::optional<Instant>> cursor() override { return scheduling().cursor(); }
   Status advance_cursor(Instant to) override { return scheduling().advance_cursor(to); }
+  void plan_from(const std::string& calendar_revision) override { scheduling().plan_from(calendar_revision); }
   Result<FireOutcome> start_firing(const std::vector<Trigger>& triggers, FireKind kind, Instant now,
                                    Instant cursor) override {
     return scheduling().start_firing(triggers, kind, now, cursor);

@@ -31,6 +31,14 @@ class SchedulingStore {
   // `to` (the clock jumped back) leaves it where it is.
   virtual Status advance_cursor(Instant to) = 0;
 
+  // The calendar revision the next start_firing and record_missed take their triggers from (the
+  // pass's plan). A store several daemons share records nothing from a plan whose revision is
+  // no longer the latest released one: another node released a newer calendar, and until this
+  // node follows it (daemon/deadlined/calendar_authority.h) its old plan fires nothing; those
+  // calls fail, naming both revisions. A store of one daemon, whose files are the calendar,
+  // ignores it.
+  virtual void plan_from(const std::string& calendar_revision) { (void)calendar_revision; }
+
   // Records a firing for `triggers`, in one short transaction: each trigger not recorded before
   // (by key) is recorded, and the firing with them and the highest endpoint id it covers. Moves
   // the cursor to `cursor` (never back). No message yet: continue_firing adds them in chunks.

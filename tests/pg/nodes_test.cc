@@ -161,6 +161,42 @@ TEST_CASE("the per-endpoint cap and a robot's rate limit count every node's send
   CHECK(later->size() == 10);
 }
 
+TEST_CASE("a node whose plan is older than the database's released calendar records no reminder point from it") {
+  ContractFixture<PgBackend> a;
+  auto b = second_node(a.database.uri());
+  a.endpoint(a.subscriber("r@example.cn"));
+  const auto release = [&](const char* fixture, const char* revision) {
+    const auto outcome = a.revisions.record_revision(
+        {diff_fixture_revision(fixture), revision, {{"cal.toml", revision}}, RevisionCause::admin, "", {}}, a.now);
+    REQUIRE_MESSAGE(outcome.ok(), outcome.error());
+    REQUIRE(outcome->revision.state == store::RevisionState::released);
+  };
+  const auto triggers = [&] {
+    return TestDatabase::connect(a.database.uri()).exec("SELECT count(*) FROM triggers")->integer(0, 0);
+  };
+  release("before.toml", "aaaa");
+  b->plan_from("aaaa");
+  const Trigger first = ContractFixture<PgBackend>::trigger("p/w1/2026", "7d", a.now, at("2026-11-30T16:00Z"));
+  REQUIRE(b->start_firing({first}, store::FireKind::on_time, a.now, a.now).ok());
+
+  // Node a releases a newer calendar; b has not followed yet: its plan fires nothing.
+  release("after.toml", "bbbb");
+  const Trigger second = ContractFixture<PgBackend>::trigger("p/w2/2026", "7d", a.now, at("2026-11-30T16:00Z"));
+  const auto stale = b->start_firing({second}, store::FireKind::on_time, a.now, a.now);
+  REQUIRE_FALSE(stale.ok());
+  CHECK(stale.error().find("not recording reminder points from calendar revision aaaa: the database's calendar is "
+                           "revision bbbb") != std::string::npos);
+  CHECK_FALSE(b->record_missed({second}, a.now, a.now).ok());
+  CHECK(triggers() == 1);
+
+  // Following the release, it records again.
+  b->plan_from("bbbb");
+  const auto followed = b->start_firing({second}, store::FireKind::on_time, a.now, a.now);
+  REQUIRE_MESSAGE(followed.ok(), followed.error());
+  CHECK(followed->firing_id != 0);
+  CHECK(triggers() == 2);
+}
+
 TEST_CASE("each trigger fires on one node, and a firing another node is running is watched, not waited for") {
   ContractFixture<PgBackend> a;
   auto b = second_node(a.database.uri());
