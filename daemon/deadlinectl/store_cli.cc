@@ -5,6 +5,7 @@
 #include "deadlinectl/admin_client.h"
 #include "deadlinectl/bounce_command.h"
 #include "deadlinectl/cli.h"
+#include "deadlinectl/released_files_command.h"
 #include "deadlinectl/revision_commands.h"
 #include "domain/message.h"
 #include "store/open_store.h"
@@ -271,6 +272,17 @@ void add_store_commands(CLI::App& app, Globals& globals, Action& action) {
   history->callback([&globals, &action, programme, history_limit, history_json] {
     action = [&globals, programme, history_limit, history_json] {
       return history_command(globals, *programme, *history_limit, *history_json, std::cout, std::cerr);
+    };
+  });
+
+  auto released_dir = std::make_shared<std::string>();
+  auto* released = app.add_subcommand(
+      "released-files",
+      "Write the database's released calendar, as its files, into DIR (--db; beside running daemons too)");
+  released->add_option("DIR", *released_dir, "An empty or new directory: then make it the node's calendars")->required();
+  released->callback([&globals, &action, released_dir] {
+    action = [&globals, released_dir] {
+      return write_released_files(globals.store.database.string(), *released_dir, std::cout, std::cerr);
     };
   });
 

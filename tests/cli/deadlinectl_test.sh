@@ -138,5 +138,11 @@ expect_status 1 "$status" "restore on postgresql://"
 contains "$work/err" "pg_restore --clean --if-exists" "restore on postgresql://"
 [ -z "$(ls -A "$work/cwd")" ] || fail "--db with a URI created: $(ls -A "$work/cwd")"
 
+# released-files: a database with no released calendar has nothing to write, and writes nothing.
+set +e; "$ctl" --db "$work/empty.sqlite" released-files "$work/released" >"$work/out" 2>"$work/err"; status=$?; set -e
+expect_status 1 "$status" "released-files with no revision"
+contains "$work/err" "has no released calendar revision yet: nothing to write" "released-files with no revision"
+[ ! -e "$work/released" ] || fail "released-files with no revision made $work/released"
+
 if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "deadlinectl: all checks passed"

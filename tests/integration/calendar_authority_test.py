@@ -2,7 +2,8 @@
 PostgreSQL" §1; daemon/deadlined/calendar_authority.h). Two real daemons on one database of the
 pg tests' server, sharing the link keys and the admin token:
 - a node started with files that are not the released calendar records nothing, answers /healthz
-  503 "out_of_step", refuses to stage by reload, and follows once its files are the released ones;
+  503 "out_of_step", refuses to stage by reload, and follows once its files are the released ones
+  (written out of the database by `deadlinectl released-files`);
 - a revision reloaded on one node is followed by the other, with no reload there.
 
 Usage: calendar_authority_test.py BUILD_DIR  (DEADLINED_PG_DIR set; Debian's /usr/bin/python3)."""
@@ -75,8 +76,21 @@ class CalendarIsTheDatabases(unittest.TestCase):
         self.assertIn("does not run the database's calendar", refused.stdout + refused.stderr)
         self.assertEqual(self.revisions(), 1)
 
-        # Its files become the released ones: it follows, with nothing recorded.
-        self.b.write_calendar(RELEASED)
+        # Its files become the released ones, written out of the database by `deadlinectl
+        # released-files` (read only: beside the running nodes) and put in place: it follows, with
+        # nothing recorded.
+        exported = os.path.join(self.b.dir, "released")
+        done = self.a.ctl("released-files", exported)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertIn(f"wrote 1 file(s) of the released calendar (revision #1, calendar {released_revision})",
+                      done.stdout)
+        self.assertEqual(os.listdir(exported), ["calendar.toml"])
+        with open(os.path.join(exported, "calendar.toml")) as f:
+            self.assertEqual(f.read(), RELEASED)
+        again = self.a.ctl("released-files", exported)  # never mixed with calendars already there
+        self.assertEqual(again.returncode, 1, again.stdout + again.stderr)
+        self.assertIn("already holds calendar files (calendar.toml)", again.stderr)
+        shutil.copy(os.path.join(exported, "calendar.toml"), os.path.join(self.b.calendars, "calendar.toml"))
         wait_for(lambda: healthz(self.b)[0] == 200, 20, "node b in step")
         self.assertEqual(healthz(self.b)[1]["calendar_revision"], released_revision)
         self.assertIn("following the database's calendar", self.b.log())
