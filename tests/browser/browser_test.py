@@ -165,19 +165,29 @@ class Browser:
     def wait_for_title(self, title, timeout=10):
         return wait_for(lambda: self.title() == title, timeout, f"the page titled {title!r} (now {self.title()!r})")
 
+    def resize(self, width, height):
+        """The window made `width` x `height`, waiting until the page sees it: headless Chromium
+        answers the WebDriver command before the page's viewport has followed, and under load a
+        script run at once still reads the old width."""
+        rect = self.cmd("POST", "/window/rect", {"width": width, "height": height})
+        made = [rect["width"], rect["height"]]  # what the browser made of it (it may clamp a height)
+        # The viewport's width (the window's own stays at least 500 px) and the window's height.
+        seen = "return [window.innerWidth, window.outerHeight]"
+        wait_for(lambda: self.js(seen) == made, 10, f"the page to see its window at {made} px (now {self.js(seen)})")
+
     def screenshot(self, path, width=WIDTH):
         """The whole page at `width` CSS pixels: the viewport is made as tall as the document first
         (headless Chromium's window is taller than its viewport by a fixed amount, as if it had a
         toolbar)."""
-        self.cmd("POST", "/window/rect", {"width": width, "height": 900})
+        self.resize(width, 900)
         height, chrome = self.js("return [Math.ceil(document.documentElement.scrollHeight),"
                                  " window.outerHeight - window.innerHeight]")
-        self.cmd("POST", "/window/rect", {"width": width, "height": max(600, min(height, 12000)) + chrome})
+        self.resize(width, max(600, min(height, 12000)) + chrome)
         png = base64.b64decode(self.cmd("GET", "/screenshot"))
         check(png.startswith(b"\x89PNG\r\n\x1a\n"), "the screenshot is not a PNG")
         with open(path, "wb") as f:
             f.write(png)
-        self.cmd("POST", "/window/rect", {"width": WIDTH, "height": 900})
+        self.resize(WIDTH, 900)
         print(f"screenshot: {path}", flush=True)
 
     def log(self):
@@ -216,7 +226,7 @@ FIT_JS = ("let past = 0; for (const e of document.querySelectorAll('body *')) {"
 
 def at_phone_width(browser):
     """The window at PHONE px wide (left so)."""
-    browser.cmd("POST", "/window/rect", {"width": PHONE, "height": 900})
+    browser.resize(PHONE, 900)
     inner = browser.js("return window.innerWidth")
     check(inner <= PHONE, f"the window is {inner} px wide, not a phone's {PHONE}")
 

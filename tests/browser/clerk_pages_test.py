@@ -31,7 +31,7 @@ def at_both_widths(browser, shots, name):
     at_phone_width(browser)
     check_page_fits(browser, name)
     browser.screenshot(os.path.join(shots, f"clerk-{name}-390.png"), width=PHONE)
-    browser.cmd("POST", "/window/rect", {"width": DESKTOP, "height": 900})
+    browser.resize(DESKTOP, 900)
     step(f"{name}: 1280 px and 390 px, no sideways scrolling")
 
 
@@ -43,7 +43,7 @@ def mail_at_phone_width(browser, shots, name, message):
     browser.go("data:text/html;charset=utf-8;base64," + base64.b64encode(html.encode()).decode())
     check_page_fits(browser, f"the {name} mail")
     browser.screenshot(os.path.join(shots, f"clerk-mail-{name}-390.png"), width=PHONE)
-    browser.cmd("POST", "/window/rect", {"width": DESKTOP, "height": 900})
+    browser.resize(DESKTOP, 900)
     step(f"{name} mail: 390 px, no sideways scrolling")
 
 
