@@ -210,7 +210,10 @@ void Dispatcher::finish(const store::OutboundMessage& m, const HttpResult* resul
     const Verdict verdict = channel_for(m.kind)->judge(*result);
     r.error = verdict.error;
     // The platform's back-off holds for the endpoint, not just this message (DingTalk's 130101).
-    if (verdict.wait_at_least) rate_limiter_.block(m.endpoint_id, now + *verdict.wait_at_least);
+    if (verdict.wait_at_least) {
+      rate_limiter_.block(m.endpoint_id, now + *verdict.wait_at_least);
+      r.endpoint_blocked_for = verdict.wait_at_least;
+    }
     if (verdict.kind == Verdict::Kind::delivered) {
       r.outcome = AttemptResult::Outcome::delivered;
     } else if (verdict.kind == Verdict::Kind::misconfigured) {

@@ -12,7 +12,8 @@
 // DingTalk's 130101 stops a robot for 10 minutes); sending earlier only prolongs it.
 //
 // State is in memory: a restart starts every endpoint with free slots. On PostgreSQL the
-// claims also count every node's sends (domain/send_limits.h), so the limits hold across nodes.
+// claims also count every node's sends (domain/send_limits.h) and every node's blocks
+// (pg_robot_sends.h), so the limits hold across nodes.
 
 #include <chrono>
 #include <cstdint>

@@ -49,6 +49,12 @@ void RobotSendSlots::read(PgTransaction& tx, const PgResult& candidates, int end
     free_[endpoint] = now ? free_send_slots(platform_send_limits(kind), sent[endpoint], *now)
                           : free_send_slots(platform_send_limits(kind), {}, 0);
   }
+  // A robot its platform throttles has no slot until the throttle ends, on any node.
+  const PgResult blocked = tx.prepared(std::string("SELECT endpoint_id FROM endpoint_blocks WHERE endpoint_id = "
+                                                   "ANY($1::bigint[]) AND until > ") +
+                                           kServerSecond,
+                                       args(ids));
+  for (int i = 0; i < blocked.rows(); ++i) free_[blocked.integer(i, 0)] = 0;
 }
 
 bool RobotSendSlots::available(std::int64_t endpoint, EndpointKind kind) const {
@@ -77,12 +83,24 @@ void record_robot_sends(PgTransaction& tx, const std::vector<store::OutboundMess
 }
 
 void finish_robot_sends(PgTransaction& tx, const std::vector<store::AttemptResult>& results) {
-  PgArray messages;
-  for (const store::AttemptResult& r : results) messages.add(r.message_id);
+  PgArray messages, blocked, seconds;
+  for (const store::AttemptResult& r : results) {
+    messages.add(r.message_id);
+    if (!r.endpoint_blocked_for) continue;
+    blocked.add(r.endpoint_id);
+    seconds.add(static_cast<std::int64_t>(r.endpoint_blocked_for->count()));
+  }
   if (messages.empty()) return;
   tx.prepared(std::string("UPDATE endpoint_sends SET sent_at = ") + kServerSecond +
                   " WHERE message_id = ANY($1::text[])",
               args(messages));
+  if (blocked.empty()) return;
+  // A shorter throttle than one in force changes nothing; ended ones go (they stop nobody).
+  tx.prepared(std::string("DELETE FROM endpoint_blocks WHERE until <= ") + kServerSecond);
+  tx.prepared(std::string("INSERT INTO endpoint_blocks (endpoint_id, until) SELECT e, max(") + kServerSecond +
+                  " + s) FROM unnest($1::bigint[], $2::bigint[]) AS t(e, s) GROUP BY e "
+                  "ON CONFLICT (endpoint_id) DO UPDATE SET until = greatest(endpoint_blocks.until, excluded.until)",
+              args(blocked, seconds));
 }
 
 }  // namespace deadline::pg

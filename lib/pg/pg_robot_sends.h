@@ -3,8 +3,10 @@
 // PostgreSQL"): each claim of a robot message records a send in `endpoint_sends`, by the
 // server's clock, and a claim takes a robot message only while its platform's limits
 // (domain/send_limits.h) leave a slot for the sends every node recorded. Claims run one at a
-// time (pg_delivery.cc), so no two nodes take the same slot. Each node's dispatcher still keeps
-// its own limiter too (delivery/rate_limit.h), and the platforms' own "slow down" replies.
+// time (pg_delivery.cc), so no two nodes take the same slot. A platform's own "slow down" reply
+// (DingTalk's 130101: the robot is throttled 10 minutes, and every send before the end prolongs
+// it) is recorded in `endpoint_blocks`, and no node claims for that robot until it ends. Each
+// node's dispatcher still keeps its own limiter too (delivery/rate_limit.h).
 // Internal to lib/pg.
 
 #include <cstdint>
@@ -37,7 +39,8 @@ void record_robot_sends(PgTransaction& tx, const std::vector<store::OutboundMess
 // The attempts of `results` are over: their sends count from now. A message claimed at T may be
 // sent some seconds later (it waits for its node's earlier requests to the robot): counting it
 // from its claim would free its slot too early, counting it from the end of its attempt never
-// does.
+// does. A result that says the platform throttles its endpoint blocks the endpoint for every
+// node (AttemptResult::endpoint_blocked_for, from now by the server's clock).
 void finish_robot_sends(PgTransaction& tx, const std::vector<store::AttemptResult>& results);
 
 }  // namespace deadline::pg

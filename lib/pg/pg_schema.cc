@@ -264,6 +264,16 @@ CREATE INDEX endpoint_sends_by_endpoint ON endpoint_sends(endpoint_id, sent_at);
 CREATE INDEX endpoint_sends_by_message ON endpoint_sends(message_id);
 )sql";
 
+// Version 4: a platform's throttle of a robot (DingTalk's 130101 stops it for 10 minutes; every
+// send before the end prolongs it) holds for every node, not only for the node that was told
+// (pg_robot_sends.h). `until` is Unix seconds by the server's clock, as `endpoint_sends`.
+const char* const kEndpointBlocks = R"sql(
+CREATE TABLE endpoint_blocks (
+  endpoint_id  bigint PRIMARY KEY REFERENCES endpoints(id) ON DELETE CASCADE,
+  until        bigint NOT NULL
+);
+)sql";
+
 const std::string kLockKey = std::to_string(kMigrationLockKey);
 
 Result<int> read_version(PgConnection& c) {
@@ -279,6 +289,7 @@ const std::vector<PgMigration>& pg_migrations() {
       {1, "the schema of SQLite's migrations 1-13", kSchema},
       {2, "several nodes: claim leases, the nodes, robots' sends", kNodes},
       {3, "NOTIFY deadlined_messages when messages are inserted", kNotifyOnNewMessages},  // pg_message_notify.h
+      {4, "robots throttled by their platform, for every node", kEndpointBlocks},
   };
   return all;
 }

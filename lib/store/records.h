@@ -202,6 +202,10 @@ struct AttemptResult {
   // Every reminder in the message is a test one (kTestLead) and it carries no change: its failure
   // counts for the endpoint's health but never sends the "failing" mail.
   bool test_message = false;
+  // The platform throttles the endpoint (DingTalk's 130101: 10 minutes): nothing is sent to it
+  // for this long from the end of this attempt. Each dispatcher blocks it at once; on PostgreSQL
+  // the block is also recorded so that every node's claims hold off (pg_robot_sends.h).
+  std::optional<std::chrono::seconds> endpoint_blocked_for;
 };
 
 // Something a subscriber must be told about one of their endpoints (mail::EndpointNotice).

@@ -161,6 +161,79 @@ TEST_CASE("the per-endpoint cap and a robot's rate limit count every node's send
   CHECK(later->size() == 10);
 }
 
+TEST_CASE("a robot its platform throttles is claimed by no node until the throttle ends") {
+  ContractFixture<PgBackend> a;
+  auto b = second_node(a.database.uri());
+  const auto sub = a.subscriber("d@example.cn");
+  const auto throttled = a.endpoint(sub, EndpointKind::dingtalk);
+  const auto other = a.endpoint(sub, EndpointKind::dingtalk);
+  for (int i = 0; i < 3; ++i) a.fire_fresh();  // 3 messages to each robot
+  const std::vector<EndpointKind> dingtalk{EndpointKind::dingtalk};
+
+  // Node a sends one message to each robot; DingTalk answers 130101 for the first: throttled
+  // for 10 minutes. The other answered as usual.
+  const auto first = a.outbox.claim_ready(a.now, dingtalk, 2, 1);
+  REQUIRE(first.ok());
+  REQUIRE(first->size() == 2);
+  std::vector<store::AttemptResult> results;
+  std::string told;  // the message DingTalk answered 130101
+  for (const auto& m : *first) {
+    store::AttemptResult r;
+    r.message_id = m.id;
+    r.endpoint_id = m.endpoint_id;
+    if (m.endpoint_id == throttled) {
+      told = m.id;
+      r.outcome = store::AttemptResult::Outcome::retry;
+      r.next_attempt = a.now + std::chrono::minutes(10);
+      r.error = "DingTalk 130101: send too fast";
+      r.endpoint_failed = true;
+      r.endpoint_blocked_for = std::chrono::minutes(10);
+    } else {
+      r.outcome = store::AttemptResult::Outcome::delivered;
+    }
+    results.push_back(r);
+  }
+  REQUIRE(a.outbox.record_attempts(results, a.now, {}).ok());
+
+  // Node b, which was told nothing, claims for the other robot only, however often it asks.
+  int to_other = 0;
+  for (int round = 0; round < 3; ++round) {
+    const auto got = b->claim_ready(a.now, dingtalk, 100, 4);
+    REQUIRE_MESSAGE(got.ok(), got.error());
+    for (const auto& m : *got) CHECK(m.endpoint_id == other);
+    to_other += static_cast<int>(got->size());
+  }
+  CHECK(to_other == 2);
+  CHECK(a.messages_of(throttled, MessageState::pending) == 2);
+
+  // A shorter throttle later (another node's 130101 of a minute) does not shorten it.
+  pg::PgConnection c = TestDatabase::connect(a.database.uri());
+  const auto left = [&] {
+    return c.exec("SELECT until - extract(epoch FROM clock_timestamp())::bigint FROM endpoint_blocks "
+                  "WHERE endpoint_id = $1",
+                  {std::to_string(throttled)})
+        ->integer(0, 0);
+  };
+  CHECK(left() >= 598);
+  store::AttemptResult shorter;
+  shorter.message_id = told;
+  shorter.endpoint_id = throttled;
+  shorter.outcome = store::AttemptResult::Outcome::retry;
+  shorter.next_attempt = a.now;
+  shorter.endpoint_blocked_for = std::chrono::minutes(1);
+  REQUIRE(b->record_attempts({shorter}, a.now, {}).ok());
+  CHECK(left() >= 598);
+
+  // Ten minutes later by the server's clock (the throttle is moved back), b claims the robot's
+  // two waiting messages (the one told 130101 waits for its own retry, 10 minutes on).
+  REQUIRE(c.exec("UPDATE endpoint_blocks SET until = until - 600").ok());
+  const auto after = b->claim_ready(a.now, dingtalk, 100, 4);
+  REQUIRE(after.ok());
+  int to_throttled = 0;
+  for (const auto& m : *after) to_throttled += m.endpoint_id == throttled;
+  CHECK(to_throttled == 2);
+}
+
 TEST_CASE("a node whose plan is older than the database's released calendar records no reminder point from it") {
   ContractFixture<PgBackend> a;
   auto b = second_node(a.database.uri());

@@ -37,6 +37,11 @@ another node's next claim 5 s after its last heartbeat, so re-sends after a kill
   daemons' clock holds more than 20. Runs in ~20 s: the limit's minute is the daemons' clock,
   which the test moves. Fails until the robots' send times are kept in the database (each node's
   limiter is in memory); DEADLINED_NODES=1 runs it on one node, as a control (it passes).
+- a platform's throttle (test_robot_throttle_holds_across_nodes): a DingTalk robot that answers
+  its first request 130101 (throttled 10 minutes, each send before the end prolonging it), with
+  THROTTLE_MESSAGES reminders due at once and [delivery] per_endpoint = 1: in the 5 s after the
+  throttle is recorded no node sends to the robot (without endpoint_blocks, lib/pg/pg_robot_sends.h,
+  the nodes not told would); after it ends every reminder goes, once.
 - PostgreSQL restarted (test_pg_restart_all_nodes_recover): the server stopped for OUTAGE_SECONDS
   (pg_ctl stop -m fast, as pg_outage_test.py) while three nodes run: each says /healthz 503 and
   deadlined_store_up 0, then after the restart, on its own, /healthz 200, deadlined_store_up 1,
@@ -87,6 +92,7 @@ SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 PER_ENDPOINT = 2
 CAP_ENDPOINTS, CAP_WINDOWS, SLOW = 3, 30, 0.2
 ROBOT_MESSAGES, ROBOT_LIMIT, ROBOT_SLOW = 40, 20, 0.5
+THROTTLE_MESSAGES = 6
 OUTAGE_SECONDS = 8
 IN_FLIGHT_AT_KILL = 32  # claims a node must have in flight for the kill during delivery
 
@@ -507,6 +513,47 @@ class Nodes(unittest.TestCase):
         busiest_61 = max(sum(1 for t in times if start <= t < start + 61) for start in times)
         log(f"  after a minute: {len(requests)} received; at most {busiest} in any 60 s ({busiest_61} in any 61 s)")
         self.assertLessEqual(busiest, ROBOT_LIMIT, "more than 20 messages in a minute")
+
+    # --- 3b. a platform's throttle across nodes -------------------------------------------
+    def test_robot_throttle_holds_across_nodes(self):
+        c = self.cluster(MINUTE_WINDOWS(THROTTLE_MESSAGES), delivery="per_endpoint = 1\nretry_delays_seconds = [1, 1, 1, 1]")
+        c.set_clock(DUE - timedelta(minutes=1))
+        receiver = RobotReceiver(now=lambda: c.nodes[0].daemon_now().timestamp())
+        self.addCleanup(receiver.close)
+        # DingTalk's 130101 to the first request: the robot is throttled for 10 minutes, and any
+        # send before they end prolongs it (the receiver answers the others as usual, so a send
+        # that should not have happened shows as a request).
+        receiver.add("dingtalk", "dingtalk-nodes", script=lambda n, request: 130101 if n == 1 else None)
+        c.nodes[0].start()
+        c.database.executemany([
+            ("INSERT INTO subscribers (id, email, email_hash, state, created_at) VALUES (?, ?, ?, 'active', 0)",
+             [(1, "ops@example.cn", "hash-ops")]),
+            ("INSERT INTO endpoints (id, subscriber_id, kind, address, created_at) VALUES (?, ?, 'dingtalk', ?, 0)",
+             [(1, 1, receiver.url("dingtalk", "dingtalk-nodes"))])])
+        c.database.after_explicit_ids()
+        for d in c.nodes[1:]:
+            d.start()
+        sent = lambda: receiver.requests("dingtalk", "dingtalk-nodes")
+        c.set_clock(DUE + timedelta(minutes=THROTTLE_MESSAGES))  # every reminder due at once
+        wait_for(lambda: c.sql("SELECT count(*) FROM endpoint_blocks")[0][0] == 1, 30, "the throttle recorded")
+        told = c.sql("SELECT claimed_by FROM messages WHERE last_error LIKE ?", "%130101%")
+        time.sleep(5)  # every node has claimed again several times (they poll every second)
+        during = sent()
+        states = c.sql("SELECT state, count(*) FROM messages GROUP BY state ORDER BY state")
+        log(f"\n  {THROTTLE_MESSAGES} reminders due at once to one DingTalk robot, {NODES} nodes, per_endpoint = 1: "
+            f"{len(during)} request(s) in the 5 s after the 130101 (told to node {told}); messages {states}")
+        self.assertEqual([r["code"] for r in during], [130101], "a node sent to the robot while it was throttled")
+        # Ten minutes on: the throttle is the server's clock (moved back here), the message told
+        # 130101 waits for its retry by the daemons' clock (moved on). Then every reminder goes, once.
+        c.sql("UPDATE endpoint_blocks SET until = until - 600")
+        c.move_clock(11 * 60)
+        wait_for(lambda: c.sql("SELECT count(*) FROM messages WHERE state = 'delivered'")[0][0] == THROTTLE_MESSAGES,
+                 30, f"{THROTTLE_MESSAGES} messages delivered after the throttle")
+        time.sleep(1)
+        after = sent()[1:]
+        log(f"  after the throttle: {len(after)} request(s), codes {Counter(r['code'] for r in after)}")
+        self.assertEqual(len(after), THROTTLE_MESSAGES, "one request per message after the throttle")
+        self.assertTrue(all(r["valid"] and r["code"] == 0 for r in after))
 
     # --- 4. PostgreSQL restarted under three nodes ----------------------------------------
     def test_pg_restart_all_nodes_recover(self):
