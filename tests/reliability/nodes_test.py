@@ -160,6 +160,19 @@ class Cluster:
         for d in self.nodes:
             d.start()
 
+    def start_with_robot(self, kind, url):
+        """Starts the nodes with one subscriber and one robot endpoint of `kind` at `url` (added
+        once the first node has made the schema, before the others start)."""
+        self.nodes[0].start()
+        self.database.executemany([
+            ("INSERT INTO subscribers (id, email, email_hash, state, created_at) VALUES (?, ?, ?, 'active', 0)",
+             [(1, "ops@example.cn", "hash-ops")]),
+            ("INSERT INTO endpoints (id, subscriber_id, kind, address, created_at) VALUES (?, ?, ?, ?, 0)",
+             [(1, 1, kind, url)])])
+        self.database.after_explicit_ids()
+        for d in self.nodes[1:]:
+            d.start()
+
     def sql(self, query, *args):
         return self.database.sql(query, *args)
 
@@ -477,15 +490,7 @@ class Nodes(unittest.TestCase):
         # cluster; with an instant robot one node may claim all 40 and its own limiter alone
         # hold them back.
         receiver.add("wecom", "wecom-nodes", script=lambda n, request: time.sleep(ROBOT_SLOW))
-        c.nodes[0].start()
-        c.database.executemany([
-            ("INSERT INTO subscribers (id, email, email_hash, state, created_at) VALUES (?, ?, ?, 'active', 0)",
-             [(1, "ops@example.cn", "hash-ops")]),
-            ("INSERT INTO endpoints (id, subscriber_id, kind, address, created_at) VALUES (?, ?, 'wecom', ?, 0)",
-             [(1, 1, receiver.url("wecom", "wecom-nodes"))])])
-        c.database.after_explicit_ids()
-        for d in c.nodes[1:]:
-            d.start()
+        c.start_with_robot("wecom", receiver.url("wecom", "wecom-nodes"))
         sent = lambda: receiver.requests("wecom", "wecom-nodes")
         c.set_clock(DUE + timedelta(minutes=ROBOT_MESSAGES))  # every reminder due at once
         first = time.monotonic()
@@ -524,15 +529,7 @@ class Nodes(unittest.TestCase):
         # send before they end prolongs it (the receiver answers the others as usual, so a send
         # that should not have happened shows as a request).
         receiver.add("dingtalk", "dingtalk-nodes", script=lambda n, request: 130101 if n == 1 else None)
-        c.nodes[0].start()
-        c.database.executemany([
-            ("INSERT INTO subscribers (id, email, email_hash, state, created_at) VALUES (?, ?, ?, 'active', 0)",
-             [(1, "ops@example.cn", "hash-ops")]),
-            ("INSERT INTO endpoints (id, subscriber_id, kind, address, created_at) VALUES (?, ?, 'dingtalk', ?, 0)",
-             [(1, 1, receiver.url("dingtalk", "dingtalk-nodes"))])])
-        c.database.after_explicit_ids()
-        for d in c.nodes[1:]:
-            d.start()
+        c.start_with_robot("dingtalk", receiver.url("dingtalk", "dingtalk-nodes"))
         sent = lambda: receiver.requests("dingtalk", "dingtalk-nodes")
         c.set_clock(DUE + timedelta(minutes=THROTTLE_MESSAGES))  # every reminder due at once
         wait_for(lambda: c.sql("SELECT count(*) FROM endpoint_blocks")[0][0] == 1, 30, "the throttle recorded")
